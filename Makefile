@@ -1,0 +1,33 @@
+# The README's two commands: `make report` builds the reports, `make test` runs the tests.
+# Both create .venv on first use and reinstall when pyproject.toml changes.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: report test lab validate bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/kam build
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+validate: $(STAMP)
+	$(BIN)/kam validate
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_load.py
+	$(BIN)/python bench/bench_build.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis reports/*.html reports/_failed
