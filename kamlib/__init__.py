@@ -1,0 +1,28 @@
+"""kamlib: the computations behind kamkit, a course and report kit for Key Account Management.
+
+The public namespace is small on purpose: load and validate data, then call the analyses.
+
+Examples
+--------
+>>> import kamlib as kl
+>>> ds = kl.load()                                   # the bundled sample data set
+>>> ds.report.ok
+True
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from kamlib.config import Config, ConfigError, load_config
+from kamlib.cube import Cube
+from kamlib.dataset import Dataset, load, open_dataset, validate
+from kamlib.problems import ValidationError, ValidationReport
+
+try:
+    __version__ = version("kamkit")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Config", "ConfigError", "Cube", "Dataset", "ValidationError", "ValidationReport",
+    "load", "load_config", "open_dataset", "validate", "__version__",
+]

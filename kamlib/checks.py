@@ -1,0 +1,197 @@
+"""Rules across rows and tables, run on the parsed tables in DuckDB.
+
+Missing required values, keys (exact duplicate rows are cleaned, conflicting ones are
+errors), values against the contract (pandera, on the small tables), references between
+tables, exact duplicate transaction lines, the analysis window and a few plausibility
+warnings. Each rule records its problems or cleaning counts in the report.
+
+Examples
+--------
+>>> import kamlib
+>>> kamlib.validate().ok   # the bundled sample is clean
+True
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandera.errors
+import pandas as pd
+
+from kamlib.config import Config
+from kamlib.contract import TABLES, pandera_schema
+from kamlib.problems import ValidationReport
+from kamlib.sources import RawTable
+
+__all__ = ["check_tables", "MISSING_IDS"]
+
+MISSING_IDS = ("nan", "null", "none", "#n/a", "n/a", "na")  # exported blanks, not real ids
+SMALL = ("accounts", "activities", "activity_rates", "contacts", "opportunities")
+
+
+def check_tables(con: duckdb.DuckDBPyConnection, raws: dict[str, RawTable], config: Config,
+                 report: ValidationReport, today: date | None = None) -> None:
+    """Run every cross-row rule; afterwards ``tx`` is the clean transactions view."""
+    for name, raw in raws.items():
+        _missing_values(con, raw, report)
+        if TABLES[name].key:
+            _keys(con, raw, report)
+        if name in SMALL:
+            _contract_values(con, raw, report)
+    if "transactions" in raws:
+        _transactions(con, raws, config, report, today or date.today())
+    for name, raw in raws.items():
+        for col, target in TABLES[name].references.items():
+            if target in raws and not (name == "transactions" and col == "account_id"):
+                _references(con, raw, col, raws[target], report)
+
+
+def _where(raw: RawTable, col: str | None, rows) -> dict:
+    return dict(column=raw.mapping.get(col) if col else None, sheet=raw.sheet,
+                lines=raw.lines(rows))
+
+
+def _missing_values(con, raw: RawTable, report: ValidationReport) -> None:
+    table = f"t_{raw.table}"
+    for col in TABLES[raw.table].columns:
+        if col.nullable or col.name not in raw.mapping:
+            continue
+        blank = f"{col.name} IS NULL AND {col.name}__raw IS NULL" if col.kind not in (
+            "id", "text") else f"{col.name} IS NULL"
+        if col.kind == "id":
+            listed = ", ".join(f"'{v}'" for v in MISSING_IDS)
+            blank = f"({blank} OR lower({col.name}) IN ({listed}))"
+        rows = con.execute(f"SELECT _row, coalesce(CAST({col.name} AS VARCHAR), '') FROM "
+                           f"{table} WHERE {blank} ORDER BY _row").fetchall()
+        if rows:
+            report.error(raw.table, raw.file, "missing-value", f"{len(rows)} row(s) without "
+                         f"{col.name}", count=len(rows), values=[v for _, v in rows],
+                         hint=f"Every {raw.table} row needs a {col.name}; fill it in or "
+                              f"delete the row.", **_where(raw, col.name, [r for r, _ in rows]))
+            con.execute(f"DELETE FROM {table} WHERE {blank}")
+
+
+def _keys(con, raw: RawTable, report: ValidationReport) -> None:
+    table, key = f"t_{raw.table}", TABLES[raw.table].key
+    cols = [c for c in TABLES[raw.table].names if c in raw.mapping]
+    keys, all_cols = ", ".join(key), ", ".join(cols)
+    exact = con.execute(f"SELECT count(*) - count(DISTINCT ({all_cols})) FROM {table}"
+                        ).fetchone()[0]
+    if exact:
+        con.execute(f"DELETE FROM {table} WHERE _row NOT IN (SELECT min(_row) FROM {table} "
+                    f"GROUP BY {all_cols})")
+        report.cleaned(raw.table, raw.file, "exact duplicate rows dropped", exact)
+    clashes = con.execute(
+        f"SELECT {keys}, list(_row ORDER BY _row), "
+        + ", ".join(f"count(DISTINCT {c})" for c in cols)
+        + f" FROM {table} GROUP BY {keys} HAVING count(*) > 1 ORDER BY {keys}").fetchall()
+    if not clashes:
+        return
+    n_key = len(key)
+    differing = sorted({c for row in clashes for c, n in zip(cols, row[n_key + 1:]) if n > 1})
+    rows = [r for row in clashes for r in row[n_key]]
+    label = " and ".join(differing) or "other columns"
+    report.error(raw.table, raw.file, "conflicting-duplicate", f"{len(clashes)} {keys} value(s)"
+                 f" appear on several rows with different {label}", count=len(rows),
+                 values=[str(row[0]) for row in clashes],
+                 hint=f"Keep one row per {keys} (merge the accounts in the source system, or "
+                      f"give them different ids).", **_where(raw, key[0], rows))
+
+
+def _contract_values(con, raw: RawTable, report: ValidationReport) -> None:
+    frame = con.execute(f"SELECT * FROM t_{raw.table}").df().set_index("_row")
+    cols = [c for c in TABLES[raw.table].names if c in raw.mapping]
+    try:
+        pandera_schema(raw.table, values_only=True).validate(frame[cols], lazy=True)
+    except pandera.errors.SchemaErrors as err:
+        cases = err.failure_cases.dropna(subset=["index"])
+        for (col, check), group in cases.groupby(["column", "check"], sort=True):
+            rows = sorted(int(i) for i in group["index"])
+            report.error(raw.table, raw.file, "out-of-range", f"{len(rows)} {col} value(s) "
+                         f"fail the contract check {check}", count=len(rows),
+                         values=[str(v) for v in group["failure_case"]],
+                         hint="See data/README.md for the allowed values.",
+                         **_where(raw, col, rows))
+
+
+def _references(con, raw: RawTable, col: str, target: RawTable, report) -> None:
+    rows = con.execute(f"SELECT _row, {col} FROM t_{raw.table} WHERE {col} IS NOT NULL AND "
+                       f"{col} NOT IN (SELECT {col} FROM t_{target.table} WHERE {col} IS NOT "
+                       f"NULL) ORDER BY _row").fetchall()
+    if rows:
+        values = list(dict.fromkeys(v for _, v in rows))
+        report.error(raw.table, raw.file, "unknown-reference", f"{len(values)} {col} value(s) "
+                     f"are not in {target.table} ({target.file})", count=len(rows),
+                     values=values, hint=f"Add them to {target.file}, or fix the ids.",
+                     **_where(raw, col, [r for r, _ in rows]))
+
+
+def _transactions(con, raws, config: Config, report: ValidationReport, today: date) -> None:
+    raw, an = raws["transactions"], config.analysis
+    cols = ", ".join(c for c in TABLES["transactions"].names if c in raw.mapping)
+    dupes = con.execute(f"SELECT count(*) - count(DISTINCT ({cols})) FROM t_transactions"
+                        ).fetchone()[0]
+    distinct = f"SELECT DISTINCT ON ({cols}) * FROM t_transactions" if dupes else \
+        "SELECT * FROM t_transactions"
+    report.cleaned("transactions", raw.file, "exact duplicate lines dropped", dupes,
+                   "identical in every column; a real second order differs in invoice id")
+    future = con.execute("SELECT _row FROM t_transactions WHERE date > ? ORDER BY _row",
+                         [today]).fetchall()
+    if future:
+        report.warn("transactions", raw.file, "future-date", f"{len(future)} line(s) dated "
+                    f"after today ({today})", count=len(future),
+                    hint="Check for typos in the year; they count only inside the window.",
+                    **_where(raw, "date", [r for (r,) in future]))
+    window = []
+    if an.start:
+        window.append(f"date >= DATE '{an.start}'")
+    end = an.end or an.as_of
+    if end:
+        window.append(f"date <= DATE '{end}'")
+    cond = " AND ".join(window) or "TRUE"
+    outside = con.execute(f"SELECT count(*) FROM t_transactions WHERE NOT ({cond})"
+                          ).fetchone()[0]
+    report.cleaned("transactions", raw.file, "lines outside the analysis window left out",
+                   outside, f"window {an.start or 'first date'} to {end or 'last date'}")
+    con.execute(f"CREATE OR REPLACE VIEW tx AS SELECT * FROM ({distinct}) WHERE {cond}")
+    if "accounts" in raws:
+        _unknown_accounts(con, raws, config, report)
+    totals = con.execute("SELECT account_id, sum(revenue) AS r FROM tx GROUP BY account_id "
+                         "HAVING sum(revenue) < 0 ORDER BY account_id").fetchall()
+    if totals:
+        report.warn("transactions", raw.file, "negative-account", f"{len(totals)} account(s) "
+                    f"have negative net revenue in the window (credits exceed invoices)",
+                    column=raw.mapping["revenue"], values=[a for a, _ in totals],
+                    count=len(totals), hint="Valid, but check the credit notes.")
+    total = con.execute("SELECT coalesce(sum(revenue), 0), count(*) FROM tx").fetchone()
+    if total[0] == 0:
+        report.warn("transactions", raw.file, "zero-revenue", f"total revenue in the window is "
+                    f"zero ({total[1]} lines): shares of revenue cannot be computed",
+                    hint="Check the revenue column mapping and the analysis window.")
+
+
+def _unknown_accounts(con, raws, config: Config, report: ValidationReport) -> None:
+    raw = raws["transactions"]
+    unknown = con.execute("SELECT account_id, list(_row ORDER BY _row)[:5], count(*) FROM tx "
+                          "WHERE account_id NOT IN (SELECT account_id FROM t_accounts) "
+                          "GROUP BY account_id ORDER BY account_id").fetchall()
+    if not unknown:
+        return
+    lines = sorted(r for _, rows, _ in unknown for r in rows)
+    count = sum(n for *_, n in unknown)
+    if config.analysis.unknown_accounts == "create":
+        con.execute("INSERT INTO t_accounts (_row, account_id, account_name) SELECT -1, "
+                    "account_id, account_id FROM (SELECT DISTINCT account_id FROM tx WHERE "
+                    "account_id NOT IN (SELECT account_id FROM t_accounts))")
+        report.cleaned("accounts", raws["accounts"].file, "accounts created for unknown "
+                       "transaction accounts", len(unknown),
+                       f"{count} lines; named after their id; e.g. {unknown[0][0]!r}")
+        return
+    report.error("transactions", raw.file, "unknown-account", f"{len(unknown)} account_id "
+                 f"value(s) in {count} line(s) are not in {raws['accounts'].file}",
+                 count=count, values=[a for a, *_ in unknown],
+                 hint="Add the accounts to the accounts file, or set [analysis] "
+                      "unknown_accounts = \"create\" to add them by id (counted).",
+                 **_where(raw, "account_id", lines))

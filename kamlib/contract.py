@@ -1,0 +1,199 @@
+"""The data contract: the canonical tables, their columns, types, keys and allowed values.
+
+Written once here; the loader, the validator, the pandera schemas and the data dictionary in
+``data/README.md`` all derive from these specs (a test keeps the dictionary in step).
+
+Examples
+--------
+>>> from kamlib.contract import TABLES
+>>> TABLES["transactions"].required
+('account_id', 'date', 'revenue')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandera.pandas as pa
+
+Kind = Literal["id", "text", "date", "number", "integer"]
+
+__all__ = ["Column", "Table", "TABLES", "pandera_schema"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a canonical table.
+
+    ``kind`` decides how raw text is parsed: ``id`` (kept as text, whitespace trimmed, leading
+    zeros kept), ``text``, ``date``, ``number`` (decimal, config separators) or ``integer``.
+    """
+
+    name: str
+    kind: Kind
+    required: bool
+    description: str
+    allowed: tuple | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class Table:
+    """A canonical table: its columns, its key and whether a data set must have it."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    required_table: bool = True
+    references: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if not c.required)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+_ACCOUNT_ID = Column("account_id", "id", True, "Account identifier (text; leading zeros kept).",
+                     nullable=False)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "accounts",
+            "One row per customer account (the master data).",
+            (
+                _ACCOUNT_ID,
+                Column("account_name", "text", True, "Account (company) name.", nullable=False),
+                Column("industry", "text", False, "Industry or sector, e.g. Banking."),
+                Column("region", "text", False, "Sales region."),
+                Column("account_manager", "text", False, "Responsible account manager."),
+                Column("customer_since", "date", False, "Date of the first contract."),
+                Column("wallet_estimate", "number", False,
+                       "Estimated yearly spend of the account in our category (share of wallet).",
+                       min_value=0),
+                Column("need_score", "number", False,
+                       "How strongly the account needs our offer, 0 (none) to 10 (critical).",
+                       min_value=0, max_value=10),
+                Column("acquisition_cost", "number", False,
+                       "One-off cost of winning the account.", min_value=0),
+            ),
+            key=("account_id",),
+        ),
+        Table(
+            "transactions",
+            "Invoice lines: the only large table. Credit notes are negative revenue.",
+            (
+                _ACCOUNT_ID,
+                Column("date", "date", True, "Invoice date.", nullable=False),
+                Column("revenue", "number", True,
+                       "Net revenue of the line in the reporting currency (negative = credit).",
+                       nullable=False),
+                Column("product", "text", False, "Product or service line."),
+                Column("cost", "number", False, "Direct cost of goods or services sold."),
+                Column("invoice_id", "id", False, "Invoice number (several lines per invoice)."),
+                Column("quantity", "number", False, "Units sold."),
+            ),
+            references={"account_id": "accounts"},
+        ),
+        Table(
+            "activities",
+            "Account-team activities, the drivers of cost to serve.",
+            (
+                _ACCOUNT_ID,
+                Column("date", "date", True, "Date of the activity.", nullable=False),
+                Column("activity", "text", True, "Activity type; must appear in activity_rates.",
+                       nullable=False),
+                Column("quantity", "number", False, "How many (default 1).", min_value=0),
+            ),
+            references={"account_id": "accounts", "activity": "activity_rates"},
+        ),
+        Table(
+            "activity_rates",
+            "Cost per unit of each activity type (activity-based costing).",
+            (
+                Column("activity", "text", True, "Activity type.", nullable=False),
+                Column("unit_cost", "number", True, "Cost of one activity.", min_value=0,
+                       nullable=False),
+            ),
+            key=("activity",),
+        ),
+        Table(
+            "contacts",
+            "People at each account (decision-making map).",
+            (
+                _ACCOUNT_ID,
+                Column("contact_name", "text", True, "Person's name.", nullable=False),
+                Column("role", "text", True, "Job role, e.g. CIO, Procurement.", nullable=False),
+                Column("circle", "integer", False,
+                       "1 buying unit, 2 support roles, 3 others who matter for future business.",
+                       allowed=(1, 2, 3)),
+                Column("last_contact", "date", False, "Date of the last contact."),
+            ),
+            references={"account_id": "accounts"},
+        ),
+        Table(
+            "opportunities",
+            "Open and closed sales opportunities (optional).",
+            (
+                _ACCOUNT_ID,
+                Column("opportunity_id", "id", True, "Opportunity identifier.", nullable=False),
+                Column("stage", "text", True, "Pipeline stage.", nullable=False,
+                       allowed=("prospect", "proposal", "negotiation", "won", "lost")),
+                Column("product", "text", False, "Product or solution offered."),
+                Column("value", "number", False, "Expected deal value."),
+                Column("close_date", "date", False, "Expected or actual close date."),
+            ),
+            key=("opportunity_id",),
+            required_table=False,
+            references={"account_id": "accounts"},
+        ),
+    )
+}
+
+_DTYPES = {"id": "str", "text": "str", "date": "datetime64[ns]", "number": "float64",
+           "integer": "Int64"}
+
+
+def pandera_schema(table: str, *, values_only: bool = False) -> pa.DataFrameSchema:
+    """The pandera schema of a canonical table, after parsing (types, ranges, allowed values).
+
+    ``values_only`` leaves out the null and key checks, which the loader runs in DuckDB to
+    name lines and to tell exact duplicates (cleaned) from conflicting ones (errors).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rates = pd.DataFrame({"activity": ["visit"], "unit_cost": [120.0]})
+    >>> pandera_schema("activity_rates").validate(rates).shape
+    (1, 2)
+    """
+    spec = TABLES[table]
+    columns = {}
+    for c in spec.columns:
+        checks = []
+        if c.min_value is not None:
+            checks.append(pa.Check.ge(c.min_value))
+        if c.max_value is not None:
+            checks.append(pa.Check.le(c.max_value))
+        if c.allowed is not None:
+            checks.append(pa.Check.isin(list(c.allowed)))
+        columns[c.name] = pa.Column(
+            _DTYPES[c.kind], checks=checks, nullable=c.nullable or values_only,
+            required=c.required, unique=spec.key == (c.name,) and not values_only, coerce=True,
+        )
+    return pa.DataFrameSchema(columns, strict=False, name=table)

@@ -1,0 +1,206 @@
+"""Loading a company's data: read every source, validate it all in one pass, build the cube.
+
+``load`` is the one entry point from raw files to analysis-ready frames; ``validate`` runs
+the same reading and rules and returns the report; ``Dataset.save``/``open_dataset`` let
+``kam build`` load once and hand the result to every notebook.
+
+Examples
+--------
+>>> import kamlib
+>>> ds = kamlib.load()                      # the bundled sample
+>>> ds.report.ok, len(ds.accounts) > 0
+(True, True)
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import ibis
+import pandas as pd
+
+from kamlib.checks import check_tables
+from kamlib.config import Config, load_config
+from kamlib.contract import TABLES
+from kamlib.cube import Cube, build_cube
+from kamlib.parsing import parse_table
+from kamlib.problems import ValidationError, ValidationReport
+from kamlib.sources import RawTable, file_sha256, read_table
+
+__all__ = ["Dataset", "Source", "load", "validate", "open_dataset"]
+
+SMALL_TABLES = ("accounts", "activities", "activity_rates", "contacts", "opportunities")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file (or database table) as read: what it held and its fingerprint."""
+
+    table: str
+    file: str
+    rows: int
+    sha256: str | None
+
+
+@dataclass
+class Dataset:
+    """The canonical small tables, the cube of transactions, and how they were obtained."""
+
+    config: Config
+    accounts: pd.DataFrame
+    activities: pd.DataFrame
+    activity_rates: pd.DataFrame
+    contacts: pd.DataFrame
+    opportunities: pd.DataFrame | None
+    cube: Cube
+    report: ValidationReport
+    sources: list[Source] = field(default_factory=list)
+    as_of: date | None = None
+    start: date | None = None
+
+    @property
+    def currency(self) -> str:
+        return self.config.formats.currency
+
+    def save(self, folder: str | Path) -> Path:
+        """Write the dataset as Parquet plus ``manifest.json`` (sources, hashes, report)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in SMALL_TABLES:
+            frame = getattr(self, name)
+            if frame is not None:
+                frame.to_parquet(folder / f"{name}.parquet", index=False)
+        self.cube.save(folder)
+        manifest = {
+            "config": str(self.config.path) if self.config.path else None,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "start": self.start.isoformat() if self.start else None,
+            "sources": [asdict(s) for s in self.sources],
+            "report": self.report.to_dict(),
+        }
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        return folder
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{html.escape(s.table)}</td><td>{html.escape(s.file)}</td>"
+                       f"<td>{s.rows:,}</td></tr>" for s in self.sources)
+        return (f"<p><b>kamkit data set</b>: {html.escape(str(self.start))} to "
+                f"{html.escape(str(self.as_of))}, {len(self.accounts):,} accounts. "
+                f"{html.escape(self.report.summary())}.</p><table><tr><th>table</th>"
+                f"<th>source</th><th>rows</th></tr>{rows}</table>")
+
+
+def _connect(workdir: str) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    # Spill to disk rather than exceed a laptop's memory on tens of millions of lines.
+    con.execute(f"SET memory_limit = '1500MB'; SET temp_directory = '{workdir}'; "
+                "SET preserve_insertion_order = true")
+    return con
+
+
+def _read_all(con, config: Config, today: date | None
+              ) -> tuple[ValidationReport, dict[str, RawTable]]:
+    report = ValidationReport()
+    raws = {}
+    for name in TABLES:
+        raw = read_table(con, name, config, report)
+        if raw is not None:
+            parse_table(con, raw, config, report)
+            raws[name] = raw
+    if report.ok:  # cross-table rules need every table readable
+        check_tables(con, raws, config, report, today)
+    return report, raws
+
+
+def validate(config: str | Path | Config | None = None, *, today: date | None = None
+             ) -> ValidationReport:
+    """Every problem in every source at once, without building anything.
+
+    Examples
+    --------
+    >>> print(validate().summary())
+    0 error(s), 0 warning(s), 0 cleaning step(s)
+    """
+    config = config if isinstance(config, Config) else load_config(config)
+    with tempfile.TemporaryDirectory(prefix="kamkit-") as workdir:
+        con = _connect(workdir)
+        try:
+            report, _ = _read_all(con, config, today)
+        finally:
+            con.close()
+    return report
+
+
+def load(config: str | Path | Config | None = None, *, today: date | None = None) -> Dataset:
+    """Read, validate and aggregate; raise :class:`ValidationError` if anything is wrong.
+
+    ``today`` (default: the real date) only decides which dates count as "in the future"
+    for a warning; analyses use the as-of date (config, or the last transaction date).
+    """
+    config = config if isinstance(config, Config) else load_config(config)
+    with tempfile.TemporaryDirectory(prefix="kamkit-") as workdir:
+        con = _connect(workdir)
+        try:
+            report, raws = _read_all(con, config, today)
+            if not report.ok:
+                raise ValidationError(report)
+            cube = build_cube(ibis.duckdb.from_connection(con).table("tx"))
+            frames = {name: _small(con, name) if name in raws else None
+                      for name in SMALL_TABLES}
+        finally:
+            con.close()
+    sources = [Source(n, r.file, r.rows, file_sha256(r.path) if r.path else None)
+               for n, r in raws.items()]
+    am = cube.account_month
+    first = am["first_date"].min() if len(am) else None
+    last = am["last_date"].max() if len(am) else None
+    an = config.analysis
+    as_of = an.as_of or (last.date() if last is not None else None)
+    start = an.start or (first.date() if first is not None else None)
+    empty = {n: pd.DataFrame(columns=list(TABLES[n].names)) for n in SMALL_TABLES}
+    return Dataset(config=config, cube=cube, report=report, sources=sources, as_of=as_of,
+                   start=start, **{n: frames[n] if frames[n] is not None else (
+                       None if n == "opportunities" else empty[n]) for n in SMALL_TABLES})
+
+
+def _small(con, name: str) -> pd.DataFrame:
+    cols = ", ".join(TABLES[name].names)
+    frame = con.execute(f"SELECT {cols} FROM t_{name} ORDER BY _row").df()
+    for col in TABLES[name].columns:
+        if col.kind == "date":
+            frame[col.name] = pd.to_datetime(frame[col.name]).astype("datetime64[ns]")
+        elif col.kind == "integer":
+            frame[col.name] = frame[col.name].astype("Int64")
+    return frame
+
+
+def open_dataset(config: str | Path | None = "", prepared: str | Path | None = "") -> Dataset:
+    """The dataset for a notebook: the prepared folder if given (``kam build``), else load.
+
+    Examples
+    --------
+    >>> ds = open_dataset()          # a trainee's notebook: the bundled sample
+    >>> ds.cube.account_month.columns[:3].tolist()
+    ['account_id', 'period', 'revenue']
+    """
+    if not prepared:
+        return load(config or None)
+    folder = Path(prepared)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    frames = {n: pd.read_parquet(folder / f"{n}.parquet")
+              if (folder / f"{n}.parquet").exists() else None for n in SMALL_TABLES}
+    return Dataset(
+        config=load_config(manifest["config"]),
+        cube=Cube.open(folder),
+        report=ValidationReport.from_dict(manifest["report"]),
+        sources=[Source(**s) for s in manifest["sources"]],
+        as_of=date.fromisoformat(manifest["as_of"]) if manifest["as_of"] else None,
+        start=date.fromisoformat(manifest["start"]) if manifest["start"] else None,
+        **frames,
+    )

@@ -1,0 +1,241 @@
+"""Parsing raw text into typed columns, in DuckDB, with every failure traced to its line.
+
+A raw table (``sources.py``) becomes ``t_<table>``: one typed column per contract column, the
+row id ``_row`` (for line numbers), and ``<column>__raw`` holding the original text only
+where parsing failed or changed it. Counted cleaning steps (currency symbols, Excel serial
+dates, one unambiguous date format, trimmed ids) are applied with UPDATEs on the few failing
+rows; what cannot be read unambiguously becomes an error listing lines and values.
+
+Examples
+--------
+>>> number_sql("x", decimal=",", thousands=".")  # doctest: +ELLIPSIS
+"CASE WHEN regexp_full_match(x, ...
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import duckdb
+
+from kamlib.config import Config
+from kamlib.contract import TABLES
+from kamlib.problems import ValidationReport
+from kamlib.sources import RawTable
+
+__all__ = ["parse_table", "number_sql", "DATE_FORMATS"]
+
+# Formats tried, when none is configured, on dates that are not ISO 8601.
+DATE_FORMATS = ("%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y/%m/%d",
+                "%d/%m/%y", "%m/%d/%y", "%d.%m.%y", "%Y%m%d", "%d %b %Y", "%b %d, %Y")
+CURRENCY = r"[€$£¥₹]|\b(EUR|USD|GBP|IDR|Rp|CHF|JPY|INR)\b"
+EXCEL_SERIAL = r"[1-9]\d{4}(\.\d+)?"  # 10000..99999 days after 1899-12-30: 1927..2173
+_TYPES = {"id": "VARCHAR", "text": "VARCHAR", "date": "DATE", "number": "DOUBLE",
+          "integer": "DOUBLE"}
+_MAX_DISTINCT = 5000
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def number_sql(x: str, *, decimal: str = ".", thousands: str = "") -> str:
+    """SQL turning trimmed text ``x`` into a DOUBLE under the configured separators, or NULL.
+
+    Grouping is only accepted in threes (``1.234.567,8``) so that a value written with the
+    other convention fails instead of being read a thousand times too big or small.
+    """
+    if decimal == "." and not thousands:
+        cast = f"TRY_CAST({x} AS DOUBLE)"
+    else:
+        whole = r"\d+"
+        if thousands:
+            whole += r"|\d{1,3}(" + re.escape(thousands) + r"\d{3})+"
+        grouped = r"[+-]?(" + whole + r")(" + re.escape(decimal) + r"\d*)?"
+        stripped = f"replace({x}, {_lit(thousands)}, '')" if thousands else x
+        cast = (f"CASE WHEN regexp_full_match({x}, {_lit(grouped)}) THEN TRY_CAST(replace("
+                f"{stripped}, {_lit(decimal)}, '.') AS DOUBLE) END")
+    return f"CASE WHEN isfinite({cast}) THEN {cast} END"  # 'nan' and 'inf' are not amounts
+
+
+def _date_sql(x: str, fmt: str | None) -> str:
+    if fmt:
+        return f"CAST(try_strptime({x}, {_lit(fmt)}) AS DATE)"
+    return f"TRY_CAST({x} AS DATE)"
+
+
+def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
+                report: ValidationReport) -> str:
+    """Create ``t_<table>`` from ``raw`` and return its name; failures go to ``report``."""
+    spec, fmt = TABLES[raw.table], config.formats
+    cols = ["rowid AS _row"]
+    for col in spec.columns:
+        if col.name not in raw.mapping:
+            cols.append(f"CAST(NULL AS {_TYPES[col.kind]}) AS {col.name}")
+            continue
+        x, typed = f"trim({col.name})", raw.types[col.name] != "VARCHAR"
+        src_type = raw.types[col.name]
+        if col.kind in ("id", "text"):
+            expr = f"CAST({col.name} AS VARCHAR)" if typed else f"nullif({x}, '')"
+        elif col.kind in ("number", "integer"):
+            expr = f"CAST({col.name} AS DOUBLE)" if typed and _numeric(src_type) else \
+                number_sql(f"trim(CAST({col.name} AS VARCHAR))", decimal=fmt.decimal,
+                           thousands=fmt.thousands)
+        elif typed and ("DATE" in src_type or "TIMESTAMP" in src_type):
+            expr = f"CAST({col.name} AS DATE)"
+        else:
+            expr = _date_sql(f"trim(CAST({col.name} AS VARCHAR))", fmt.date_format)
+        cols.append(f"{expr} AS {col.name}")
+        if col.kind == "id" and not typed:
+            cols.append(f"CASE WHEN {col.name} <> {x} THEN {col.name} END AS {col.name}__raw")
+        elif col.kind not in ("id", "text"):
+            cols.append(f"CASE WHEN {col.name} IS NOT NULL AND trim(CAST({col.name} AS VARCHAR))"
+                        f" <> '' AND ({expr}) IS NULL THEN CAST({col.name} AS VARCHAR) END "
+                        f"AS {col.name}__raw")
+    table = f"t_{raw.table}"
+    # In DuckDB a source column wins over a same-named alias, so __raw sees the raw text.
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {', '.join(cols)} "
+                f"FROM {raw.name}")
+    for col in spec.columns:
+        if col.name not in raw.mapping:
+            continue
+        if col.kind in ("number", "integer"):
+            _fix_numbers(con, table, raw, col.name, config, report)
+            if col.kind == "integer":
+                _check_whole(con, table, raw, col.name, report)
+        elif col.kind == "date":
+            _fix_dates(con, table, raw, col.name, config, report)
+        elif col.kind == "id":
+            _log_trimmed_ids(con, table, raw, col.name, report)
+    return table
+
+
+def _numeric(duck_type: str) -> bool:
+    return any(k in duck_type for k in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL", "NUMERIC"))
+
+
+def _failing(con, table: str, col: str) -> list[tuple[int, str]]:
+    return con.execute(f"SELECT _row, {col}__raw FROM {table} WHERE {col} IS NULL AND "
+                       f"{col}__raw IS NOT NULL ORDER BY _row").fetchall()
+
+
+def _update(con, table: str, col: str, expr: str, where: str = "TRUE") -> int:
+    before = con.execute(f"SELECT count(*) FROM {table} WHERE {col} IS NULL AND "
+                         f"{col}__raw IS NOT NULL").fetchone()[0]
+    con.execute(f"UPDATE {table} SET {col} = {expr} WHERE {col} IS NULL AND {col}__raw IS NOT "
+                f"NULL AND {where}")
+    after = con.execute(f"SELECT count(*) FROM {table} WHERE {col} IS NULL AND "
+                        f"{col}__raw IS NOT NULL").fetchone()[0]
+    return before - after
+
+
+def _fix_numbers(con, table, raw, col, config, report) -> None:
+    fmt = config.formats
+    if not _failing_count(con, table, col):
+        return
+    stripped = f"trim(regexp_replace({col}__raw, {_lit(CURRENCY)}, '', 'g'))"
+    fixed = _update(con, table, col, number_sql(stripped, decimal=fmt.decimal,
+                                                 thousands=fmt.thousands),
+                    f"regexp_matches({col}__raw, {_lit(CURRENCY)})")
+    report.cleaned(raw.table, raw.file, f"currency symbols removed from {col}", fixed,
+                   f"e.g. '€ 1200' read as 1200; amounts are taken as {fmt.currency}")
+    bad = _failing(con, table, col)
+    if not bad:
+        return
+    separators = [v for _, v in bad if re.fullmatch(r"[+-]?[\d.,\s]+", v.strip())]
+    where = dict(lines=raw.lines(r for r, _ in bad), values=[v for _, v in bad],
+                 count=len(bad), column=raw.mapping[col], sheet=raw.sheet)
+    if separators:
+        report.error(raw.table, raw.file, "number-format",
+                     f"{len(bad)} {col} value(s) do not match the configured separators "
+                     f"(decimal {fmt.decimal!r}, thousands {fmt.thousands or 'none'!r}); "
+                     f"'1.234,56' and '1,234.56' cannot both be read", **where,
+                     hint="Set [format] decimal and thousands in kam.toml to the way the file "
+                          "writes numbers, e.g. decimal = \",\" and thousands = \".\".")
+    else:
+        report.error(raw.table, raw.file, "non-numeric", f"{len(bad)} {col} value(s) are not "
+                     f"numbers", **where,
+                     hint="Replace them with a number, or leave the cell empty if the column "
+                          "is optional.")
+
+
+def _failing_count(con, table: str, col: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table} WHERE {col} IS NULL AND {col}__raw IS "
+                       f"NOT NULL").fetchone()[0]
+
+
+def _check_whole(con, table, raw, col, report) -> None:
+    bad = con.execute(f"SELECT _row, {col} FROM {table} WHERE {col} <> round({col}) "
+                      f"ORDER BY _row").fetchall()
+    if bad:
+        report.error(raw.table, raw.file, "not-integer", f"{col} must be a whole number",
+                     column=raw.mapping[col], sheet=raw.sheet, lines=raw.lines(r for r, _ in bad),
+                     values=[v for _, v in bad], count=len(bad))
+
+
+def _fix_dates(con, table, raw, col, config, report) -> None:
+    if not _failing_count(con, table, col):
+        return
+    fixed = _update(con, table, col,
+                    f"DATE '1899-12-30' + CAST(floor(CAST({col}__raw AS DOUBLE)) AS INTEGER)",
+                    f"regexp_full_match(trim({col}__raw), {_lit(EXCEL_SERIAL)})")
+    report.cleaned(raw.table, raw.file, f"Excel serial numbers read as {col}", fixed,
+                   "e.g. 45292 read as 2024-01-01")
+    bad = _failing(con, table, col)
+    if not bad:
+        return
+    where = dict(column=raw.mapping[col], sheet=raw.sheet)
+    distinct = sorted({v.strip() for _, v in bad})[:_MAX_DISTINCT]
+    if config.formats.date_format is None:
+        fits = [f for f in DATE_FORMATS if all(_parses(v, f) for v in distinct)]
+        if len(fits) == 1:
+            n = _update(con, table, col, _date_sql(f"trim({col}__raw)", fits[0]))
+            report.cleaned(raw.table, raw.file, f"{col} read as {fits[0]}", n,
+                           "the only format that reads every value; set [format] date_format "
+                           "to make it explicit")
+            bad = _failing(con, table, col)
+            if not bad:
+                return
+        elif len(fits) > 1:
+            report.error(raw.table, raw.file, "ambiguous-date", f"{col} values fit several "
+                         f"formats ({', '.join(fits)}): 03/04/2024 could be 3 April or March 4",
+                         lines=raw.lines(r for r, _ in bad), values=[v for _, v in bad],
+                         count=len(bad), hint=f"Set [format] date_format = \"{fits[0]}\" (or "
+                         f"the right one) in kam.toml.", **where)
+            return
+        else:
+            used = {f for v in distinct for f in DATE_FORMATS if _parses(v, f)}
+            if len(used) > 1 and all(any(_parses(v, f) for f in used) for v in distinct):
+                report.error(raw.table, raw.file, "mixed-dates", f"{col} mixes date formats "
+                             f"in one column", lines=raw.lines(r for r, _ in bad),
+                             values=[v for _, v in bad], count=len(bad),
+                             hint="Write every date the same way (ISO 8601 YYYY-MM-DD is safest)"
+                                  " and set [format] date_format.", **where)
+                return
+    fmt = config.formats.date_format or "ISO 8601 (YYYY-MM-DD)"
+    report.error(raw.table, raw.file, "invalid-date", f"{len(bad)} {col} value(s) are not "
+                 f"dates in the format {fmt}", lines=raw.lines(r for r, _ in bad),
+                 values=[v for _, v in bad], count=len(bad),
+                 hint="Fix the values, or set [format] date_format in kam.toml.", **where)
+
+
+def _parses(value: str, fmt: str) -> bool:
+    try:
+        datetime.strptime(value, fmt)
+    except ValueError:
+        return False
+    return True
+
+
+def _log_trimmed_ids(con, table, raw, col, report) -> None:
+    n = con.execute(f"SELECT count(*) FROM {table} WHERE {col}__raw IS NOT NULL").fetchone()[0]
+    if not n:
+        return
+    merged = con.execute(
+        f"SELECT {col}, list(DISTINCT coalesce({col}__raw, {col}) ORDER BY "
+        f"coalesce({col}__raw, {col})) FROM {table} GROUP BY {col} HAVING count(DISTINCT "
+        f"coalesce({col}__raw, {col})) > 1 ORDER BY {col} LIMIT 5").fetchall()
+    detail = "; ".join(f"{[*v]} -> {k!r}" for k, v in merged)
+    report.cleaned(raw.table, raw.file, f"whitespace trimmed from {col}", n,
+                   f"ids merged: {detail}" if detail else "")

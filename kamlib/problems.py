@@ -1,0 +1,175 @@
+"""What validation found: problems (errors, warnings) and counted cleaning steps.
+
+Every problem names the file, sheet, line in the file (not a DataFrame index), column, rule
+and offending values, with a hint how to fix it. A report renders itself as text (CLI), as a
+DataFrame (notebooks, reports) and as escaped HTML.
+
+Examples
+--------
+>>> r = ValidationReport()
+>>> r.error("transactions", "tx.csv", "non-numeric", "revenue is not a number",
+...         column="revenue", lines=(7,), values=("n/a",), hint="Fix or remove the value.")
+>>> r.ok
+False
+>>> print(r.problems[0])
+ERROR tx.csv line 7, column 'revenue' [non-numeric]: revenue is not a number; values: 'n/a'. Hint: Fix or remove the value.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+__all__ = ["Problem", "Cleaning", "ValidationReport", "ValidationError"]
+
+MAX_EXAMPLES = 5  # lines and values quoted per problem; the count says how many in all
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One rule broken in one column of one file, with up to five example lines and values."""
+
+    severity: Literal["error", "warning"]
+    table: str
+    file: str
+    rule: str
+    message: str
+    column: str | None = None
+    sheet: str | None = None
+    lines: tuple[int, ...] = ()
+    values: tuple[str, ...] = ()
+    count: int = 1
+    hint: str = ""
+
+    @property
+    def line(self) -> int | None:
+        """The first offending line, if the problem is tied to lines."""
+        return self.lines[0] if self.lines else None
+
+    def where(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"sheet '{self.sheet}'")
+        if self.lines:
+            shown = ", ".join(map(str, self.lines[:MAX_EXAMPLES]))
+            more = f" (+{self.count - len(self.lines)} more)" if self.count > len(self.lines) else ""
+            parts.append(f"line{'s' if len(self.lines) > 1 else ''} {shown}{more}")
+        if self.column:
+            parts.append(f"column '{self.column}'")
+        return ", ".join(parts[:1]) + (" " + ", ".join(parts[1:]) if len(parts) > 1 else "")
+
+    def __str__(self) -> str:
+        text = f"{self.severity.upper()} {self.where()} [{self.rule}]: {self.message}"
+        if self.values:
+            text += "; values: " + ", ".join(repr(v) for v in self.values[:MAX_EXAMPLES])
+        if self.hint:
+            text += f". Hint: {self.hint}"
+        return text
+
+
+@dataclass(frozen=True)
+class Cleaning:
+    """A documented cleaning step that changed ``count`` rows (or ids, or columns)."""
+
+    table: str
+    file: str
+    step: str
+    count: int
+    detail: str = ""
+
+    def __str__(self) -> str:
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"CLEANED {self.file} [{self.step}]: {self.count:,}{detail}"
+
+
+@dataclass
+class ValidationReport:
+    """Every problem and cleaning step across all files of one load, in the order found."""
+
+    problems: list[Problem] = field(default_factory=list)
+    cleaning: list[Cleaning] = field(default_factory=list)
+
+    def error(self, table: str, file: str, rule: str, message: str, **kw) -> None:
+        self.problems.append(Problem("error", table, file, rule, message, **_examples(kw)))
+
+    def warn(self, table: str, file: str, rule: str, message: str, **kw) -> None:
+        self.problems.append(Problem("warning", table, file, rule, message, **_examples(kw)))
+
+    def cleaned(self, table: str, file: str, step: str, count: int, detail: str = "") -> None:
+        if count:
+            self.cleaning.append(Cleaning(table, file, step, int(count), detail))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing blocks the analysis (warnings and cleaning are allowed)."""
+        return not self.errors
+
+    def cleaning_counts(self) -> dict[str, int]:
+        """Cleaning counts keyed ``table.step`` (summed over files), for reports."""
+        counts: dict[str, int] = {}
+        for c in self.cleaning:
+            counts[f"{c.table}.{c.step}"] = counts.get(f"{c.table}.{c.step}", 0) + c.count
+        return counts
+
+    def to_frame(self) -> pd.DataFrame:
+        """Problems and cleaning steps as one table (severity: error, warning, cleaned)."""
+        rows = [{**asdict(p), "lines": ", ".join(map(str, p.lines)),
+                 "values": ", ".join(p.values)} for p in self.problems]
+        rows += [{"severity": "cleaned", "table": c.table, "file": c.file, "rule": c.step,
+                  "message": c.detail, "count": c.count} for c in self.cleaning]
+        cols = ["severity", "table", "file", "sheet", "lines", "column", "rule", "message",
+                "values", "count", "hint"]
+        return pd.DataFrame(rows, columns=cols)
+
+    def summary(self) -> str:
+        return (f"{len(self.errors)} error(s), {len(self.warnings)} warning(s), "
+                f"{len(self.cleaning)} cleaning step(s)")
+
+    def __str__(self) -> str:
+        lines = [str(p) for p in self.errors] + [str(p) for p in self.warnings]
+        lines += [str(c) for c in self.cleaning]
+        verdict = "clean" if self.ok and not self.warnings else self.summary()
+        return "\n".join(lines + [f"Validation: {verdict}"])
+
+    def _repr_html_(self) -> str:
+        frame = self.to_frame()
+        table = frame.to_html(index=False, escape=True, na_rep="") if len(frame) else ""
+        return f"<p><b>Validation:</b> {html.escape(self.summary())}</p>{table}"
+
+    def to_dict(self) -> dict:
+        return {"problems": [asdict(p) for p in self.problems],
+                "cleaning": [asdict(c) for c in self.cleaning]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ValidationReport:
+        problems = [Problem(**{**p, "lines": tuple(p["lines"]), "values": tuple(p["values"])})
+                    for p in data.get("problems", [])]
+        return cls(problems, [Cleaning(**c) for c in data.get("cleaning", [])])
+
+
+def _examples(kw: dict) -> dict:
+    kw = dict(kw)
+    lines = tuple(int(x) for x in kw.get("lines", ()))
+    values = tuple(str(v) for v in kw.get("values", ()))
+    kw.setdefault("count", max(len(lines), 1))
+    kw["lines"], kw["values"] = lines[:MAX_EXAMPLES], values[:MAX_EXAMPLES]
+    return kw
+
+
+class ValidationError(ValueError):
+    """Raised when the data has errors; ``.report`` holds every problem found."""
+
+    def __init__(self, report: ValidationReport):
+        self.report = report
+        super().__init__(f"the data has {report.summary()}:\n{report}")

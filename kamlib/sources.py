@@ -1,0 +1,412 @@
+"""Reading one source table (CSV, Excel, Parquet, DuckDB or a database) into DuckDB, raw.
+
+This module finds the file, checks its encoding, delimiter and header, maps the user's column
+names onto the contract and loads the rows as they are (text for CSV and Excel, native types
+for Parquet and databases) into a DuckDB table. Parsing values is ``parsing.py``'s job.
+Problems are recorded in the report, never raised, so one run reports every file at once.
+
+Examples
+--------
+>>> import duckdb
+>>> from kamlib.config import load_config
+>>> from kamlib.problems import ValidationReport
+>>> report = ValidationReport()
+>>> raw = read_table(duckdb.connect(), "activity_rates", load_config(), report)
+>>> raw.mapping["unit_cost"], report.ok
+('unit_cost', True)
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from kamlib.config import Config
+from kamlib.contract import TABLES, Table
+from kamlib.problems import ValidationReport
+
+__all__ = ["RawTable", "read_table", "file_sha256"]
+
+EXTENSIONS = (".csv", ".tsv", ".txt", ".parquet", ".xlsx", ".xlsm", ".xls")
+DELIMITERS = (",", ";", "\t", "|")
+HEAD_BYTES = 1 << 16
+# Encodings DuckDB's CSV reader decodes itself; others are transcoded to UTF-8 first.
+DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8",
+                    "latin-1": "latin-1", "latin1": "latin-1", "iso-8859-1": "latin-1",
+                    "utf-16": "utf-16"}
+
+
+@dataclass
+class RawTable:
+    """A source table loaded into DuckDB table ``name`` with canonical column names."""
+
+    table: str
+    file: str
+    path: Path | None
+    name: str
+    mapping: dict[str, str]
+    types: dict[str, str]
+    rows: int
+    sheet: str | None = None
+    first_line: int = 2  # line (or row) number of the first data row
+    skipped_lines: list[int] = field(default_factory=list)  # rejected lines before data rows
+
+    def lines(self, rowids) -> list[int]:
+        """File line numbers of the given 0-based row ids (rejected lines accounted for)."""
+        out = []
+        for i in rowids:
+            line = self.first_line + int(i)
+            for r in self.skipped_lines:
+                if r <= line:
+                    line += 1
+                else:
+                    break
+            out.append(line)
+        return out
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def normalise(name: object) -> str:
+    """Column-name form used for matching: no BOM, trimmed, lower case, '_' for blanks."""
+    return re.sub(r"[\s\-]+", "_", str(name).replace("\ufeff", "").strip().lower())
+
+
+def _locate(name: str, config: Config, report: ValidationReport) -> Path | None:
+    src = config.tables[name]
+    folder = config.folder
+    if src.file:
+        path = (folder / src.file) if folder else Path(src.file)
+        if path.is_file():
+            return path
+        found = sorted(p.name for p in folder.iterdir()) if folder and folder.is_dir() else []
+        report.error(name, str(path), "file-not-found", f"the {name} file does not exist",
+                     hint=f"Files in {folder}: {found}" if found else "Check [source] folder.")
+        return None
+    candidates = [folder / f"{name}{ext}" for ext in EXTENSIONS] if folder else []
+    for path in candidates:
+        if path.is_file():
+            return path
+    if TABLES[name].required_table:
+        report.error(name, str(folder / name), "file-not-found",
+                     f"no file for the {name} table",
+                     hint=f"Add {name}.csv (or .xlsx/.parquet) to {folder}, or set "
+                          f"[tables.{name}] file = \"...\" in kam.toml.")
+    return None
+
+
+def read_table(con: duckdb.DuckDBPyConnection, name: str, config: Config,
+               report: ValidationReport) -> RawTable | None:
+    """Load table ``name`` into ``con`` as ``raw_<name>``; ``None`` if it cannot be used."""
+    if config.folder is None:
+        return _read_database(con, name, config, report)
+    path = _locate(name, config, report)
+    if path is None:
+        return None
+    shown = str(path.relative_to(config.folder)) if path.is_relative_to(config.folder) else str(path)
+    if path.stat().st_size == 0:
+        report.error(name, shown, "empty-file", "the file is empty (0 bytes)",
+                     hint="Export the table again, with its header row.")
+        return None
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return _read_parquet(con, name, path, shown, config, report)
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        return _read_excel(con, name, path, shown, config, report)
+    return _read_csv(con, name, path, shown, config, report)
+
+
+def _map_columns(name: str, header: list[str], file: str, config: Config,
+                 report: ValidationReport, sheet: str | None = None) -> dict[str, int] | None:
+    """Positions of the contract's columns in ``header``; errors for missing or duplicates."""
+    spec, user = TABLES[name], config.tables[name].columns
+    norm = [normalise(h) for h in header]
+    dupes = sorted({h for h, n in zip(header, norm) if norm.count(n) > 1})
+    if dupes:
+        report.error(name, file, "duplicate-column", "the header has duplicate column names",
+                     sheet=sheet, lines=(config.tables[name].header_row,), values=dupes,
+                     count=len(dupes), hint="Rename or remove the repeated columns.")
+        return None
+    positions, missing, renamed = {}, [], 0
+    for col in spec.columns:
+        wanted = user.get(col.name, col.name)
+        if normalise(wanted) in norm:
+            i = norm.index(normalise(wanted))
+            positions[col.name] = i
+            renamed += header[i] != wanted
+        elif col.required:
+            missing.append(wanted)
+    if missing:
+        report.error(name, file, "missing-column",
+                     f"required column(s) missing: {', '.join(missing)}", sheet=sheet,
+                     values=missing, count=len(missing),
+                     hint=f"Columns found: {header}. Map yours in kam.toml: "
+                          f"[tables.{name}] columns = {{ {missing[0]} = \"Your column\" }}.")
+        return None
+    report.cleaned(name, file, "column names normalised (case, spaces, BOM)", renamed)
+    extra = [h for i, h in enumerate(header) if i not in positions.values()]
+    if extra:
+        report.warn(name, file, "extra-column", "column(s) not in the contract are ignored",
+                    sheet=sheet, values=extra, count=len(extra))
+    return positions
+
+
+def _find_header(rows: list[list[str]], name: str, config: Config) -> int | None:
+    """Index of the first row that holds every required column (for title-row hints)."""
+    user = config.tables[name].columns
+    wanted = {normalise(user.get(c, c)) for c in TABLES[name].required}
+    for i, row in enumerate(rows):
+        if wanted <= {normalise(c) for c in row}:
+            return i
+    return None
+
+
+def _header_or_error(rows: list[list[str]], name: str, file: str, config: Config,
+                     report: ValidationReport, sheet: str | None = None) -> bool:
+    """False (with an error) when the header is not on the configured row but further down."""
+    h = config.tables[name].header_row - 1
+    found = _find_header(rows, name, config)
+    if found is not None and found != h:
+        report.error(name, file, "header-row", f"the header is on row {found + 1}, not row "
+                     f"{h + 1}: rows above it look like a title", sheet=sheet,
+                     lines=(found + 1,), values=[" ".join(map(str, rows[h]))[:80]],
+                     hint=f"Set [tables.{name}] header_row = {found + 1} in kam.toml, or "
+                          f"delete the title rows.")
+        return False
+    return True
+
+
+def _decode_head(path: Path, encoding: str, name: str, file: str,
+                 report: ValidationReport) -> str | None:
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    if len(head) == HEAD_BYTES:  # don't judge a character cut at the block edge
+        head = head[: head.rfind(b"\n") + 1] or head
+    try:
+        return head.decode("utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)
+    except UnicodeDecodeError as err:
+        line = head[: err.start].count(b"\n") + 1
+        report.error(name, file, "encoding", f"the file is not valid {encoding}: byte "
+                     f"{head[err.start]:#04x} cannot be decoded", lines=(line,),
+                     hint="Save the file as UTF-8, or set [format] encoding = \"cp1252\" "
+                          "(or latin-1) in kam.toml.")
+        return None
+
+
+def _sniff_delimiter(line: str) -> str:
+    return max(DELIMITERS, key=lambda d: (line.count(d), -DELIMITERS.index(d)))
+
+
+def _read_csv(con, name, path, file, config, report) -> RawTable | None:
+    fmt, src = config.formats, config.tables[name]
+    text = _decode_head(path, fmt.encoding, name, file, report)
+    if text is None:
+        return None
+    lines = text.splitlines()
+    h = src.header_row - 1
+    if len(lines) <= h or not lines[h].strip():
+        report.error(name, file, "no-header", f"no header on line {h + 1}",
+                     lines=(h + 1,), hint="The first line must hold the column names.")
+        return None
+    delim = fmt.delimiter or _sniff_delimiter(lines[h])
+    rows = list(csv.reader(io.StringIO("\n".join(lines[:50])), delimiter=delim))
+    if not _header_or_error(rows, name, file, config, report):
+        return None
+    header = rows[h] if h < len(rows) else []
+    if len(header) == 1 and (best := _sniff_delimiter(lines[h])) != delim and \
+            lines[h].count(best):
+        report.error(name, file, "delimiter", f"1 column detected with delimiter {delim!r}; "
+                     f"the header looks {best!r}-separated", lines=(h + 1,),
+                     values=[lines[h][:80]],
+                     hint=f"Set [format] delimiter = {best!r} in kam.toml.")
+        return None
+    positions = _map_columns(name, header, file, config, report)
+    if positions is None:
+        return None
+    source = _transcode(path, fmt.encoding)
+    enc = DUCKDB_ENCODINGS.get(fmt.encoding.lower(), "utf-8")
+    cols = {f"c{i}": "VARCHAR" for i in range(len(header))}
+    table, rejects = f"raw_{name}", f"rejects_{name}"
+    select = ", ".join(f"c{i} AS {c}" for c, i in positions.items())
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {table} AS SELECT {select} FROM read_csv(?, "
+            f"header=false, skip={h + 1}, delim=?, quote='\"', escape='\"', columns={cols}, "
+            f"auto_detect=false, strict_mode=true, store_rejects=true, encoding='{enc}', "
+            f"rejects_table='{rejects}', rejects_scan='{rejects}_scan')",
+            [str(source), delim])
+    except duckdb.Error as err:
+        report.error(name, file, "unreadable", f"DuckDB could not read the file: {err}")
+        return None
+    bad = con.execute(f"SELECT line, error_type::VARCHAR, csv_line FROM {rejects} "
+                      f"ORDER BY line").fetchall()
+    _report_rejects(bad, name, file, len(header), report)
+    rows_read = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    if rows_read == 0 and not bad:
+        report.error(name, file, "no-data", "the file has a header but no data rows",
+                     lines=(h + 1,), hint="Export the data rows too.")
+        return None
+    return RawTable(name, file, path, table, {c: header[i] for c, i in positions.items()},
+                    {c: "VARCHAR" for c in positions}, rows_read, first_line=h + 2,
+                    skipped_lines=[int(b[0]) for b in bad])
+
+
+def _report_rejects(bad: list[tuple], name: str, file: str, width: int,
+                    report: ValidationReport) -> None:
+    kinds = {"TOO MANY COLUMNS": ("ragged-row", f"more fields than the {width} header columns"),
+             "MISSING COLUMNS": ("ragged-row", f"fewer fields than the {width} header columns"),
+             "INVALID ENCODING": ("encoding", "bytes that are not valid in the file's encoding"),
+             "UNQUOTED VALUE": ("quoting", "a quote character inside an unquoted value")}
+    for kind, (rule, what) in kinds.items():
+        hits = [b for b in bad if b[1] == kind]
+        if hits:
+            report.error(name, file, rule, f"{len(hits)} line(s) with {what}",
+                         lines=[b[0] for b in hits], values=[str(b[2])[:60] for b in hits],
+                         count=len(hits), hint="Fix those lines (a stray delimiter or quote?) "
+                         "or set [format] encoding / delimiter.")
+    other = [b for b in bad if b[1] not in kinds]
+    if other:
+        report.error(name, file, "unreadable-line", f"{len(other)} line(s) could not be read",
+                     lines=[b[0] for b in other], values=[b[1] for b in other],
+                     count=len(other))
+
+
+def _transcode(path: Path, encoding: str) -> Path:
+    """A UTF-8 copy for encodings DuckDB does not decode itself (e.g. cp1252)."""
+    if encoding.lower() in DUCKDB_ENCODINGS:
+        return path
+    import tempfile
+    out = Path(tempfile.mkdtemp(prefix="kamkit-")) / path.name
+    with open(path, encoding=encoding, newline="") as src, open(out, "w", encoding="utf-8",
+                                                                newline="") as dst:
+        for block in iter(lambda: src.read(1 << 20), ""):
+            dst.write(block)
+    return out
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp) or hasattr(value, "isoformat"):
+        return value.isoformat()[:10] if getattr(value, "hour", 0) == 0 else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_excel(con, name, path, file, config, report) -> RawTable | None:
+    src = config.tables[name]
+    try:
+        sheets = pd.ExcelFile(path).sheet_names
+    except Exception as err:  # openpyxl raises many types for a broken workbook
+        report.error(name, file, "unreadable", f"not a readable Excel workbook: {err}")
+        return None
+    sheet = src.sheet or sheets[0]
+    if sheet not in sheets:
+        report.error(name, file, "missing-sheet", f"no sheet named {sheet!r}", sheet=sheet,
+                     values=sheets, count=len(sheets),
+                     hint=f"Set [tables.{name}] sheet to one of {sheets}.")
+        return None
+    grid = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object)
+    rows = [[_cell_text(v) or "" for v in row] for row in grid.itertuples(index=False)]
+    h = src.header_row - 1
+    if len(rows) <= h:
+        report.error(name, file, "empty-file", "the sheet is empty", sheet=sheet,
+                     hint=f"Sheets in the workbook: {sheets}.")
+        return None
+    if not _header_or_error(rows[:50], name, file, config, report, sheet):
+        return None
+    header = [c for c in rows[h]]
+    while header and header[-1] == "":
+        header.pop()
+    positions = _map_columns(name, header, file, config, report, sheet)
+    if positions is None:
+        return None
+    data = pd.DataFrame({c: [_cell_text(v) for v in grid.iloc[h + 1:, i]]
+                         for c, i in positions.items()}, dtype=object)
+    data = data[data.notna().any(axis=1)]  # Excel's trailing formatted-but-empty rows
+    if data.empty:
+        report.error(name, file, "no-data", "the sheet has a header but no data rows",
+                     sheet=sheet, lines=(h + 1,))
+        return None
+    skipped = sorted(set(range(len(grid) - h - 1)) - set(data.index - h - 1))
+    con.register(f"_df_{name}", data.reset_index(drop=True))
+    con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT * FROM _df_{name}")
+    con.unregister(f"_df_{name}")
+    return RawTable(name, file, path, f"raw_{name}", {c: header[i] for c, i in positions.items()},
+                    {c: "VARCHAR" for c in positions}, len(data), sheet=sheet,
+                    first_line=h + 2, skipped_lines=[h + 2 + s for s in skipped])
+
+
+def _typed_source(con, name, relation: str, file: str, config, report, path=None):
+    described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    header = [d[0] for d in described]
+    positions = _map_columns(name, header, file, config, report)
+    if positions is None:
+        return None
+    select = ", ".join(f'"{header[i]}" AS {c}' for c, i in positions.items())
+    con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT {select} FROM {relation}")
+    rows = con.execute(f"SELECT count(*) FROM raw_{name}").fetchone()[0]
+    if rows == 0:
+        report.error(name, file, "no-data", "the table has no rows")
+        return None
+    return RawTable(name, file, path, f"raw_{name}", {c: header[i] for c, i in positions.items()},
+                    {c: str(described[i][1]) for c, i in positions.items()}, rows, first_line=1)
+
+
+def _read_parquet(con, name, path, file, config, report) -> RawTable | None:
+    try:
+        con.execute("SELECT 1 FROM read_parquet(?) LIMIT 0", [str(path)])
+    except duckdb.Error as err:
+        report.error(name, file, "unreadable", f"not a readable Parquet file: {err}")
+        return None
+    escaped = str(path).replace("'", "''")
+    return _typed_source(con, name, f"read_parquet('{escaped}')", file, config, report, path)
+
+
+def _read_database(con, name, config, report) -> RawTable | None:
+    src, db = config.tables[name], config.database
+    if "://" in db and not db.startswith("duckdb://"):
+        import ibis  # any backend ibis supports; the rows come back through Arrow
+
+        try:
+            remote = ibis.connect(db)
+            expr = remote.sql(src.query) if src.query else remote.table(src.table or name)
+            con.register(f"_arrow_{name}", expr.to_pyarrow())
+        except Exception as err:  # backends raise their own error types
+            if TABLES[name].required_table or src.table or src.query:
+                report.error(name, db, "unreadable", f"cannot read {src.table or name}: {err}")
+            return None
+        return _typed_source(con, name, f"_arrow_{name}", src.table or name, config, report)
+    path = db.removeprefix("duckdb://")
+    if "src" not in {r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()"
+                                               ).fetchall()}:
+        con.execute(f"ATTACH '{path.replace(chr(39), chr(39) * 2)}' AS src (READ_ONLY)")
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE "
+                                        "database_name = 'src' UNION SELECT view_name FROM "
+                                        "duckdb_views() WHERE database_name = 'src'").fetchall()}
+    wanted = src.table or name
+    if src.query:
+        relation = f"({src.query})"
+    elif wanted in tables:
+        relation = f'src."{wanted}"'
+    else:
+        if TABLES[name].required_table or src.table:
+            report.error(name, path, "missing-table", f"no table named {wanted!r}",
+                         values=sorted(tables), count=len(tables),
+                         hint=f"Set [tables.{name}] table = one of {sorted(tables)}.")
+        return None
+    return _typed_source(con, name, relation, f"{Path(path).name}:{wanted}", config, report)
