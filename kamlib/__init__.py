@@ -10,7 +10,8 @@ Examples
 True
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError as _NotInstalled
+from importlib.metadata import version as _version
 
 from kamlib.config import Config, ConfigError, load_config
 from kamlib.cube import Cube
@@ -18,8 +19,8 @@ from kamlib.dataset import Dataset, load, open_dataset, validate
 from kamlib.problems import ValidationError, ValidationReport
 
 try:
-    __version__ = version("kamkit")
-except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = _version("kamkit")
+except _NotInstalled:  # running from a source tree that was not installed
     __version__ = "0+unknown"
 
 __all__ = [

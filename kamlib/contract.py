@@ -19,7 +19,7 @@ import pandera.pandas as pa
 
 Kind = Literal["id", "text", "date", "number", "integer"]
 
-__all__ = ["Column", "Table", "TABLES", "pandera_schema"]
+__all__ = ["Column", "Table", "TABLES", "pandera_schema", "data_dictionary"]
 
 
 @dataclass(frozen=True)
@@ -197,3 +197,31 @@ def pandera_schema(table: str, *, values_only: bool = False) -> pa.DataFrameSche
             required=c.required, unique=spec.key == (c.name,) and not values_only, coerce=True,
         )
     return pa.DataFrameSchema(columns, strict=False, name=table)
+
+
+def data_dictionary() -> str:
+    """The data dictionary as Markdown (``data/README.md`` holds it; a test keeps it in step).
+
+    Examples
+    --------
+    >>> print(data_dictionary().splitlines()[0])
+    ### accounts (required)
+    """
+    out = []
+    for t in TABLES.values():
+        out.append(f"### {t.name} ({'required' if t.required_table else 'optional'})\n")
+        refs = "; ".join(f"`{c}` must exist in `{r}`" for c, r in t.references.items())
+        out.append(t.description + (f" Key: `{', '.join(t.key)}`." if t.key else "")
+                   + (f" References: {refs}." if refs else "") + "\n")
+        out.append("| column | required | type | meaning | allowed |")
+        out.append("|---|---|---|---|---|")
+        for c in t.columns:
+            allowed = ", ".join(map(str, c.allowed)) if c.allowed else ""
+            if c.min_value is not None or c.max_value is not None:
+                lo = "" if c.min_value is None else f">= {c.min_value:g}"
+                hi = "" if c.max_value is None else f"<= {c.max_value:g}"
+                allowed = " and ".join(x for x in (lo, hi) if x)
+            out.append(f"| `{c.name}` | {'yes' if c.required else 'no'} | {c.kind} | "
+                       f"{c.description} | {allowed} |")
+        out.append("")
+    return "\n".join(out)
