@@ -63,14 +63,13 @@ def _missing_values(con, raw: RawTable, report: ValidationReport) -> None:
         if col.kind == "id":
             listed = ", ".join(f"'{v}'" for v in MISSING_IDS)
             blank = f"({blank} OR lower({col.name}) IN ({listed}))"
-        rows = con.execute(f"SELECT _row, coalesce(CAST({col.name} AS VARCHAR), '') FROM "
-                           f"{table} WHERE {blank} ORDER BY _row").fetchall()
+        rows = con.execute(f"SELECT rowid, coalesce(CAST({col.name} AS VARCHAR), '') FROM "
+                           f"{table} WHERE {blank} ORDER BY rowid").fetchall()
         if rows:
             report.error(raw.table, raw.file, "missing-value", f"{len(rows)} row(s) without "
                          f"{col.name}", count=len(rows), values=[v for _, v in rows],
                          hint=f"Every {raw.table} row needs a {col.name}; fill it in or "
                               f"delete the row.", **_where(raw, col.name, [r for r, _ in rows]))
-            con.execute(f"DELETE FROM {table} WHERE {blank}")
 
 
 def _keys(con, raw: RawTable, report: ValidationReport) -> None:
@@ -79,14 +78,13 @@ def _keys(con, raw: RawTable, report: ValidationReport) -> None:
     keys, all_cols = ", ".join(key), ", ".join(cols)
     exact = con.execute(f"SELECT count(*) - count(DISTINCT ({all_cols})) FROM {table}"
                         ).fetchone()[0]
-    if exact:
-        con.execute(f"DELETE FROM {table} WHERE _row NOT IN (SELECT min(_row) FROM {table} "
-                    f"GROUP BY {all_cols})")
-        report.cleaned(raw.table, raw.file, "exact duplicate rows dropped", exact)
+    report.cleaned(raw.table, raw.file, "exact duplicate rows dropped", exact)
+    # Exact duplicates are dropped (dataset.py reads DISTINCT rows); judge keys without them.
+    rows = f"SELECT min(rowid) AS _row, {all_cols} FROM {table} GROUP BY ALL"
     clashes = con.execute(
         f"SELECT {keys}, list(_row ORDER BY _row), "
         + ", ".join(f"count(DISTINCT {c})" for c in cols)
-        + f" FROM {table} GROUP BY {keys} HAVING count(*) > 1 ORDER BY {keys}").fetchall()
+        + f" FROM ({rows}) GROUP BY {keys} HAVING count(*) > 1 ORDER BY {keys}").fetchall()
     if not clashes:
         return
     n_key = len(key)
@@ -101,7 +99,7 @@ def _keys(con, raw: RawTable, report: ValidationReport) -> None:
 
 
 def _contract_values(con, raw: RawTable, report: ValidationReport) -> None:
-    frame = con.execute(f"SELECT * FROM t_{raw.table}").df().set_index("_row")
+    frame = con.execute(f"SELECT rowid AS _row, * FROM t_{raw.table}").df().set_index("_row")
     cols = [c for c in TABLES[raw.table].names if c in raw.mapping]
     try:
         pandera_schema(raw.table, values_only=True).validate(frame[cols], lazy=True)
@@ -117,9 +115,9 @@ def _contract_values(con, raw: RawTable, report: ValidationReport) -> None:
 
 
 def _references(con, raw: RawTable, col: str, target: RawTable, report) -> None:
-    rows = con.execute(f"SELECT _row, {col} FROM t_{raw.table} WHERE {col} IS NOT NULL AND "
+    rows = con.execute(f"SELECT rowid, {col} FROM t_{raw.table} WHERE {col} IS NOT NULL AND "
                        f"{col} NOT IN (SELECT {col} FROM t_{target.table} WHERE {col} IS NOT "
-                       f"NULL) ORDER BY _row").fetchall()
+                       f"NULL) ORDER BY rowid").fetchall()
     if rows:
         values = list(dict.fromkeys(v for _, v in rows))
         report.error(raw.table, raw.file, "unknown-reference", f"{len(values)} {col} value(s) "
@@ -130,20 +128,6 @@ def _references(con, raw: RawTable, col: str, target: RawTable, report) -> None:
 
 def _transactions(con, raws, config: Config, report: ValidationReport, today: date) -> None:
     raw, an = raws["transactions"], config.analysis
-    cols = ", ".join(c for c in TABLES["transactions"].names if c in raw.mapping)
-    dupes = con.execute(f"SELECT count(*) - count(DISTINCT ({cols})) FROM t_transactions"
-                        ).fetchone()[0]
-    distinct = f"SELECT DISTINCT ON ({cols}) * FROM t_transactions" if dupes else \
-        "SELECT * FROM t_transactions"
-    report.cleaned("transactions", raw.file, "exact duplicate lines dropped", dupes,
-                   "identical in every column; a real second order differs in invoice id")
-    future = con.execute("SELECT _row FROM t_transactions WHERE date > ? ORDER BY _row",
-                         [today]).fetchall()
-    if future:
-        report.warn("transactions", raw.file, "future-date", f"{len(future)} line(s) dated "
-                    f"after today ({today})", count=len(future),
-                    hint="Check for typos in the year; they count only inside the window.",
-                    **_where(raw, "date", [r for (r,) in future]))
     window = []
     if an.start:
         window.append(f"date >= DATE '{an.start}'")
@@ -151,25 +135,51 @@ def _transactions(con, raws, config: Config, report: ValidationReport, today: da
     if end:
         window.append(f"date <= DATE '{end}'")
     cond = " AND ".join(window) or "TRUE"
-    outside = con.execute(f"SELECT count(*) FROM t_transactions WHERE NOT ({cond})"
-                          ).fetchone()[0]
+    drop = _duplicate_lines(con, raw)
+    report.cleaned("transactions", raw.file, "exact duplicate lines dropped", drop,
+                   "identical in every column; a real second order differs in invoice id")
+    outside, n_future = con.execute(f"SELECT count_if(NOT ({cond})), count_if(date > ?) FROM "
+                                    f"t_transactions", [today]).fetchone()
     report.cleaned("transactions", raw.file, "lines outside the analysis window left out",
                    outside, f"window {an.start or 'first date'} to {end or 'last date'}")
-    con.execute(f"CREATE OR REPLACE VIEW tx AS SELECT * FROM ({distinct}) WHERE {cond}")
+    if n_future:
+        future = con.execute("SELECT rowid FROM t_transactions WHERE date > ? ORDER BY rowid "
+                             "LIMIT 5", [today]).fetchall()
+        report.warn("transactions", raw.file, "future-date", f"{n_future} line(s) dated "
+                    f"after today ({today})", count=n_future,
+                    hint="Check for typos in the year; they count only inside the window.",
+                    **_where(raw, "date", [r for (r,) in future]))
+    con.execute(f"CREATE OR REPLACE VIEW tx AS SELECT rowid AS _row, * FROM t_transactions "
+                f"WHERE {cond}" + (" AND rowid NOT IN (SELECT _row FROM dropped)" if drop else ""))
     if "accounts" in raws:
         _unknown_accounts(con, raws, config, report)
-    totals = con.execute("SELECT account_id, sum(revenue) AS r FROM tx GROUP BY account_id "
-                         "HAVING sum(revenue) < 0 ORDER BY account_id").fetchall()
-    if totals:
-        report.warn("transactions", raw.file, "negative-account", f"{len(totals)} account(s) "
+    totals = con.execute("SELECT account_id, sum(revenue) FROM tx GROUP BY account_id "
+                         "ORDER BY account_id").fetchall()
+    negative = [a for a, r in totals if r < 0]
+    if negative:
+        report.warn("transactions", raw.file, "negative-account", f"{len(negative)} account(s) "
                     f"have negative net revenue in the window (credits exceed invoices)",
-                    column=raw.mapping["revenue"], values=[a for a, _ in totals],
-                    count=len(totals), hint="Valid, but check the credit notes.")
-    total = con.execute("SELECT coalesce(sum(revenue), 0), count(*) FROM tx").fetchone()
-    if total[0] == 0:
-        report.warn("transactions", raw.file, "zero-revenue", f"total revenue in the window is "
-                    f"zero ({total[1]} lines): shares of revenue cannot be computed",
+                    column=raw.mapping["revenue"], values=negative, count=len(negative),
+                    hint="Valid, but check the credit notes.")
+    if sum(r for _, r in totals) == 0:
+        report.warn("transactions", raw.file, "zero-revenue", "total revenue in the window is "
+                    "zero: shares of revenue cannot be computed",
                     hint="Check the revenue column mapping and the analysis window.")
+
+
+def _duplicate_lines(con, raw: RawTable) -> int:
+    """Count exact duplicate lines and list the later copies in table ``dropped``.
+
+    A 64-bit row hash finds candidates in one cheap pass; only candidate rows are then
+    compared column by column, so a hash collision never drops a real line.
+    """
+    cols = ", ".join(c for c in TABLES["transactions"].names if c in raw.mapping)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE dup_hashes AS SELECT h FROM (SELECT hash({cols}) "
+                f"AS h FROM t_transactions) GROUP BY h HAVING count(*) > 1")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE dropped AS SELECT _row FROM (SELECT rowid AS "
+                f"_row, row_number() OVER (PARTITION BY {cols} ORDER BY rowid) AS copy FROM "
+                f"t_transactions WHERE hash({cols}) IN (SELECT h FROM dup_hashes)) WHERE copy > 1")
+    return con.execute("SELECT count(*) FROM dropped").fetchone()[0]
 
 
 def _unknown_accounts(con, raws, config: Config, report: ValidationReport) -> None:
@@ -182,7 +192,7 @@ def _unknown_accounts(con, raws, config: Config, report: ValidationReport) -> No
     lines = sorted(r for _, rows, _ in unknown for r in rows)
     count = sum(n for *_, n in unknown)
     if config.analysis.unknown_accounts == "create":
-        con.execute("INSERT INTO t_accounts (_row, account_id, account_name) SELECT -1, "
+        con.execute("INSERT INTO t_accounts (account_id, account_name) SELECT "
                     "account_id, account_id FROM (SELECT DISTINCT account_id FROM tx WHERE "
                     "account_id NOT IN (SELECT account_id FROM t_accounts))")
         report.cleaned("accounts", raws["accounts"].file, "accounts created for unknown "

@@ -64,54 +64,52 @@ class Cube:
         return f"<table><tr><th>frame</th><th>rows</th></tr>{rows}</table>"
 
 
-def _facts(t: ibis.Table, keys: list, *, invoices: bool) -> ibis.Table:
-    metrics = dict(
-        revenue=t.revenue.sum(),
-        cost=t.cost.sum(),
-        lines=t.count(),
-        first_date=t.date.min(),
-        last_date=t.date.max(),
-    )
-    if invoices:
-        metrics["invoices"] = t.invoice_id.nunique()
-    return t.group_by(keys).aggregate(**metrics)
-
-
-def build_cube(lines: ibis.Table) -> Cube:
+def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
     """Aggregate clean transaction lines (the contract's columns) into a :class:`Cube`.
 
-    Sums treat a missing ``cost`` as unknown: a month whose lines have no cost gets NaN,
-    not 0, so margins are never computed on invented costs.
+    The lines are read twice: once to account x month x product facts (a few million rows
+    at most, cached in the engine) from which all three frames are rolled up, and once for
+    distinct invoices per account-month (an invoice spans products, so it cannot be rolled
+    up). ``invoices=False`` (no invoice ids in the data) counts each line as an invoice. A
+    month whose lines have no cost gets NaN cost, not 0: margins are never computed on
+    invented costs.
     """
-    has_invoice = lines.invoice_id.count()  # non-null invoice ids
     t = lines.mutate(
         period=lines.date.truncate("M").cast("date"),
         product=lines["product"].fill_null("(no product)"),
         revenue=lines.revenue.cast("float64"),
         cost=lines.cost.cast("float64"),
-        invoice_id=lines.invoice_id.fill_null(ibis.literal("line ") + lines.date.cast("string")),
     )
-    account_month = _facts(t, ["account_id", "period"], invoices=True).join(
-        t.group_by(["account_id", "period"]).aggregate(products=t["product"].nunique()),
-        ["account_id", "period"],
+    facts = t.group_by(["account_id", "period", "product"]).aggregate(
+        revenue=t.revenue.sum(), cost=t.cost.sum(), lines=t.count(),
+        first_date=t.date.min(), last_date=t.date.max(),
     )
-    product_month = _facts(t, ["product", "period"], invoices=False).join(
-        t.group_by(["product", "period"]).aggregate(accounts=t.account_id.nunique()),
-        ["product", "period"],
-    )
-    account_product = _facts(t, ["account_id", "product"], invoices=False)
-    invoiced = has_invoice.execute() > 0
-    am = _frame(account_month, ["account_id", "period"], ["account_id", "period", "revenue",
-                "cost", "lines", "invoices", "products", "first_date", "last_date"])
-    if not invoiced:  # no invoice ids: each line is its own invoice
-        am["invoices"] = am["lines"]
-    return Cube(
-        am,
-        _frame(product_month, ["product", "period"], ["product", "period", "revenue", "cost",
-               "accounts", "lines"]),
-        _frame(account_product, ["account_id", "product"], ["account_id", "product", "revenue",
-               "cost", "lines", "first_date", "last_date"]),
-    )
+    keys = ["account_id", "period"]
+    counted = t.group_by(keys).aggregate(
+        invoices=t.invoice_id.nunique() if invoices else t.count())
+    backend = ibis.get_backend(lines)
+    # Materialised once; all three frames roll up from it. (Ibis's own .cache() fails to
+    # drop its table on DuckDB 2, so the table is named and dropped here.)
+    fine = backend.create_table("_kamkit_facts", facts, temp=True, overwrite=True)
+    try:
+        def roll_up(keys: list[str], **extra) -> ibis.Table:
+            return fine.group_by(keys).aggregate(
+                revenue=fine.revenue.sum(), cost=fine.cost.sum(), lines=fine.lines.sum(),
+                first_date=fine.first_date.min(), last_date=fine.last_date.max(), **extra)
+
+        return Cube(
+            _frame(roll_up(keys, products=fine.count()).join(counted, keys), keys,
+                   ["account_id", "period", "revenue", "cost", "lines", "invoices",
+                    "products", "first_date", "last_date"]),
+            _frame(roll_up(["product", "period"], accounts=fine.count()),
+                   ["product", "period"],
+                   ["product", "period", "revenue", "cost", "accounts", "lines"]),
+            _frame(roll_up(["account_id", "product"]), ["account_id", "product"],
+                   ["account_id", "product", "revenue", "cost", "lines", "first_date",
+                    "last_date"]),
+        )
+    finally:
+        backend.drop_table("_kamkit_facts", force=True)
 
 
 def _frame(expr: ibis.Table, order: list[str], columns: list[str]) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """Parsing raw text into typed columns, in DuckDB, with every failure traced to its line.
 
-A raw table (``sources.py``) becomes ``t_<table>``: one typed column per contract column, the
-row id ``_row`` (for line numbers), and ``<column>__raw`` holding the original text only
+A raw table (``sources.py``) becomes ``t_<table>``: one typed column per contract column (its
+DuckDB ``rowid`` is the row's position in the file, for line numbers), and ``<column>__raw`` holding the original text only
 where parsing failed or changed it. Counted cleaning steps (currency symbols, Excel serial
 dates, one unambiguous date format, trimmed ids) are applied with UPDATEs on the few failing
 rows; what cannot be read unambiguously becomes an error listing lines and values.
@@ -22,7 +22,7 @@ import duckdb
 from kamlib.config import Config
 from kamlib.contract import TABLES
 from kamlib.problems import ValidationReport
-from kamlib.sources import RawTable
+from kamlib.sources import RawTable, after_scan
 
 __all__ = ["parse_table", "number_sql", "DATE_FORMATS"]
 
@@ -56,7 +56,8 @@ def number_sql(x: str, *, decimal: str = ".", thousands: str = "") -> str:
         stripped = f"replace({x}, {_lit(thousands)}, '')" if thousands else x
         cast = (f"CASE WHEN regexp_full_match({x}, {_lit(grouped)}) THEN TRY_CAST(replace("
                 f"{stripped}, {_lit(decimal)}, '.') AS DOUBLE) END")
-    return f"CASE WHEN isfinite({cast}) THEN {cast} END"  # 'nan' and 'inf' are not amounts
+    # 'nan' and 'inf' cast to doubles, but they are not amounts
+    return f"nullif(nullif(nullif({cast}, 'nan'::DOUBLE), 'inf'::DOUBLE), '-inf'::DOUBLE)"
 
 
 def _date_sql(x: str, fmt: str | None) -> str:
@@ -66,37 +67,45 @@ def _date_sql(x: str, fmt: str | None) -> str:
 
 
 def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
-                report: ValidationReport) -> str:
-    """Create ``t_<table>`` from ``raw`` and return its name; failures go to ``report``."""
+                report: ValidationReport) -> str | None:
+    """Create ``t_<table>`` from ``raw`` and return its name; failures go to ``report``.
+
+    ``None`` when the table holds no usable rows (the report says why).
+    """
     spec, fmt = TABLES[raw.table], config.formats
-    cols = ["rowid AS _row"]
+    inner, outer = [], []
     for col in spec.columns:
-        if col.name not in raw.mapping:
-            cols.append(f"CAST(NULL AS {_TYPES[col.kind]}) AS {col.name}")
+        name = col.name
+        if name not in raw.mapping:
+            outer.append(f"CAST(NULL AS {_TYPES[col.kind]}) AS {name}")
             continue
-        x, typed = f"trim({col.name})", raw.types[col.name] != "VARCHAR"
-        src_type = raw.types[col.name]
+        src_type = raw.types[name]
+        typed = src_type != "VARCHAR"
+        text = f"trim(CAST({name} AS VARCHAR))"
         if col.kind in ("id", "text"):
-            expr = f"CAST({col.name} AS VARCHAR)" if typed else f"nullif({x}, '')"
+            expr = f"CAST({name} AS VARCHAR)" if typed else f"nullif(trim({name}), '')"
         elif col.kind in ("number", "integer"):
-            expr = f"CAST({col.name} AS DOUBLE)" if typed and _numeric(src_type) else \
-                number_sql(f"trim(CAST({col.name} AS VARCHAR))", decimal=fmt.decimal,
-                           thousands=fmt.thousands)
+            expr = f"CAST({name} AS DOUBLE)" if typed and _numeric(src_type) else \
+                number_sql(text, decimal=fmt.decimal, thousands=fmt.thousands)
         elif typed and ("DATE" in src_type or "TIMESTAMP" in src_type):
-            expr = f"CAST({col.name} AS DATE)"
+            expr = f"CAST({name} AS DATE)"
         else:
-            expr = _date_sql(f"trim(CAST({col.name} AS VARCHAR))", fmt.date_format)
-        cols.append(f"{expr} AS {col.name}")
+            expr = _date_sql(text, fmt.date_format)
+        # Parse once in the inner query; the outer one keeps the raw text only where it
+        # failed (or, for ids, where trimming changed it), so the table stays lean.
+        inner += [f"{expr} AS {name}", f"{name} AS {name}__src"]
+        outer.append(name)
         if col.kind == "id" and not typed:
-            cols.append(f"CASE WHEN {col.name} <> {x} THEN {col.name} END AS {col.name}__raw")
+            outer.append(f"CASE WHEN {name}__src <> {name} THEN {name}__src END AS {name}__raw")
         elif col.kind not in ("id", "text"):
-            cols.append(f"CASE WHEN {col.name} IS NOT NULL AND trim(CAST({col.name} AS VARCHAR))"
-                        f" <> '' AND ({expr}) IS NULL THEN CAST({col.name} AS VARCHAR) END "
-                        f"AS {col.name}__raw")
+            outer.append(f"CASE WHEN {name} IS NULL AND trim(CAST({name}__src AS VARCHAR)) "
+                         f"<> '' THEN CAST({name}__src AS VARCHAR) END AS {name}__raw")
     table = f"t_{raw.table}"
-    # In DuckDB a source column wins over a same-named alias, so __raw sees the raw text.
-    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {', '.join(cols)} "
-                f"FROM {raw.name}")
+    # Insertion order is preserved, so a row's rowid is its position in the file.
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {', '.join(outer)} FROM "
+                f"(SELECT {', '.join(inner) or '1 AS _'} FROM {raw.name})")
+    if not after_scan(con, raw, table, report):
+        return None
     for col in spec.columns:
         if col.name not in raw.mapping:
             continue
@@ -116,8 +125,8 @@ def _numeric(duck_type: str) -> bool:
 
 
 def _failing(con, table: str, col: str) -> list[tuple[int, str]]:
-    return con.execute(f"SELECT _row, {col}__raw FROM {table} WHERE {col} IS NULL AND "
-                       f"{col}__raw IS NOT NULL ORDER BY _row").fetchall()
+    return con.execute(f"SELECT rowid, {col}__raw FROM {table} WHERE {col} IS NULL AND "
+                       f"{col}__raw IS NOT NULL ORDER BY rowid").fetchall()
 
 
 def _update(con, table: str, col: str, expr: str, where: str = "TRUE") -> int:
@@ -166,8 +175,8 @@ def _failing_count(con, table: str, col: str) -> int:
 
 
 def _check_whole(con, table, raw, col, report) -> None:
-    bad = con.execute(f"SELECT _row, {col} FROM {table} WHERE {col} <> round({col}) "
-                      f"ORDER BY _row").fetchall()
+    bad = con.execute(f"SELECT rowid, {col} FROM {table} WHERE {col} <> round({col}) "
+                      f"ORDER BY rowid").fetchall()
     if bad:
         report.error(raw.table, raw.file, "not-integer", f"{col} must be a whole number",
                      column=raw.mapping[col], sheet=raw.sheet, lines=raw.lines(r for r, _ in bad),

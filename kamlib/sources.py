@@ -32,7 +32,7 @@ from kamlib.config import Config
 from kamlib.contract import TABLES, Table
 from kamlib.problems import ValidationReport
 
-__all__ = ["RawTable", "read_table", "file_sha256"]
+__all__ = ["RawTable", "read_table", "after_scan", "file_sha256"]
 
 EXTENSIONS = (".csv", ".tsv", ".txt", ".parquet", ".xlsx", ".xlsm", ".xls")
 DELIMITERS = (",", ";", "\t", "|")
@@ -57,6 +57,8 @@ class RawTable:
     sheet: str | None = None
     first_line: int = 2  # line (or row) number of the first data row
     skipped_lines: list[int] = field(default_factory=list)  # rejected lines before data rows
+    rejects: str | None = None  # DuckDB's table of lines the CSV reader rejected
+    width: int = 0  # columns in the header
 
     def lines(self, rowids) -> list[int]:
         """File line numbers of the given 0-based row ids (rejected lines accounted for)."""
@@ -241,27 +243,40 @@ def _read_csv(con, name, path, file, config, report) -> RawTable | None:
     cols = {f"c{i}": "VARCHAR" for i in range(len(header))}
     table, rejects = f"raw_{name}", f"rejects_{name}"
     select = ", ".join(f"c{i} AS {c}" for c, i in positions.items())
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TABLE {table} AS SELECT {select} FROM read_csv(?, "
-            f"header=false, skip={h + 1}, delim=?, quote='\"', escape='\"', columns={cols}, "
-            f"auto_detect=false, strict_mode=true, store_rejects=true, encoding='{enc}', "
-            f"rejects_table='{rejects}', rejects_scan='{rejects}_scan')",
-            [str(source), delim])
-    except duckdb.Error as err:
-        report.error(name, file, "unreadable", f"DuckDB could not read the file: {err}")
-        return None
-    bad = con.execute(f"SELECT line, error_type::VARCHAR, csv_line FROM {rejects} "
-                      f"ORDER BY line").fetchall()
-    _report_rejects(bad, name, file, len(header), report)
-    rows_read = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    if rows_read == 0 and not bad:
-        report.error(name, file, "no-data", "the file has a header but no data rows",
-                     lines=(h + 1,), hint="Export the data rows too.")
-        return None
+    # A view, not a table: the rows are read once, by parsing.py's CREATE TABLE ... AS.
+    con.execute(
+        f"CREATE OR REPLACE VIEW {table} AS SELECT {select} FROM read_csv({_quote(source)}, "
+        f"header=false, skip={h + 1}, delim={_quote(delim)}, quote='\"', escape='\"', "
+        f"columns={cols}, auto_detect=false, strict_mode=true, store_rejects=true, "
+        f"encoding='{enc}', rejects_table='{rejects}', rejects_scan='{rejects}_scan')")
     return RawTable(name, file, path, table, {c: header[i] for c, i in positions.items()},
-                    {c: "VARCHAR" for c in positions}, rows_read, first_line=h + 2,
-                    skipped_lines=[int(b[0]) for b in bad])
+                    {c: "VARCHAR" for c in positions}, rows=0, first_line=h + 2,
+                    rejects=rejects, width=len(header))
+
+
+def _quote(text: object) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def after_scan(con: duckdb.DuckDBPyConnection, raw: RawTable, table: str,
+               report: ValidationReport) -> bool:
+    """Count the rows read into ``table`` and report lines the reader rejected.
+
+    Returns False when the table cannot be used (no rows and nothing rejected).
+    """
+    bad = []
+    if raw.rejects:
+        bad = con.execute(f"SELECT line, error_type::VARCHAR, csv_line FROM {raw.rejects} "
+                          f"ORDER BY line").fetchall()
+        _report_rejects(bad, raw.table, raw.file, raw.width, report)
+        raw.skipped_lines = sorted(set(raw.skipped_lines) | {int(b[0]) for b in bad})
+    raw.rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    if raw.rows == 0 and not bad:
+        report.error(raw.table, raw.file, "no-data", "the file has a header but no data rows",
+                     sheet=raw.sheet, lines=(raw.first_line - 1,),
+                     hint="Export the data rows too.")
+        return False
+    return True
 
 
 def _report_rejects(bad: list[tuple], name: str, file: str, width: int,
@@ -343,9 +358,7 @@ def _read_excel(con, name, path, file, config, report) -> RawTable | None:
                      sheet=sheet, lines=(h + 1,))
         return None
     skipped = sorted(set(range(len(grid) - h - 1)) - set(data.index - h - 1))
-    con.register(f"_df_{name}", data.reset_index(drop=True))
-    con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT * FROM _df_{name}")
-    con.unregister(f"_df_{name}")
+    con.register(f"raw_{name}", data.reset_index(drop=True))
     return RawTable(name, file, path, f"raw_{name}", {c: header[i] for c, i in positions.items()},
                     {c: "VARCHAR" for c in positions}, len(data), sheet=sheet,
                     first_line=h + 2, skipped_lines=[h + 2 + s for s in skipped])
@@ -358,13 +371,10 @@ def _typed_source(con, name, relation: str, file: str, config, report, path=None
     if positions is None:
         return None
     select = ", ".join(f'"{header[i]}" AS {c}' for c, i in positions.items())
-    con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT {select} FROM {relation}")
-    rows = con.execute(f"SELECT count(*) FROM raw_{name}").fetchone()[0]
-    if rows == 0:
-        report.error(name, file, "no-data", "the table has no rows")
-        return None
+    con.execute(f"CREATE OR REPLACE VIEW raw_{name} AS SELECT {select} FROM {relation}")
     return RawTable(name, file, path, f"raw_{name}", {c: header[i] for c, i in positions.items()},
-                    {c: str(described[i][1]) for c, i in positions.items()}, rows, first_line=1)
+                    {c: str(described[i][1]) for c, i in positions.items()}, rows=0,
+                    first_line=1)
 
 
 def _read_parquet(con, name, path, file, config, report) -> RawTable | None:
@@ -373,8 +383,7 @@ def _read_parquet(con, name, path, file, config, report) -> RawTable | None:
     except duckdb.Error as err:
         report.error(name, file, "unreadable", f"not a readable Parquet file: {err}")
         return None
-    escaped = str(path).replace("'", "''")
-    return _typed_source(con, name, f"read_parquet('{escaped}')", file, config, report, path)
+    return _typed_source(con, name, f"read_parquet({_quote(path)})", file, config, report, path)
 
 
 def _read_database(con, name, config, report) -> RawTable | None:

@@ -1,0 +1,129 @@
+"""Benchmark: loading + validation + cube building on 10M transaction lines vs raw DuckDB.
+
+Generates the lines once (CSV and Parquet, under bench/out/), then times, each in a fresh
+subprocess so peak memory (max RSS) is measured per run:
+
+- kamkit: ``kamlib.load(kam.toml)``: read, validate every rule, aggregate the cube;
+- raw DuckDB: one SQL query that reads the same file and does the account x month
+  aggregation only (no validation): the floor any loader on DuckDB can reach.
+
+Target (issue 2): kamkit within 2x of raw DuckDB and under 2 GB peak memory.
+
+Usage::
+
+    .venv/bin/python bench/bench_load.py [--lines 10000000] [--accounts 6400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+
+GENERATE = """
+COPY (
+  SELECT printf('%06d', (hash(i) % {accounts})::INT) AS account_id,
+         DATE '2021-01-01' + (i % 1826)::INT AS date,
+         round(10 + (hash(i * 7) % 500000) / 100.0, 2) AS revenue,
+         ['connectivity','cloud','data centre','managed services','security','iot'][
+             1 + (hash(i * 13) % 6)::INT] AS product,
+         round((hash(i * 7) % 500000) / 160.0, 2) AS cost,
+         'INV' || (i // 3)::VARCHAR AS invoice_id,
+         1 + (hash(i * 17) % 5)::INT AS quantity
+  FROM range({lines}) t(i)
+) TO '{path}' {options}
+"""
+
+RAW_SQL = """
+SELECT account_id, date_trunc('month', date) AS period, sum(revenue) AS revenue,
+       sum(cost) AS cost, count(*) AS lines, count(DISTINCT invoice_id) AS invoices,
+       count(DISTINCT product) AS products, min(date) AS first_date, max(date) AS last_date
+FROM {reader} GROUP BY ALL
+"""
+
+
+def generate(folder: Path, lines: int, accounts: int) -> None:
+    import duckdb
+
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / f".done-{lines}-{accounts}"
+    if marker.exists():
+        return
+    con = duckdb.connect()
+    for path, options in ((folder / "csv" / "transactions.csv", "(HEADER, DELIMITER ',')"),
+                          (folder / "parquet" / "transactions.parquet", "(FORMAT parquet)")):
+        path.parent.mkdir(exist_ok=True)
+        t = time.perf_counter()
+        con.execute(GENERATE.format(accounts=accounts, lines=lines, path=path, options=options))
+        print(f"generated {path.name}: {path.stat().st_size / 1e6:,.0f} MB in "
+              f"{time.perf_counter() - t:.1f} s", flush=True)
+        sub = path.parent
+        con.execute(f"COPY (SELECT printf('%06d', i) AS account_id, 'Account ' || i AS "
+                    f"account_name FROM range({accounts}) t(i)) TO '{sub / 'accounts.csv'}' "
+                    f"(HEADER)")
+        (sub / "activities.csv").write_text("account_id,date,activity\n000001,2024-01-02,visit\n")
+        (sub / "activity_rates.csv").write_text("activity,unit_cost\nvisit,100\n")
+        (sub / "contacts.csv").write_text("account_id,contact_name,role\n000001,Ann,CIO\n")
+        (sub / "kam.toml").write_text('[source]\nfolder = "."\n')
+    marker.touch()
+
+
+def child(kind: str, folder: str) -> None:
+    """Runs in a subprocess: one measured load; prints seconds, rows and its own peak RSS."""
+    t = time.perf_counter()
+    if kind == "kamkit":
+        import kamlib
+
+        ds = kamlib.load(Path(folder) / "kam.toml")
+        rows, revenue = len(ds.cube.account_month), float(ds.cube.account_month.revenue.sum())
+    else:
+        import duckdb
+
+        path = next(Path(folder).glob("transactions.*"))
+        reader = (f"read_parquet('{path}')" if path.suffix == ".parquet"
+                  else f"read_csv('{path}')")
+        con = duckdb.connect()
+        con.execute("SET memory_limit = '1500MB'")
+        frame = con.execute(RAW_SQL.format(reader=reader)).df()
+        rows, revenue = len(frame), float(frame.revenue.sum())
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(json.dumps({"seconds": time.perf_counter() - t, "rows": rows, "revenue": revenue,
+                      "peak_mb": peak_mb}))
+
+
+def measure(kind: str, folder: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, str(folder)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lines", type=int, default=10_000_000)
+    parser.add_argument("--accounts", type=int, default=6400)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    generate(OUT, args.lines, args.accounts)
+    print(f"\n{args.lines:,} lines, {args.accounts:,} accounts, 2 cores")
+    print(f"{'source':<8} {'engine':<8} {'seconds':>8} {'peak MB':>8} {'cube rows':>10}")
+    for fmt in ("csv", "parquet"):
+        results = {kind: measure(kind, OUT / fmt) for kind in ("kamkit", "duckdb")}
+        for kind, r in results.items():
+            print(f"{fmt:<8} {kind:<8} {r['seconds']:>8.2f} {r['peak_mb']:>8.0f} "
+                  f"{r['rows']:>10,}")
+        k, d = results["kamkit"], results["duckdb"]
+        assert abs(k["revenue"] - d["revenue"]) < 1e-6 * abs(d["revenue"]), "totals differ"
+        print(f"{fmt:<8} ratio    {k['seconds'] / d['seconds']:>8.2f}x  (target <= 2x)")
+
+
+if __name__ == "__main__":
+    main()
