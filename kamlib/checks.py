@@ -153,8 +153,8 @@ def _transactions(con, raws, config: Config, report: ValidationReport, today: da
                 f"WHERE {cond}" + (" AND rowid NOT IN (SELECT _row FROM dropped)" if drop else ""))
     if "accounts" in raws:
         _unknown_accounts(con, raws, config, report)
-    totals = con.execute("SELECT account_id, sum(revenue) FROM tx GROUP BY account_id "
-                         "ORDER BY account_id").fetchall()
+    totals = con.execute("SELECT account_id, coalesce(sum(revenue), 0) FROM tx GROUP BY "
+                         "account_id ORDER BY account_id").fetchall()
     negative = [a for a, r in totals if r < 0]
     if negative:
         report.warn("transactions", raw.file, "negative-account", f"{len(negative)} account(s) "

@@ -112,8 +112,9 @@ def _read_all(con, config: Config, today: date | None
         raw = read_table(con, name, config, report)
         if raw is not None and parse_table(con, raw, config, report):
             raws[name] = raw
-    if report.ok:  # cross-table rules need every table readable
-        check_tables(con, raws, config, report, today)
+    # Cross-table rules run even after errors, on the tables that could be read, so one run
+    # reports every problem (unreadable values are NULL there and excluded by the rules).
+    check_tables(con, raws, config, report, today)
     return report, raws
 
 
