@@ -17,11 +17,15 @@ __all__ = ["main"]
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
     from kamlib.config import ConfigError
     from kamlib.dataset import validate
 
+    console = Console(stderr=True)
     try:
-        report = validate(args.config)
+        with console.status("validating") as status:
+            report = validate(args.config, progress=lambda step: status.update(step))
     except ConfigError as err:
         print(f"kam: {err}", file=sys.stderr)
         return 2

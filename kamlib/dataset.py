@@ -20,6 +20,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 import ibis
@@ -104,22 +105,31 @@ def _connect(workdir: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _read_all(con, config: Config, today: date | None
+Progress = Callable[[str], None]
+
+
+def _quiet(step: str) -> None:
+    pass
+
+
+def _read_all(con, config: Config, today: date | None, progress: Progress
               ) -> tuple[ValidationReport, dict[str, RawTable]]:
     report = ValidationReport()
     raws = {}
     for name in TABLES:
+        progress(f"reading {name}")
         raw = read_table(con, name, config, report)
         if raw is not None and parse_table(con, raw, config, report):
             raws[name] = raw
     # Cross-table rules run even after errors, on the tables that could be read, so one run
     # reports every problem (unreadable values are NULL there and excluded by the rules).
+    progress("checking keys, references and duplicates")
     check_tables(con, raws, config, report, today)
     return report, raws
 
 
-def validate(config: str | Path | Config | None = None, *, today: date | None = None
-             ) -> ValidationReport:
+def validate(config: str | Path | Config | None = None, *, today: date | None = None,
+             progress: Progress = _quiet) -> ValidationReport:
     """Every problem in every source at once, without building anything.
 
     Examples
@@ -131,25 +141,28 @@ def validate(config: str | Path | Config | None = None, *, today: date | None = 
     with tempfile.TemporaryDirectory(prefix="kamkit-") as workdir:
         con = _connect(workdir)
         try:
-            report, _ = _read_all(con, config, today)
+            report, _ = _read_all(con, config, today, progress)
         finally:
             con.close()
     return report
 
 
-def load(config: str | Path | Config | None = None, *, today: date | None = None) -> Dataset:
+def load(config: str | Path | Config | None = None, *, today: date | None = None,
+         progress: Progress = _quiet) -> Dataset:
     """Read, validate and aggregate; raise :class:`ValidationError` if anything is wrong.
 
     ``today`` (default: the real date) only decides which dates count as "in the future"
     for a warning; analyses use the as-of date (config, or the last transaction date).
+    ``progress`` is called with the name of each step (the CLI shows it as a spinner).
     """
     config = config if isinstance(config, Config) else load_config(config)
     with tempfile.TemporaryDirectory(prefix="kamkit-") as workdir:
         con = _connect(workdir)
         try:
-            report, raws = _read_all(con, config, today)
+            report, raws = _read_all(con, config, today, progress)
             if not report.ok:
                 raise ValidationError(report)
+            progress("aggregating transactions to the cube")
             cube = build_cube(ibis.duckdb.from_connection(con).table("tx"),
                               invoices="invoice_id" in raws["transactions"].mapping)
             frames = {name: _small(con, name) if name in raws else None
