@@ -102,8 +102,13 @@ def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
                          f"<> '' THEN CAST({name}__src AS VARCHAR) END AS {name}__raw")
     table = f"t_{raw.table}"
     # Insertion order is preserved, so a row's rowid is its position in the file.
-    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {', '.join(outer)} FROM "
-                f"(SELECT {', '.join(inner) or '1 AS _'} FROM {raw.name})")
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {', '.join(outer)} FROM "
+                    f"(SELECT {', '.join(inner) or '1 AS _'} FROM {raw.name})")
+    except duckdb.Error as err:  # what the reader cannot skip as a rejected line
+        report.error(raw.table, raw.file, "unreadable", f"the file could not be read: {err}",
+                     sheet=raw.sheet, hint="Check the encoding, delimiter and quoting.")
+        return None
     if not after_scan(con, raw, table, report):
         return None
     for col in spec.columns:
