@@ -1,0 +1,245 @@
+"""Checks for the ABC-XYZ exercises: ABC classes, XYZ (cv and classes), the 3x3 matrix.
+
+Examples
+--------
+>>> import pandas as pd
+>>> totals = pd.DataFrame({"account_id": list("abcd"), "revenue": [70.0, 20.0, 6.0, 4.0]})
+>>> check_abc_classes({"a": "A", "b": "A", "c": "B", "d": "C"}, totals).ok
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kamlib._frames import DateLike, window_mask
+from kamlib.abcxyz import abc_classes, xyz_classes
+from kamlib.exercises import Feedback
+
+__all__ = ["check_abc_classes", "check_xyz", "check_abc_xyz_matrix"]
+
+
+def _labels(answer, account: str, column: str) -> pd.Series | Feedback:
+    """The answer as a Series account -> class, from a frame, a Series or a dict."""
+    if isinstance(answer, dict):
+        answer = pd.Series(answer)
+    if isinstance(answer, pd.DataFrame):
+        if account not in answer or column not in answer:
+            return Feedback.hint(f"Wrong column names: expected '{account}' and '{column}'; "
+                                 f"you have {list(answer.columns)}.")
+        answer = answer.set_index(account)[column]
+    if not isinstance(answer, pd.Series):
+        return Feedback.hint(f"Give a DataFrame with '{account}' and '{column}' columns, "
+                             f"not a {type(answer).__name__}.")
+    return answer
+
+
+def _class_problems(mine: pd.Series, truth: pd.Series, allowed: str) -> Feedback | None:
+    """Hints shared by ABC and XYZ: missing accounts, missing or unknown labels."""
+    missing = truth.index.difference(mine.index)
+    if len(missing):
+        return Feedback.hint(f"{len(missing)} account(s) have no class, e.g. "
+                             f"{str(missing[0])!r}: every account gets one.")
+    if mine.isna().any():
+        return Feedback.hint(f"{int(mine.isna().sum())} account(s) have an empty class: every "
+                             f"account gets one of {', '.join(allowed)}.")
+    found = set(mine.astype(str))
+    if found <= set(allowed.lower()) | set(allowed):
+        return None if found <= set(allowed) else Feedback.hint(
+            f"Use capital letters: {', '.join(allowed)}.")
+    return Feedback.hint(f"Classes must be {', '.join(allowed)}; you have "
+                         f"{sorted(found - set(allowed))}.")
+
+
+def check_abc_classes(answer, totals: pd.DataFrame, *, account: str = "account_id",
+                      value: str = "revenue",
+                      cutoffs: tuple[float, float] = (0.8, 0.95)) -> Feedback:
+    """Check ABC classes (a frame with ``account`` and ``abc``, or a Series/dict by account).
+
+    Examples
+    --------
+    >>> totals = pd.DataFrame({"account_id": list("abcd"), "revenue": [70.0, 20.0, 6.0, 4.0]})
+    >>> print(check_abc_classes({"a": "A", "b": "B", "c": "B", "d": "C"}, totals))
+    Not yet: The account that crosses 80% belongs to A: without it A does not reach 80%.
+    """
+    mine = _labels(answer, account, "abc")
+    if isinstance(mine, Feedback):
+        return mine
+    truth = abc_classes(totals, account=account, value=value, cutoffs=cutoffs).set_index(account)
+    problem = _class_problems(mine, truth["abc"], "ABC")
+    if problem is not None:  # a Feedback that is not ok is falsy
+        return problem
+    mine = mine.reindex(truth.index).astype(str)
+    counts = {c: int((truth["abc"] == c).sum()) for c in "ABC"}
+    # Equal accounts at a cut may be split either way: compare the classes per value.
+    per_value = [labels.groupby(truth[value]).agg(lambda s: "".join(sorted(s)))
+                 for labels in (mine, truth["abc"])]
+    if per_value[0].equals(per_value[1]):
+        return Feedback.correct(", ".join(f"{counts[c]} {c}" for c in "ABC") + " accounts.")
+    low, high = (f"{c:.0%}" for c in cutoffs)
+    rank = truth["rank"]
+    first_b = rank[truth["abc"] == "B"].min() if counts["B"] else None
+    mean = truth[value].groupby(mine).mean()
+    if {"A", "C"} <= set(mean.index) and mean["A"] < mean["C"]:
+        return Feedback.hint(f"You gave A to the smallest accounts: A are the largest, the "
+                             f"ones that make the first {low} of {value}.")
+    if (mine == "A").sum() == counts["A"] - 1 and mine[rank == counts["A"]].iloc[0] == "B":
+        return Feedback.hint(f"The account that crosses {low} belongs to A: without it A "
+                             f"does not reach {low}.")
+    b_end = counts["A"] + counts["B"]
+    if first_b is not None and (mine == "B").sum() == counts["B"] - 1 \
+            and mine[rank == b_end].iloc[0] == "C":
+        return Feedback.hint(f"The account that crosses {high} belongs to B: without it A and "
+                             f"B do not reach {high}.")
+    n = len(truth)
+    if (mine == "A").sum() in (int(np.floor(n * (1 - cutoffs[0]))),
+                               int(np.ceil(n * (1 - cutoffs[0])))):
+        return Feedback.hint(f"You cut by the share of accounts; ABC cuts the cumulative share "
+                             f"of {value}: A is the accounts that make the first {low}.")
+    wrong = truth.index[mine != truth["abc"]]
+    return Feedback.hint(f"{len(wrong)} account(s) are in the wrong class, e.g. "
+                         f"{str(wrong[0])!r}. Rank by {value}, largest first, cumulate the "
+                         f"shares: A up to the account that crosses {low}, B up to {high}.")
+
+
+def _variants(frame, account, value, period, freq, start, end, n_periods) -> pd.DataFrame:
+    """cv per account as the usual mistakes compute it, from per-period sums and squares."""
+    rows = frame.loc[window_mask(frame, period, start, end, freq, "check_xyz")]
+    buckets = rows[period].dt.to_period(freq)
+    sums = rows[value].groupby([rows[account], buckets]).sum()
+    s, q = sums.groupby(level=0).sum(), (sums**2).groupby(level=0).sum()
+    window = len(pd.period_range(buckets.min() if start is None else pd.Timestamp(start),
+                                 buckets.max() if end is None else pd.Timestamp(end), freq=freq))
+    counts = {"right": n_periods.reindex(s.index), "bought": sums.groupby(level=0).size(),
+              "window": pd.Series(window, index=s.index)}
+    out = {}
+    for name, n in counts.items():
+        mean = s / n
+        var = (q / n - mean**2).clip(lower=0)
+        out[name] = np.sqrt(var) / mean
+        out[name + "_ddof1"] = np.sqrt(var * n / (n - 1).where(n > 1)) / mean
+    out["inverted"] = 1 / out["right"]
+    return pd.DataFrame(out)
+
+
+_XYZ_HINTS = {
+    "right_ddof1": "You used the sample standard deviation (ddof=1, the pandas default); "
+                   "the course uses the population std: .std(ddof=0).",
+    "bought": "You ignored months with no purchase: a month without revenue counts as 0, "
+              "so fill the missing months with 0 before computing the cv.",
+    "bought_ddof1": "You ignored months with no purchase (they count as 0) and used the "
+                    "sample std (ddof=1); use all months and .std(ddof=0).",
+    "window": "You counted the months before an account's first purchase as 0: an account's "
+              "series starts at its first purchase.",
+    "window_ddof1": "You counted the months before the first purchase and used ddof=1.",
+    "inverted": "cv is the standard deviation divided by the mean, not the other way round.",
+}
+
+
+def check_xyz(answer: pd.DataFrame, frame: pd.DataFrame, *, account: str = "account_id",
+              value: str = "revenue", period: str = "period", freq: str = "M",
+              cutoffs: tuple[float, float] = (0.5, 1.0), min_periods: int = 3,
+              start: DateLike = None, end: DateLike = None) -> Feedback:
+    """Check an XYZ answer: a frame with ``account`` and ``cv`` and/or ``xyz``.
+
+    The cv is compared where it is defined (three decimals suffice), then the classes.
+
+    Examples
+    --------
+    >>> cube = pd.DataFrame({"account_id": ["a", "a", "a"], "revenue": [10.0, 12.0, 8.0],
+    ...     "period": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"])})
+    >>> print(check_xyz(pd.DataFrame({"account_id": ["a"], "cv": [0.2]}), cube))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Not yet: You used the sample standard deviation (ddof=1, the pandas default); the course
+    uses the population std: .std(ddof=0).
+    """
+    keys = dict(account=account, value=value, period=period, freq=freq, start=start, end=end)
+    truth = xyz_classes(frame, cutoffs=cutoffs, min_periods=min_periods, **keys)
+    truth = truth.set_index(account)
+    if not isinstance(answer, pd.DataFrame) or account not in answer \
+            or not {"cv", "xyz"} & set(answer.columns):
+        got = list(answer.columns) if isinstance(answer, pd.DataFrame) else type(answer).__name__
+        return Feedback.hint(f"Give a DataFrame with '{account}' and 'cv' and/or 'xyz' columns;"
+                             f" you have {got}.")
+    mine = answer.set_index(account)
+    missing = truth.index.difference(mine.index)
+    if len(missing):
+        return Feedback.hint(f"{len(missing)} account(s) are missing, e.g. {str(missing[0])!r}:"
+                             " every account with a purchase in the window gets a row.")
+    if "cv" in mine:
+        cv = pd.to_numeric(mine["cv"], errors="coerce").reindex(truth.index)
+        defined = truth["cv"].notna()
+        off = ~np.isclose(cv[defined], truth.loc[defined, "cv"], rtol=0, atol=5e-4)
+        if off.any():
+            variants = _variants(frame, account, value, period, freq, start, end,
+                                 truth["n_periods"]).reindex(truth.index)[defined]
+            for name, hint in _XYZ_HINTS.items():
+                if np.allclose(cv[defined], variants[name], rtol=0, atol=5e-4,
+                               equal_nan=True):
+                    return Feedback.hint(hint)
+            wrong = truth.index[defined][off][0]
+            return Feedback.hint(f"The cv of account {str(wrong)!r} is {cv[wrong]:.3f} in your "
+                                 f"answer, {truth.loc[wrong, 'cv']:.3f} in the data: std "
+                                 f"(ddof=0) / mean of {value} per period, empty periods as 0.")
+    if "xyz" in mine:
+        labels = mine["xyz"]
+        problem = _class_problems(labels, truth["xyz"], "XYZ")
+        if problem is not None:
+            return problem
+        labels = labels.reindex(truth.index).astype(str)
+        wrong = labels != truth["xyz"]
+        if wrong.any():
+            few = truth["n_periods"] < min_periods
+            if (wrong & ~few).sum() == 0:
+                return Feedback.hint(f"Accounts with fewer than {min_periods} periods are Z: "
+                                     "too short a history to call them regular.")
+            low, high = (f"{c:g}" for c in cutoffs)
+            return Feedback.hint(f"{int(wrong.sum())} account(s) are in the wrong class, e.g. "
+                                 f"{str(truth.index[wrong][0])!r}: X if cv <= {low}, Y if cv "
+                                 f"<= {high}, Z otherwise or with too few periods.")
+    counts = truth["xyz"].value_counts().reindex(list("XYZ"), fill_value=0)
+    return Feedback.correct(", ".join(f"{n} {c}" for c, n in counts.items()) + " accounts.")
+
+
+def check_abc_xyz_matrix(answer: pd.DataFrame, abc: pd.DataFrame, xyz: pd.DataFrame, *,
+                         account: str = "account_id") -> Feedback:
+    """Check a 3x3 matrix of account counts: rows A, B, C; columns X, Y, Z.
+
+    Examples
+    --------
+    >>> abc = pd.DataFrame({"account_id": ["a", "b"], "abc": ["A", "C"]})
+    >>> xyz = pd.DataFrame({"account_id": ["a", "b"], "xyz": ["X", "Z"]})
+    >>> print(check_abc_xyz_matrix(pd.crosstab(abc["abc"], xyz["xyz"]), abc, xyz))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Not yet: Your matrix has 2 rows and 2 columns: all nine cells are needed, empty ones as 0
+    (reindex the rows to A, B, C and the columns to X, Y, Z).
+    """
+    both = abc[[account, "abc"]].merge(xyz[[account, "xyz"]], on=account)
+    truth = pd.crosstab(both["abc"], both["xyz"]).reindex(
+        index=list("ABC"), columns=list("XYZ"), fill_value=0)
+    if not isinstance(answer, pd.DataFrame):
+        return Feedback.hint(f"Give a DataFrame (e.g. pd.crosstab), not a "
+                             f"{type(answer).__name__}.")
+    rows, cols = [str(i) for i in answer.index], [str(c) for c in answer.columns]
+    if set(rows) <= set("XYZ") and set(cols) <= set("ABC"):
+        return Feedback.hint("Your matrix is transposed: rows are A, B, C and columns X, Y, Z.")
+    if rows != list("ABC") or cols != list("XYZ"):
+        if set(rows) < set("ABC") or set(cols) < set("XYZ"):
+            return Feedback.hint(f"Your matrix has {len(rows)} rows and {len(cols)} columns: "
+                                 "all nine cells are needed, empty ones as 0 (reindex the rows "
+                                 "to A, B, C and the columns to X, Y, Z).")
+        return Feedback.hint(f"Rows must be A, B, C and columns X, Y, Z; you have {rows} and "
+                             f"{cols}.")
+    mine = answer.to_numpy(dtype=float)
+    if np.isclose(mine.sum(), 1.0) and len(both) > 1:
+        return Feedback.hint("Your cells are shares: the question asks for the number of "
+                             "accounts in each cell.")
+    if mine.sum() != len(both):
+        return Feedback.hint(f"Your counts add up to {mine.sum():g}, but there are "
+                             f"{len(both)} accounts: each account is in exactly one cell.")
+    if not np.array_equal(mine, truth.to_numpy()):
+        i, j = np.argwhere(mine != truth.to_numpy())[0]
+        return Feedback.hint(f"Cell {'ABC'[i]}{'XYZ'[j]} should hold {truth.iat[i, j]} "
+                             f"accounts, yours {mine[i, j]:g}.")
+    return Feedback.correct(f"The fullest cell is {''.join(truth.stack().idxmax())}.")

@@ -1,0 +1,240 @@
+"""Checks for the concentration exercises: Pareto table, the vital few, Gini, HHI.
+
+Each check takes the trainee's answer and the per-account totals the exercise gave out
+(``account_totals`` of the cube; extra numeric columns such as ``invoices`` let the checks
+recognise "ranked the wrong column").
+
+Examples
+--------
+>>> import pandas as pd
+>>> totals = pd.DataFrame({"account_id": list("abcde"),
+...                        "revenue": [60.0, 25.0, 10.0, 3.0, 2.0]})
+>>> check_accounts_for_target(2, totals).ok
+True
+>>> print(check_accounts_for_target(1, totals))  # doctest: +NORMALIZE_WHITESPACE
+Not yet: Off by one: you counted the accounts strictly below 80%. The account that crosses
+80% belongs to the vital few: without it the 80% is not reached.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kamlib._frames import accounts_for
+from kamlib.concentration import accounts_for_target, gini, hhi
+from kamlib.exercises import Feedback, close
+
+__all__ = ["check_pareto_table", "check_accounts_for_target", "check_share_of_accounts",
+           "check_gini", "check_hhi"]
+
+
+def _number(answer: object) -> bool:
+    return isinstance(answer, (int, float, np.number)) and not isinstance(answer, bool)
+
+
+def check_pareto_table(answer: pd.DataFrame, totals: pd.DataFrame, *,
+                       account: str = "account_id", value: str = "revenue") -> Feedback:
+    """Check a Pareto table: one row per account, largest first, ``share`` and ``cum_share``.
+
+    Examples
+    --------
+    >>> from kamlib.concentration import pareto_table
+    >>> totals = pd.DataFrame({"account_id": list("abc"), "revenue": [20.0, 50.0, 30.0]})
+    >>> check_pareto_table(pareto_table(totals), totals).ok
+    True
+    >>> wrong = pareto_table(totals).iloc[::-1]
+    >>> check_pareto_table(wrong, totals).message[:20]
+    'You sorted ascending'
+    """
+    if not isinstance(answer, pd.DataFrame):
+        return Feedback.hint(f"Your answer is a {type(answer).__name__}; build a DataFrame.")
+    required = [account, value, "share", "cum_share"]
+    missing = [c for c in required if c not in answer.columns]
+    if missing:
+        others = [c for c in totals.columns if c not in (account, value) and c in answer]
+        extra = (f" You have {others[0]!r}: the table ranks {value}, not {others[0]}."
+                 if value in missing and others else "")
+        return Feedback.hint(f"Wrong column names: expected {required}; missing {missing}."
+                             + extra)
+    if answer[account].duplicated().any():
+        dup = answer.loc[answer[account].duplicated(), account].iloc[0]
+        return Feedback.hint(f"Account {str(dup)!r} appears more than once: sum per account "
+                             f"first (groupby('{account}')['{value}'].sum()).")
+    truth = totals.set_index(account)
+    if set(answer[account]) != set(truth.index):
+        return Feedback.hint(f"Your table has {len(answer)} accounts, the data "
+                             f"{len(truth)}: keep exactly one row per account.")
+    mine = answer.set_index(account)
+    if not pd.api.types.is_numeric_dtype(mine[value]):
+        return Feedback.hint(f"Your {value} column holds {mine[value].dtype}, not numbers.")
+    for col in [value, *truth.select_dtypes("number").columns.drop(value, errors="ignore")]:
+        if np.allclose(mine[value].astype(float), truth.loc[mine.index, col].astype(float)):
+            break
+    else:
+        col = None
+    if col != value:
+        if col is not None:
+            return Feedback.hint(f"Your {value} column holds each account's {col}: you used "
+                                 f"the {col} instead of {value}.")
+        off = ~np.isclose(mine[value].astype(float), truth.loc[mine.index, value])
+        wrong = mine.index[np.argmax(off)]
+        return Feedback.hint(f"The {value} of account {str(wrong)!r} is {mine.loc[wrong, value]:,}"
+                             f" in your table but {truth.loc[wrong, value]:,} in the data.")
+    values = answer[value].to_numpy(dtype=float)
+    if len(values) > 1 and (np.diff(values) >= 0).all() and values[0] < values[-1]:
+        return Feedback.hint("You sorted ascending: the largest account comes first "
+                             "(sort_values(ascending=False)).")
+    if (np.diff(values) > 0).any():
+        return Feedback.hint(f"The rows are not sorted by {value}, largest first.")
+    share, cum = answer["share"].to_numpy(dtype=float), answer["cum_share"].to_numpy(dtype=float)
+    if close(share.sum(), 100.0, tol=1e-6):
+        return Feedback.hint("Your shares sum to 100: give them as fractions (0.25, not 25).")
+    if not close(share.sum(), 1.0, tol=1e-6):
+        return Feedback.hint(f"Your shares do not sum to 1 (they sum to {share.sum():,.4g}): "
+                             f"divide each {value} by the total {value} of all accounts.")
+    if not np.allclose(share, values / values.sum()):
+        return Feedback.hint(f"share should be each account's {value} / the total {value}.")
+    if not close(cum[-1], 1.0, tol=1e-6):
+        why = (f" You cumulated the {value}, not the shares." if close(cum[-1], values.sum())
+               else "")
+        return Feedback.hint(f"The cumulative share should end at 1.0; yours ends at "
+                             f"{cum[-1]:,.4g}.{why}")
+    if not np.allclose(cum, np.cumsum(share)):
+        return Feedback.hint("cum_share is not the running total of share down your rows: "
+                             "sort first, then cumsum().")
+    return Feedback.correct(f"The largest account makes {share[0]:.1%} of {value}.")
+
+
+def check_accounts_for_target(answer: object, totals: pd.DataFrame, target: float = 0.8, *,
+                              account: str = "account_id", value: str = "revenue") -> Feedback:
+    """Check the number of top accounts that make ``target`` of the total (the vital few).
+
+    Examples
+    --------
+    >>> totals = pd.DataFrame({"account_id": list("abcde"),
+    ...                        "revenue": [60.0, 25.0, 10.0, 3.0, 2.0]})
+    >>> print(check_accounts_for_target(0.4, totals))
+    Not yet: That is a share of accounts; the question asks how many accounts make 80%.
+    """
+    k = accounts_for_target(totals, account=account, value=value, target=target)
+    n = len(totals)
+    pct = f"{target:.0%}"
+    if not _number(answer):
+        return Feedback.hint(f"Give a whole number of accounts, not a {type(answer).__name__}.")
+    if answer == k:
+        return Feedback.correct(f"{k:,} of {n:,} accounts ({k / n:.1%}) make {pct} of {value}.")
+    if 0 < answer < 1 or close(answer, 100 * k / n, tol=0.05):
+        return Feedback.hint(f"That is a share of accounts; the question asks how many "
+                             f"accounts make {pct}.")
+    if answer == k - 1:
+        return Feedback.hint(f"Off by one: you counted the accounts strictly below {pct}. The "
+                             f"account that crosses {pct} belongs to the vital few: without it "
+                             f"the {pct} is not reached.")
+    if answer == k + 1:
+        return Feedback.hint(f"One too many: stop at the first account whose cumulative share "
+                             f"reaches {pct}.")
+    ascending = np.sort(totals[value].to_numpy(dtype=float))
+    if answer == accounts_for(np.cumsum(ascending) / ascending.sum(), target):
+        return Feedback.hint("You counted from the smallest accounts: rank the largest first.")
+    if answer in (int(np.floor(n * (1 - target))), int(np.ceil(n * (1 - target)))):
+        return Feedback.hint(f"That is the 80/20 rule of thumb ({1 - target:.0%} of {n:,} "
+                             f"accounts), not what the data say: count down the ranked table.")
+    return Feedback.hint(f"Rank the accounts by {value}, largest first, cumulate their shares "
+                         f"and count the accounts until the cumulative share reaches {pct}.")
+
+
+def check_share_of_accounts(answer: object, totals: pd.DataFrame, target: float = 0.8, *,
+                            account: str = "account_id", value: str = "revenue") -> Feedback:
+    """Check the share of accounts (a fraction; three decimals suffice) that make ``target``.
+
+    Examples
+    --------
+    >>> totals = pd.DataFrame({"account_id": list("abcde"),
+    ...                        "revenue": [60.0, 25.0, 10.0, 3.0, 2.0]})
+    >>> check_share_of_accounts(0.4, totals).ok, check_share_of_accounts(40, totals).ok
+    (True, False)
+    """
+    k = accounts_for_target(totals, account=account, value=value, target=target)
+    n = len(totals)
+    share = k / n
+    if not _number(answer):
+        return Feedback.hint(f"Give a number between 0 and 1, not a {type(answer).__name__}.")
+    if close(answer, share):
+        return Feedback.correct(f"{share:.1%} of the accounts make {target:.0%} of {value}.")
+    if close(answer, 100 * share, tol=0.05):
+        return Feedback.hint("You gave a percentage: give the share as a fraction (0.143, "
+                             "not 14.3).")
+    if answer == k:
+        return Feedback.hint("That is the number of accounts: divide it by the number of "
+                             "all accounts.")
+    if close(answer, (k - 1) / n):
+        return Feedback.hint(f"Off by one: the account that crosses {target:.0%} belongs to "
+                             f"the vital few.")
+    if close(answer, 1 - share):
+        return Feedback.hint("That is the share of the other accounts (the trivial many).")
+    if close(answer, target):
+        return Feedback.hint(f"{target:.0%} is the share of {value}; the question asks what "
+                             "share of the accounts makes it.")
+    return Feedback.hint(f"Count the accounts that make {target:.0%} of {value} (largest "
+                         "first) and divide by the number of accounts.")
+
+
+def check_gini(answer: object, totals: pd.DataFrame, *, value: str = "revenue") -> Feedback:
+    """Check a Gini coefficient of the per-account totals (three decimals suffice).
+
+    Examples
+    --------
+    >>> totals = pd.DataFrame({"revenue": [60.0, 25.0, 10.0, 3.0, 2.0]})
+    >>> check_gini(0.552, totals).ok, check_gini(55.2, totals).message[:27]
+    (True, 'You gave a percentage: give')
+    """
+    g = gini(totals[value])
+    n = len(totals)
+    if not _number(answer):
+        return Feedback.hint(f"Give a number, not a {type(answer).__name__}.")
+    if close(answer, g):
+        return Feedback.correct(f"Gini = {g:.3f}.")
+    if close(answer, 100 * g, tol=0.05):
+        return Feedback.hint("You gave a percentage: give the Gini coefficient as a fraction "
+                             "between 0 and 1.")
+    if close(answer, -g):
+        return Feedback.hint("Your Gini is negative: you sorted descending. The formula "
+                             "needs the accounts in ascending order (smallest first).")
+    if n > 1 and close(answer, g * n / (n - 1)):
+        return Feedback.hint("You applied the small-sample correction n / (n - 1); the course "
+                             "uses the plain formula.")
+    if close(answer, (1 - g) / 2):
+        return Feedback.hint("That is the area under the Lorenz curve: Gini = 1 - 2 x area.")
+    if close(answer, 1 - g):
+        return Feedback.hint("That is 1 - Gini (twice the area under the Lorenz curve).")
+    if not 0 <= float(answer) < 1:
+        return Feedback.hint("For non-negative amounts the Gini coefficient lies in [0, 1).")
+    return Feedback.hint("Sort the totals ascending; Gini = sum((2i - n - 1) x_i) / (n sum x) "
+                         "with i = 1..n.")
+
+
+def check_hhi(answer: object, totals: pd.DataFrame, *, value: str = "revenue") -> Feedback:
+    """Check a Herfindahl-Hirschman index (sum of squared shares; the 0-10,000 scale is OK).
+
+    Examples
+    --------
+    >>> totals = pd.DataFrame({"revenue": [60.0, 30.0, 10.0]})
+    >>> check_hhi(0.46, totals).ok, check_hhi(4600, totals).ok, check_hhi(1.0, totals).ok
+    (True, True, False)
+    """
+    h = hhi(totals[value])
+    x = totals[value].to_numpy(dtype=float)
+    if not _number(answer):
+        return Feedback.hint(f"Give a number, not a {type(answer).__name__}.")
+    if close(answer, h, tol=5e-5):
+        return Feedback.correct(f"HHI = {h:.4f}: like {1 / h:.1f} equal accounts.")
+    if close(answer, 10_000 * h, tol=0.5):
+        return Feedback.correct(f"HHI = {h * 10_000:,.0f} points (0-10,000 scale).")
+    if close(answer, 1.0, tol=1e-9):
+        return Feedback.hint("You summed the shares without squaring them (shares sum to 1).")
+    if close(answer, float(x @ x), tol=1e-6 * float(x @ x)):
+        return Feedback.hint(f"Square the shares, not the {value} amounts.")
+    if close(answer, 1 / h, tol=5e-3):
+        return Feedback.hint("That is 1 / HHI, the effective number of accounts.")
+    return Feedback.hint(f"Divide each {value} by the total, square the shares, add them up.")
