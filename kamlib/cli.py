@@ -46,14 +46,18 @@ def _sample(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from kamlib.config import ConfigError
     from kamlib.report import build_reports
+    from kamlib.report.notebooks import NotebookError
 
     only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
     try:
         result = build_reports(args.config, out=Path(args.out), only=only,
-                               audience=args.audience, timeout=args.timeout)
-    except ConfigError as err:
+                               audience=args.audience, timeout=args.timeout,
+                               **({"notebooks": args.notebooks} if args.notebooks else {}))
+    except (ConfigError, NotebookError) as err:
         print(f"kam: {err}", file=sys.stderr)
         return 2
+    if result.ok:
+        print(result.index)
     return 0 if result.ok else 1
 
 
@@ -81,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--audience", choices=("leadership", "trainee"), default="leadership",
                    help="leadership: no code; trainee: code shown")
     p.add_argument("--timeout", type=int, default=600, help="seconds per notebook")
+    p.add_argument("--notebooks", default=None,
+                   help="folder of report notebooks (default: the kit's notebooks/)")
     p.set_defaults(func=_build)
     return parser
 

@@ -69,6 +69,11 @@ class Dataset:
     def currency(self) -> str:
         return self.config.formats.currency
 
+    def source_table(self) -> pd.DataFrame:
+        """The inputs as read: table, file, rows and SHA-256 fingerprint, one row each."""
+        return pd.DataFrame([asdict(s) for s in self.sources],
+                            columns=["table", "file", "rows", "sha256"])
+
     def save(self, folder: str | Path) -> Path:
         """Write the dataset as Parquet plus ``manifest.json`` (sources, hashes, report)."""
         folder = Path(folder)

@@ -1,0 +1,232 @@
+"""``kam build``: load the data once, run the report notebooks in parallel, publish atomically.
+
+The data set is loaded and validated once, saved to a private folder, and handed to every
+notebook as the ``prepared`` parameter. Notebooks run in worker processes on pre-warmed
+kernels (see :mod:`kamlib.report.run`). Everything is written to a staging folder next to
+``out``; only when every notebook succeeded do the new pages replace the old ones. A
+failure names the notebook, cell and error, renders the failed notebook under
+``out/_failed/`` and leaves the published reports as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rich.text import Text
+
+from kamlib.config import Config, load_config
+from kamlib.problems import ValidationError
+from kamlib.report.html import AUDIENCES, index_html
+from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
+from kamlib.report.run import Outcome, Task, init_worker, run_task
+
+__all__ = ["build_reports", "BuildResult", "NOTEBOOKS", "MANIFEST"]
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+MANIFEST = ".kamkit-build.json"  # what the last successful build published
+
+
+@dataclass
+class BuildResult:
+    """The outcome of a build: ``ok`` only if every notebook ran and was published."""
+
+    ok: bool
+    out: Path
+    outcomes: list[Outcome] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def index(self) -> Path:
+        return self.out / "index.html"
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _run_info(ds, version: str) -> dict:
+    return {"as_of": str(ds.as_of), "start": str(ds.start), "version": version,
+            "n_accounts": len(ds.accounts), "validation": ds.report.summary(),
+            "sources": [asdict(s) for s in ds.sources]}
+
+
+def _previous(out: Path) -> dict:
+    try:
+        return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"modules": []}
+
+
+def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
+             audience: str, rebuilt_all: bool) -> None:
+    """Move the new pages into ``out``; drop pages the previous build made and this one not."""
+    previous = _previous(out)
+    if not rebuilt_all:  # --only: keep the other modules' pages and headlines
+        names = {m["name"] for m in modules}
+        modules = [m for m in previous["modules"] if m["name"] not in names
+                   and (out / m["html"]).exists()] + modules
+        modules.sort(key=lambda m: m["name"])
+    (staging / "index.html").write_text(index_html(modules, run_info, audience),
+                                        encoding="utf-8")
+    out.mkdir(parents=True, exist_ok=True)
+    for m in modules:
+        if (staging / m["html"]).exists():
+            os.replace(staging / m["html"], out / m["html"])
+    os.replace(staging / "index.html", out / "index.html")
+    keep = {m["html"] for m in modules}
+    for old in previous["modules"]:
+        if old["html"] not in keep:
+            (out / old["html"]).unlink(missing_ok=True)
+    shutil.rmtree(out / "_failed", ignore_errors=True)
+    manifest = {"modules": modules, "run": run_info, "audience": audience}
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+
+
+def _publish_failures(staging: Path, out: Path, outcomes: list[Outcome]) -> None:
+    (out / "_failed").mkdir(parents=True, exist_ok=True)
+    for o in outcomes:
+        if o.failed_html:
+            os.replace(staging / o.failed_html, out / o.failed_html)
+
+
+def _execute(tasks: list[Task], pool: ProcessPoolExecutor, timeout: int, console,
+             show_progress: bool) -> list[Outcome]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    futures = {pool.submit(run_task, t): t for t in tasks}
+    outcomes: list[Outcome] = []
+    # a notebook may take `timeout` seconds; the workers take turns on the queue
+    deadline = time.monotonic() + timeout * -(-len(tasks) // pool._max_workers) + 60
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                  transient=True, disable=not show_progress) as bar:
+        job = bar.add_task("notebooks", total=len(tasks))
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=max(deadline - time.monotonic(), 0),
+                                 return_when=FIRST_COMPLETED)
+            if not done:  # the deadline passed: stop the workers, report what is left
+                for proc in pool._processes.values():
+                    proc.kill()
+                outcomes += [Outcome(futures[f].path.stem, futures[f].title, False,
+                                     error=f"{futures[f].path.stem}: did not finish within "
+                                     f"the time limit ({timeout} s per notebook)")
+                             for f in pending]
+                break
+            for f in done:
+                try:
+                    outcome = f.result()
+                except Exception as err:  # noqa: BLE001 - a dead worker is a failed notebook
+                    t = futures[f]
+                    outcome = Outcome(t.path.stem, t.title, False,
+                                      error=f"{t.path.stem}: {type(err).__name__}: {err}")
+                outcomes.append(outcome)
+                bar.update(job, advance=1, description=outcome.name)
+    return sorted(outcomes, key=lambda o: o.name)
+
+
+def build_reports(config: str | Path | Config | None = None, *, out: str | Path = "reports",
+                  only: list[str] | None = None, audience: str = "leadership",
+                  timeout: int = 600, notebooks: str | Path = NOTEBOOKS,
+                  parameters: dict[str, dict] | None = None, workers: int | None = None,
+                  show_progress: bool = True) -> BuildResult:
+    """Run every report notebook on the configured data and publish the HTML reports.
+
+    Parameters
+    ----------
+    config : path or Config, optional
+        ``kam.toml``; None builds from the bundled sample.
+    out : path
+        Where the reports are published (``index.html`` and one page per notebook).
+    only : list of str, optional
+        Notebook names (file stems) to rebuild; the index keeps the other modules.
+    audience : {"leadership", "trainee"}
+        Leadership pages have no code and no exercises; trainee pages show the code.
+    timeout : int
+        Seconds a notebook (and each of its cells) may take.
+    notebooks : path
+        The folder of notebooks; a notebook is a report if its metadata says so.
+    parameters : dict, optional
+        Extra parameters per notebook name; checked against its parameters cell.
+    workers : int, optional
+        Parallel notebooks (default: the number of CPUs, at most the number of notebooks).
+
+    Raises
+    ------
+    ConfigError, NotebookError
+        Before anything runs, for a bad config, notebook name or parameter.
+
+    Examples
+    --------
+    >>> result = build_reports(out="reports")          # doctest: +SKIP
+    >>> result.ok, result.index.name                    # doctest: +SKIP
+    (True, 'index.html')
+    """
+    from kamlib import __version__
+    from kamlib.dataset import load
+
+    started, console = time.perf_counter(), _console()
+    if audience not in AUDIENCES:
+        raise NotebookError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
+    cfg = config if isinstance(config, Config) else load_config(config)
+    out, folder = Path(out).resolve(), Path(notebooks).resolve()
+    selected = report_notebooks(folder, only)
+    if not selected:
+        raise NotebookError(f"no report notebooks in {folder}")
+    params = {nb.name: {"config": str(cfg.path) if cfg.path else "", "prepared": "",
+                        **(parameters or {}).get(nb.name, {})} for nb in selected}
+    for nb in selected:  # refuse a bad parameter before anything runs or is written
+        check_parameters(nb.path, params[nb.name])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
+    prepared = staging / "_prepared"
+    for values in params.values():
+        values["prepared"] = str(prepared)
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(selected)))
+    # spawn, not fork: the parent runs DuckDB threads, which a fork would copy mid-flight
+    pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=init_worker, initargs=(folder,))
+    try:
+        for _ in range(n_workers):  # start the workers (and their kernels) while data loads
+            pool.submit(os.getpid)
+        try:
+            with console.status("loading and validating the data"):
+                ds = load(cfg)
+        except ValidationError as err:
+            console.print(str(err.report), markup=False, highlight=False, soft_wrap=True)
+            return BuildResult(False, out, errors=["data: validation failed; nothing was "
+                                                   "built (run kam validate for details)"])
+        ds.save(prepared)
+        run_info = _run_info(ds, __version__)
+        tasks = [Task(nb.path, nb.title, params[nb.name], staging, audience, timeout, run_info)
+                 for nb in selected]
+        outcomes = _execute(tasks, pool, timeout, console, show_progress)
+        failed = [o for o in outcomes if not o.ok]
+        if failed:
+            _publish_failures(staging, out, failed)
+            errors = [o.error for o in failed]
+            for line in errors:
+                # error text is data: never let rich read it as markup
+                console.print(Text.assemble(("FAILED ", "bold red"), line), soft_wrap=True)
+            console.print(f"Nothing published; the reports in {out} are unchanged. Failed "
+                          f"notebooks rendered in {out / '_failed'}.", soft_wrap=True)
+            return BuildResult(False, out, outcomes, errors, time.perf_counter() - started)
+        modules = [{"name": o.name, "title": o.title, "html": o.html,
+                    "headlines": list(o.headlines)} for o in outcomes]
+        _publish(staging, out, modules, run_info, audience, rebuilt_all=not only)
+        return BuildResult(True, out, outcomes, [], time.perf_counter() - started)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(staging, ignore_errors=True)

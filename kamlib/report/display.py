@@ -1,0 +1,103 @@
+"""What report notebooks display: headline figures and tables whose data text is escaped.
+
+A notebook records each headline figure with :func:`headline`. The figure is shown as a
+card and also carried, machine-readable, under the MIME type :data:`HEADLINE_MIME`, which
+``kam build`` reads from the executed notebook to fill the index page (nothing is scraped
+from HTML). :func:`safe_table` is the one way notebooks show styled tables: pandas'
+``Styler`` does not escape cell text by default, so an account named ``<script>`` would
+run in the report.
+
+Examples
+--------
+>>> import pandas as pd
+>>> bundle = headline_bundle("vital_few_share", 0.143, "of accounts make 80% of revenue",
+...                          fmt="{:.1%}")
+>>> bundle[HEADLINE_MIME]["text"]
+'14.3%'
+>>> "<script>" in safe_table(pd.DataFrame({"name": ["<script>"]})).to_html()
+False
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+__all__ = ["HEADLINE_MIME", "headline", "headline_bundle", "safe_table"]
+
+HEADLINE_MIME = "application/vnd.kamkit.headline+json"
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def headline_bundle(key: str, value: float | int | str, label: str, *,
+                    fmt: str = "{:,}") -> dict[str, object]:
+    """The display bundle of one headline figure: machine-readable JSON plus an HTML card.
+
+    Parameters
+    ----------
+    key : str
+        Stable snake_case name, e.g. ``"vital_few_share"``; the index keys on it.
+    value : number or str
+        The figure itself, unformatted (a share as 0.143, not "14.3%").
+    label : str
+        What the figure means, in words, shown after it.
+    fmt : str
+        ``str.format`` pattern for the shown text, e.g. ``"{:.1%}"``.
+    """
+    if not _KEY.match(key):
+        raise ValueError(f"headline key {key!r} must be snake_case (a-z, 0-9, _)")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"headline {key!r} is {value}: a report must not publish it")
+    text = fmt.format(value)
+    card = (f"<div class='kamkit-headline' style='margin:.4em 0'><span style='font-size:1.6em;"
+            f"font-weight:600'>{html.escape(text)}</span> {html.escape(label)}</div>")
+    plain = value.item() if hasattr(value, "item") else value  # numpy scalars -> JSON
+    return {HEADLINE_MIME: {"key": key, "value": plain, "text": text, "label": label},
+            "text/html": card, "text/plain": f"{text} {label}"}
+
+
+def headline(key: str, value: float | int | str, label: str, *, fmt: str = "{:,}") -> None:
+    """Show a headline figure and record it for the report index (see :func:`headline_bundle`).
+
+    Examples
+    --------
+    >>> headline("accounts", 1500, "accounts in the data")  # doctest: +SKIP
+    """
+    from IPython.display import display
+
+    display(headline_bundle(key, value, label, fmt=fmt), raw=True)
+
+
+def safe_table(frame: pd.DataFrame | Styler, *, precision: int = 2,
+               formats: dict[str, str] | None = None, hide_index: bool = True) -> Styler:
+    """A ``Styler`` of ``frame`` with every cell, index and column label HTML-escaped.
+
+    Parameters
+    ----------
+    frame : DataFrame or Styler
+        A styled table keeps its styles; escaping is added on top.
+    precision : int
+        Decimals for floats without an entry in ``formats``.
+    formats : dict, optional
+        Column -> format string, e.g. ``{"share": "{:.1%}"}``.
+    hide_index : bool
+        Reports rarely want the 0..n-1 index.
+
+    Examples
+    --------
+    >>> s = safe_table(pd.DataFrame({"account": ["A&B <Ltd>"], "share": [0.5]}),
+    ...                formats={"share": "{:.0%}"})
+    >>> "A&amp;B &lt;Ltd&gt;" in s.to_html(), "50%" in s.to_html()
+    (True, True)
+    """
+    styler = frame if isinstance(frame, Styler) else frame.style
+    styler = styler.format(precision=precision, thousands=",", escape="html", na_rep="")
+    if formats:
+        # format() with a subset replaces the escaping for those columns: add it back
+        styler = styler.format(formats, escape="html", na_rep="")
+    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    return styler.hide(axis="index") if hide_index else styler

@@ -1,0 +1,140 @@
+"""Report notebooks: which ones there are, their parameters, and the headlines they record.
+
+A report notebook carries ``{"kamkit": {"report": true, "title": "..."}}`` in its metadata
+and exactly one cell tagged ``parameters`` holding plain literals, each with a trailing
+comment (papermill shows the comment in ``--help-notebook``). Parameters passed in are
+checked against that cell before anything runs.
+
+Examples
+--------
+>>> from kamlib.report.notebooks import parameter_problems
+>>> parameter_problems("config = ''  # kam.toml\\nlimit = 10\\n")
+["line 2: 'limit = 10' needs a trailing comment saying what it is"]
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import keyword
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from kamlib.report.display import HEADLINE_MIME
+
+__all__ = ["ReportNotebook", "report_notebooks", "parameters_cell", "parameter_problems",
+           "declared_parameters", "check_parameters", "recorded_headlines", "NotebookError"]
+
+
+class NotebookError(ValueError):
+    """A report notebook is not fit to run: bad parameters cell or a refused parameter."""
+
+
+@dataclass(frozen=True)
+class ReportNotebook:
+    """One notebook that ``kam build`` turns into a report."""
+
+    path: Path
+    title: str
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+
+def report_notebooks(folder: str | Path, only: list[str] | None = None) -> list[ReportNotebook]:
+    """The report notebooks in ``folder``, by file name; ``only`` picks some by name.
+
+    Raises :class:`NotebookError` for a name in ``only`` that is not a report notebook.
+    """
+    found = []
+    for path in sorted(Path(folder).glob("*.ipynb")):
+        meta = nbformat.read(path, as_version=4).metadata.get("kamkit", {})
+        if meta.get("report"):
+            found.append(ReportNotebook(path, str(meta.get("title") or path.stem)))
+    if only:
+        names = {nb.name for nb in found}
+        unknown = [n for n in only if n not in names]
+        if unknown:
+            raise NotebookError(f"not a report notebook: {', '.join(unknown)}; choose from "
+                                f"{', '.join(sorted(names))}")
+        found = [nb for nb in found if nb.name in only]
+    return found
+
+
+def parameters_cell(nb: nbformat.NotebookNode, name: str = "notebook") -> str:
+    """The source of the one cell tagged ``parameters``; refuse none or several."""
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise NotebookError(f"{name}: {len(cells)} cells are tagged 'parameters'; a report "
+                            "notebook needs exactly one")
+    return cells[0].source
+
+
+def parameter_problems(source: str) -> list[str]:
+    """What is wrong with a parameters cell: anything but ``name = literal  # comment``."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as err:
+        return [f"line {err.lineno}: {err.msg}"]
+    comments = {tok.start[0] for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+                if tok.type == tokenize.COMMENT}
+    lines = source.splitlines()
+    problems = []
+    for stmt in tree.body:
+        text = lines[stmt.lineno - 1].split("#")[0].strip()
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)):
+            problems.append(f"line {stmt.lineno}: {text!r} is not 'name = value'")
+            continue
+        try:
+            ast.literal_eval(stmt.value)
+        except ValueError:
+            problems.append(f"line {stmt.lineno}: {text!r} is not a plain literal")
+        if stmt.end_lineno not in comments:
+            problems.append(f"line {stmt.lineno}: {text!r} needs a trailing comment "
+                            "saying what it is")
+        elif lines[stmt.lineno - 1].count("=") != 1:
+            # papermill's --help-notebook skips any line with a second "="
+            problems.append(f"line {stmt.lineno}: use no '=' in the value or the comment")
+    return problems
+
+
+def declared_parameters(path: str | Path) -> dict[str, object]:
+    """Parameter name -> default value, from the notebook's parameters cell."""
+    path = Path(path)
+    source = parameters_cell(nbformat.read(path, as_version=4), path.name)
+    problems = parameter_problems(source)
+    if problems:
+        raise NotebookError(f"{path.name}: parameters cell: " + "; ".join(problems))
+    tree = ast.parse(source)
+    return {s.targets[0].id: ast.literal_eval(s.value) for s in tree.body}
+
+
+def check_parameters(path: str | Path, parameters: dict[str, object]) -> None:
+    """Refuse a parameter that is not an identifier or that the notebook does not declare."""
+    path = Path(path)
+    bad = [n for n in parameters if not (isinstance(n, str) and n.isidentifier())
+           or keyword.iskeyword(n)]
+    if bad:
+        raise NotebookError(f"{path.name}: parameter names must be Python identifiers, got "
+                            + ", ".join(repr(n) for n in bad))
+    declared = declared_parameters(path)
+    unknown = [n for n in parameters if n not in declared]
+    if unknown:
+        raise NotebookError(f"{path.name}: unknown parameter(s) {', '.join(unknown)}; the "
+                            f"notebook declares {', '.join(declared) or 'none'}")
+
+
+def recorded_headlines(nb: nbformat.NotebookNode) -> list[dict]:
+    """The headline figures an executed notebook recorded, in order (see ``headline``)."""
+    found = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if HEADLINE_MIME in data:
+                found.append(dict(data[HEADLINE_MIME]))
+    return found

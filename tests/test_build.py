@@ -1,0 +1,152 @@
+"""``kam build`` end to end on a small hostile data set: publish, fail safely, escape."""
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from kamlib.cli import main
+from kamlib.report import build_reports
+from kamlib.report.build import MANIFEST, NOTEBOOKS
+
+pytestmark = pytest.mark.slow
+
+SCRIPT = "<script>alert(1)</script>"
+ACCOUNTS = f"""account_id,account_name,industry
+001,Alpha {SCRIPT},Banking
+002,"=HYPERLINK(""http://x"",""y"")",Retail
+003,Gamma & Sons,Government
+"""
+TRANSACTIONS = """account_id,date,revenue,product,cost,invoice_id
+001,2024-01-05,100,Cloud,60,I1
+001,2024-01-05,50,<b>IoT</b>,20,I1
+001,2024-02-11,40,Cloud,25,I4
+002,2024-01-20,70,Cloud,30,I2
+003,2024-02-10,-10,Cloud,,I3
+"""
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("data")
+    (folder / "accounts.csv").write_text(ACCOUNTS)
+    (folder / "transactions.csv").write_text(TRANSACTIONS)
+    (folder / "activities.csv").write_text("account_id,date,activity\n001,2024-01-02,visit\n")
+    (folder / "activity_rates.csv").write_text("activity,unit_cost\nvisit,100\n")
+    (folder / "contacts.csv").write_text("account_id,contact_name,role,circle\n"
+                                         f"001,{SCRIPT},CIO,1\n")
+    (folder / "kam.toml").write_text('[source]\nfolder = "."\n')
+    return folder / "kam.toml"
+
+
+@pytest.fixture(scope="module")
+def notebooks(tmp_path_factory) -> Path:
+    """The data overview plus a notebook that fails in its third cell."""
+    folder = tmp_path_factory.mktemp("notebooks")
+    shutil.copy(NOTEBOOKS / "01_data_overview.ipynb", folder)
+    return folder
+
+
+def _add_broken(folder: Path) -> None:
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("config = ''  # kam.toml\nprepared = ''  # data folder",
+                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_markdown_cell("# Broken"),
+        nbformat.v4.new_code_cell("ratio = 1 / 0")])
+    nb.metadata.update(kernelspec={"name": "python3", "display_name": "Python 3",
+                                   "language": "python"},
+                       kamkit={"report": True, "title": "Broken <i>module</i>"})
+    nbformat.write(nb, folder / "99_broken.ipynb")
+
+
+@pytest.fixture(scope="module")
+def built(data, notebooks, tmp_path_factory):
+    out = tmp_path_factory.mktemp("site") / "reports"
+    result = build_reports(data, out=out, notebooks=notebooks, show_progress=False)
+    return result, out
+
+
+def test_build_publishes_index_and_report(built):
+    result, out = built
+    assert result.ok, result.errors
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "01_data_overview.html",
+                                                     "index.html"]
+    index = (out / "index.html").read_text()
+    links = re.findall(r'href="([^"]+)"', index)
+    assert links == ["01_data_overview.html"] and all((out / h).exists() for h in links)
+
+
+def test_index_headlines_are_the_hand_computed_figures(built):
+    result, _ = built
+    figures = {h["key"]: h["value"] for h in result.outcomes[0].headlines}
+    # 3 accounts; revenue 100 + 50 + 40 + 70 - 10 = 250 over January and February 2024
+    assert figures == {"accounts": 3, "revenue_total": 250.0, "months": 2}
+
+
+def test_leadership_report_has_no_code_and_ends_with_run_metadata(built, data):
+    _, out = built
+    page = (out / "01_data_overview.html").read_text()
+    assert "open_dataset(" not in page and 'class="highlight' not in page
+    assert "jp-InputPrompt" not in page.split("<body")[1]
+    assert "<script" not in page  # no external or inline scripts in reports
+    about = page.split("About this run")[1]
+    sha = __import__("hashlib").sha256((data.parent / "accounts.csv").read_bytes()).hexdigest()
+    assert sha in about and "2024-02-11" in about and "prepared" in about
+
+
+def test_hostile_names_stay_escaped_in_every_page(built):
+    _, out = built
+    for page in out.glob("*.html"):
+        text = page.read_text()
+        assert SCRIPT not in text and "<b>IoT</b>" not in text, page.name
+    overview = (out / "01_data_overview.html").read_text()
+    assert "&lt;b&gt;IoT&lt;/b&gt;" in overview  # shown, as text
+
+
+def test_broken_notebook_fails_the_build_and_keeps_published_reports(built, data, notebooks,
+                                                                     capsys):
+    _, out = built
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    _add_broken(notebooks)
+    code = main(["build", "--config", str(data), "--out", str(out), "--notebooks",
+                 str(notebooks)])
+    (notebooks / "99_broken.ipynb").unlink()
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "FAILED 99_broken: cell 3: ZeroDivisionError: division by zero" in err
+    assert "the reports in" in err and "are unchanged" in err
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert after == before  # nothing published, nothing removed
+    failed = (out / "_failed" / "99_broken.html").read_text()
+    assert "ZeroDivisionError" in failed and "<i>module</i>" not in failed
+
+
+def test_unknown_notebook_or_parameter_is_refused_before_anything_runs(data, notebooks,
+                                                                       tmp_path, capsys):
+    out = tmp_path / "reports"
+    code = main(["build", "--config", str(data), "--out", str(out), "--only", "nope"])
+    assert code == 2 and "not a report notebook: nope" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="unknown parameter.*target_share"):
+        build_reports(data, out=out, notebooks=notebooks,
+                      parameters={"01_data_overview": {"target_share": 0.5}})
+    assert not out.exists() and not list(tmp_path.glob(".reports-build-*"))
+
+
+def test_data_errors_stop_the_build_and_publish_nothing(tmp_path, notebooks, data):
+    shutil.copytree(data.parent, tmp_path / "bad")
+    (tmp_path / "bad" / "transactions.csv").write_text(
+        TRANSACTIONS + "001,2024-03-01,n/a,Cloud,1,I9\n")
+    result = build_reports(tmp_path / "bad" / "kam.toml", out=tmp_path / "reports",
+                           notebooks=notebooks, show_progress=False)
+    assert not result.ok and "validation failed" in result.errors[0]
+    assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
+
+
+def test_trainee_build_shows_code(data, notebooks, tmp_path):
+    result = build_reports(data, out=tmp_path / "t", notebooks=notebooks,
+                           audience="trainee", show_progress=False)
+    assert result.ok
+    page = (tmp_path / "t" / "01_data_overview.html").read_text()
+    assert "open_dataset" in page and SCRIPT not in page
