@@ -13,6 +13,8 @@ True
 from importlib.metadata import PackageNotFoundError as _NotInstalled
 from importlib.metadata import version as _version
 
+from kamlib.abcxyz import abc_classes, abc_xyz_matrix, xyz_classes
+from kamlib.concentration import account_totals, concentration_summary, pareto_table
 from kamlib.config import Config, ConfigError, load_config
 from kamlib.cube import Cube
 from kamlib.dataset import Dataset, load, open_dataset, validate
@@ -26,4 +28,7 @@ except _NotInstalled:  # running from a source tree that was not installed
 __all__ = [
     "Config", "ConfigError", "Cube", "Dataset", "ValidationError", "ValidationReport",
     "load", "load_config", "open_dataset", "validate", "__version__",
+    # analyses
+    "account_totals", "pareto_table", "concentration_summary",
+    "abc_classes", "xyz_classes", "abc_xyz_matrix",
 ]

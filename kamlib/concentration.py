@@ -28,8 +28,9 @@ import pandas as pd
 from kamlib._frames import (DateLike, accounts_for, check_fraction, net_total, rank_accounts,
                             require_columns, require_numeric, window_mask)
 
-__all__ = ["account_totals", "pareto_table", "accounts_for_target", "concentration_summary",
-           "ConcentrationSummary", "lorenz_curve", "gini", "hhi", "top_n_share"]
+__all__ = ["account_totals", "pareto_table", "accounts_for_target", "vital_few",
+           "concentration_summary", "ConcentrationSummary", "lorenz_curve", "gini", "hhi",
+           "top_n_share"]
 
 
 def account_totals(frame: pd.DataFrame, *, account: str = "account_id",
@@ -144,6 +145,38 @@ def accounts_for_target(totals: pd.DataFrame, *, account: str = "account_id",
     """
     return int(pareto_table(totals, account=account, value=value, target=target)
                ["vital_few"].sum())
+
+
+def vital_few(table: pd.DataFrame, accounts: pd.DataFrame | None = None, *,
+              account: str = "account_id", name: str = "account_name",
+              value: str = "revenue") -> pd.DataFrame:
+    """The vital-few rows of a Pareto table, with each account's name, by rank.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A :func:`pareto_table`.
+    accounts : DataFrame, optional
+        The accounts table; its ``name`` column is added after ``account``. An account
+        missing from it gets an empty name rather than being dropped.
+
+    Examples
+    --------
+    >>> totals = pd.DataFrame({"account_id": ["a", "b", "c"], "revenue": [20.0, 50.0, 30.0]})
+    >>> names = pd.DataFrame({"account_id": ["b", "c"], "account_name": ["Beta", "Gamma"]})
+    >>> vital_few(pareto_table(totals), names)[["rank", "account_name", "cum_share"]]
+       rank account_name  cum_share
+    0     1         Beta        0.5
+    1     2        Gamma        0.8
+    """
+    require_columns(table, ["rank", account, value, "share", "cum_share", "vital_few"],
+                    "vital_few")
+    few = table.loc[table["vital_few"], ["rank", account, value, "share", "cum_share"]]
+    if accounts is not None:
+        require_columns(accounts, [account, name], "vital_few")
+        names = accounts.drop_duplicates(account).set_index(account)[name]
+        few.insert(2, name, few[account].map(names).fillna(""))
+    return few.reset_index(drop=True)
 
 
 @dataclass(frozen=True)

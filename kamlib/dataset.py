@@ -106,7 +106,11 @@ def _connect(workdir: str) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     # Spill to disk rather than exceed a laptop's memory on tens of millions of lines.
     con.execute(f"SET memory_limit = '1500MB'; SET temp_directory = '{workdir}'; "
-                "SET preserve_insertion_order = true; SET enable_progress_bar = false")
+                "SET preserve_insertion_order = true")
+    # Inside Jupyter, DuckDB refuses to touch this setting without ipywidgets (it is off
+    # there already); elsewhere it would draw bars over kamkit's own progress display.
+    if con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0]:
+        con.execute("SET enable_progress_bar = false")
     return con
 
 
