@@ -43,9 +43,11 @@ def data(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def notebooks(tmp_path_factory) -> Path:
-    """The data overview plus a notebook that fails in its third cell."""
+    """The kit's report notebooks (a test adds one that fails in its third cell)."""
     folder = tmp_path_factory.mktemp("notebooks")
-    shutil.copy(NOTEBOOKS / "01_data_overview.ipynb", folder)
+    for path in NOTEBOOKS.glob("[0-9]*.ipynb"):
+        if not path.name.startswith("00"):
+            shutil.copy(path, folder)
     return folder
 
 
@@ -71,25 +73,40 @@ def built(data, notebooks, tmp_path_factory):
 def test_build_publishes_index_and_report(built):
     result, out = built
     assert result.ok, result.errors
-    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "01_data_overview.html",
-                                                     "index.html"]
+    pages = ["01_data_overview.html", "10_concentration.html", "11_abc_xyz.html"]
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST] + pages + ["index.html"]
     index = (out / "index.html").read_text()
     links = re.findall(r'href="([^"]+)"', index)
-    assert links == ["01_data_overview.html"] and all((out / h).exists() for h in links)
+    assert links == pages and all((out / h).exists() for h in links)
 
 
 def test_index_headlines_are_the_hand_computed_figures(built):
-    result, _ = built
-    figures = {h["key"]: h["value"] for h in result.outcomes[0].headlines}
+    result, out = built
+    figures = {o.name: {h["key"]: h["value"] for h in o.headlines} for o in result.outcomes}
     # 3 accounts; revenue 100 + 50 + 40 + 70 - 10 = 250 over January and February 2024
-    assert figures == {"accounts": 3, "revenue_total": 250.0, "months": 2}
+    assert figures["01_data_overview"] == {"accounts": 3, "revenue_total": 250.0, "months": 2}
+    # net revenue 001: 190, 002: 70, 003: -10; cumulative 190/250 = 0.76 < 0.8, then 1.04:
+    # 2 of 3 accounts make 80%. Gini of the non-negative [70, 190]: (190 - 70) / (2 x 260).
+    conc = figures["10_concentration"]
+    assert conc == pytest.approx({"vital_few_share": 2 / 3, "vital_few": 2,
+                                  "gini": 120 / 520, "top_n_share": 1.0})
+    # A: accounts reached before 80% (0 and 0.76) -> 001 and 002, 260 of 250 = 104%;
+    # every account has under 3 months, so all are Z and no account is AX.
+    assert figures["11_abc_xyz"] == pytest.approx({"a_accounts": 2, "a_revenue_share": 1.04,
+                                                   "ax_accounts": 0})
+    index = (out / "index.html").read_text()
+    for text in ("66.7%", "0.23", "104.0%"):
+        assert f'<span class="figure">{text}</span>' in index
 
 
-def test_leadership_report_has_no_code_and_ends_with_run_metadata(built, data):
+@pytest.mark.parametrize("page", ["01_data_overview", "10_concentration", "11_abc_xyz"])
+def test_leadership_report_has_no_code_and_ends_with_run_metadata(built, data, page):
     _, out = built
-    page = (out / "01_data_overview.html").read_text()
+    page = (out / f"{page}.html").read_text()
     assert "open_dataset(" not in page and 'class="highlight' not in page
     assert "jp-InputPrompt" not in page.split("<body")[1]
+    for course_only in ('id="Exercises"', 'id="Theory"', "your answer", "Not yet", "Correct."):
+        assert course_only not in page
     assert "<script" not in page  # no external or inline scripts in reports
     about = page.split("About this run")[1]
     sha = __import__("hashlib").sha256((data.parent / "accounts.csv").read_bytes()).hexdigest()
