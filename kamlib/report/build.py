@@ -210,8 +210,9 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                                                    "built (run kam validate for details)"])
         ds.save(prepared)
         run_info = _run_info(ds, __version__)
-        tasks = [Task(nb.path, nb.title, params[nb.name], staging, audience, timeout, run_info)
-                 for nb in selected]
+        # each worker starts with a warm kernel; n - workers more are needed after that
+        tasks = [Task(nb.path, nb.title, params[nb.name], staging, audience, timeout, run_info,
+                      prewarm=i < len(selected) - n_workers) for i, nb in enumerate(selected)]
         outcomes = _execute(tasks, pool, timeout, console, show_progress)
         failed = [o for o in outcomes if not o.ok]
         if failed:

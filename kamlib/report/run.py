@@ -45,6 +45,7 @@ class Task:
     audience: str
     timeout: int
     run_info: dict = field(default_factory=dict)  # as-of, sources, version for the footer
+    prewarm: bool = False  # start a kernel for a later notebook while this one runs
 
 
 @dataclass(frozen=True)
@@ -124,10 +125,11 @@ def init_worker(cwd: Path) -> None:
     Finalize(None, _shutdown_spare, exitpriority=10)
 
 
-def _kernel(cwd: Path) -> AsyncKernelManager:
+def _kernel(cwd: Path, prewarm: bool) -> AsyncKernelManager:
     kernel = _next.pop(cwd, None) or _Kernel(cwd)
     km = kernel.ready()
-    _next[cwd] = _Kernel(cwd)  # boots while this notebook runs
+    if prewarm:  # only when notebooks remain: a spare kernel's imports cost a core
+        _next[cwd] = _Kernel(cwd)
     return km
 
 
@@ -143,7 +145,7 @@ def run_task(task: Task) -> Outcome:
     name, started = task.path.stem, time.perf_counter()
     executed = task.out_dir / "_executed" / f"{name}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
-    km = _kernel(task.path.parent)
+    km = _kernel(task.path.parent, task.prewarm)
     try:
         nb = papermill.execute_notebook(
             str(task.path), str(executed), parameters=task.parameters, km=km,
