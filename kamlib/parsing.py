@@ -1,15 +1,16 @@
 """Parsing raw text into typed columns, in DuckDB, with every failure traced to its line.
 
 A raw table (``sources.py``) becomes ``t_<table>``: one typed column per contract column (its
-DuckDB ``rowid`` is the row's position in the file, for line numbers), and ``<column>__raw`` holding the original text only
-where parsing failed or changed it. Counted cleaning steps (currency symbols, Excel serial
+DuckDB ``rowid`` is the row's position in the file, for line numbers), and ``<column>__raw``
+holding the original text only where parsing failed or changed it. Counted cleaning steps (currency symbols, Excel serial
 dates, one unambiguous date format, trimmed ids) are applied with UPDATEs on the few failing
 rows; what cannot be read unambiguously becomes an error listing lines and values.
 
 Examples
 --------
->>> number_sql("x", decimal=",", thousands=".")  # doctest: +ELLIPSIS
-"CASE WHEN regexp_full_match(x, ...
+>>> sql = number_sql("'1.234,56'", decimal=",", thousands=".")
+>>> duckdb.execute(f"SELECT {sql}").fetchone()[0]
+1234.56
 """
 
 from __future__ import annotations
