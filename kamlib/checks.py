@@ -18,7 +18,6 @@ from datetime import date
 
 import duckdb
 import pandera.errors
-import pandas as pd
 
 from kamlib.config import Config
 from kamlib.contract import TABLES, pandera_schema
@@ -161,7 +160,9 @@ def _transactions(con, raws, config: Config, report: ValidationReport, today: da
                     f"have negative net revenue in the window (credits exceed invoices)",
                     column=raw.mapping["revenue"], values=negative, count=len(negative),
                     hint="Valid, but check the credit notes.")
-    if sum(r for _, r in totals) == 0:
+    unreadable = any(p.severity == "error" and p.table == "transactions" and p.column ==
+                     raw.mapping["revenue"] for p in report.problems)
+    if sum(r for _, r in totals) == 0 and not unreadable:  # else the zero is the errors' echo
         report.warn("transactions", raw.file, "zero-revenue", "total revenue in the window is "
                     "zero: shares of revenue cannot be computed",
                     hint="Check the revenue column mapping and the analysis window.")
@@ -184,8 +185,11 @@ def _duplicate_lines(con, raw: RawTable) -> int:
 
 def _unknown_accounts(con, raws, config: Config, report: ValidationReport) -> None:
     raw = raws["transactions"]
+    # blank-like ids ("NaN", "NULL") were reported as missing values: not a second time here
+    listed = ", ".join(f"'{v}'" for v in MISSING_IDS)
     unknown = con.execute("SELECT account_id, list(_row ORDER BY _row)[:5], count(*) FROM tx "
                           "WHERE account_id NOT IN (SELECT account_id FROM t_accounts) "
+                          f"AND lower(account_id) NOT IN ({listed}) "
                           "GROUP BY account_id ORDER BY account_id").fetchall()
     if not unknown:
         return

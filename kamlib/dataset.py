@@ -109,7 +109,7 @@ def _connect(workdir: str) -> duckdb.DuckDBPyConnection:
                 "SET preserve_insertion_order = true")
     # Inside Jupyter, DuckDB refuses to touch this setting without ipywidgets (it is off
     # there already); elsewhere it would draw bars over kamkit's own progress display.
-    if con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0]:
+    if con.execute("SELECT current_setting('enable_progress_bar')").fetchall()[0][0]:
         con.execute("SET enable_progress_bar = false")
     return con
 

@@ -153,8 +153,13 @@ def _fix_numbers(con, table, raw, col, config, report) -> None:
     fixed = _update(con, table, col, number_sql(stripped, decimal=fmt.decimal,
                                                  thousands=fmt.thousands),
                     f"regexp_matches({col}__raw, {_lit(CURRENCY)})")
-    report.cleaned(raw.table, raw.file, f"currency symbols removed from {col}", fixed,
-                   f"e.g. '€ 1200' read as 1200; amounts are taken as {fmt.currency}")
+    if fixed:
+        example = con.execute(f"SELECT {col}__raw, {col} FROM {table} WHERE "
+                              f"regexp_matches({col}__raw, {_lit(CURRENCY)}) AND {col} IS NOT "
+                              "NULL ORDER BY rowid LIMIT 1").fetchall()[0]
+        report.cleaned(raw.table, raw.file, f"currency symbols removed from {col}", fixed,
+                       f"e.g. {example[0]!r} read as {example[1]:g}; amounts are taken as "
+                       f"{fmt.currency}")
     bad = _failing(con, table, col)
     if not bad:
         return

@@ -29,7 +29,7 @@ import duckdb
 import pandas as pd
 
 from kamlib.config import Config
-from kamlib.contract import TABLES, Table
+from kamlib.contract import TABLES
 from kamlib.problems import ValidationReport
 
 __all__ = ["RawTable", "read_table", "after_scan", "file_sha256"]
@@ -113,8 +113,10 @@ def _locate(name: str, config: Config, report: ValidationReport) -> Path | None:
 def read_table(con: duckdb.DuckDBPyConnection, name: str, config: Config,
                report: ValidationReport) -> RawTable | None:
     """Load table ``name`` into ``con`` as ``raw_<name>``; ``None`` if it cannot be used."""
+    from kamlib.sources_typed import read_database, read_parquet  # they build on this module
+
     if config.folder is None:
-        return _read_database(con, name, config, report)
+        return read_database(con, name, config, report)
     path = _locate(name, config, report)
     if path is None:
         return None
@@ -125,7 +127,7 @@ def read_table(con: duckdb.DuckDBPyConnection, name: str, config: Config,
         return None
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        return _read_parquet(con, name, path, shown, config, report)
+        return read_parquet(con, name, path, shown, config, report)
     if suffix in (".xlsx", ".xlsm", ".xls"):
         return _read_excel(con, name, path, shown, config, report)
     return _read_csv(con, name, path, shown, config, report)
@@ -228,12 +230,14 @@ def _read_csv(con, name, path, file, config, report) -> RawTable | None:
     if not _header_or_error(rows, name, file, config, report):
         return None
     header = rows[h] if h < len(rows) else []
-    if len(header) == 1 and (best := _sniff_delimiter(lines[h])) != delim and \
-            lines[h].count(best):
-        report.error(name, file, "delimiter", f"1 column detected with delimiter {delim!r}; "
-                     f"the header looks {best!r}-separated", lines=(h + 1,),
-                     values=[lines[h][:80]],
-                     hint=f"Set [format] delimiter = {best!r} in kam.toml.")
+    if len(header) == 1 and len(TABLES[name].required) > 1:
+        best = _sniff_delimiter(lines[h])
+        known = best != delim and lines[h].count(best)
+        report.error(name, file, "delimiter", f"1 column detected with delimiter {delim!r}"
+                     + (f"; the header looks {best!r}-separated" if known else ""),
+                     lines=(h + 1,), values=[lines[h][:80]],
+                     hint=f"Set [format] delimiter = {best!r} in kam.toml." if known else
+                     "Separate the columns with , ; | or a tab (or set [format] delimiter).")
         return None
     positions = _map_columns(name, header, file, config, report)
     if positions is None:
@@ -286,7 +290,8 @@ def _report_rejects(bad: list[tuple], name: str, file: str, width: int,
              "INVALID ENCODING": ("encoding", "bytes that are not valid in the file's encoding"),
              "UNQUOTED VALUE": ("quoting", "a quote character inside an unquoted value")}
     for kind, (rule, what) in kinds.items():
-        hits = [b for b in bad if b[1] == kind]
+        # DuckDB may log one line twice (once per missing field): one entry per line
+        hits = list({b[0]: b for b in bad if b[1] == kind}.values())
         if hits:
             report.error(name, file, rule, f"{len(hits)} line(s) with {what}",
                          lines=[b[0] for b in hits], values=[str(b[2])[:60] for b in hits],
@@ -362,60 +367,3 @@ def _read_excel(con, name, path, file, config, report) -> RawTable | None:
     return RawTable(name, file, path, f"raw_{name}", {c: header[i] for c, i in positions.items()},
                     {c: "VARCHAR" for c in positions}, len(data), sheet=sheet,
                     first_line=h + 2, skipped_lines=[h + 2 + s for s in skipped])
-
-
-def _typed_source(con, name, relation: str, file: str, config, report, path=None):
-    described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
-    header = [d[0] for d in described]
-    positions = _map_columns(name, header, file, config, report)
-    if positions is None:
-        return None
-    select = ", ".join(f'"{header[i]}" AS {c}' for c, i in positions.items())
-    con.execute(f"CREATE OR REPLACE VIEW raw_{name} AS SELECT {select} FROM {relation}")
-    return RawTable(name, file, path, f"raw_{name}", {c: header[i] for c, i in positions.items()},
-                    {c: str(described[i][1]) for c, i in positions.items()}, rows=0,
-                    first_line=1)
-
-
-def _read_parquet(con, name, path, file, config, report) -> RawTable | None:
-    try:
-        con.execute("SELECT 1 FROM read_parquet(?) LIMIT 0", [str(path)])
-    except duckdb.Error as err:
-        report.error(name, file, "unreadable", f"not a readable Parquet file: {err}")
-        return None
-    return _typed_source(con, name, f"read_parquet({_quote(path)})", file, config, report, path)
-
-
-def _read_database(con, name, config, report) -> RawTable | None:
-    src, db = config.tables[name], config.database
-    if "://" in db and not db.startswith("duckdb://"):
-        import ibis  # any backend ibis supports; the rows come back through Arrow
-
-        try:
-            remote = ibis.connect(db)
-            expr = remote.sql(src.query) if src.query else remote.table(src.table or name)
-            con.register(f"_arrow_{name}", expr.to_pyarrow())
-        except Exception as err:  # backends raise their own error types
-            if TABLES[name].required_table or src.table or src.query:
-                report.error(name, db, "unreadable", f"cannot read {src.table or name}: {err}")
-            return None
-        return _typed_source(con, name, f"_arrow_{name}", src.table or name, config, report)
-    path = db.removeprefix("duckdb://")
-    if "src" not in {r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()"
-                                               ).fetchall()}:
-        con.execute(f"ATTACH '{path.replace(chr(39), chr(39) * 2)}' AS src (READ_ONLY)")
-    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE "
-                                        "database_name = 'src' UNION SELECT view_name FROM "
-                                        "duckdb_views() WHERE database_name = 'src'").fetchall()}
-    wanted = src.table or name
-    if src.query:
-        relation = f"({src.query})"
-    elif wanted in tables:
-        relation = f'src."{wanted}"'
-    else:
-        if TABLES[name].required_table or src.table:
-            report.error(name, path, "missing-table", f"no table named {wanted!r}",
-                         values=sorted(tables), count=len(tables),
-                         hint=f"Set [tables.{name}] table = one of {sorted(tables)}.")
-        return None
-    return _typed_source(con, name, relation, f"{Path(path).name}:{wanted}", config, report)

@@ -1,0 +1,74 @@
+"""Typed sources: Parquet files and database tables, whose columns come with their types.
+
+No text to decode or sniff here: the columns are mapped onto the contract and exposed to
+DuckDB as a view (a DuckDB file is attached read-only; any other database is read through
+Ibis and handed over as Arrow). Problems go into the report, as in :mod:`kamlib.sources`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from kamlib.contract import TABLES
+from kamlib.sources import RawTable, _map_columns, _quote
+
+__all__ = ["read_parquet", "read_database", "typed_source"]
+
+
+def typed_source(con, name, relation: str, file: str, config, report, path=None):
+    described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    header = [d[0] for d in described]
+    positions = _map_columns(name, header, file, config, report)
+    if positions is None:
+        return None
+    select = ", ".join(f'"{header[i]}" AS {c}' for c, i in positions.items())
+    con.execute(f"CREATE OR REPLACE VIEW raw_{name} AS SELECT {select} FROM {relation}")
+    return RawTable(name, file, path, f"raw_{name}", {c: header[i] for c, i in positions.items()},
+                    {c: str(described[i][1]) for c, i in positions.items()}, rows=0,
+                    first_line=1)
+
+
+def read_parquet(con, name, path, file, config, report) -> RawTable | None:
+    try:
+        con.execute("SELECT 1 FROM read_parquet(?) LIMIT 0", [str(path)])
+    except duckdb.Error as err:
+        report.error(name, file, "unreadable", f"not a readable Parquet file: {err}")
+        return None
+    return typed_source(con, name, f"read_parquet({_quote(path)})", file, config, report, path)
+
+
+def read_database(con, name, config, report) -> RawTable | None:
+    src, db = config.tables[name], config.database
+    if "://" in db and not db.startswith("duckdb://"):
+        import ibis  # any backend ibis supports; the rows come back through Arrow
+
+        try:
+            remote = ibis.connect(db)
+            expr = remote.sql(src.query) if src.query else remote.table(src.table or name)
+            con.register(f"_arrow_{name}", expr.to_pyarrow())
+        except Exception as err:  # backends raise their own error types
+            if TABLES[name].required_table or src.table or src.query:
+                report.error(name, db, "unreadable", f"cannot read {src.table or name}: {err}")
+            return None
+        return typed_source(con, name, f"_arrow_{name}", src.table or name, config, report)
+    path = db.removeprefix("duckdb://")
+    if "src" not in {r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()"
+                                               ).fetchall()}:
+        con.execute(f"ATTACH '{path.replace(chr(39), chr(39) * 2)}' AS src (READ_ONLY)")
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE "
+                                        "database_name = 'src' UNION SELECT view_name FROM "
+                                        "duckdb_views() WHERE database_name = 'src'").fetchall()}
+    wanted = src.table or name
+    if src.query:
+        relation = f"({src.query})"
+    elif wanted in tables:
+        relation = f'src."{wanted}"'
+    else:
+        if TABLES[name].required_table or src.table:
+            report.error(name, path, "missing-table", f"no table named {wanted!r}",
+                         values=sorted(tables), count=len(tables),
+                         hint=f"Set [tables.{name}] table = one of {sorted(tables)}.")
+        return None
+    return typed_source(con, name, relation, f"{Path(path).name}:{wanted}", config, report)
