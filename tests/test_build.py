@@ -167,3 +167,26 @@ def test_trainee_build_shows_code(data, notebooks, tmp_path):
     assert result.ok
     page = (tmp_path / "t" / "01_data_overview.html").read_text()
     assert "open_dataset" in page and SCRIPT not in page
+
+
+def test_a_reused_kernel_shows_the_next_report_nothing_of_the_last(data, tmp_path):
+    """One worker runs both notebooks on one kernel: the second must start clean."""
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    params = "config = ''  # kam.toml\nprepared = ''  # data folder"
+    for name, code in [("a_leaves_state", "leak = 42\nimport pandas\n"
+                        "pandas.set_option('display.max_rows', 3)"),
+                       ("b_checks_state", "import pandas\nassert 'leak' not in globals()\n"
+                        "assert pandas.get_option('display.max_rows') == 60")]:
+        nb = nbformat.v4.new_notebook(cells=[
+            nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(code)])
+        nb.metadata.update(kernelspec={"name": "python3", "display_name": "Python 3",
+                                       "language": "python"},
+                           kamkit={"report": True, "title": name})
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    result = build_reports(data, out=tmp_path / "out", notebooks=folder, workers=1,
+                           audience="trainee", show_progress=False)
+    assert result.ok, result.errors
+    page = (tmp_path / "out" / "b_checks_state.html").read_text()
+    assert "[1]:" in page  # execution counts restart with every notebook

@@ -11,7 +11,8 @@ from papermill import inspect_notebook
 from kamlib.report import HEADLINE_MIME, neutralise, safe_export, safe_table
 from kamlib.report.build import NOTEBOOKS as NOTEBOOK_DIR
 from kamlib.report.display import headline_bundle
-from kamlib.report.html import index_html, run_footer
+from kamlib.report.html import run_footer
+from kamlib.report.index import index_html
 from kamlib.report.notebooks import (NotebookError, check_parameters, parameter_problems,
                                      recorded_headlines, report_notebooks)
 

@@ -1,8 +1,8 @@
 """``kam build``: load the data once, run the report notebooks in parallel, publish atomically.
 
 The data set is loaded and validated once, saved to a private folder, and handed to every
-notebook as the ``prepared`` parameter. Notebooks run in worker processes on pre-warmed
-kernels (see :mod:`kamlib.report.run`). Everything is written to a staging folder next to
+notebook as the ``prepared`` parameter. Notebooks run in worker processes, each with one warm
+kernel reused from notebook to notebook (see :mod:`kamlib.report.kernels`). Everything is written to a staging folder next to
 ``out``; only when every notebook succeeded do the new pages replace the old ones. A
 failure names the notebook, cell and error, renders the failed notebook under
 ``out/_failed/`` and leaves the published reports as they were.
@@ -24,9 +24,9 @@ from rich.text import Text
 
 from kamlib.config import Config, load_config
 from kamlib.problems import ValidationError
-from kamlib.report.html import AUDIENCES, index_html
+from kamlib.report.index import AUDIENCES, index_html
 from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
-from kamlib.report.run import Outcome, Task, init_worker, run_task
+from kamlib.report.tasks import Outcome, Task, init_worker, run_task
 
 __all__ = ["build_reports", "BuildResult", "NOTEBOOKS", "MANIFEST"]
 
@@ -194,8 +194,10 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
     for values in params.values():
         values["prepared"] = str(prepared)
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(selected)))
-    # spawn, not fork: the parent runs DuckDB threads, which a fork would copy mid-flight
-    pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"),
+    # The workers are forked before any DuckDB connection exists (fork copies no engine
+    # threads then) and inherit the imported kamlib; "spawn" would import it all again.
+    context = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context(context),
                                initializer=init_worker, initargs=(folder,))
     try:
         for _ in range(n_workers):  # start the workers (and their kernels) while data loads
@@ -209,9 +211,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                                                    "built (run kam validate for details)"])
         ds.save(prepared)
         run_info = _run_info(ds, __version__)
-        # each worker starts with a warm kernel; n - workers more are needed after that
-        tasks = [Task(nb.path, nb.title, params[nb.name], staging, audience, timeout, run_info,
-                      prewarm=i < len(selected) - n_workers) for i, nb in enumerate(selected)]
+        tasks = [Task(nb.path, nb.title, params[nb.name], staging, audience, timeout, run_info)
+                 for nb in selected]
         outcomes = _execute(tasks, pool, timeout, console, show_progress)
         failed = [o for o in outcomes if not o.ok]
         if failed:

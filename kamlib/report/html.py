@@ -1,4 +1,4 @@
-"""HTML out of executed notebooks, and the index page that links them.
+"""HTML out of executed notebooks, for leadership or trainees.
 
 Leadership reports keep only outputs and narrative: no code, no prompts, and no cells
 tagged ``exercise``, ``solution`` or ``trainee``. Trainee reports show the code. Every
@@ -14,16 +14,15 @@ import html
 from datetime import datetime, timezone
 from pathlib import Path
 
-import jinja2
 import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from traitlets.config import Config
 
-__all__ = ["notebook_html", "failed_html", "run_footer", "index_html", "AUDIENCES",
-           "TRAINEE_ONLY_TAGS"]
+from kamlib.report.index import AUDIENCES
 
-AUDIENCES = ("leadership", "trainee")
+__all__ = ["notebook_html", "failed_html", "run_footer", "TRAINEE_ONLY_TAGS"]
+
 TEMPLATES = Path(__file__).parent / "templates"  # "kamkit": lab without external scripts
 TRAINEE_ONLY_TAGS = {"exercise", "solution", "trainee"}
 
@@ -91,53 +90,3 @@ def notebook_html(nb: nbformat.NotebookNode, title: str, audience: str,
 def failed_html(nb: nbformat.NotebookNode, title: str) -> str:
     """A failed notebook with its code and papermill's error banner, for the analyst."""
     return notebook_html(nb, f"FAILED: {title}", "trainee")
-
-
-_INDEX = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
-       max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.4; }
-h1 { margin-bottom: .2rem; } .meta { color: #555; margin-top: 0; }
-.module { border: 1px solid #ccc; border-radius: 6px; padding: .8rem 1rem; margin: 1rem 0;
-          break-inside: avoid; page-break-inside: avoid; }
-.module h2 { margin: 0 0 .4rem 0; font-size: 1.25rem; }
-.figure { font-size: 1.5rem; font-weight: 600; margin-right: .3rem; }
-ul.headlines { list-style: none; padding: 0; margin: 0; } ul.headlines li { margin: .2rem 0; }
-table { border-collapse: collapse; font-size: .85rem; } td, th { padding: .2rem .6rem;
-        border-bottom: 1px solid #ddd; text-align: left; }
-footer { color: #555; font-size: .85rem; margin-top: 2rem; }
-@media print { body { margin: 0; max-width: none; font-size: 11pt; }
-  a { color: inherit; text-decoration: none; }
-  a[href]::after { content: " (" attr(href) ")"; font-size: .8em; color: #555; } }
-</style></head><body>
-<h1>{{ title }}</h1>
-<p class="meta">Data as of <b>{{ as_of }}</b> (from {{ start }}) &middot; {{ n_accounts }}
-accounts &middot; {{ validation }}</p>
-{% for m in modules %}<section class="module"><h2><a href="{{ m.html }}">{{ m.title }}</a>
-</h2>{% if m.headlines %}<ul class="headlines">{% for h in m.headlines %}
-<li><span class="figure">{{ h.text }}</span>{{ h.label }}</li>{% endfor %}</ul>
-{% endif %}</section>{% endfor %}
-<footer><p>kamlib {{ version }} &middot; generated {{ generated }} &middot; audience:
-{{ audience }}</p><table><tr><th>table</th><th>input</th><th>rows</th><th>SHA-256</th></tr>
-{% for s in sources %}<tr><td>{{ s.table }}</td><td>{{ s.file }}</td><td>{{ "{:,}".format(s.rows) }}</td>
-<td><code>{{ s.sha256 or "n/a" }}</code></td></tr>{% endfor %}</table></footer>
-</body></html>
-""")
-
-
-def index_html(modules: list[dict], run_info: dict, audience: str,
-               title: str = "Key account management reports") -> str:
-    """The index page: each module's headline figures and a link to its report.
-
-    ``modules`` holds dicts with ``title``, ``html`` (relative link) and ``headlines``
-    (as recorded by :func:`kamlib.report.headline`). Everything is escaped by the template.
-    """
-    return _INDEX.render(
-        title=title, modules=modules, audience=audience,
-        as_of=run_info.get("as_of", "n/a"), start=run_info.get("start", "n/a"),
-        n_accounts=f"{run_info.get('n_accounts', 0):,}",
-        validation=run_info.get("validation", ""), version=run_info.get("version", "?"),
-        sources=run_info.get("sources", []),
-        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import ast
 import io
+import json
 import keyword
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
 
 from kamlib.report.display import HEADLINE_MIME
 
@@ -31,6 +30,16 @@ __all__ = ["ReportNotebook", "report_notebooks", "parameters_cell", "parameter_p
 
 class NotebookError(ValueError):
     """A report notebook is not fit to run: bad parameters cell or a refused parameter."""
+
+
+def _read(path: Path) -> dict:
+    """The notebook as plain JSON: the build's parent process needs only metadata and the
+    parameters cell, and importing nbformat would cost it a second."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if isinstance(cell.get("source"), list):
+            cell["source"] = "".join(cell["source"])
+    return nb
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,7 @@ def report_notebooks(folder: str | Path, only: list[str] | None = None) -> list[
     """
     found = []
     for path in sorted(Path(folder).glob("*.ipynb")):
-        meta = nbformat.read(path, as_version=4).metadata.get("kamkit", {})
+        meta = _read(path).get("metadata", {}).get("kamkit", {})
         if meta.get("report"):
             found.append(ReportNotebook(path, str(meta.get("title") or path.stem)))
     if only:
@@ -65,13 +74,13 @@ def report_notebooks(folder: str | Path, only: list[str] | None = None) -> list[
     return found
 
 
-def parameters_cell(nb: nbformat.NotebookNode, name: str = "notebook") -> str:
+def parameters_cell(nb: dict, name: str = "notebook") -> str:
     """The source of the one cell tagged ``parameters``; refuse none or several."""
-    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
         raise NotebookError(f"{name}: {len(cells)} cells are tagged 'parameters'; a report "
                             "notebook needs exactly one")
-    return cells[0].source
+    return cells[0]["source"]
 
 
 def parameter_problems(source: str) -> list[str]:
@@ -106,7 +115,7 @@ def parameter_problems(source: str) -> list[str]:
 def declared_parameters(path: str | Path) -> dict[str, object]:
     """Parameter name -> default value, from the notebook's parameters cell."""
     path = Path(path)
-    source = parameters_cell(nbformat.read(path, as_version=4), path.name)
+    source = parameters_cell(_read(path), path.name)
     problems = parameter_problems(source)
     if problems:
         raise NotebookError(f"{path.name}: parameters cell: " + "; ".join(problems))
@@ -129,10 +138,10 @@ def check_parameters(path: str | Path, parameters: dict[str, object]) -> None:
                             f"notebook declares {', '.join(declared) or 'none'}")
 
 
-def recorded_headlines(nb: nbformat.NotebookNode) -> list[dict]:
+def recorded_headlines(nb: dict) -> list[dict]:
     """The headline figures an executed notebook recorded, in order (see ``headline``)."""
     found = []
-    for cell in nb.cells:
+    for cell in nb["cells"]:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if HEADLINE_MIME in data:

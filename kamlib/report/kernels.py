@@ -1,0 +1,111 @@
+"""One warm kernel per worker process, reused from notebook to notebook.
+
+Starting a kernel and importing pandas, matplotlib, seaborn and kamlib costs more than a
+small notebook's own cells, so each worker keeps one kernel: started (and its imports sent)
+when the worker starts, reset between notebooks, replaced when a notebook failed or the
+kernel died. The reset clears the user namespace, closes figures and restores matplotlib and
+pandas defaults, so a report cannot see what the previous one left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+
+__all__ = ["start", "get", "reset", "discard", "WARM_UP", "RESET"]
+
+WARM_UP = ("import matplotlib; matplotlib.use('module://matplotlib_inline.backend_inline')\n"
+           "import pandas, numpy, matplotlib.pyplot, seaborn\n"
+           "import kamlib, kamlib.plots, kamlib.report, kamlib.concentration, kamlib.abcxyz")
+RESET = ("get_ipython().reset(new_session=True)\n"  # also restarts the execution count at 1
+         "import matplotlib, matplotlib.pyplot, pandas\n"
+         "matplotlib.pyplot.close('all'); matplotlib.rcdefaults(); pandas.reset_option('all')")
+
+_kernels: dict[Path, AsyncKernelManager] = {}
+_sockets: list[str] = []  # this worker's private folder for kernel IPC sockets
+
+
+def _socket_dir() -> str:
+    if not _sockets:
+        _sockets.append(tempfile.mkdtemp(prefix="kamkit-kernels-"))
+    return _sockets[0]
+
+
+def _wait(kc, msg_id: str, timeout: float) -> None:
+    """Wait for the reply to ``msg_id``, then close the client."""
+    async def wait() -> None:
+        while (await kc.get_shell_msg(timeout=timeout))["parent_header"].get("msg_id") \
+                != msg_id:
+            pass
+
+    try:
+        run_sync(wait)()
+    finally:
+        kc.stop_channels()
+
+
+def _execute(km: AsyncKernelManager, code: str, timeout: float = 120) -> None:
+    """Run ``code`` silently (no execution count) and wait for its reply."""
+    kc = km.client()
+    kc.start_channels()
+    _wait(kc, kc.execute(code, silent=True), timeout)
+
+
+def start(cwd: Path) -> None:
+    """Start this worker's kernel in ``cwd``; its warm-up imports run in the background."""
+    from multiprocessing.util import Finalize
+
+    # IPC sockets where possible: no open TCP ports (ipykernel warns about them), the
+    # socket files in a private temporary folder rather than the working directory
+    if os.name == "posix":
+        km = AsyncKernelManager(kernel_name="python3", transport="ipc",
+                                ip=os.path.join(_socket_dir(), "kernel"))
+    else:
+        km = AsyncKernelManager(kernel_name="python3")
+    run_sync(km.start_kernel)(cwd=str(cwd))
+    kc = km.client()
+    kc.start_channels()
+    # not waited for here: the imports run while the worker imports papermill and nbconvert
+    km.warm_up = (kc, kc.execute(WARM_UP, silent=True))
+    _kernels[cwd] = km
+    # pool workers leave through os._exit, which skips atexit: finalizers still run
+    Finalize(None, shutdown, exitpriority=10)
+
+
+def get(cwd: Path) -> AsyncKernelManager:
+    """The warm kernel for notebooks in ``cwd`` (started now if there is none)."""
+    if cwd not in _kernels:
+        start(cwd)
+    km = _kernels[cwd]
+    warm_up = getattr(km, "warm_up", None)
+    if warm_up is not None:  # a failed warm-up is harmless: the notebook imports again
+        km.warm_up = None
+        _wait(*warm_up, timeout=120)
+    return km
+
+
+def reset(cwd: Path) -> None:
+    """Clear the kernel for the next notebook; replace it if that fails."""
+    try:
+        _execute(_kernels[cwd], RESET, timeout=30)
+    except Exception:  # noqa: BLE001 - a kernel that cannot reset is not reused
+        discard(cwd)
+
+
+def discard(cwd: Path) -> None:
+    """Shut the kernel down (after a failure); the next notebook gets a new one."""
+    km = _kernels.pop(cwd, None)
+    if km is not None:
+        run_sync(km.shutdown_kernel)(now=True)
+
+
+def shutdown() -> None:
+    for cwd in list(_kernels):
+        discard(cwd)
+    for folder in _sockets:
+        shutil.rmtree(folder, ignore_errors=True)

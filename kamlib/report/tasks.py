@@ -1,0 +1,56 @@
+"""What the build hands to its worker processes, and what they hand back.
+
+Kept free of heavy imports: the parent process only pickles these, while papermill and
+nbconvert are imported in the workers (:mod:`kamlib.report.run`), once each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Task", "Outcome", "init_worker", "run_task"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One notebook to run and export; everything a worker needs, picklable."""
+
+    path: Path
+    title: str
+    parameters: dict
+    out_dir: Path  # the build's staging folder
+    audience: str
+    timeout: int
+    run_info: dict = field(default_factory=dict)  # as-of, sources, version for the footer
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one notebook: its report and headlines, or the one-line error."""
+
+    name: str
+    title: str
+    ok: bool
+    html: str | None = None  # file name inside the staging folder
+    headlines: tuple = ()
+    error: str = ""
+    failed_html: str | None = None  # rendered failed notebook (in the staging folder)
+    seconds: float = 0.0
+
+
+def init_worker(cwd: Path) -> None:
+    """Process-pool initializer: start the worker's kernel, then import the heavy parts."""
+    from kamlib.report import kernels
+
+    kernels.start(cwd)  # boots while papermill and nbconvert are imported
+    from kamlib.report import run
+
+    run.quiet_logs()
+
+
+def run_task(task: Task) -> Outcome:
+    """Run one notebook in a worker (see :func:`kamlib.report.run.run`)."""
+    from kamlib.report import run
+
+    return run.run(task)
