@@ -190,3 +190,19 @@ def test_a_reused_kernel_shows_the_next_report_nothing_of_the_last(data, tmp_pat
     assert result.ok, result.errors
     page = (tmp_path / "out" / "b_checks_state.html").read_text()
     assert "[1]:" in page  # execution counts restart with every notebook
+
+
+def test_a_notebook_over_the_time_limit_fails_the_build(data, tmp_path):
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("config = ''  # kam.toml\nprepared = ''  # data folder",
+                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import time\ntime.sleep(60)")])
+    nb.metadata.update(kernelspec={"name": "python3", "display_name": "Python 3",
+                                   "language": "python"}, kamkit={"report": True, "title": "S"})
+    nbformat.write(nb, folder / "slow.ipynb")
+    result = build_reports(data, out=tmp_path / "out", notebooks=folder, timeout=2,
+                           show_progress=False)
+    assert not result.ok and result.errors[0].startswith("slow: ")
+    assert "timed out" in result.errors[0].lower() or "time limit" in result.errors[0]
