@@ -70,10 +70,14 @@ def _previous(out: Path) -> dict:
 
 def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
              audience: str, rebuilt_all: bool) -> None:
-    """Move the new pages into ``out``; drop pages the previous build made and this one not."""
+    """Move the new pages into ``out``; drop pages the previous build made and this one not.
+
+    Each page is replaced in one rename, the index last, so a reader never opens a page
+    half written; the set of pages changes only after every notebook succeeded.
+    """
     previous = _previous(out)
+    names = {m["name"] for m in modules}
     if not rebuilt_all:  # --only: keep the other modules' pages and headlines
-        names = {m["name"] for m in modules}
         modules = [m for m in previous["modules"] if m["name"] not in names
                    and (out / m["html"]).exists()] + modules
         modules.sort(key=lambda m: m["name"])
@@ -88,7 +92,10 @@ def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
     for old in previous["modules"]:
         if old["html"] not in keep:
             (out / old["html"]).unlink(missing_ok=True)
-    shutil.rmtree(out / "_failed", ignore_errors=True)
+    for name in names:  # a notebook that works again has no failed page any more
+        (out / "_failed" / f"{name}.html").unlink(missing_ok=True)
+    if (out / "_failed").is_dir() and not any((out / "_failed").iterdir()):
+        (out / "_failed").rmdir()
     manifest = {"modules": modules, "run": run_info, "audience": audience}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
@@ -100,14 +107,14 @@ def _publish_failures(staging: Path, out: Path, outcomes: list[Outcome]) -> None
             os.replace(staging / o.failed_html, out / o.failed_html)
 
 
-def _execute(tasks: list[Task], pool: ProcessPoolExecutor, timeout: int, console,
-             show_progress: bool) -> list[Outcome]:
+def _execute(tasks: list[Task], pool: ProcessPoolExecutor, workers: int, timeout: int,
+             console, show_progress: bool) -> list[Outcome]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     futures = {pool.submit(run_task, t): t for t in tasks}
     outcomes: list[Outcome] = []
     # a notebook may take `timeout` seconds; the workers take turns on the queue
-    deadline = time.monotonic() + timeout * -(-len(tasks) // pool._max_workers) + 60
+    deadline = time.monotonic() + timeout * -(-len(tasks) // workers) + 60
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                   transient=True, disable=not show_progress) as bar:
@@ -117,6 +124,7 @@ def _execute(tasks: list[Task], pool: ProcessPoolExecutor, timeout: int, console
             done, pending = wait(pending, timeout=max(deadline - time.monotonic(), 0),
                                  return_when=FIRST_COMPLETED)
             if not done:  # the deadline passed: stop the workers, report what is left
+                # (a hung kernel outlives the cell timeout; the executor has no public kill)
                 for proc in pool._processes.values():
                     proc.kill()
                 outcomes += [Outcome(futures[f].path.stem, futures[f].title, False,
@@ -213,7 +221,7 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
         run_info = _run_info(ds, __version__)
         tasks = [Task(nb.path, nb.title, params[nb.name], staging, audience, timeout, run_info)
                  for nb in selected]
-        outcomes = _execute(tasks, pool, timeout, console, show_progress)
+        outcomes = _execute(tasks, pool, n_workers, timeout, console, show_progress)
         failed = [o for o in outcomes if not o.ok]
         if failed:
             _publish_failures(staging, out, failed)
