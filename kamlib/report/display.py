@@ -100,4 +100,8 @@ def safe_table(frame: pd.DataFrame | Styler, *, precision: int = 2,
         # format() with a subset replaces the escaping for those columns: add it back
         styler = styler.format(formats, escape="html", na_rep="")
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    data = styler.data
+    text = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
+    if text:  # notebook CSS right-aligns every cell: words read better from the left
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
     return styler.hide(axis="index") if hide_index else styler
