@@ -6,6 +6,8 @@ import nbformat
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from papermill import inspect_notebook
 
 from kamlib.report import HEADLINE_MIME, neutralise, safe_export, safe_table
@@ -13,8 +15,13 @@ from kamlib.report.build import NOTEBOOKS as NOTEBOOK_DIR
 from kamlib.report.display import headline_bundle
 from kamlib.report.html import run_footer
 from kamlib.report.index import index_html
-from kamlib.report.notebooks import (NotebookError, check_parameters, parameter_problems,
-                                     recorded_headlines, report_notebooks)
+from kamlib.report.notebooks import (
+    NotebookError,
+    check_parameters,
+    parameter_problems,
+    recorded_headlines,
+    report_notebooks,
+)
 
 HOSTILE = ["<script>alert(1)</script>", "=HYPERLINK(\"http://x\",\"y\")", "+1", "-2+3",
            "@SUM(A1:A2)", "\tTab", "\rCR", "A&B <i>Ltd</i>"]
@@ -183,3 +190,16 @@ def test_shipped_notebooks_are_clean(path):
                          ids=lambda p: p.name)
 def test_report_notebooks_take_config_and_prepared(path):
     check_parameters(path, {"config": "", "prepared": ""})
+
+
+@given(st.lists(st.text(max_size=12), min_size=1, max_size=20),
+       st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=20))
+def test_neutralised_text_never_starts_a_formula(texts, numbers):
+    n = min(len(texts), len(numbers))
+    frame = pd.DataFrame({"name": texts[:n], "amount": numbers[:n]})
+    out = neutralise(frame)
+    assert not out["name"].str.startswith(("=", "+", "-", "@", "\t", "\r", "\0")).any()
+    assert out["amount"].tolist() == numbers[:n]
+    changed = out["name"] != frame["name"]
+    assert (out["name"][changed].str[0] == "'").all()
+    assert (out["name"][~changed] == frame["name"][~changed]).all()
