@@ -2,8 +2,8 @@
 
 Both run on the bundled sample data, in the same run, on the same machine:
 
-- kamkit: ``kam build --out bench/out/site`` (data loaded once, notebooks in parallel on
-  pre-warmed kernels, HTML exported in-process);
+- kamkit: ``kam build --out bench/out/site`` (data loaded once, notebooks in parallel, each
+  worker reusing one warm kernel, HTML exported in-process);
 - naive: for each report notebook, ``papermill NB OUT.ipynb`` then
   ``jupyter nbconvert --to html --no-input OUT.ipynb``: a new process, a new kernel, the
   imports and the data loading every time.
