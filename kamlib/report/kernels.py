@@ -9,6 +9,7 @@ pandas defaults, so a report cannot see what the previous one left behind.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -58,8 +59,6 @@ def _execute(km: AsyncKernelManager, code: str, timeout: float = 120) -> None:
 
 def start(cwd: Path) -> None:
     """Start this worker's kernel in ``cwd``; its warm-up imports run in the background."""
-    from multiprocessing.util import Finalize
-
     # IPC sockets where possible: no open TCP ports (ipykernel warns about them), the
     # socket files in a private temporary folder rather than the working directory
     if os.name == "posix":
@@ -73,6 +72,13 @@ def start(cwd: Path) -> None:
     # not waited for here: the imports run while the worker imports papermill and nbconvert
     km.warm_up = (kc, kc.execute(WARM_UP, silent=True))
     _kernels[cwd] = km
+    _shut_down_at_exit()
+
+
+@functools.cache
+def _shut_down_at_exit() -> None:
+    from multiprocessing.util import Finalize
+
     # pool workers leave through os._exit, which skips atexit: finalizers still run
     Finalize(None, shutdown, exitpriority=10)
 
