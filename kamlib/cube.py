@@ -91,6 +91,7 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
     # Materialised once; all three frames roll up from it. (Ibis's own .cache() fails to
     # drop its table on DuckDB 2, so the table is named and dropped here.)
     fine = backend.create_table("_kamkit_facts", facts, temp=True, overwrite=True)
+    counted = backend.create_table("_kamkit_invoices", counted, temp=True, overwrite=True)
     try:
         def roll_up(keys: list[str], **extra) -> ibis.Table:
             return fine.group_by(keys).aggregate(
@@ -110,6 +111,7 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
         )
     finally:
         backend.drop_table("_kamkit_facts", force=True)
+        backend.drop_table("_kamkit_invoices", force=True)
 
 
 def _frame(expr: ibis.Table, order: list[str], columns: list[str]) -> pd.DataFrame:

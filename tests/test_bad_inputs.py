@@ -300,6 +300,17 @@ def test_currency_symbols_are_removed_and_counted(write):
     assert sorted(ds.cube.account_month["revenue"]) == [5.0, 1234.5, 1234.5]
 
 
+def test_blank_padded_amounts_and_dates_are_read_as_written(write):
+    # spaces and the no-break spaces spreadsheets pad cells with: read, nothing to report
+    text = HEADER + ("001, 2024-01-05 ,\u00a0100.5\u00a0,Cloud, 60 ,I1\n"
+                     "002,\u00a02024-02-05,70 ,Cloud,30,I2\n")
+    ds = kamlib.load(write(**{"transactions.csv": text}), today=TODAY)
+    am = ds.cube.account_month
+    assert am[["revenue", "cost"]].values.tolist() == [[100.5, 60.0], [70.0, 30.0]]
+    assert am["period"].dt.month.tolist() == [1, 2]
+    assert not ds.report.problems and not cleaned(ds.report)
+
+
 def test_non_numeric_amounts_list_their_values(write):
     text = HEADER + "001,2024-01-05,n/a,Cloud,60,I1\n002,2024-01-05,-,Cloud,30,I2\n" \
                     "003,2024-01-05,12,Cloud,1,I3\n"
