@@ -213,6 +213,16 @@ def test_unknown_accounts_in_transactions(write):
         "transactions.csv", (7,), "account_id", "unknown-account", ("009",))
 
 
+def test_unknown_accounts_list_the_first_five_lines_of_each(write):
+    extra = ["009,2024-03-01,5,Cloud,1,I9\n"] * 3 + ["008,2024-03-02,5,Cloud,1,I8\n"] + \
+        [f"009,2024-03-0{d},5,Cloud,1,I9{d}\n" for d in range(3, 7)]
+    p = only(check(write(**{"transactions.csv": TX + "".join(extra)})))
+    # lines 8-9 repeat line 7 (dropped, counted); 009 then lives on 7 and 11-14, 008 on 10;
+    # a problem quotes its first five lines, the count says how many in all
+    assert (p.rule, p.values, p.count, p.lines) == (
+        "unknown-account", ("008", "009"), 6, (7, 10, 11, 12, 13))
+
+
 def test_unknown_accounts_created_when_configured(write):
     config = write('[analysis]\nunknown_accounts = "create"\n',
                    **{"transactions.csv": TX + "009,2024-03-01,5,Cloud,1,I9\n"})
