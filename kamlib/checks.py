@@ -58,7 +58,7 @@ def _missing_values(con, raw: RawTable, report: ValidationReport) -> None:
         if col.nullable or col.name not in raw.mapping:
             continue
         blank = f"{col.name} IS NULL AND {col.name}__raw IS NULL" if col.kind not in (
-            "id", "text") else f"{col.name} IS NULL"
+            "id", "text") and raw.raw_text else f"{col.name} IS NULL"
         if col.kind == "id":
             listed = ", ".join(f"'{v}'" for v in MISSING_IDS)
             blank = f"({blank} OR lower({col.name}) IN ({listed}))"

@@ -24,6 +24,7 @@ from kamlib.config import Config
 from kamlib.contract import TABLES
 from kamlib.problems import ValidationReport
 from kamlib.sources import RawTable, after_scan
+from kamlib.typed_read import DUCK_TYPES, numeric, typed_read
 
 __all__ = ["parse_table", "number_sql", "DATE_FORMATS"]
 
@@ -32,8 +33,6 @@ DATE_FORMATS = ("%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y/
                 "%d/%m/%y", "%m/%d/%y", "%d.%m.%y", "%Y%m%d", "%d %b %Y", "%b %d, %Y")
 CURRENCY = r"[€$£¥₹]|\b(EUR|USD|GBP|IDR|Rp|CHF|JPY|INR)\b"
 EXCEL_SERIAL = r"[1-9]\d{4}(\.\d+)?"  # 10000..99999 days after 1899-12-30: 1927..2173
-_TYPES = {"id": "VARCHAR", "text": "VARCHAR", "date": "DATE", "number": "DOUBLE",
-          "integer": "DOUBLE"}
 _MAX_DISTINCT = 5000
 
 
@@ -81,7 +80,7 @@ def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
     for col in spec.columns:
         name = col.name
         if name not in raw.mapping:
-            outer.append(f"CAST(NULL AS {_TYPES[col.kind]}) AS {name}")
+            outer.append(f"CAST(NULL AS {DUCK_TYPES[col.kind]}) AS {name}")
             continue
         src_type = raw.types[name]
         typed = src_type != "VARCHAR"
@@ -89,7 +88,9 @@ def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
         if col.kind in ("id", "text"):
             expr = f"CAST({name} AS VARCHAR)" if typed else f"nullif(trim({name}), '')"
         elif col.kind in ("number", "integer"):
-            expr = f"CAST({name} AS DOUBLE)" if typed and _numeric(src_type) else \
+            # NaN and infinity come typed from Parquet and databases too: not amounts
+            expr = f"CASE WHEN isfinite({name}) THEN CAST({name} AS DOUBLE) END" \
+                if typed and numeric(src_type) else \
                 number_sql(text, decimal=fmt.decimal, thousands=fmt.thousands)
         elif typed and ("DATE" in src_type or "TIMESTAMP" in src_type):
             expr = f"CAST({name} AS DATE)"
@@ -106,31 +107,31 @@ def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
                          f"<> '' THEN CAST({name}__src AS VARCHAR) END AS {name}__raw")
     table = f"t_{raw.table}"
     # Insertion order is preserved, so a row's rowid is its position in the file.
-    try:
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {', '.join(outer)} FROM "
-                    f"(SELECT {', '.join(inner) or '1 AS _'} FROM {raw.name})")
-    except duckdb.Error as err:  # what the reader cannot skip as a rejected line
-        report.error(raw.table, raw.file, "unreadable", f"the file could not be read: {err}",
-                     sheet=raw.sheet, hint="Check the encoding, delimiter and quoting.")
-        return None
+    if not typed_read(con, raw, config, table):  # else the text path:
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {', '.join(outer)} FROM "
+                        f"(SELECT {', '.join(inner) or '1 AS _'} FROM {raw.name})")
+        except duckdb.Error as err:  # what the reader cannot skip as a rejected line
+            report.error(raw.table, raw.file, "unreadable", f"the file could not be read: "
+                         f"{err}", sheet=raw.sheet,
+                         hint="Check the encoding, delimiter and quoting.")
+            return None
     if not after_scan(con, raw, table, report):
         return None
     for col in spec.columns:
         if col.name not in raw.mapping:
             continue
+        if col.kind == "integer":
+            _check_whole(con, table, raw, col.name, report)
+        if not raw.raw_text:  # the typed path took only values that read as they are
+            continue
         if col.kind in ("number", "integer"):
             _fix_numbers(con, table, raw, col.name, config, report)
-            if col.kind == "integer":
-                _check_whole(con, table, raw, col.name, report)
         elif col.kind == "date":
             _fix_dates(con, table, raw, col.name, config, report)
         elif col.kind == "id":
             _log_trimmed_ids(con, table, raw, col.name, report)
     return table
-
-
-def _numeric(duck_type: str) -> bool:
-    return any(k in duck_type for k in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL", "NUMERIC"))
 
 
 def _failing(con, table: str, col: str) -> list[tuple[int, str]]:

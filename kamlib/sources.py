@@ -59,6 +59,9 @@ class RawTable:
     skipped_lines: list[int] = field(default_factory=list)  # rejected lines before data rows
     rejects: str | None = None  # DuckDB's table of lines the CSV reader rejected
     width: int = 0  # columns in the header
+    csv_args: str | None = None  # read_csv arguments but columns, for a typed second reader
+    positions: dict[str, int] = field(default_factory=dict)  # contract column -> CSV field
+    raw_text: bool = True  # t_<table> keeps unparsed text in <column>__raw (parsing.py)
 
     def lines(self, rowids) -> list[int]:
         """File line numbers of the given 0-based row ids (rejected lines accounted for)."""
@@ -247,15 +250,15 @@ def _read_csv(con, name, path, file, config, report) -> RawTable | None:
     cols = {f"c{i}": "VARCHAR" for i in range(len(header))}
     table, rejects = f"raw_{name}", f"rejects_{name}"
     select = ", ".join(f"c{i} AS {c}" for c, i in positions.items())
+    args = (f"{_quote(source)}, header=false, skip={h + 1}, delim={_quote(delim)}, quote='\"', "
+            f"escape='\"', auto_detect=false, strict_mode=true, store_rejects=true, "
+            f"encoding='{enc}'")
     # A view, not a table: the rows are read once, by parsing.py's CREATE TABLE ... AS.
-    con.execute(
-        f"CREATE OR REPLACE VIEW {table} AS SELECT {select} FROM read_csv({_quote(source)}, "
-        f"header=false, skip={h + 1}, delim={_quote(delim)}, quote='\"', escape='\"', "
-        f"columns={cols}, auto_detect=false, strict_mode=true, store_rejects=true, "
-        f"encoding='{enc}', rejects_table='{rejects}', rejects_scan='{rejects}_scan')")
+    con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT {select} FROM read_csv({args}, "
+                f"columns={cols}, rejects_table='{rejects}', rejects_scan='{rejects}_scan')")
     return RawTable(name, file, path, table, {c: header[i] for c, i in positions.items()},
                     {c: "VARCHAR" for c in positions}, rows=0, first_line=h + 2,
-                    rejects=rejects, width=len(header))
+                    rejects=rejects, width=len(header), csv_args=args, positions=positions)
 
 
 def _quote(text: object) -> str:

@@ -8,6 +8,7 @@ Lines are lines of the file: the header is line 1, the first data row line 2.
 import io
 from datetime import date
 
+import duckdb
 import openpyxl
 import pandas as pd
 import pytest
@@ -395,3 +396,14 @@ def test_cli_exits_1_and_prints_the_problem(write, capsys):
     assert main(["validate", "--config", str(config)]) == 1
     out = capsys.readouterr().out
     assert "ERROR transactions.csv line 7, column 'account_id' [unknown-account]" in out
+
+
+def test_nan_and_infinite_amounts_in_parquet_are_errors(write, tmp_path):
+    config = write(**{"transactions.csv": None})
+    duckdb.execute(f"COPY (SELECT * FROM (VALUES ('001', DATE '2024-01-05', 100.0), "
+                   f"('002', DATE '2024-01-20', 'nan'::DOUBLE), ('003', DATE '2024-02-10', "
+                   f"'inf'::DOUBLE)) t(account_id, date, revenue)) TO "
+                   f"'{tmp_path / 'transactions.parquet'}' (FORMAT parquet)")
+    p = only(check(config))
+    assert (p.file, p.lines, p.column, p.rule, p.values) == (
+        "transactions.parquet", (2, 3), "revenue", "non-numeric", ("nan", "inf"))

@@ -43,3 +43,4 @@ def test_written_numbers_read_back(value, convention):
 ])
 def test_conventions(text, decimal, thousands, expected):
     assert parse(text, decimal, thousands) == expected
+
