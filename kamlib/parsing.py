@@ -1,10 +1,12 @@
 """Parsing raw text into typed columns, in DuckDB, with every failure traced to its line.
 
 A raw table (``sources.py``) becomes ``t_<table>``: one typed column per contract column (its
-DuckDB ``rowid`` is the row's position in the file, for line numbers), and ``<column>__raw``
-holding the original text only where parsing failed or changed it. Counted cleaning steps (currency symbols, Excel serial
-dates, one unambiguous date format, trimmed ids) are applied with UPDATEs on the few failing
-rows; what cannot be read unambiguously becomes an error listing lines and values.
+DuckDB ``rowid`` is the row's position in the file, for line numbers). Clean, typed input
+takes the fast path in ``typed_read.py``; everything else takes the text path here, where
+``<column>__raw`` holds the original text only where parsing failed or changed it. Counted
+cleaning steps (currency symbols, Excel serial dates, one unambiguous date format, trimmed
+ids) are applied with UPDATEs on the few failing rows; what cannot be read unambiguously
+becomes an error listing lines and values.
 
 Examples
 --------

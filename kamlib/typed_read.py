@@ -7,7 +7,8 @@ taken only when every line was read and no value would come out differently on t
 path (blanks to trim, empty ids, non-finite numbers; the reader's casts are ``TRY_CAST``'s).
 Otherwise its table is dropped and the text path reads the source again, so the two paths
 give the same table, less the text path's ``<column>__raw`` columns, which would be NULL.
-On 10M CSV lines: 2.3 s instead of 3.3 s, and 300 MB less memory.
+On 10M lines: CSV 2.1 s instead of 2.7 s, Parquet 1.2 s instead of 1.5 s, and a table of
+800 MB instead of 1.1 GB.
 
 Examples
 --------
