@@ -407,3 +407,12 @@ def test_nan_and_infinite_amounts_in_parquet_are_errors(write, tmp_path):
     p = only(check(config))
     assert (p.file, p.lines, p.column, p.rule, p.values) == (
         "transactions.parquet", (2, 3), "revenue", "non-numeric", ("nan", "inf"))
+
+
+@pytest.mark.parametrize("circle", ["1.5", "\u00a01.5\u00a0"])
+def test_whole_numbers_are_checked_after_blanks_are_trimmed(write, circle):
+    contacts = f"account_id,contact_name,role,circle\n001,Ann,CIO,1\n002,Bob,CFO,{circle}\n"
+    report = check(write(**{"contacts.csv": contacts}))
+    assert {(p.file, p.lines, p.column, p.rule) for p in report.errors} == {
+        ("contacts.csv", (3,), "circle", "not-integer"),   # and so not one of 1, 2, 3:
+        ("contacts.csv", (3,), "circle", "out-of-range")}
