@@ -110,7 +110,8 @@ def test_leadership_report_has_no_code_and_ends_with_run_metadata(built, data, p
     assert "<script" not in page  # no external or inline scripts in reports
     about = page.split("About this run")[1]
     sha = __import__("hashlib").sha256((data.parent / "accounts.csv").read_bytes()).hexdigest()
-    assert sha in about and "2024-02-11" in about and "prepared" in about
+    assert sha in about and "2024-02-11" in about and "config" in about
+    assert "prepared" not in about and "-build-" not in page  # no staging paths
 
 
 def test_hostile_names_stay_escaped_in_every_page(built):

@@ -68,9 +68,10 @@ def run(task: Task) -> Outcome:
         return _failure(task, err, executed, started)
     kernels.reset(cwd)
     html_name = f"{name}.html"
+    # "prepared" is the build's own staging folder, deleted once published: not worth showing
+    shown = {k: v for k, v in task.parameters.items() if k != "prepared"}
     (task.out_dir / html_name).write_text(
-        notebook_html(nb, task.title, task.audience, run_footer(task.parameters,
-                                                                 task.run_info)),
+        notebook_html(nb, task.title, task.audience, run_footer(shown, task.run_info)),
         encoding="utf-8")
     return Outcome(name, task.title, True, html=html_name,
                    headlines=tuple(recorded_headlines(nb)),
