@@ -365,7 +365,7 @@ def _read_excel(con, name, path, file, config, report) -> RawTable | None:
         report.error(name, file, "no-data", "the sheet has a header but no data rows",
                      sheet=sheet, lines=(h + 1,))
         return None
-    skipped = sorted(set(range(len(grid) - h - 1)) - set(data.index - h - 1))
+    skipped = sorted(set(range(len(grid) - h - 1)) - set(data.index))  # blank rows
     con.register(f"raw_{name}", data.reset_index(drop=True))
     return RawTable(name, file, path, f"raw_{name}", {c: header[i] for c, i in positions.items()},
                     {c: "VARCHAR" for c in positions}, len(data), sheet=sheet,

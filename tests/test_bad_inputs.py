@@ -416,3 +416,19 @@ def test_whole_numbers_are_checked_after_blanks_are_trimmed(write, circle):
     assert {(p.file, p.lines, p.column, p.rule) for p in report.errors} == {
         ("contacts.csv", (3,), "circle", "not-integer"),   # and so not one of 1, 2, 3:
         ("contacts.csv", (3,), "circle", "out-of-range")}
+
+
+def test_excel_last_row_is_named_by_its_row_number(write):
+    book = xlsx([*ACCOUNT_ROWS, ["002", "Beta Two"]])
+    p = only(check(write(**{"accounts.csv": None, "accounts.xlsx": book})))
+    assert (p.lines, p.rule) == ((3, 5), "conflicting-duplicate")
+
+
+def test_excel_rows_are_named_as_excel_numbers_them(write):
+    # title rows, a blank row in the data, and a conflicting duplicate id (typed path)
+    book = xlsx([["Account list 2025"], [], *ACCOUNT_ROWS[:2], [None, None, None],
+                 *ACCOUNT_ROWS[2:], ["001", "Alpha Two", "Banking"]])
+    p = only(check(write("[tables.accounts]\nheader_row = 3\n",
+                         **{"accounts.csv": None, "accounts.xlsx": book})))
+    assert (p.file, p.sheet, p.lines, p.column, p.rule) == (
+        "accounts.xlsx", "Accounts", (4, 8), "account_id", "conflicting-duplicate")
