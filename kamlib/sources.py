@@ -30,6 +30,7 @@ import pandas as pd
 
 from kamlib.config import Config
 from kamlib.contract import TABLES
+from kamlib.file_lines import LineMap, count_lines
 from kamlib.problems import ValidationReport
 
 __all__ = ["RawTable", "read_table", "after_scan", "file_sha256"]
@@ -62,9 +63,15 @@ class RawTable:
     csv_args: str | None = None  # read_csv arguments but columns, for a typed second reader
     positions: dict[str, int] = field(default_factory=dict)  # contract column -> CSV field
     raw_text: bool = True  # t_<table> keeps unparsed text in <column>__raw (parsing.py)
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    _line_map: LineMap | bool | None = field(default=None, repr=False, compare=False)
 
     def lines(self, rowids) -> list[int]:
         """File line numbers of the given 0-based row ids (rejected lines accounted for)."""
+        exact = self._exact_lines()
+        if exact:
+            return [exact.rows[int(i)] for i in rowids]
         out = []
         for i in rowids:
             line = self.first_line + int(i)
@@ -75,6 +82,26 @@ class RawTable:
                     break
             out.append(line)
         return out
+
+    def reject_lines(self, numbers) -> list[int]:
+        """File lines of the records the CSV reader rejected, from its own line numbers."""
+        exact = self._exact_lines()
+        return [exact.by_reject.get(n, n) for n in numbers] if exact else list(numbers)
+
+    def _exact_lines(self) -> LineMap | None:
+        """A row-to-line map when blank lines or quoted line breaks shift the lines, else None.
+
+        Needs ``rows`` and ``skipped_lines`` (set by :func:`after_scan`); computed once.
+        """
+        if self.csv_args is None or self.path is None:
+            return None
+        if self._line_map is None:
+            header = self.first_line - 1
+            plain = count_lines(self.path, self.encoding) == header + self.rows + len(
+                self.skipped_lines)
+            self._line_map = plain or LineMap(self.path, self.encoding, self.delimiter, header,
+                                              set(self.skipped_lines))
+        return self._line_map if isinstance(self._line_map, LineMap) else None
 
 
 def file_sha256(path: Path) -> str:
@@ -258,7 +285,8 @@ def _read_csv(con, name, path, file, config, report) -> RawTable | None:
                 f"columns={cols}, rejects_table='{rejects}', rejects_scan='{rejects}_scan')")
     return RawTable(name, file, path, table, {c: header[i] for c, i in positions.items()},
                     {c: "VARCHAR" for c in positions}, rows=0, first_line=h + 2,
-                    rejects=rejects, width=len(header), csv_args=args, positions=positions)
+                    rejects=rejects, width=len(header), csv_args=args, positions=positions,
+                    encoding=fmt.encoding, delimiter=delim)
 
 
 def _quote(text: object) -> str:
@@ -271,13 +299,16 @@ def after_scan(con: duckdb.DuckDBPyConnection, raw: RawTable, table: str,
 
     Returns False when the table cannot be used (no rows and nothing rejected).
     """
+    raw.rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     bad = []
     if raw.rejects:
         bad = con.execute(f"SELECT line, error_type::VARCHAR, csv_line FROM {raw.rejects} "
                           f"ORDER BY line").fetchall()
-        _report_rejects(bad, raw.table, raw.file, raw.width, report)
         raw.skipped_lines = sorted(set(raw.skipped_lines) | {int(b[0]) for b in bad})
-    raw.rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        if bad:
+            bad = [(line, *rest) for line, (_, *rest) in zip(raw.reject_lines(
+                [int(b[0]) for b in bad]), bad)]
+        _report_rejects(bad, raw.table, raw.file, raw.width, report)
     if raw.rows == 0 and not bad:
         report.error(raw.table, raw.file, "no-data", "the file has a header but no data rows",
                      sheet=raw.sheet, lines=(raw.first_line - 1,),

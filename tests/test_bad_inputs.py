@@ -136,6 +136,19 @@ def test_ragged_rows_name_their_lines(write):
     assert "fewer fields" in ragged[0][1] and "more fields" in ragged[1][1]
 
 
+def test_lines_are_file_lines_despite_blank_lines_and_quoted_line_breaks(write):
+    text = HEADER + ('001,2024-01-05,100,"Cloud\nplus",60,I1\n'     # lines 2-3
+                     "\n"                                               # line 4
+                     "002,2024-01-05,5,Cloud,1,I2,EXTRA\n"             # line 5: ragged
+                     "003,2024-01-05,x,Cloud,1,I3\n"                   # line 6: not a number
+                     '003,2024-01-05,5,"a\nb",1,I5,EXTRA\n'           # lines 7-8: ragged
+                     "001,2024-01-07,y,Cloud,1,I4\n"                   # line 9: not a number
+                     "\n\n")
+    report = check(write(**{"transactions.csv": text}))
+    assert {(p.rule, p.lines) for p in report.errors} == {
+        ("ragged-row", (5, 7)), ("non-numeric", (6, 9))}
+
+
 def test_non_utf8_file_names_the_encoding_problem_and_line(write):
     latin = "account_id,account_name\n001,Alpha\n002,Bêta Müller\n003,Gamma\n".encode("latin-1")
     p = only(check(write(**{"accounts.csv": latin})))
