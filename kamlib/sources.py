@@ -2,7 +2,8 @@
 
 This module finds the file, checks its encoding, delimiter and header, maps the user's column
 names onto the contract and loads the rows as they are (text for CSV and Excel, native types
-for Parquet and databases) into a DuckDB table. Parsing values is ``parsing.py``'s job.
+for Parquet and databases) into a DuckDB table; Excel sheets are read by ``sources_excel.py``,
+Parquet and databases by ``sources_typed.py``. Parsing values is ``parsing.py``'s job.
 Problems are recorded in the report, never raised, so one run reports every file at once.
 
 Examples
@@ -26,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from kamlib.config import Config
 from kamlib.contract import TABLES
@@ -143,7 +143,9 @@ def _locate(name: str, config: Config, report: ValidationReport) -> Path | None:
 def read_table(con: duckdb.DuckDBPyConnection, name: str, config: Config,
                report: ValidationReport) -> RawTable | None:
     """Load table ``name`` into ``con`` as ``raw_<name>``; ``None`` if it cannot be used."""
-    from kamlib.sources_typed import read_database, read_parquet  # they build on this module
+    # these build on this module
+    from kamlib.sources_excel import read_excel
+    from kamlib.sources_typed import read_database, read_parquet
 
     if config.folder is None:
         return read_database(con, name, config, report)
@@ -159,7 +161,7 @@ def read_table(con: duckdb.DuckDBPyConnection, name: str, config: Config,
     if suffix == ".parquet":
         return read_parquet(con, name, path, shown, config, report)
     if suffix in (".xlsx", ".xlsm", ".xls"):
-        return _read_excel(con, name, path, shown, config, report)
+        return read_excel(con, name, path, shown, config, report)
     return _read_csv(con, name, path, shown, config, report)
 
 
@@ -349,55 +351,3 @@ def _transcode(path: Path, encoding: str) -> Path:
         for block in iter(lambda: src.read(1 << 20), ""):
             dst.write(block)
     return out
-
-
-def _cell_text(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, pd.Timestamp) or hasattr(value, "isoformat"):
-        return value.isoformat()[:10] if getattr(value, "hour", 0) == 0 else value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _read_excel(con, name, path, file, config, report) -> RawTable | None:
-    src = config.tables[name]
-    try:
-        sheets = pd.ExcelFile(path).sheet_names
-    except Exception as err:  # openpyxl raises many types for a broken workbook
-        report.error(name, file, "unreadable", f"not a readable Excel workbook: {err}")
-        return None
-    sheet = src.sheet or sheets[0]
-    if sheet not in sheets:
-        report.error(name, file, "missing-sheet", f"no sheet named {sheet!r}", sheet=sheet,
-                     values=sheets, count=len(sheets),
-                     hint=f"Set [tables.{name}] sheet to one of {sheets}.")
-        return None
-    grid = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object)
-    rows = [[_cell_text(v) or "" for v in row] for row in grid.itertuples(index=False)]
-    h = src.header_row - 1
-    if len(rows) <= h:
-        report.error(name, file, "empty-file", "the sheet is empty", sheet=sheet,
-                     hint=f"Sheets in the workbook: {sheets}.")
-        return None
-    if not _header_or_error(rows[:50], name, file, config, report, sheet):
-        return None
-    header = [c for c in rows[h]]
-    while header and header[-1] == "":
-        header.pop()
-    positions = _map_columns(name, header, file, config, report, sheet)
-    if positions is None:
-        return None
-    data = pd.DataFrame({c: [_cell_text(v) for v in grid.iloc[h + 1:, i]]
-                         for c, i in positions.items()}, dtype=object)
-    data = data[data.notna().any(axis=1)]  # Excel's trailing formatted-but-empty rows
-    if data.empty:
-        report.error(name, file, "no-data", "the sheet has a header but no data rows",
-                     sheet=sheet, lines=(h + 1,))
-        return None
-    skipped = sorted(set(range(len(grid) - h - 1)) - set(data.index))  # blank rows
-    con.register(f"raw_{name}", data.reset_index(drop=True))
-    return RawTable(name, file, path, f"raw_{name}", {c: header[i] for c, i in positions.items()},
-                    {c: "VARCHAR" for c in positions}, len(data), sheet=sheet,
-                    first_line=h + 2, skipped_lines=[h + 2 + s for s in skipped])

@@ -1,0 +1,68 @@
+"""Excel sources: one sheet of a workbook, read as text the way a person sees the cells.
+
+Title rows above the header, a missing sheet and blank rows are handled as in
+:mod:`kamlib.sources` for CSV; cell values become text (dates as ISO dates, whole numbers
+without ".0") so that parsing treats them like CSV fields. Blank rows are skipped and
+remembered, so problems still name the workbook's own row numbers.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kamlib.sources import RawTable, _header_or_error, _map_columns
+
+__all__ = ["read_excel"]
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp) or hasattr(value, "isoformat"):
+        return value.isoformat()[:10] if getattr(value, "hour", 0) == 0 else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_excel(con, name, path, file, config, report) -> RawTable | None:
+    """Load one sheet into ``con`` as ``raw_<name>``; ``None`` (and errors) if it cannot."""
+    src = config.tables[name]
+    try:
+        sheets = pd.ExcelFile(path).sheet_names
+    except Exception as err:  # openpyxl raises many types for a broken workbook
+        report.error(name, file, "unreadable", f"not a readable Excel workbook: {err}")
+        return None
+    sheet = src.sheet or sheets[0]
+    if sheet not in sheets:
+        report.error(name, file, "missing-sheet", f"no sheet named {sheet!r}", sheet=sheet,
+                     values=sheets, count=len(sheets),
+                     hint=f"Set [tables.{name}] sheet to one of {sheets}.")
+        return None
+    grid = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object)
+    rows = [[_cell_text(v) or "" for v in row] for row in grid.itertuples(index=False)]
+    h = src.header_row - 1
+    if len(rows) <= h:
+        report.error(name, file, "empty-file", "the sheet is empty", sheet=sheet,
+                     hint=f"Sheets in the workbook: {sheets}.")
+        return None
+    if not _header_or_error(rows[:50], name, file, config, report, sheet):
+        return None
+    header = [c for c in rows[h]]
+    while header and header[-1] == "":
+        header.pop()
+    positions = _map_columns(name, header, file, config, report, sheet)
+    if positions is None:
+        return None
+    data = pd.DataFrame({c: [_cell_text(v) for v in grid.iloc[h + 1:, i]]
+                         for c, i in positions.items()}, dtype=object)
+    data = data[data.notna().any(axis=1)]  # Excel's trailing formatted-but-empty rows
+    if data.empty:
+        report.error(name, file, "no-data", "the sheet has a header but no data rows",
+                     sheet=sheet, lines=(h + 1,))
+        return None
+    skipped = sorted(set(range(len(grid) - h - 1)) - set(data.index))  # blank rows
+    con.register(f"raw_{name}", data.reset_index(drop=True))
+    return RawTable(name, file, path, f"raw_{name}", {c: header[i] for c, i in positions.items()},
+                    {c: "VARCHAR" for c in positions}, len(data), sheet=sheet,
+                    first_line=h + 2, skipped_lines=[h + 2 + s for s in skipped])
