@@ -149,6 +149,14 @@ def test_lines_are_file_lines_despite_blank_lines_and_quoted_line_breaks(write):
         ("ragged-row", (5, 7)), ("non-numeric", (6, 9))}
 
 
+def test_lines_are_file_lines_on_a_clean_file_too(write):
+    # clean values take the typed path; a warning must still name the right line
+    text = HEADER + ('001,2024-01-05,100,"Cloud\nplus",60,I1\n\n'       # lines 2-3, 4
+                     "002,2024-01-05,5,Cloud,1,I2\n003,2030-01-05,7,Cloud,1,I3\n")
+    p = only(check(write(**{"transactions.csv": text})), "warning")
+    assert (p.rule, p.lines) == ("future-date", (6,))
+
+
 def test_non_utf8_file_names_the_encoding_problem_and_line(write):
     latin = "account_id,account_name\n001,Alpha\n002,Bêta Müller\n003,Gamma\n".encode("latin-1")
     p = only(check(write(**{"accounts.csv": latin})))
