@@ -121,7 +121,8 @@ def _references(con, raw: RawTable, col: str, target: RawTable, report) -> None:
         values = list(dict.fromkeys(v for _, v in rows))
         report.error(raw.table, raw.file, "unknown-reference", f"{len(values)} {col} value(s) "
                      f"are not in {target.table} ({target.file})", count=len(rows),
-                     values=values, hint=f"Add them to {target.file}, or fix the ids.",
+                     values=values, hint=_leading_zeros_hint(con, values, target.table, col)
+                     + f"Add them to {target.file}, or fix the ids.",
                      **_where(raw, col, [r for r, _ in rows]))
 
 
@@ -214,6 +215,20 @@ def _unknown_accounts(con, raws, config: Config, report: ValidationReport) -> No
     report.error("transactions", raw.file, "unknown-account", f"{len(unknown)} account_id "
                  f"value(s) in {count} line(s) are not in {raws['accounts'].file}",
                  count=count, values=[a for a, *_ in unknown],
-                 hint="Add the accounts to the accounts file, or set [analysis] "
-                      "unknown_accounts = \"create\" to add them by id (counted).",
+                 hint=_leading_zeros_hint(con, [a for a, _ in unknown], "accounts",
+                                          "account_id") + "Add the accounts "
+                      "to the accounts file, or set [analysis] unknown_accounts = \"create\" "
+                      "to add them by id (counted).",
                  **_where(raw, "account_id", lines))
+
+
+def _leading_zeros_hint(con, unknown: list[str], table: str, col: str) -> str:
+    """The likeliest cause of unknown ids: a spreadsheet that read '000042' as the number 42."""
+    known = {a.lstrip("0"): a for (a,) in con.execute(
+        f"SELECT DISTINCT {col} FROM t_{table} WHERE {col} IS NOT NULL").fetchall()}
+    pairs = [(u, known[u.lstrip("0")]) for u in unknown if u.lstrip("0") in known]
+    if not pairs:
+        return ""
+    return (f"{len(pairs)} of them differ from a known id only by leading zeros (e.g. "
+            f"{pairs[0][0]!r} and {pairs[0][1]!r}): the ids were probably read as numbers "
+            f"somewhere; export them as text. ")

@@ -245,6 +245,31 @@ def test_unknown_accounts_list_the_first_five_lines_of_each(write):
         "unknown-account", ("008", "009"), 6, (7, 10, 11, 12, 13))
 
 
+def test_unknown_ids_that_lost_their_leading_zeros_are_pointed_out(write):
+    p = only(check(write(**{"transactions.csv": TX + "1,2024-03-01,5,Cloud,1,I9\n"
+                                                    "9,2024-03-01,5,Cloud,1,I8\n"})))
+    assert (p.rule, p.values, p.lines) == ("unknown-account", ("1", "9"), (7, 8))
+    assert p.hint.startswith("1 of them differ from a known id only by leading zeros (e.g. "
+                             "'1' and '001')")
+
+
+def test_references_to_unknown_accounts_and_activities(write):
+    report = check(write(**{
+        "contacts.csv": "account_id,contact_name,role\n001,Ann,CIO\n1,Bob,CFO\n999,Cy,CEO\n",
+        "activities.csv": "account_id,date,activity\n001,2024-01-02,visit\n"
+                          "002,2024-01-03,lunch\n"}))
+    found = {p.file: p for p in report.errors}
+    assert set(found) == {"contacts.csv", "activities.csv"}
+    p = found["contacts.csv"]
+    assert (p.rule, p.lines, p.column, p.values) == ("unknown-reference", (3, 4), "account_id",
+                                                    ("1", "999"))
+    assert "leading zeros (e.g. '1' and '001')" in p.hint
+    p = found["activities.csv"]
+    assert (p.rule, p.lines, p.column, p.values) == ("unknown-reference", (3,), "activity",
+                                                    ("lunch",))
+    assert "leading zeros" not in p.hint
+
+
 def test_unknown_accounts_created_when_configured(write):
     config = write('[analysis]\nunknown_accounts = "create"\n',
                    **{"transactions.csv": TX + "009,2024-03-01,5,Cloud,1,I9\n"})
