@@ -166,7 +166,7 @@ def load_config(path: str | Path | None = None) -> Config:
     for name, spec in raw.get("tables", {}).items():
         if name not in TABLES:
             raise _fail(path, f"tables.{name}", f"unknown table; known: {sorted(TABLES)}")
-        src = _section({"t": spec}, "t", TableSource, path)
+        src = _section({f"tables.{name}": spec}, f"tables.{name}", TableSource, path)
         unknown_cols = sorted(set(src.columns) - set(TABLES[name].names))
         if unknown_cols:
             raise _fail(path, f"tables.{name}.columns",

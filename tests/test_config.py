@@ -54,6 +54,8 @@ abc_cutoffs = [0.7, 0.9]
     ("[format]\ndecimel = ','", "decimel"),
     ("[tables.invoices]\nfile = 'x.csv'", "tables.invoices"),
     ("[tables.transactions]\ncolumns = { amount = 'Net' }", "amount"),
+    ("[tables.transactions]\ncolums = { revenue = 'Net' }", "[tables.transactions] unknown "
+                                                            "setting(s) ['colums']"),
     ("[format]\ndecimal = ','\nthousands = ','", "must differ"),
     ("[analysis]\nas_of = 'last tuesday'", "as_of"),
     ("[analysis]\nunknown_accounts = 'maybe'", "unknown_accounts"),
