@@ -162,6 +162,10 @@ def load_config(path: str | Path | None = None) -> Config:
         database = str((path.parent / database).resolve())
     if folder is None and database is None:
         folder = path.parent
+    if folder is not None and not folder.is_dir():
+        raise _fail(path, "source", f"folder = {source['folder']!r}: {folder} is not a folder")
+    if database and "://" not in database and not Path(database).is_file():
+        raise _fail(path, "source", f"database = {source['database']!r}: no file {database}")
     tables = {}
     for name, spec in raw.get("tables", {}).items():
         if name not in TABLES:

@@ -56,7 +56,12 @@ def read_database(con, name, config, report) -> RawTable | None:
     path = db.removeprefix("duckdb://")
     if "src" not in {r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()"
                                                ).fetchall()}:
-        con.execute(f"ATTACH '{path.replace(chr(39), chr(39) * 2)}' AS src (READ_ONLY)")
+        try:
+            con.execute(f"ATTACH '{path.replace(chr(39), chr(39) * 2)}' AS src (READ_ONLY)")
+        except duckdb.Error as err:  # not a DuckDB file, or a newer format
+            if not any(p.file == path for p in report.errors):  # once, not once per table
+                report.error(name, path, "unreadable", f"not a readable DuckDB database: {err}")
+            return None
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE "
                                         "database_name = 'src' UNION SELECT view_name FROM "
                                         "duckdb_views() WHERE database_name = 'src'").fetchall()}

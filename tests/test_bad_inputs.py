@@ -478,3 +478,11 @@ def test_excel_rows_are_named_as_excel_numbers_them(write):
                          **{"accounts.csv": None, "accounts.xlsx": book})))
     assert (p.file, p.sheet, p.lines, p.column, p.rule) == (
         "accounts.xlsx", "Accounts", (4, 8), "account_id", "conflicting-duplicate")
+
+
+def test_a_database_file_that_is_not_duckdb_is_one_clear_error(tmp_path):
+    (tmp_path / "crm.duckdb").write_text("account_id,account_name\n001,Alpha\n")
+    (tmp_path / "kam.toml").write_text('[source]\ndatabase = "crm.duckdb"\n')
+    p = only(check(tmp_path / "kam.toml"))
+    assert (p.file, p.rule) == (str(tmp_path / "crm.duckdb"), "unreadable")
+    assert p.message.startswith("not a readable DuckDB database")

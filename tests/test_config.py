@@ -20,6 +20,7 @@ def test_no_config_means_the_bundled_sample():
 
 
 def test_a_full_config_is_read(tmp_path):
+    (tmp_path / "exports").mkdir()
     cfg = load_config(write(tmp_path, """
 [source]
 folder = "exports"
@@ -60,6 +61,8 @@ abc_cutoffs = [0.7, 0.9]
     ("[analysis]\nas_of = 'last tuesday'", "as_of"),
     ("[analysis]\nunknown_accounts = 'maybe'", "unknown_accounts"),
     ("not toml at all = = =", "not valid TOML"),
+    ("[source]\nfolder = 'nowhere'", "[source] folder = 'nowhere'"),
+    ("[source]\ndatabase = 'crm.duckdb'", "[source] database = 'crm.duckdb': no file"),
 ])
 def test_mistakes_name_the_file_and_the_key(tmp_path, text, words):
     path = write(tmp_path, text)
