@@ -61,6 +61,16 @@ def _build(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _at_least(minimum: int):
+    """An argparse type: a whole number no smaller than ``minimum``."""
+    def whole_number(text: str) -> int:
+        value = int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+    return whole_number
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kam", description="kamkit: Key Account Management "
                                      "course and reports from your own data.")
@@ -73,8 +83,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sample", help="write a generated sample data set (deterministic)")
     p.add_argument("--out", required=True, help="folder to write the CSV files into")
-    p.add_argument("--accounts", type=int, default=1500, help="number of accounts")
-    p.add_argument("--years", type=int, default=3, help="years of history")
+    p.add_argument("--accounts", type=_at_least(10), default=1500, help="number of accounts")
+    p.add_argument("--years", type=_at_least(1), default=3, help="years of history")
     p.add_argument("--seed", type=int, default=42, help="random seed")
     p.set_defaults(func=_sample)
 
@@ -84,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--only", default=None, help="comma-separated notebook names to build")
     p.add_argument("--audience", choices=("leadership", "trainee"), default="leadership",
                    help="leadership: no code; trainee: code shown")
-    p.add_argument("--timeout", type=int, default=600, help="seconds per notebook")
+    p.add_argument("--timeout", type=_at_least(1), default=600, help="seconds per notebook")
     p.add_argument("--notebooks", default=None,
                    help="folder of report notebooks (default: the kit's notebooks/)")
     p.set_defaults(func=_build)

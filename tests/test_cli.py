@@ -35,3 +35,18 @@ def test_validate_exits_2_on_a_broken_config(tmp_path, capsys):
     (tmp_path / "kam.toml").write_text("[formt]\n")
     assert main(["validate", "--config", str(tmp_path / "kam.toml")]) == 2
     assert "unknown section" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["sample", "--out", "x", "--accounts", "3"], "--accounts: must be at least 10, got 3"),
+    (["sample", "--out", "x", "--years", "0"], "--years: must be at least 1, got 0"),
+    (["build", "--timeout", "-5"], "--timeout: must be at least 1, got -5"),
+    (["build", "--timeout", "ten"], "--timeout: invalid whole_number value: 'ten'"),
+])
+def test_out_of_range_options_are_refused_before_anything_runs(tmp_path, monkeypatch, capsys,
+                                                               argv, message):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2 and message in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())  # no sample folder, no reports
