@@ -170,7 +170,8 @@ def _map_columns(name: str, header: list[str], file: str, config: Config,
     """Positions of the contract's columns in ``header``; errors for missing or duplicates."""
     spec, user = TABLES[name], config.tables[name].columns
     norm = [normalise(h) for h in header]
-    dupes = sorted({h for h, n in zip(header, norm) if norm.count(n) > 1})
+    # blank names (trailing delimiters of a spreadsheet export) are extra columns, not clashes
+    dupes = sorted({h for h, n in zip(header, norm) if n and norm.count(n) > 1})
     if dupes:
         report.error(name, file, "duplicate-column", "the header has duplicate column names",
                      sheet=sheet, lines=(config.tables[name].header_row,), values=dupes,
@@ -193,7 +194,8 @@ def _map_columns(name: str, header: list[str], file: str, config: Config,
                           f"[tables.{name}] columns = {{ {missing[0]} = \"Your column\" }}.")
         return None
     report.cleaned(name, file, "column names normalised (case, spaces, BOM)", renamed)
-    extra = [h for i, h in enumerate(header) if i not in positions.values()]
+    extra = [h or f"(unnamed column {i + 1})" for i, h in enumerate(header)
+             if i not in positions.values()]
     if extra:
         report.warn(name, file, "extra-column", "column(s) not in the contract are ignored",
                     sheet=sheet, values=extra, count=len(extra))

@@ -100,6 +100,15 @@ def test_extra_column_is_ignored_with_a_warning(write):
                                                         ("region",))
 
 
+def test_unnamed_trailing_columns_are_ignored_with_a_warning(write):
+    accounts = "account_id,account_name,,\n001,Alpha,,\n002,Beta,,\n003,Gamma,,\n"
+    report = check(write(**{"accounts.csv": accounts}))
+    p = only(report, "warning")
+    assert (p.file, p.rule, p.values) == ("accounts.csv", "extra-column",
+                                          ("(unnamed column 3)", "(unnamed column 4)"))
+    assert report.ok
+
+
 def test_column_names_differing_in_case_spaces_and_bom_are_normalised(write, tmp_path):
     text = "\ufeff" + TX.replace("account_id,date,revenue", " Account_ID ,DATE,Revenue")
     config = write(**{"transactions.csv": text})
