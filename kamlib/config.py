@@ -186,6 +186,10 @@ def load_config(path: str | Path | None = None) -> Config:
         "as_of": _to_date, "start": _to_date, "end": _to_date,
         "abc_cutoffs": tuple, "xyz_cutoffs": tuple,
     })
+    end = analysis.end or analysis.as_of
+    if analysis.start and end and analysis.start > end:
+        raise _fail(path, "analysis", f"start = {analysis.start} is after the window's end "
+                    f"({'end' if analysis.end else 'as_of'} = {end})")
     if analysis.unknown_accounts not in ("error", "create"):
         raise _fail(path, "analysis", "unknown_accounts must be 'error' or 'create'")
     return Config(path=path, folder=folder, database=database, tables=tables, formats=formats,

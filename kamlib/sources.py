@@ -244,13 +244,25 @@ def _decode_head(path: Path, encoding: str, name: str, file: str,
         return None
 
 
+def _encoding(path: Path, configured: str) -> str:
+    """The configured encoding, unless the file starts with a UTF-16 byte-order mark.
+
+    Spreadsheets save "Unicode text" as UTF-16 with a mark that says so; trusting the mark
+    lets one such file sit next to UTF-8 ones without a setting per file.
+    """
+    with open(path, "rb") as fh:
+        start = fh.read(2)
+    return "utf-16" if start in (b"\xff\xfe", b"\xfe\xff") else configured
+
+
 def _sniff_delimiter(line: str) -> str:
     return max(DELIMITERS, key=lambda d: (line.count(d), -DELIMITERS.index(d)))
 
 
 def _read_csv(con, name, path, file, config, report) -> RawTable | None:
     fmt, src = config.formats, config.tables[name]
-    text = _decode_head(path, fmt.encoding, name, file, report)
+    encoding = _encoding(path, fmt.encoding)
+    text = _decode_head(path, encoding, name, file, report)
     if text is None:
         return None
     lines = text.splitlines()
@@ -276,8 +288,8 @@ def _read_csv(con, name, path, file, config, report) -> RawTable | None:
     positions = _map_columns(name, header, file, config, report)
     if positions is None:
         return None
-    source = _transcode(path, fmt.encoding)
-    enc = DUCKDB_ENCODINGS.get(fmt.encoding.lower(), "utf-8")
+    source = _transcode(path, encoding)
+    enc = DUCKDB_ENCODINGS.get(encoding.lower(), "utf-8")
     cols = {f"c{i}": "VARCHAR" for i in range(len(header))}
     table, rejects = f"raw_{name}", f"rejects_{name}"
     select = ", ".join(f"c{i} AS {c}" for c, i in positions.items())
@@ -290,7 +302,7 @@ def _read_csv(con, name, path, file, config, report) -> RawTable | None:
     return RawTable(name, file, path, table, {c: header[i] for c, i in positions.items()},
                     {c: "VARCHAR" for c in positions}, rows=0, first_line=h + 2,
                     rejects=rejects, width=len(header), csv_args=args, positions=positions,
-                    encoding=fmt.encoding, delimiter=delim)
+                    encoding=encoding, delimiter=delim)
 
 
 def _quote(text: object) -> str:

@@ -185,6 +185,15 @@ ACCOUNT_ROWS = [["account_id", "account_name"], ["001", "Alpha"], ["002", "Beta"
                 ["003", "Gamma"]]
 
 
+def test_utf16_unicode_text_export_is_read_by_its_byte_order_mark(write):
+    # what Excel's "Unicode text" gives: UTF-16 with a byte-order mark, tab-separated
+    text = "account_id\taccount_name\n001\tCafé Ünal\n002\tBeta\n003\tGamma\n"
+    ds = kamlib.load(write(**{"accounts.csv": text.encode("utf-16")}), today=TODAY)
+    assert ds.accounts["account_name"].tolist() == ["Café Ünal", "Beta", "Gamma"]
+    p = only(check(write(**{"accounts.csv": (text + "001\tAlpha\n").encode("utf-16")})))
+    assert (p.file, p.lines, p.rule) == ("accounts.csv", (2, 5), "conflicting-duplicate")
+
+
 def test_excel_title_rows_above_the_header(write):
     book = xlsx([["Account list 2025"], [], *ACCOUNT_ROWS])
     p = only(check(write(**{"accounts.csv": None, "accounts.xlsx": book})))

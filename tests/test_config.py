@@ -60,6 +60,8 @@ abc_cutoffs = [0.7, 0.9]
     ("[format]\ndecimal = ','\nthousands = ','", "must differ"),
     ("[analysis]\nas_of = 'last tuesday'", "as_of"),
     ("[analysis]\nunknown_accounts = 'maybe'", "unknown_accounts"),
+    ("[analysis]\nstart = 2025-01-01\nas_of = 2024-12-31",
+     "[analysis] start = 2025-01-01 is after the window's end (as_of = 2024-12-31)"),
     ("not toml at all = = =", "not valid TOML"),
     ("[source]\nfolder = 'nowhere'", "[source] folder = 'nowhere'"),
     ("[source]\ndatabase = 'crm.duckdb'", "[source] database = 'crm.duckdb': no file"),
