@@ -129,6 +129,27 @@ def _section(raw: dict, key: str, cls: type, path: Path | None, convert: dict | 
     return cls(**values)
 
 
+def _check_analysis(a: Analysis, path: Path | None) -> None:
+    """Refuse parameters no analysis can use, before any data is read."""
+    def bad(why: str) -> ConfigError:
+        return _fail(path, "analysis", why)
+
+    def number(x: object) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+    if not number(a.target_share) or not 0 < a.target_share <= 1:
+        raise bad(f"target_share = {a.target_share}: a share between 0 and 1, e.g. 0.8")
+    for key, cuts, top in (("abc_cutoffs", a.abc_cutoffs, 1), ("xyz_cutoffs", a.xyz_cutoffs,
+                                                                 float("inf"))):
+        if len(cuts) != 2 or not all(map(number, cuts)) or not 0 < cuts[0] < cuts[1] <= top:
+            raise bad(f"{key} = {list(cuts)}: two increasing limits, e.g. "
+                      f"{list(Analysis.__dataclass_fields__[key].default)}")
+    if a.xyz_period not in ("M", "Q"):
+        raise bad(f"xyz_period = {a.xyz_period!r}: \"M\" (monthly) or \"Q\" (quarterly)")
+    if not isinstance(a.lost_after_days, int) or a.lost_after_days < 1:
+        raise bad(f"lost_after_days = {a.lost_after_days}: at least 1")
+
+
 def _to_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
@@ -186,6 +207,7 @@ def load_config(path: str | Path | None = None) -> Config:
         "as_of": _to_date, "start": _to_date, "end": _to_date,
         "abc_cutoffs": tuple, "xyz_cutoffs": tuple,
     })
+    _check_analysis(analysis, path)
     end = analysis.end or analysis.as_of
     if analysis.start and end and analysis.start > end:
         raise _fail(path, "analysis", f"start = {analysis.start} is after the window's end "
