@@ -22,19 +22,22 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-__all__ = ["count_lines", "scan_records", "LineMap"]
+__all__ = ["count_lines", "scan_records", "text_encoding", "LineMap"]
 
 
-def _text_encoding(encoding: str) -> str:
+def text_encoding(encoding: str) -> str:
+    """The codec for reading text: UTF-8 files may start with a byte-order mark."""
     return "utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding
 
 
 def count_lines(path: Path, encoding: str) -> int:
     """Lines in the file, the last one counted even without a final line break."""
     if encoding.lower().startswith("utf-16"):  # a newline byte is not a newline there
+        count, last = 0, "\n"
         with open(path, encoding=encoding, errors="replace", newline="") as fh:
-            text = fh.read()
-        return text.count("\n") + (not text.endswith("\n") and bool(text))
+            for block in iter(lambda: fh.read(1 << 20), ""):
+                count, last = count + block.count("\n"), block[-1:]
+        return count + (last != "\n")
     count, last = 0, b"\n"
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 22), b""):
@@ -47,7 +50,7 @@ def scan_records(path: Path, encoding: str, delimiter: str) -> list[tuple[int, i
     """(DuckDB's line number, first line in the file, holds data) for every record."""
     out, end = [], 0
     # undecodable bytes are the reader's to report; here they only must not stop the count
-    with open(path, encoding=_text_encoding(encoding), errors="replace", newline="") as fh:
+    with open(path, encoding=text_encoding(encoding), errors="replace", newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter, quotechar='"', doublequote=True)
         for number, record in enumerate(reader, start=1):
             out.append((number, end + 1, bool(record)))

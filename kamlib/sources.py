@@ -30,7 +30,7 @@ import duckdb
 
 from kamlib.config import Config
 from kamlib.contract import TABLES
-from kamlib.file_lines import LineMap, count_lines
+from kamlib.file_lines import LineMap, count_lines, text_encoding
 from kamlib.problems import ValidationReport
 
 __all__ = ["RawTable", "read_table", "after_scan", "file_sha256"]
@@ -234,7 +234,7 @@ def _decode_head(path: Path, encoding: str, name: str, file: str,
     if len(head) == HEAD_BYTES:  # don't judge a character cut at the block edge
         head = head[: head.rfind(b"\n") + 1] or head
     try:
-        return head.decode("utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)
+        return head.decode(text_encoding(encoding))
     except UnicodeDecodeError as err:
         line = head[: err.start].count(b"\n") + 1
         report.error(name, file, "encoding", f"the file is not valid {encoding}: byte "
