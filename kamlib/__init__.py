@@ -15,10 +15,8 @@ from importlib.metadata import version as _version
 
 from kamlib.abcxyz import abc_classes, abc_xyz_matrix, xyz_classes
 from kamlib.concentration import account_totals, concentration_summary, pareto_table
-from kamlib.config import Config, ConfigError, load_config
-from kamlib.cube import Cube
-from kamlib.dataset import Dataset, load, open_dataset, validate
-from kamlib.problems import ValidationError, ValidationReport
+from kamlib.data import (Config, ConfigError, Cube, Dataset, ValidationError, ValidationReport,
+                         load, load_config, open_dataset, validate)
 
 try:
     __version__ = _version("kamkit")

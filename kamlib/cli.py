@@ -19,8 +19,8 @@ __all__ = ["main"]
 def _validate(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from kamlib.config import ConfigError
-    from kamlib.dataset import validate
+    from kamlib.data.config import ConfigError
+    from kamlib.data.dataset import validate
 
     console = Console(stderr=True)
     try:
@@ -34,7 +34,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    from kamlib.sample import generate_sample, write_sample
+    from kamlib.data.sample import generate_sample, write_sample
 
     paths = write_sample(generate_sample(n_accounts=args.accounts, years=args.years,
                                          seed=args.seed), Path(args.out))
@@ -44,7 +44,7 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from kamlib.config import ConfigError
+    from kamlib.data.config import ConfigError
     from kamlib.report import build_reports
     from kamlib.report.notebooks import NotebookError
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from kamlib.config import SAMPLE_DIR, ConfigError, load_config
+from kamlib.data.config import SAMPLE_DIR, ConfigError, load_config
 
 
 def write(tmp_path, text):

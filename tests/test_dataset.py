@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import kamlib
-from kamlib.dataset import open_dataset
+from kamlib.data.dataset import open_dataset
 
 ACCOUNTS = """account_id,account_name,industry,need_score
 001,Alpha,Banking,8

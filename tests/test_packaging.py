@@ -52,10 +52,10 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_data_dictionary_is_in_step_with_the_contract():
-    from kamlib.contract import data_dictionary
+    from kamlib.data.contract import data_dictionary
 
     text = (ROOT / "data/README.md").read_text()
     block = text.split("-->\n", 1)[1].split("<!-- contract:end -->")[0]
     assert block == data_dictionary(), (
         "data/README.md is out of date: regenerate the block between the contract markers "
-        "with kamlib.contract.data_dictionary()")
+        "with kamlib.data.contract.data_dictionary()")

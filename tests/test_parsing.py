@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kamlib.parsing import number_sql
+from kamlib.data.parsing import number_sql
 
 CONVENTIONS = [(".", ""), (".", ","), (",", "."), (",", " "), (".", "'")]
 con = duckdb.connect()

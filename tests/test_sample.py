@@ -8,9 +8,9 @@ import pytest
 import kamlib
 from kamlib.cli import main
 from kamlib.concentration import accounts_for_target, account_totals
-from kamlib.config import SAMPLE_DIR
-from kamlib.contract import TABLES
-from kamlib.sample import generate_sample, write_sample
+from kamlib.data.config import SAMPLE_DIR
+from kamlib.data.contract import TABLES
+from kamlib.data.sample import generate_sample, write_sample
 
 END = pd.Timestamp("2025-12-31")
 

@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kamlib
-from kamlib import dataset, parsing
-from kamlib.config import load_config
-from kamlib.contract import TABLES
+from kamlib.data import dataset, parsing
+from kamlib.data.config import load_config
+from kamlib.data.contract import TABLES
 
 
 # (clean cells, cells the fast path must hand to the text path) per column

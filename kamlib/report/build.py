@@ -22,11 +22,12 @@ from pathlib import Path
 
 from rich.text import Text
 
-from kamlib.config import Config, load_config
-from kamlib.problems import ValidationError
+from kamlib.data.config import Config, load_config
+from kamlib.data.problems import ValidationError
 from kamlib.report.index import AUDIENCES, index_html
 from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
-from kamlib.report.tasks import Outcome, Task, init_worker, run_task
+from kamlib.report.tasks import Outcome, Task
+from kamlib.report.worker import init_worker, run_task
 
 __all__ = ["build_reports", "BuildResult", "NOTEBOOKS", "MANIFEST"]
 
@@ -182,7 +183,7 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
     (True, 'index.html')
     """
     from kamlib import __version__
-    from kamlib.dataset import load
+    from kamlib.data.dataset import load
 
     started, console = time.perf_counter(), _console()
     if audience not in AUDIENCES:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Task", "Outcome", "init_worker", "run_task"]
+__all__ = ["Task", "Outcome"]
 
 
 @dataclass(frozen=True)
@@ -37,20 +37,3 @@ class Outcome:
     error: str = ""
     failed_html: str | None = None  # rendered failed notebook (in the staging folder)
     seconds: float = 0.0
-
-
-def init_worker(cwd: Path) -> None:
-    """Process-pool initializer: start the worker's kernel, then import the heavy parts."""
-    from kamlib.report import kernels
-
-    kernels.start(cwd)  # boots while papermill and nbconvert are imported
-    from kamlib.report import run
-
-    run.quiet_logs()
-
-
-def run_task(task: Task) -> Outcome:
-    """Run one notebook in a worker (see :func:`kamlib.report.run.run`)."""
-    from kamlib.report import run
-
-    return run.run(task)

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import duckdb
 
-from kamlib.config import Config
-from kamlib.contract import TABLES
-from kamlib.sources import RawTable
+from kamlib.data.config import Config
+from kamlib.data.contract import TABLES
+from kamlib.data.sources.base import RawTable
 
 __all__ = ["DUCK_TYPES", "numeric", "native", "typed_read"]
 

@@ -1,7 +1,7 @@
 """Excel sources: one sheet of a workbook, read as text the way a person sees the cells.
 
 Title rows above the header, a missing sheet and blank rows are handled as in
-:mod:`kamlib.sources` for CSV; cell values become text (dates as ISO dates, whole numbers
+:mod:`kamlib.data.sources` for CSV; cell values become text (dates as ISO dates, whole numbers
 without ".0") so that parsing treats them like CSV fields. Blank rows are skipped and
 remembered, so problems still name the workbook's own row numbers.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kamlib.sources import RawTable, _header_or_error, _map_columns
+from kamlib.data.sources.base import RawTable, header_or_error, map_columns
 
 __all__ = ["read_excel"]
 
@@ -46,12 +46,12 @@ def read_excel(con, name, path, file, config, report) -> RawTable | None:
         report.error(name, file, "empty-file", "the sheet is empty", sheet=sheet,
                      hint=f"Sheets in the workbook: {sheets}.")
         return None
-    if not _header_or_error(rows[:50], name, file, config, report, sheet):
+    if not header_or_error(rows[:50], name, file, config, report, sheet):
         return None
     header = [c for c in rows[h]]
     while header and header[-1] == "":
         header.pop()
-    positions = _map_columns(name, header, file, config, report, sheet)
+    positions = map_columns(name, header, file, config, report, sheet)
     if positions is None:
         return None
     data = pd.DataFrame({c: [_cell_text(v) for v in grid.iloc[h + 1:, i]]

@@ -33,12 +33,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kamlib.contract import TABLES
+from kamlib.data.contract import TABLES
 
 __all__ = ["Config", "TableSource", "Formats", "Analysis", "ConfigError", "load_config",
            "SAMPLE_DIR"]
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 class ConfigError(ValueError):

@@ -1,8 +1,6 @@
-"""Typed sources: Parquet files and database tables, whose columns come with their types.
+"""Database sources: a DuckDB file (attached read-only) or any database Ibis connects to.
 
-No text to decode or sniff here: the columns are mapped onto the contract and exposed to
-DuckDB as a view (a DuckDB file is attached read-only; any other database is read through
-Ibis and handed over as Arrow). Problems go into the report, as in :mod:`kamlib.sources`.
+Tables keep their types; another database's rows are handed to DuckDB as Arrow.
 """
 
 from __future__ import annotations
@@ -11,32 +9,10 @@ from pathlib import Path
 
 import duckdb
 
-from kamlib.contract import TABLES
-from kamlib.sources import RawTable, _map_columns, _quote
+from kamlib.data.contract import TABLES
+from kamlib.data.sources.base import RawTable, typed_source
 
-__all__ = ["read_parquet", "read_database", "typed_source"]
-
-
-def typed_source(con, name, relation: str, file: str, config, report, path=None):
-    described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
-    header = [d[0] for d in described]
-    positions = _map_columns(name, header, file, config, report)
-    if positions is None:
-        return None
-    select = ", ".join(f'"{header[i]}" AS {c}' for c, i in positions.items())
-    con.execute(f"CREATE OR REPLACE VIEW raw_{name} AS SELECT {select} FROM {relation}")
-    return RawTable(name, file, path, f"raw_{name}", {c: header[i] for c, i in positions.items()},
-                    {c: str(described[i][1]) for c, i in positions.items()}, rows=0,
-                    first_line=1)
-
-
-def read_parquet(con, name, path, file, config, report) -> RawTable | None:
-    try:
-        con.execute("SELECT 1 FROM read_parquet(?) LIMIT 0", [str(path)])
-    except duckdb.Error as err:
-        report.error(name, file, "unreadable", f"not a readable Parquet file: {err}")
-        return None
-    return typed_source(con, name, f"read_parquet({_quote(path)})", file, config, report, path)
+__all__ = ["read_database"]
 
 
 def read_database(con, name, config, report) -> RawTable | None:

@@ -1,47 +1,26 @@
-"""Reading one source table (CSV, Excel, Parquet, DuckDB or a database) into DuckDB, raw.
+"""What every source reader shares: the raw-table type, column mapping and header checks.
 
-This module finds the file, checks its encoding, delimiter and header, maps the user's column
-names onto the contract and loads the rows as they are (text for CSV and Excel, native types
-for Parquet and databases) into a DuckDB table; Excel sheets are read by ``sources_excel.py``,
-Parquet and databases by ``sources_typed.py``. Parsing values is ``parsing.py``'s job.
-Problems are recorded in the report, never raised, so one run reports every file at once.
-
-Examples
---------
->>> import duckdb
->>> from kamlib.config import load_config
->>> from kamlib.problems import ValidationReport
->>> report = ValidationReport()
->>> raw = read_table(duckdb.connect(), "activity_rates", load_config(), report)
->>> raw.mapping["unit_cost"], report.ok
-('unit_cost', True)
+A reader loads a source's rows as they are into a DuckDB relation ``raw_<table>`` with the
+contract's column names and returns a :class:`RawTable` describing it. This module depends on
+no reader.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from kamlib.config import Config
-from kamlib.contract import TABLES
-from kamlib.file_lines import LineMap, count_lines, text_encoding
-from kamlib.problems import ValidationReport
+from kamlib.data.config import Config
+from kamlib.data.contract import TABLES
+from kamlib.data.file_lines import LineMap, count_lines
+from kamlib.data.problems import ValidationReport
 
-__all__ = ["RawTable", "read_table", "after_scan", "file_sha256"]
-
-EXTENSIONS = (".csv", ".tsv", ".txt", ".parquet", ".xlsx", ".xlsm", ".xls")
-DELIMITERS = (",", ";", "\t", "|")
-HEAD_BYTES = 1 << 16
-# Encodings DuckDB's CSV reader decodes itself; others are transcoded to UTF-8 first.
-DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8",
-                    "latin-1": "latin-1", "latin1": "latin-1", "iso-8859-1": "latin-1",
-                    "utf-16": "utf-16"}
+__all__ = ["RawTable", "after_scan", "file_sha256", "normalise", "map_columns",
+           "header_or_error", "quote", "typed_source"]
 
 
 @dataclass
@@ -117,55 +96,7 @@ def normalise(name: object) -> str:
     return re.sub(r"[\s\-]+", "_", str(name).replace("\ufeff", "").strip().lower())
 
 
-def _locate(name: str, config: Config, report: ValidationReport) -> Path | None:
-    src = config.tables[name]
-    folder = config.folder
-    if src.file:
-        path = (folder / src.file) if folder else Path(src.file)
-        if path.is_file():
-            return path
-        found = sorted(p.name for p in folder.iterdir()) if folder and folder.is_dir() else []
-        report.error(name, str(path), "file-not-found", f"the {name} file does not exist",
-                     hint=f"Files in {folder}: {found}" if found else "Check [source] folder.")
-        return None
-    candidates = [folder / f"{name}{ext}" for ext in EXTENSIONS] if folder else []
-    for path in candidates:
-        if path.is_file():
-            return path
-    if TABLES[name].required_table:
-        report.error(name, str(folder / name), "file-not-found",
-                     f"no file for the {name} table",
-                     hint=f"Add {name}.csv (or .xlsx/.parquet) to {folder}, or set "
-                          f"[tables.{name}] file = \"...\" in kam.toml.")
-    return None
-
-
-def read_table(con: duckdb.DuckDBPyConnection, name: str, config: Config,
-               report: ValidationReport) -> RawTable | None:
-    """Load table ``name`` into ``con`` as ``raw_<name>``; ``None`` if it cannot be used."""
-    # these build on this module
-    from kamlib.sources_excel import read_excel
-    from kamlib.sources_typed import read_database, read_parquet
-
-    if config.folder is None:
-        return read_database(con, name, config, report)
-    path = _locate(name, config, report)
-    if path is None:
-        return None
-    shown = str(path.relative_to(config.folder)) if path.is_relative_to(config.folder) else str(path)
-    if path.stat().st_size == 0:
-        report.error(name, shown, "empty-file", "the file is empty (0 bytes)",
-                     hint="Export the table again, with its header row.")
-        return None
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return read_parquet(con, name, path, shown, config, report)
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        return read_excel(con, name, path, shown, config, report)
-    return _read_csv(con, name, path, shown, config, report)
-
-
-def _map_columns(name: str, header: list[str], file: str, config: Config,
+def map_columns(name: str, header: list[str], file: str, config: Config,
                  report: ValidationReport, sheet: str | None = None) -> dict[str, int] | None:
     """Positions of the contract's columns in ``header``; errors for missing or duplicates."""
     spec, user = TABLES[name], config.tables[name].columns
@@ -212,7 +143,7 @@ def _find_header(rows: list[list[str]], name: str, config: Config) -> int | None
     return None
 
 
-def _header_or_error(rows: list[list[str]], name: str, file: str, config: Config,
+def header_or_error(rows: list[list[str]], name: str, file: str, config: Config,
                      report: ValidationReport, sheet: str | None = None) -> bool:
     """False (with an error) when the header is not on the configured row but further down."""
     h = config.tables[name].header_row - 1
@@ -227,85 +158,7 @@ def _header_or_error(rows: list[list[str]], name: str, file: str, config: Config
     return True
 
 
-def _decode_head(path: Path, encoding: str, name: str, file: str,
-                 report: ValidationReport) -> str | None:
-    with open(path, "rb") as fh:
-        head = fh.read(HEAD_BYTES)
-    if len(head) == HEAD_BYTES:  # don't judge a character cut at the block edge
-        head = head[: head.rfind(b"\n") + 1] or head
-    try:
-        return head.decode(text_encoding(encoding))
-    except UnicodeDecodeError as err:
-        line = head[: err.start].count(b"\n") + 1
-        report.error(name, file, "encoding", f"the file is not valid {encoding}: byte "
-                     f"{head[err.start]:#04x} cannot be decoded", lines=(line,),
-                     hint="Save the file as UTF-8, or set [format] encoding = \"cp1252\" "
-                          "(or latin-1) in kam.toml.")
-        return None
-
-
-def _encoding(path: Path, configured: str) -> str:
-    """The configured encoding, unless the file starts with a UTF-16 byte-order mark.
-
-    Spreadsheets save "Unicode text" as UTF-16 with a mark that says so; trusting the mark
-    lets one such file sit next to UTF-8 ones without a setting per file.
-    """
-    with open(path, "rb") as fh:
-        start = fh.read(2)
-    return "utf-16" if start in (b"\xff\xfe", b"\xfe\xff") else configured
-
-
-def _sniff_delimiter(line: str) -> str:
-    return max(DELIMITERS, key=lambda d: (line.count(d), -DELIMITERS.index(d)))
-
-
-def _read_csv(con, name, path, file, config, report) -> RawTable | None:
-    fmt, src = config.formats, config.tables[name]
-    encoding = _encoding(path, fmt.encoding)
-    text = _decode_head(path, encoding, name, file, report)
-    if text is None:
-        return None
-    lines = text.splitlines()
-    h = src.header_row - 1
-    if len(lines) <= h or not lines[h].strip():
-        report.error(name, file, "no-header", f"no header on line {h + 1}",
-                     lines=(h + 1,), hint="The first line must hold the column names.")
-        return None
-    delim = fmt.delimiter or _sniff_delimiter(lines[h])
-    rows = list(csv.reader(io.StringIO("\n".join(lines[:50])), delimiter=delim))
-    if not _header_or_error(rows, name, file, config, report):
-        return None
-    header = rows[h] if h < len(rows) else []
-    if len(header) == 1 and len(TABLES[name].required) > 1:
-        best = _sniff_delimiter(lines[h])
-        known = best != delim and lines[h].count(best)
-        report.error(name, file, "delimiter", f"1 column detected with delimiter {delim!r}"
-                     + (f"; the header looks {best!r}-separated" if known else ""),
-                     lines=(h + 1,), values=[lines[h][:80]],
-                     hint=f"Set [format] delimiter = {best!r} in kam.toml." if known else
-                     "Separate the columns with , ; | or a tab (or set [format] delimiter).")
-        return None
-    positions = _map_columns(name, header, file, config, report)
-    if positions is None:
-        return None
-    source = _transcode(path, encoding)
-    enc = DUCKDB_ENCODINGS.get(encoding.lower(), "utf-8")
-    cols = {f"c{i}": "VARCHAR" for i in range(len(header))}
-    table, rejects = f"raw_{name}", f"rejects_{name}"
-    select = ", ".join(f"c{i} AS {c}" for c, i in positions.items())
-    args = (f"{_quote(source)}, header=false, skip={h + 1}, delim={_quote(delim)}, quote='\"', "
-            f"escape='\"', auto_detect=false, strict_mode=true, store_rejects=true, "
-            f"encoding='{enc}'")
-    # A view, not a table: the rows are read once, by parsing.py's CREATE TABLE ... AS.
-    con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT {select} FROM read_csv({args}, "
-                f"columns={cols}, rejects_table='{rejects}', rejects_scan='{rejects}_scan')")
-    return RawTable(name, file, path, table, {c: header[i] for c, i in positions.items()},
-                    {c: "VARCHAR" for c in positions}, rows=0, first_line=h + 2,
-                    rejects=rejects, width=len(header), csv_args=args, positions=positions,
-                    encoding=encoding, delimiter=delim)
-
-
-def _quote(text: object) -> str:
+def quote(text: object) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
@@ -354,14 +207,15 @@ def _report_rejects(bad: list[tuple], name: str, file: str, width: int,
                      count=len(other))
 
 
-def _transcode(path: Path, encoding: str) -> Path:
-    """A UTF-8 copy for encodings DuckDB does not decode itself (e.g. cp1252)."""
-    if encoding.lower() in DUCKDB_ENCODINGS:
-        return path
-    import tempfile
-    out = Path(tempfile.mkdtemp(prefix="kamkit-")) / path.name
-    with open(path, encoding=encoding, newline="") as src, open(out, "w", encoding="utf-8",
-                                                                newline="") as dst:
-        for block in iter(lambda: src.read(1 << 20), ""):
-            dst.write(block)
-    return out
+def typed_source(con, name, relation: str, file: str, config, report, path=None):
+    """Map a typed relation's columns (Parquet, database) onto the contract as ``raw_<name>``."""
+    described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    header = [d[0] for d in described]
+    positions = map_columns(name, header, file, config, report)
+    if positions is None:
+        return None
+    select = ", ".join(f'"{header[i]}" AS {c}' for c, i in positions.items())
+    con.execute(f"CREATE OR REPLACE VIEW raw_{name} AS SELECT {select} FROM {relation}")
+    return RawTable(name, file, path, f"raw_{name}", {c: header[i] for c, i in positions.items()},
+                    {c: str(described[i][1]) for c, i in positions.items()}, rows=0,
+                    first_line=1)

@@ -26,13 +26,13 @@ import duckdb
 import ibis
 import pandas as pd
 
-from kamlib.checks import check_tables
-from kamlib.config import Config, load_config
-from kamlib.contract import TABLES
-from kamlib.cube import Cube, build_cube
-from kamlib.parsing import parse_table
-from kamlib.problems import ValidationError, ValidationReport
-from kamlib.sources import RawTable, file_sha256, read_table
+from kamlib.data.checks import check_tables
+from kamlib.data.config import Config, load_config
+from kamlib.data.contract import TABLES
+from kamlib.data.cube import Cube, build_cube
+from kamlib.data.parsing import parse_table
+from kamlib.data.problems import ValidationError, ValidationReport
+from kamlib.data.sources import RawTable, file_sha256, read_table
 
 __all__ = ["Dataset", "Source", "load", "validate", "open_dataset"]
 

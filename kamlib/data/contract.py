@@ -5,7 +5,7 @@ Written once here; the loader, the validator, the pandera schemas and the data d
 
 Examples
 --------
->>> from kamlib.contract import TABLES
+>>> from kamlib.data.contract import TABLES
 >>> TABLES["transactions"].required
 ('account_id', 'date', 'revenue')
 """

@@ -19,10 +19,10 @@ from datetime import date
 import duckdb
 import pandera.errors
 
-from kamlib.config import Config
-from kamlib.contract import TABLES, pandera_schema
-from kamlib.problems import ValidationReport
-from kamlib.sources import RawTable
+from kamlib.data.config import Config
+from kamlib.data.contract import TABLES, pandera_schema
+from kamlib.data.problems import ValidationReport
+from kamlib.data.sources.base import RawTable
 
 __all__ = ["check_tables", "MISSING_IDS"]
 

@@ -1,6 +1,6 @@
 """Parsing raw text into typed columns, in DuckDB, with every failure traced to its line.
 
-A raw table (``sources.py``) becomes ``t_<table>``: one typed column per contract column (its
+A raw table (:mod:`kamlib.data.sources`) becomes ``t_<table>``: one typed column per contract column (its
 DuckDB ``rowid`` is the row's position in the file, for line numbers). Clean, typed input
 takes the fast path in ``typed_read.py``; everything else takes the text path here, where
 ``<column>__raw`` holds the original text only where parsing failed or changed it. Counted
@@ -22,11 +22,11 @@ from datetime import datetime
 
 import duckdb
 
-from kamlib.config import Config
-from kamlib.contract import TABLES
-from kamlib.problems import ValidationReport
-from kamlib.sources import RawTable, after_scan
-from kamlib.typed_read import DUCK_TYPES, numeric, typed_read
+from kamlib.data.config import Config
+from kamlib.data.contract import TABLES
+from kamlib.data.problems import ValidationReport
+from kamlib.data.sources.base import RawTable, after_scan
+from kamlib.data.typed_read import DUCK_TYPES, numeric, typed_read
 
 __all__ = ["parse_table", "number_sql", "DATE_FORMATS"]
 

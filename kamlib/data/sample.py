@@ -1,6 +1,6 @@
 """A realistic, deterministic sample of a B2B ICT provider's books, for the course and tests.
 
-``generate_sample`` makes every canonical table (see :mod:`kamlib.contract`): accounts with
+``generate_sample`` makes every canonical table (see :mod:`kamlib.data.contract`): accounts with
 industries, regions and account managers; three years of monthly invoices for products such
 as connectivity, cloud and security, with seasonality, growth or decline, credit notes, and
 accounts won and lost along the way; account-team activities with their rates (a few small

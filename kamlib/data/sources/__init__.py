@@ -1,0 +1,82 @@
+"""Reading one source table (CSV, Excel, Parquet, DuckDB or a database) into DuckDB, raw.
+
+:func:`read_table` finds the table's source and hands it to the reader for its format: one
+module per format (:mod:`.text`, :mod:`.excel`, :mod:`.parquet`, :mod:`.database`), each
+depending only on :mod:`.base`, which holds the raw-table type and the column mapping.
+Problems are recorded in the report, never raised, so one run reports every file at once.
+
+Examples
+--------
+>>> import duckdb
+>>> from kamlib.data.config import load_config
+>>> from kamlib.data.problems import ValidationReport
+>>> report = ValidationReport()
+>>> raw = read_table(duckdb.connect(), "activity_rates", load_config(), report)
+>>> raw.mapping["unit_cost"], report.ok
+('unit_cost', True)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from kamlib.data.config import Config
+from kamlib.data.contract import TABLES
+from kamlib.data.problems import ValidationReport
+from kamlib.data.sources.base import RawTable, after_scan, file_sha256
+from kamlib.data.sources.database import read_database
+from kamlib.data.sources.excel import read_excel
+from kamlib.data.sources.parquet import read_parquet
+from kamlib.data.sources.text import read_text
+
+__all__ = ["RawTable", "read_table", "after_scan", "file_sha256"]
+
+EXTENSIONS = (".csv", ".tsv", ".txt", ".parquet", ".xlsx", ".xlsm", ".xls")
+
+
+def _locate(name: str, config: Config, report: ValidationReport) -> Path | None:
+    src = config.tables[name]
+    folder = config.folder
+    if src.file:
+        path = (folder / src.file) if folder else Path(src.file)
+        if path.is_file():
+            return path
+        found = sorted(p.name for p in folder.iterdir()) if folder and folder.is_dir() else []
+        report.error(name, str(path), "file-not-found", f"the {name} file does not exist",
+                     hint=f"Files in {folder}: {found}" if found else "Check [source] folder.")
+        return None
+    candidates = [folder / f"{name}{ext}" for ext in EXTENSIONS] if folder else []
+    for path in candidates:
+        if path.is_file():
+            return path
+    if TABLES[name].required_table:
+        report.error(name, str(folder / name), "file-not-found",
+                     f"no file for the {name} table",
+                     hint=f"Add {name}.csv (or .xlsx/.parquet) to {folder}, or set "
+                          f"[tables.{name}] file = \"...\" in kam.toml.")
+    return None
+
+
+def read_table(con: duckdb.DuckDBPyConnection, name: str, config: Config,
+               report: ValidationReport) -> RawTable | None:
+    """Load table ``name`` into ``con`` as ``raw_<name>``; ``None`` if it cannot be used."""
+    if config.folder is None:
+        return read_database(con, name, config, report)
+    path = _locate(name, config, report)
+    if path is None:
+        return None
+    shown = str(path.relative_to(config.folder)) if path.is_relative_to(config.folder) else str(path)
+    if path.stat().st_size == 0:
+        report.error(name, shown, "empty-file", "the file is empty (0 bytes)",
+                     hint="Export the table again, with its header row.")
+        return None
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return read_parquet(con, name, path, shown, config, report)
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        return read_excel(con, name, path, shown, config, report)
+    return read_text(con, name, path, shown, config, report)
+
+
