@@ -30,7 +30,23 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"kam: {err}", file=sys.stderr)
         return 2
     print(report)
+    for line in _modules(report.tables, args.notebooks):
+        print(line)
     return 0 if report.ok else 1
+
+
+def _modules(tables: dict[str, list[str]], folder: str | None) -> list[str]:
+    """One line per report module: whether this data can build it, and if not, what it needs."""
+    from kamlib.data.needs import needs_sentence, unmet
+    from kamlib.report.build import NOTEBOOKS
+    from kamlib.report.notebooks import report_notebooks
+
+    lines = []
+    for nb in report_notebooks(folder or NOTEBOOKS):
+        missing = unmet(nb.needs, tables)
+        lines.append(f"MODULE {nb.title}: " + (f"not available. {needs_sentence(nb.title, missing)}"
+                                               if missing else "available"))
+    return lines
 
 
 def _sample(args: argparse.Namespace) -> int:
@@ -79,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check every data file and report all problems at once")
     p.add_argument("--config", default=None, help=config_help)
+    p.add_argument("--notebooks", default=None, help=argparse.SUPPRESS)  # tests: another folder
     p.set_defaults(func=_validate)
 
     p = sub.add_parser("sample", help="write a generated sample data set (deterministic)")

@@ -502,5 +502,5 @@ def test_a_database_file_that_is_not_duckdb_is_one_clear_error(tmp_path):
     (tmp_path / "crm.duckdb").write_text("account_id,account_name\n001,Alpha\n")
     (tmp_path / "kam.toml").write_text('[source]\ndatabase = "crm.duckdb"\n')
     p = only(check(tmp_path / "kam.toml"))
-    assert (p.file, p.rule) == (str(tmp_path / "crm.duckdb"), "unreadable")
+    assert (p.file, p.rule) == ("crm.duckdb", "unreadable")  # no machine path in messages
     assert p.message.startswith("not a readable DuckDB database")

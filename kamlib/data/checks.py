@@ -23,8 +23,9 @@ from kamlib.data.config import Config
 from kamlib.data.contract import TABLES, pandera_schema
 from kamlib.data.problems import ValidationReport
 from kamlib.data.sources.base import RawTable
+from kamlib.data.typed_read import DUCK_TYPES
 
-__all__ = ["check_tables", "MISSING_IDS"]
+__all__ = ["check_tables", "duplicate_rule", "MISSING_IDS"]
 
 MISSING_IDS = ("nan", "null", "none", "#n/a", "n/a", "na")  # exported blanks, not real ids
 SMALL = ("accounts", "activities", "activity_rates", "contacts", "opportunities")
@@ -76,7 +77,7 @@ def _keys(con, raw: RawTable, report: ValidationReport) -> None:
     cols = [c for c in TABLES[raw.table].names if c in raw.mapping]
     keys, all_cols = ", ".join(key), ", ".join(cols)
     exact = con.execute(f"SELECT count(*) - count(DISTINCT ({all_cols})) FROM {table}"
-                        ).fetchone()[0]
+                        ).fetchall()[0][0]
     report.cleaned(raw.table, raw.file, "exact duplicate rows dropped", exact)
     # Exact duplicates are dropped (dataset.py reads DISTINCT rows); judge keys without them.
     rows = f"SELECT min(rowid) AS _row, {all_cols} FROM {table} GROUP BY ALL"
@@ -135,11 +136,9 @@ def _transactions(con, raws, config: Config, report: ValidationReport, today: da
     if end:
         window.append(f"date <= DATE '{end}'")
     cond = " AND ".join(window) or "TRUE"
-    drop = _duplicate_lines(con, raw)
-    report.cleaned("transactions", raw.file, "exact duplicate lines dropped", drop,
-                   "identical in every column; a real second order differs in invoice id")
+    drop = _duplicate_lines(con, raw, config, report)
     outside, n_future = con.execute(f"SELECT count_if(NOT ({cond})), count_if(date > ?) FROM "
-                                    f"t_transactions", [today]).fetchone()
+                                    f"t_transactions", [today]).fetchall()[0]
     report.cleaned("transactions", raw.file, "lines outside the analysis window left out",
                    outside, f"window {an.start or 'first date'} to {end or 'last date'}")
     if n_future:
@@ -157,6 +156,8 @@ def _transactions(con, raws, config: Config, report: ValidationReport, today: da
                 "GROUP BY account_id")
     if "accounts" in raws:
         _unknown_accounts(con, raws, config, report)
+    else:
+        _accounts_from_transactions(con, raw, report)
     totals = con.execute("SELECT account_id, revenue FROM tx_accounts ORDER BY account_id"
                          ).fetchall()
     negative = [a for a, r in totals if r < 0]
@@ -173,8 +174,38 @@ def _transactions(con, raws, config: Config, report: ValidationReport, today: da
                     hint="Check the revenue column mapping and the analysis window.")
 
 
-def _duplicate_lines(con, raw: RawTable) -> int:
-    """Count exact duplicate lines and list the later copies in table ``dropped``.
+def duplicate_rule(config: Config, mapping: dict[str, str]) -> tuple[bool, str]:
+    """Whether exact duplicate transaction lines are dropped, and why (stated in the report).
+
+    Two identical lines are evidence of a double export only when lines carry an identity:
+    without an invoice id, the same account buying the same amount twice on one day is a
+    real repeat purchase (seen in retail logs), and dropping it understates revenue.
+
+    Examples
+    --------
+    >>> from kamlib.data.config import load_config
+    >>> duplicate_rule(load_config(), {"invoice_id": "invoice"})[0]
+    True
+    >>> duplicate_rule(load_config(), {})[0]
+    False
+    """
+    choice = config.analysis.duplicate_lines
+    identity = "invoice_id" in mapping
+    ids = "invoice id and line number" if "line_no" in mapping else "invoice id"
+    if choice == "drop":
+        return True, "dropped, as set by [analysis] duplicate_lines = \"drop\""
+    if choice == "keep":
+        return False, "kept, as set by [analysis] duplicate_lines = \"keep\""
+    if identity:
+        return True, (f"dropped: lines carry an {ids}, so an identical line is a double "
+                      f"export ([analysis] duplicate_lines = \"auto\")")
+    return False, ("kept: lines carry no invoice id, so identical lines may be real repeat "
+                   "purchases ([analysis] duplicate_lines = \"auto\")")
+
+
+def _duplicate_lines(con, raw: RawTable, config: Config, report: ValidationReport) -> int:
+    """Find exact duplicate lines, apply :func:`duplicate_rule`, and return how many were
+    dropped (listed in table ``dropped``, which is empty when they are kept).
 
     A 64-bit row hash finds candidates in one cheap pass (sorting the hashes and comparing
     neighbours beats a 10M-entry hash table by a fifth); only candidate rows are then compared
@@ -187,7 +218,41 @@ def _duplicate_lines(con, raw: RawTable) -> int:
     con.execute(f"CREATE OR REPLACE TEMP TABLE dropped AS SELECT _row FROM (SELECT rowid AS "
                 f"_row, row_number() OVER (PARTITION BY {cols} ORDER BY rowid) AS copy FROM "
                 f"t_transactions WHERE hash({cols}) IN (SELECT h FROM dup_hashes)) WHERE copy > 1")
-    return con.execute("SELECT count(*) FROM dropped").fetchone()[0]
+    n, revenue = con.execute("SELECT count(*), coalesce(sum(revenue), 0) FROM t_transactions "
+                             "WHERE rowid IN (SELECT _row FROM dropped)").fetchall()[0]
+    drop, why = duplicate_rule(config, raw.mapping)
+    report.rule("transactions", "exact duplicate lines", why)
+    if drop:
+        report.cleaned("transactions", raw.file, "exact duplicate lines dropped", n,
+                       f"identical in every column; revenue {revenue:,.2f} left out")
+        return n
+    if n:
+        lines = [r for (r,) in con.execute("SELECT _row FROM dropped ORDER BY _row LIMIT 5"
+                                           ).fetchall()]
+        report.warn("transactions", raw.file, "duplicate-lines", f"{n} line(s) repeat an "
+                    f"earlier line exactly (revenue {revenue:,.2f}); kept as real repeat "
+                    f"purchases", count=n, **_where(raw, None, lines),
+                    hint="If they are a double export, set [analysis] duplicate_lines = "
+                         "\"drop\"; mapping an invoice_id column lets the kit decide.")
+    con.execute("DELETE FROM dropped")
+    return 0
+
+
+def _accounts_from_transactions(con, raw: RawTable, report: ValidationReport) -> None:
+    """No accounts table: the accounts are the ids found in transactions, named by id."""
+    listed = ", ".join(f"'{v}'" for v in MISSING_IDS)
+    columns = ", ".join(
+        f"{c.name}" if c.name == "account_id" else "account_id AS account_name"
+        if c.name == "account_name" else f"CAST(NULL AS {DUCK_TYPES[c.kind]}) AS {c.name}"
+        for c in TABLES["accounts"].columns)
+    con.execute(f"CREATE OR REPLACE TABLE t_accounts AS SELECT {columns} FROM (SELECT DISTINCT "
+                f"account_id FROM t_transactions WHERE account_id IS NOT NULL AND "
+                f"lower(account_id) NOT IN ({listed})) ORDER BY account_id")
+    n = con.execute("SELECT count(*) FROM t_accounts").fetchall()[0][0]
+    report.tables["accounts"] = ["account_id", "account_name"]
+    report.cleaned("accounts", raw.file, "accounts created from transaction ids (no accounts "
+                   "table)", n, "each named after its id; add an accounts table for names, "
+                   "industry, region and manager")
 
 
 def _unknown_accounts(con, raws, config: Config, report: ValidationReport) -> None:

@@ -27,6 +27,8 @@ Examples
 
 from __future__ import annotations
 
+import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -36,7 +38,7 @@ from typing import Any
 from kamlib.data.contract import TABLES
 
 __all__ = ["Config", "TableSource", "Formats", "Analysis", "ConfigError", "load_config",
-           "SAMPLE_DIR"]
+           "SAMPLE_DIR", "mask_url", "mask_secrets"]
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -55,6 +57,7 @@ class TableSource:
     query: str | None = None  # or a SQL query against the database
     columns: dict[str, str] = field(default_factory=dict)  # canonical name -> name in the source
     header_row: int = 1  # line (CSV) or row (Excel) that holds the column names
+    format: dict[str, Any] = field(default_factory=dict)  # [tables.NAME.format]: overrides
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ class Formats:
     decimal: str = "."
     thousands: str = ""  # "" = none expected; "," or "." or " " when used
     encoding: str = "utf-8"
-    delimiter: str | None = None  # None = detect from the header line
+    delimiter: str | None = None  # None = detect; "whitespace" = columns split by runs of blanks
     currency: str = "EUR"  # reporting currency (labels only; amounts are not converted)
 
 
@@ -82,6 +85,9 @@ class Analysis:
     xyz_cutoffs: tuple[float, float] = (0.5, 1.0)  # coefficient of variation limits for X / Y
     xyz_period: str = "M"  # "M" monthly or "Q" quarterly
     lost_after_days: int = 180
+    # Exact duplicate transaction lines: "auto" drops them only when lines carry an identity
+    # (invoice_id), since without one two equal lines may be two real purchases; or "drop"/"keep"
+    duplicate_lines: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,22 @@ class Config:
     def is_sample(self) -> bool:
         return self.path is None
 
+    @property
+    def shown_path(self) -> str:
+        """The config file as reports show it: its name only, never the machine's folders."""
+        return self.path.name if self.path else "(bundled sample)"
+
+    @property
+    def shown_database(self) -> str:
+        """The database as messages show it: a file by name, a URL without its password."""
+        return mask_url(self.database) if self.database and "://" in self.database else (
+            Path(self.database).name if self.database else "")
+
+    def format_for(self, table: str) -> Formats:
+        """The formats of one table: ``[format]`` with ``[tables.NAME.format]`` on top."""
+        src = self.tables.get(table)
+        return replace(self.formats, **src.format) if src and src.format else self.formats
+
     def with_analysis(self, **changes: Any) -> Config:
         """A copy with some analysis parameters changed (e.g. ``as_of``)."""
         return replace(self, analysis=replace(self.analysis, **changes))
@@ -107,6 +129,40 @@ class Config:
 # A table without a file or table setting is looked up by its canonical name:
 # <name>.csv / .parquet / .xlsx in the folder, or table <name> in the database.
 _SAMPLE_TABLES = {name: TableSource() for name in TABLES}
+
+
+def mask_url(url: str) -> str:
+    """A connection URL with its password replaced by ``***``, safe to print.
+
+    Examples
+    --------
+    >>> mask_url("postgres://kam:s3cret@db.local:5432/crm")
+    'postgres://kam:***@db.local:5432/crm'
+    >>> mask_url("sqlite:///crm.db")
+    'sqlite:///crm.db'
+    """
+    return re.sub(r"(?<=://)([^/@:]*):[^/@]*@", r"\1:***@", url)
+
+
+def mask_secrets(text: str, url: str | None) -> str:
+    """``text`` (e.g. a driver's error message) with ``url``'s password masked wherever it
+    appears, alone or inside a URL.
+
+    Examples
+    --------
+    >>> mask_secrets("login failed for kam:pw@db (password pw)", "postgres://kam:pw@db/crm")
+    'login failed for kam:***@db (password ***)'
+    """
+    from urllib.parse import unquote, urlsplit
+
+    text = mask_url(text)
+    try:
+        password = urlsplit(url or "").password
+    except ValueError:
+        password = None
+    for secret in {password, unquote(password or "")} - {None, ""}:
+        text = text.replace(secret, "***")
+    return text
 
 
 def _fail(path: Path | None, key: str, why: str) -> ConfigError:
@@ -150,6 +206,42 @@ def _check_analysis(a: Analysis, path: Path | None) -> None:
         raise bad(f"lost_after_days = {a.lost_after_days}: at least 1")
 
 
+def _table_format(values: dict, table: str, path: Path | None) -> dict[str, Any]:
+    """Checked ``[tables.NAME.format]`` overrides (currency is one per report, not per table)."""
+    key = f"tables.{table}.format"
+    if not isinstance(values, dict):
+        raise _fail(path, key, "must be a table of format settings, e.g. "
+                    f"[tables.{table}.format] delimiter = \";\"")
+    known = {f.name for f in fields(Formats)} - {"currency"}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise _fail(path, key, f"unknown setting(s) {unknown}; known: {sorted(known)}"
+                    + (" (currency is set once, in [format])" if "currency" in unknown else ""))
+    return dict(values)
+
+
+def _database(source: dict, path: Path) -> str | None:
+    """The database setting: a file relative to kam.toml, a URL, or a URL from the environment.
+
+    ``database_env`` names an environment variable holding the URL, so that a password never
+    has to be written into ``kam.toml``.
+    """
+    if "database" in source and "database_env" in source:
+        raise _fail(path, "source", "set database or database_env, not both")
+    if "database_env" in source:
+        var = source["database_env"]
+        database = os.environ.get(str(var))
+        if not database:
+            raise _fail(path, "source", f"database_env = {var!r}: the environment variable "
+                        f"{var} is not set; export it with the connection URL, e.g. "
+                        f"export {var}='postgres://user:password@host/db'")
+    else:
+        database = source.get("database")
+    if database and "://" not in database:
+        return str((path.parent / database).resolve())
+    return database
+
+
 def _to_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
@@ -174,13 +266,12 @@ def load_config(path: str | Path | None = None) -> Config:
         raise _fail(path, ",".join(unknown), "unknown section(s); known: source, tables, format, "
                     "analysis")
     source = raw.get("source", {})
-    bad = sorted(set(source) - {"folder", "database"})
+    known = {"folder", "database", "database_env"}
+    bad = sorted(set(source) - known)
     if bad:
-        raise _fail(path, "source", f"unknown setting(s) {bad}; known: folder, database")
+        raise _fail(path, "source", f"unknown setting(s) {bad}; known: {sorted(known)}")
     folder = (path.parent / source["folder"]).resolve() if "folder" in source else None
-    database = source.get("database")
-    if database and "://" not in database:
-        database = str((path.parent / database).resolve())
+    database = _database(source, path)
     if folder is None and database is None:
         folder = path.parent
     if folder is not None and not folder.is_dir():
@@ -192,6 +283,8 @@ def load_config(path: str | Path | None = None) -> Config:
         if name not in TABLES:
             raise _fail(path, f"tables.{name}", f"unknown table; known: {sorted(TABLES)}")
         src = _section({f"tables.{name}": spec}, f"tables.{name}", TableSource, path)
+        if src.format:
+            src = replace(src, format=_table_format(src.format, name, path))
         unknown_cols = sorted(set(src.columns) - set(TABLES[name].names))
         if unknown_cols:
             raise _fail(path, f"tables.{name}.columns",
@@ -203,6 +296,11 @@ def load_config(path: str | Path | None = None) -> Config:
     formats = _section(raw, "format", Formats, path)
     if formats.decimal == formats.thousands:
         raise _fail(path, "format", "decimal and thousands separators must differ")
+    for name, src in tables.items():
+        merged = replace(formats, **src.format)
+        if merged.decimal == merged.thousands:
+            raise _fail(path, f"tables.{name}.format", "decimal and thousands separators "
+                        "must differ (after [format] is applied)")
     analysis = _section(raw, "analysis", Analysis, path, {
         "as_of": _to_date, "start": _to_date, "end": _to_date,
         "abc_cutoffs": tuple, "xyz_cutoffs": tuple,
@@ -214,5 +312,8 @@ def load_config(path: str | Path | None = None) -> Config:
                     f"({'end' if analysis.end else 'as_of'} = {end})")
     if analysis.unknown_accounts not in ("error", "create"):
         raise _fail(path, "analysis", "unknown_accounts must be 'error' or 'create'")
+    if analysis.duplicate_lines not in ("auto", "drop", "keep"):
+        raise _fail(path, "analysis", f"duplicate_lines = {analysis.duplicate_lines!r}: 'auto' "
+                    "(drop exact duplicates only when lines carry an invoice id), 'drop' or 'keep'")
     return Config(path=path, folder=folder, database=database, tables=tables, formats=formats,
                   analysis=analysis)

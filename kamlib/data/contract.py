@@ -93,6 +93,7 @@ TABLES: dict[str, Table] = {
                        "One-off cost of winning the account.", min_value=0),
             ),
             key=("account_id",),
+            required_table=False,
         ),
         Table(
             "transactions",
@@ -106,6 +107,8 @@ TABLES: dict[str, Table] = {
                 Column("product", "text", False, "Product or service line."),
                 Column("cost", "number", False, "Direct cost of goods or services sold."),
                 Column("invoice_id", "id", False, "Invoice number (several lines per invoice)."),
+                Column("line_no", "id", False,
+                       "Line number within the invoice (with invoice_id, the line's identity)."),
                 Column("quantity", "number", False, "Units sold."),
             ),
             references={"account_id": "accounts"},
@@ -121,6 +124,7 @@ TABLES: dict[str, Table] = {
                 Column("quantity", "number", False, "How many (default 1).", min_value=0),
             ),
             references={"account_id": "accounts", "activity": "activity_rates"},
+            required_table=False,
         ),
         Table(
             "activity_rates",
@@ -131,6 +135,7 @@ TABLES: dict[str, Table] = {
                        nullable=False),
             ),
             key=("activity",),
+            required_table=False,
         ),
         Table(
             "contacts",
@@ -145,6 +150,7 @@ TABLES: dict[str, Table] = {
                 Column("last_contact", "date", False, "Date of the last contact."),
             ),
             references={"account_id": "accounts"},
+            required_table=False,
         ),
         Table(
             "opportunities",
@@ -205,7 +211,7 @@ def data_dictionary() -> str:
     Examples
     --------
     >>> print(data_dictionary().splitlines()[0])
-    ### accounts (required)
+    ### accounts (optional)
     """
     out = []
     for t in TABLES.values():

@@ -30,6 +30,7 @@ from kamlib.data.checks import check_tables
 from kamlib.data.config import Config, load_config
 from kamlib.data.contract import TABLES
 from kamlib.data.cube import Cube, build_cube
+from kamlib.data.needs import Notice, not_shown
 from kamlib.data.parsing import parse_table
 from kamlib.data.problems import ValidationError, ValidationReport
 from kamlib.data.sources import RawTable, file_sha256, read_table
@@ -68,6 +69,16 @@ class Dataset:
     @property
     def currency(self) -> str:
         return self.config.formats.currency
+
+    @property
+    def tables(self) -> dict[str, list[str]]:
+        """The tables the data has, with the contract columns found in each."""
+        return self.report.tables
+
+    def not_shown(self, what: str, table: str, *columns: str) -> Notice | None:
+        """A notice saying ``what`` is not shown when ``table``/``columns`` are missing, else
+        None: ``ds.not_shown("Revenue by product", "transactions", "product") or chart``."""
+        return not_shown(self.tables, what, table, *columns)
 
     def source_table(self) -> pd.DataFrame:
         """The inputs as read: table, file, rows and SHA-256 fingerprint, one row each."""
@@ -130,6 +141,7 @@ def _read_all(con, config: Config, today: date | None, progress: Progress
         raw = read_table(con, name, config, report)
         if raw is not None and parse_table(con, raw, config, report):
             raws[name] = raw
+            report.tables[name] = [c for c in TABLES[name].names if c in raw.mapping]
     # Cross-table rules run even after errors, on the tables that could be read, so one run
     # reports every problem (unreadable values are NULL there and excluded by the rules).
     progress("checking keys, references and duplicates")
@@ -174,7 +186,7 @@ def load(config: str | Path | Config | None = None, *, today: date | None = None
             progress("aggregating transactions to the cube")
             cube = build_cube(ibis.duckdb.from_connection(con).table("tx"),
                               invoices="invoice_id" in raws["transactions"].mapping)
-            frames = {name: _small(con, name) if name in raws else None
+            frames = {name: _small(con, name) if name in report.tables else None
                       for name in SMALL_TABLES}
         finally:
             con.close()

@@ -11,7 +11,7 @@ becomes an error listing lines and values.
 Examples
 --------
 >>> sql = number_sql("'1.234,56'", decimal=",", thousands=".")
->>> duckdb.execute(f"SELECT {sql}").fetchone()[0]
+>>> duckdb.execute(f"SELECT {sql}").fetchall()[0][0]
 1234.56
 """
 
@@ -77,7 +77,7 @@ def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
 
     ``None`` when the table holds no usable rows (the report says why).
     """
-    spec, fmt = TABLES[raw.table], config.formats
+    spec, fmt = TABLES[raw.table], config.format_for(raw.table)
     inner, outer = [], []
     for col in spec.columns:
         name = col.name
@@ -142,16 +142,16 @@ def _failing(con, table: str, col: str) -> list[tuple[int, str]]:
 
 def _update(con, table: str, col: str, expr: str, where: str = "TRUE") -> int:
     before = con.execute(f"SELECT count(*) FROM {table} WHERE {col} IS NULL AND "
-                         f"{col}__raw IS NOT NULL").fetchone()[0]
+                         f"{col}__raw IS NOT NULL").fetchall()[0][0]
     con.execute(f"UPDATE {table} SET {col} = {expr} WHERE {col} IS NULL AND {col}__raw IS NOT "
                 f"NULL AND {where}")
     after = con.execute(f"SELECT count(*) FROM {table} WHERE {col} IS NULL AND "
-                        f"{col}__raw IS NOT NULL").fetchone()[0]
+                        f"{col}__raw IS NOT NULL").fetchall()[0][0]
     return before - after
 
 
 def _fix_numbers(con, table, raw, col, config, report) -> None:
-    fmt = config.formats
+    fmt = config.format_for(raw.table)
     if not _failing_count(con, table, col):
         return
     # blanks the cast does not ignore (no-break spaces): trimmed as before, not a cleaning step
@@ -190,7 +190,7 @@ def _fix_numbers(con, table, raw, col, config, report) -> None:
 
 def _failing_count(con, table: str, col: str) -> int:
     return con.execute(f"SELECT count(*) FROM {table} WHERE {col} IS NULL AND {col}__raw IS "
-                       f"NOT NULL").fetchone()[0]
+                       f"NOT NULL").fetchall()[0][0]
 
 
 def _check_whole(con, table, raw, col, report) -> None:
@@ -205,7 +205,8 @@ def _check_whole(con, table, raw, col, report) -> None:
 def _fix_dates(con, table, raw, col, config, report) -> None:
     if not _failing_count(con, table, col):
         return
-    _update(con, table, col, _date_sql(f"trim({col}__raw)", config.formats.date_format))
+    date_format = config.format_for(raw.table).date_format
+    _update(con, table, col, _date_sql(f"trim({col}__raw)", date_format))
     fixed = _update(con, table, col,
                     f"DATE '1899-12-30' + CAST(floor(CAST({col}__raw AS DOUBLE)) AS INTEGER)",
                     f"regexp_full_match(trim({col}__raw), {_lit(EXCEL_SERIAL)})")
@@ -216,7 +217,7 @@ def _fix_dates(con, table, raw, col, config, report) -> None:
         return
     where = dict(column=raw.mapping[col], sheet=raw.sheet)
     distinct = sorted({v.strip() for _, v in bad})[:_MAX_DISTINCT]
-    if config.formats.date_format is None:
+    if date_format is None:
         fits = [f for f in DATE_FORMATS if all(_parses(v, f) for v in distinct)]
         if len(fits) == 1:
             n = _update(con, table, col, _date_sql(f"{col}__raw", fits[0]))
@@ -242,7 +243,7 @@ def _fix_dates(con, table, raw, col, config, report) -> None:
                              hint="Write every date the same way (ISO 8601 YYYY-MM-DD is safest)"
                                   " and set [format] date_format.", **where)
                 return
-    fmt = config.formats.date_format or "ISO 8601 (YYYY-MM-DD)"
+    fmt = date_format or "ISO 8601 (YYYY-MM-DD)"
     report.error(raw.table, raw.file, "invalid-date", f"{len(bad)} {col} value(s) are not "
                  f"dates in the format {fmt}", lines=raw.lines(r for r, _ in bad),
                  values=[v for _, v in bad], count=len(bad),
@@ -258,7 +259,7 @@ def _parses(value: str, fmt: str) -> bool:
 
 
 def _log_trimmed_ids(con, table, raw, col, report) -> None:
-    n = con.execute(f"SELECT count(*) FROM {table} WHERE {col}__raw IS NOT NULL").fetchone()[0]
+    n = con.execute(f"SELECT count(*) FROM {table} WHERE {col}__raw IS NOT NULL").fetchall()[0][0]
     if not n:
         return
     merged = con.execute(

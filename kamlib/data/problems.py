@@ -91,6 +91,18 @@ class ValidationReport:
 
     problems: list[Problem] = field(default_factory=list)
     cleaning: list[Cleaning] = field(default_factory=list)
+    # choices the loader made where the data could be read two ways, stated with the reason
+    rules: dict[str, str] = field(default_factory=dict)
+    # the tables that were read and their contract columns found: what the modules can use
+    tables: dict[str, list[str]] = field(default_factory=dict)
+
+    def rule(self, table: str, subject: str, choice: str) -> None:
+        """State a choice the loader made (e.g. how exact duplicate lines were treated)."""
+        self.rules[f"{table}: {subject}"] = choice
+
+    def has(self, table: str, *columns: str) -> bool:
+        """Whether ``table`` was read, with every one of ``columns``."""
+        return table in self.tables and set(columns) <= set(self.tables[table])
 
     def error(self, table: str, file: str, rule: str, message: str, **kw) -> None:
         self.problems.append(Problem("error", table, file, rule, message, **_examples(kw)))
@@ -139,23 +151,29 @@ class ValidationReport:
     def __str__(self) -> str:
         lines = [str(p) for p in self.errors] + [str(p) for p in self.warnings]
         lines += [str(c) for c in self.cleaning]
+        lines += [f"RULE {k}: {v}" for k, v in self.rules.items()]
         verdict = "clean" if self.ok and not self.warnings else self.summary()
         return "\n".join(lines + [f"Validation: {verdict}"])
 
     def _repr_html_(self) -> str:
         frame = self.to_frame()
         table = frame.to_html(index=False, escape=True, na_rep="") if len(frame) else ""
-        return f"<p><b>Validation:</b> {html.escape(self.summary())}</p>{table}"
+        rules = "".join(f"<li>{html.escape(k)}: {html.escape(v)}</li>"
+                        for k, v in self.rules.items())
+        return (f"<p><b>Validation:</b> {html.escape(self.summary())}</p>{table}"
+                + (f"<p><b>Rules applied:</b></p><ul>{rules}</ul>" if rules else ""))
 
     def to_dict(self) -> dict:
         return {"problems": [asdict(p) for p in self.problems],
-                "cleaning": [asdict(c) for c in self.cleaning]}
+                "cleaning": [asdict(c) for c in self.cleaning],
+                "rules": dict(self.rules), "tables": {k: list(v) for k, v in self.tables.items()}}
 
     @classmethod
     def from_dict(cls, data: dict) -> ValidationReport:
         problems = [Problem(**{**p, "lines": tuple(p["lines"]), "values": tuple(p["values"])})
                     for p in data.get("problems", [])]
-        return cls(problems, [Cleaning(**c) for c in data.get("cleaning", [])])
+        return cls(problems, [Cleaning(**c) for c in data.get("cleaning", [])],
+                   dict(data.get("rules", {})), dict(data.get("tables", {})))
 
 
 def _examples(kw: dict) -> dict:

@@ -151,6 +151,7 @@ def _lines(rng: np.random.Generator, acc: pd.DataFrame, inv: pd.DataFrame) -> pd
         "product": np.array(names)[product],
         "cost": np.round(revenue * cost_share, 2),
         "invoice_id": [f"INV{i + 1:07d}" for i in line_inv],
+        "line_no": position + 1,
         "quantity": np.maximum(1, np.round(revenue / price)).astype(int),
     })
     # credit notes: about 1.5% of lines are partly refunded 3-20 days later
@@ -162,6 +163,7 @@ def _lines(rng: np.random.Generator, acc: pd.DataFrame, inv: pd.DataFrame) -> pd
     credit["quantity"] = 0
     credit["date"] = credit["date"] + pd.to_timedelta(rng.integers(3, 21, len(credit)), "D")
     credit["invoice_id"] = [f"CN{i + 1:06d}" for i in range(len(credit))]
+    credit["line_no"] = 1
     out = pd.concat([lines, credit], ignore_index=True)
     return out.sort_values(["date", "invoice_id", "product"], kind="mergesort",
                            ignore_index=True)

@@ -50,7 +50,7 @@ def typed_read(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
     mapped = [c for c in spec.columns if c.name in raw.mapping]
     rejects = None
     if raw.csv_args is not None:
-        fmt = config.formats
+        fmt = config.format_for(raw.table)
         if fmt.decimal != "." or fmt.thousands or fmt.date_format:
             return False
         rejects = f"typed_rejects_{raw.table}"
@@ -80,7 +80,7 @@ def typed_read(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
 
 
 def _clean(con, table: str, mapped, rejects: str | None) -> bool:
-    if rejects and con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0]:
+    if rejects and con.execute(f"SELECT count(*) FROM {rejects}").fetchall()[0][0]:
         return False
     # trim() strips only spaces from ASCII text, so its exact (slow) rule is needed only for
     # the rest; "< '!'" (empty, or a leading blank) is answered from column statistics

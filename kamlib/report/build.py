@@ -23,6 +23,7 @@ from pathlib import Path
 from rich.text import Text
 
 from kamlib.data.config import Config, load_config
+from kamlib.data.needs import needs_sentence, unmet
 from kamlib.data.problems import ValidationError
 from kamlib.report.index import AUDIENCES, index_html
 from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
@@ -80,18 +81,18 @@ def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
     names = {m["name"] for m in modules}
     if not rebuilt_all:  # --only: keep the other modules' pages and headlines
         modules = [m for m in previous["modules"] if m["name"] not in names
-                   and (out / m["html"]).exists()] + modules
+                   and m.get("html") and (out / m["html"]).exists()] + modules
         modules.sort(key=lambda m: m["name"])
     (staging / "index.html").write_text(index_html(modules, run_info, audience),
                                         encoding="utf-8")
     out.mkdir(parents=True, exist_ok=True)
     for m in modules:
-        if (staging / m["html"]).exists():
+        if m.get("html") and (staging / m["html"]).exists():
             os.replace(staging / m["html"], out / m["html"])
     os.replace(staging / "index.html", out / "index.html")
-    keep = {m["html"] for m in modules}
+    keep = {m["html"] for m in modules if m.get("html")}
     for old in previous["modules"]:
-        if old["html"] not in keep:
+        if old.get("html") and old["html"] not in keep:
             (out / old["html"]).unlink(missing_ok=True)
     for name in names:  # a notebook that works again has no failed page any more
         (out / "_failed" / f"{name}.html").unlink(missing_ok=True)
@@ -220,8 +221,14 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                                                    "built (run kam validate for details)"])
         ds.save(prepared)
         run_info = _run_info(ds, __version__)
+        missing = {nb.name: unmet(nb.needs, ds.tables) for nb in selected}
+        unavailable = [{"name": nb.name, "title": nb.title, "html": None, "headlines": [],
+                        "missing": needs_sentence(nb.title, missing[nb.name])}
+                       for nb in selected if missing[nb.name]]
+        for m in unavailable:
+            console.print(Text.assemble(("not built ", "yellow"), m["missing"]), soft_wrap=True)
         tasks = [Task(nb.path, nb.title, params[nb.name], staging, audience, timeout, run_info)
-                 for nb in selected]
+                 for nb in selected if not missing[nb.name]]
         outcomes = _execute(tasks, pool, n_workers, timeout, console, show_progress)
         failed = [o for o in outcomes if not o.ok]
         if failed:
@@ -233,8 +240,10 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
             console.print(f"Nothing published; the reports in {out} are unchanged. Failed "
                           f"notebooks rendered in {out / '_failed'}.", soft_wrap=True)
             return BuildResult(False, out, outcomes, errors, time.perf_counter() - started)
-        modules = [{"name": o.name, "title": o.title, "html": o.html,
-                    "headlines": list(o.headlines)} for o in outcomes]
+        modules = sorted([{"name": o.name, "title": o.title, "html": o.html,
+                           "headlines": list(o.headlines), "notices": list(o.notices)}
+                          for o in outcomes] + unavailable,
+                         key=lambda m: m["name"])
         _publish(staging, out, modules, run_info, audience, rebuilt_all=not only)
         return BuildResult(True, out, outcomes, [], time.perf_counter() - started)
     finally:

@@ -47,8 +47,10 @@ def _exporter(audience: str) -> HTMLExporter:
     if audience not in _exporters:
         c = Config()
         leadership = audience == "leadership"
-        c.TagRemovePreprocessor.enabled = leadership
-        c.TagRemovePreprocessor.remove_cell_tags = TRAINEE_ONLY_TAGS if leadership else set()
+        c.TagRemovePreprocessor.enabled = True
+        # papermill's injected cell holds machine paths (config, staging folder): never shown
+        c.TagRemovePreprocessor.remove_cell_tags = (
+            set(TRAINEE_ONLY_TAGS) if leadership else set()) | {"injected-parameters"}
         c.HTMLExporter.exclude_input = leadership
         c.HTMLExporter.exclude_input_prompt = leadership
         c.HTMLExporter.exclude_output_prompt = leadership

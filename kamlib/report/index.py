@@ -29,6 +29,7 @@ h1 { margin-bottom: .2rem; } .meta { color: #555; margin-top: 0; }
 ul.headlines { list-style: none; padding: 0; margin: 0; } ul.headlines li { margin: .2rem 0; }
 table { border-collapse: collapse; font-size: .85rem; } td, th { padding: .2rem .6rem;
         border-bottom: 1px solid #ddd; text-align: left; }
+.unavailable { border-style: dashed; color: #555; } .missing { margin: 0; }
 footer { color: #555; font-size: .85rem; margin-top: 2rem; }
 @media print { body { margin: 0; max-width: none; font-size: 11pt; }
   a { color: inherit; text-decoration: none; }
@@ -37,10 +38,13 @@ footer { color: #555; font-size: .85rem; margin-top: 2rem; }
 <h1>{{ title }}</h1>
 <p class="meta">Data as of <b>{{ as_of }}</b> (from {{ start }}) &middot; {{ n_accounts }}
 accounts &middot; {{ validation }}</p>
-{% for m in modules %}<section class="module"><h2><a href="{{ m.html }}">{{ m.title }}</a>
-</h2>{% if m.headlines %}<ul class="headlines">{% for h in m.headlines %}
+{% for m in modules %}<section class="module{% if not m.html %} unavailable{% endif %}">
+<h2>{% if m.html %}<a href="{{ m.html }}">{{ m.title }}</a>{% else %}{{ m.title }}{% endif %}
+</h2>{% if m.missing %}<p class="missing">Not built for this data: {{ m.missing }}</p>{% endif %}
+{% if m.headlines %}<ul class="headlines">{% for h in m.headlines %}
 <li><span class="figure">{{ h.text }}</span>{{ h.label }}</li>{% endfor %}</ul>
-{% endif %}</section>{% endfor %}
+{% endif %}{% for n in m.notices %}<p class="missing">{{ n }}</p>{% endfor %}</section>
+{% endfor %}
 <footer><p>kamlib {{ version }} &middot; generated {{ generated }} &middot; audience:
 {{ audience }}</p><table><tr><th>table</th><th>input</th><th>rows</th><th>SHA-256</th></tr>
 {% for s in sources %}<tr><td>{{ s.table }}</td><td>{{ s.file }}</td><td>{{ "{:,}".format(s.rows) }}</td>

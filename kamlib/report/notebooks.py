@@ -1,6 +1,7 @@
 """Report notebooks: which ones there are, their parameters, and the headlines they record.
 
-A report notebook carries ``{"kamkit": {"report": true, "title": "..."}}`` in its metadata
+A report notebook carries ``{"kamkit": {"report": true, "title": "...", "needs": {...}}}`` in
+its metadata (``needs``: table -> columns it cannot run without; default: transactions)
 and exactly one cell tagged ``parameters`` holding plain literals, each with a trailing
 comment (papermill shows the comment in ``--help-notebook``). Parameters passed in are
 checked against that cell before anything runs.
@@ -19,7 +20,7 @@ import io
 import json
 import keyword
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kamlib.report.display import HEADLINE_MIME
@@ -48,6 +49,8 @@ class ReportNotebook:
 
     path: Path
     title: str
+    # table -> columns the notebook cannot run without (metadata kamkit.needs)
+    needs: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -63,7 +66,9 @@ def report_notebooks(folder: str | Path, only: list[str] | None = None) -> list[
     for path in sorted(Path(folder).glob("*.ipynb")):
         meta = _read(path).get("metadata", {}).get("kamkit", {})
         if meta.get("report"):
-            found.append(ReportNotebook(path, str(meta.get("title") or path.stem)))
+            needs = meta.get("needs", {"transactions": ["account_id", "date", "revenue"]})
+            found.append(ReportNotebook(path, str(meta.get("title") or path.stem),
+                                        {t: list(c) for t, c in needs.items()}))
     if only:
         names = {nb.name for nb in found}
         unknown = [n for n in only if n not in names]
@@ -138,12 +143,13 @@ def check_parameters(path: str | Path, parameters: dict[str, object]) -> None:
                             f"notebook declares {', '.join(declared) or 'none'}")
 
 
-def recorded_headlines(nb: dict) -> list[dict]:
-    """The headline figures an executed notebook recorded, in order (see ``headline``)."""
+def recorded_headlines(nb: dict, mime: str = HEADLINE_MIME) -> list[dict]:
+    """The headline figures an executed notebook recorded, in order (see ``headline``);
+    with ``mime=NOTICE_MIME``, the figures it could not show for want of data."""
     found = []
     for cell in nb["cells"]:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            if HEADLINE_MIME in data:
-                found.append(dict(data[HEADLINE_MIME]))
+            if mime in data:
+                found.append(dict(data[mime]))
     return found

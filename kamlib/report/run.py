@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
 import nbformat
 import papermill
 from papermill.exceptions import PapermillExecutionError
 
+from kamlib.data.needs import NOTICE_MIME
 from kamlib.report import kernels
 from kamlib.report.html import failed_html, notebook_html, run_footer
 from kamlib.report.notebooks import recorded_headlines
@@ -70,9 +72,12 @@ def run(task: Task) -> Outcome:
     html_name = f"{name}.html"
     # "prepared" is the build's own staging folder, deleted once published: not worth showing
     shown = {k: v for k, v in task.parameters.items() if k != "prepared"}
+    if shown.get("config"):  # the file's name, not the analyst's folders
+        shown["config"] = Path(shown["config"]).name
     (task.out_dir / html_name).write_text(
         notebook_html(nb, task.title, task.audience, run_footer(shown, task.run_info)),
         encoding="utf-8")
     return Outcome(name, task.title, True, html=html_name,
                    headlines=tuple(recorded_headlines(nb)),
+                   notices=tuple(n["text"] for n in recorded_headlines(nb, NOTICE_MIME)),
                    seconds=time.perf_counter() - started)

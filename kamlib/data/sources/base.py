@@ -168,7 +168,7 @@ def after_scan(con: duckdb.DuckDBPyConnection, raw: RawTable, table: str,
 
     Returns False when the table cannot be used (no rows and nothing rejected).
     """
-    raw.rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    raw.rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     bad = []
     if raw.rejects:
         bad = con.execute(f"SELECT line, error_type::VARCHAR, csv_line FROM {raw.rejects} "
@@ -179,6 +179,13 @@ def after_scan(con: duckdb.DuckDBPyConnection, raw: RawTable, table: str,
                 [int(b[0]) for b in bad]), bad)]
         _report_rejects(bad, raw.table, raw.file, raw.width, report)
     if raw.rows == 0 and not bad:
+        if not TABLES[raw.table].required_table:
+            # an optional table with a header and no rows: the company has none of these
+            report.warn(raw.table, raw.file, "no-data", f"the file has a header but no data "
+                        f"rows: read as an empty {raw.table} table", sheet=raw.sheet,
+                        lines=(raw.first_line - 1,),
+                        hint="Fine if there are none; otherwise export the rows too.")
+            return True
         report.error(raw.table, raw.file, "no-data", "the file has a header but no data rows",
                      sheet=raw.sheet, lines=(raw.first_line - 1,),
                      hint="Export the data rows too.")
@@ -209,7 +216,12 @@ def _report_rejects(bad: list[tuple], name: str, file: str, width: int,
 
 def typed_source(con, name, relation: str, file: str, config, report, path=None):
     """Map a typed relation's columns (Parquet, database) onto the contract as ``raw_<name>``."""
-    described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    try:
+        described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    except duckdb.Error as err:  # a query naming a missing table or column, say
+        report.error(name, file, "unreadable", f"cannot read {name}: {err}".splitlines()[0],
+                     hint=f"Check [tables.{name}] in kam.toml.")
+        return None
     header = [d[0] for d in described]
     positions = map_columns(name, header, file, config, report)
     if positions is None:

@@ -9,34 +9,68 @@ from pathlib import Path
 
 import duckdb
 
+from kamlib.data.config import mask_secrets
 from kamlib.data.contract import TABLES
 from kamlib.data.sources.base import RawTable, typed_source
 
 __all__ = ["read_database"]
 
 
+def _once(report, name: str, shown: str, message: str) -> None:
+    """A source-wide failure (connection, file) is reported once, not once per table."""
+    if not any(p.file == shown and p.rule == "unreadable" for p in report.errors):
+        report.error(name, shown, "unreadable", message,
+                     hint="Check the URL, driver, user and password (the password is never "
+                          "printed); set it in an environment variable named by "
+                          "[source] database_env rather than in kam.toml.")
+
+
+def _read_remote(con, name, config, report) -> RawTable | None:
+    """A table of any database Ibis connects to, handed to DuckDB as Arrow."""
+    import ibis
+
+    src, shown = config.tables[name], config.shown_database
+    wanted = src.table or name
+    try:
+        remote = ibis.connect(config.database)
+    except Exception as err:  # backends raise their own error types
+        _once(report, name, shown, f"cannot connect: {mask_secrets(str(err), config.database)}")
+        return None
+    try:
+        if src.query:
+            expr = remote.sql(src.query)
+        else:
+            tables = remote.list_tables()
+            if wanted not in tables:
+                if TABLES[name].required_table or src.table:
+                    report.error(name, shown, "missing-table", f"no table named {wanted!r}",
+                                 values=sorted(tables), count=len(tables),
+                                 hint=f"Set [tables.{name}] table = one of {sorted(tables)}.")
+                return None
+            expr = remote.table(wanted)
+        arrow = expr.to_pyarrow()
+    except Exception as err:  # an optional table that fails to read is reported all the same
+        report.error(name, shown, "unreadable", f"cannot read {wanted}: "
+                     f"{mask_secrets(str(err), config.database)}")
+        return None
+    finally:
+        remote.disconnect()
+    con.register(f"_arrow_{name}", arrow)
+    return typed_source(con, name, f"_arrow_{name}", wanted, config, report)
+
+
 def read_database(con, name, config, report) -> RawTable | None:
+    """Load table ``name`` from the configured database as ``raw_<name>``."""
     src, db = config.tables[name], config.database
     if "://" in db and not db.startswith("duckdb://"):
-        import ibis  # any backend ibis supports; the rows come back through Arrow
-
-        try:
-            remote = ibis.connect(db)
-            expr = remote.sql(src.query) if src.query else remote.table(src.table or name)
-            con.register(f"_arrow_{name}", expr.to_pyarrow())
-        except Exception as err:  # backends raise their own error types
-            if TABLES[name].required_table or src.table or src.query:
-                report.error(name, db, "unreadable", f"cannot read {src.table or name}: {err}")
-            return None
-        return typed_source(con, name, f"_arrow_{name}", src.table or name, config, report)
+        return _read_remote(con, name, config, report)
     path = db.removeprefix("duckdb://")
     if "src" not in {r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()"
                                                ).fetchall()}:
         try:
             con.execute(f"ATTACH '{path.replace(chr(39), chr(39) * 2)}' AS src (READ_ONLY)")
         except duckdb.Error as err:  # not a DuckDB file, or a newer format
-            if not any(p.file == path for p in report.errors):  # once, not once per table
-                report.error(name, path, "unreadable", f"not a readable DuckDB database: {err}")
+            _once(report, name, Path(path).name, f"not a readable DuckDB database: {err}")
             return None
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE "
                                         "database_name = 'src' UNION SELECT view_name FROM "
@@ -48,7 +82,7 @@ def read_database(con, name, config, report) -> RawTable | None:
         relation = f'src."{wanted}"'
     else:
         if TABLES[name].required_table or src.table:
-            report.error(name, path, "missing-table", f"no table named {wanted!r}",
+            report.error(name, Path(path).name, "missing-table", f"no table named {wanted!r}",
                          values=sorted(tables), count=len(tables),
                          hint=f"Set [tables.{name}] table = one of {sorted(tables)}.")
         return None

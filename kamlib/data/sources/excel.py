@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kamlib.data.contract import TABLES
 from kamlib.data.sources.base import RawTable, header_or_error, map_columns
 
 __all__ = ["read_excel"]
@@ -58,9 +59,14 @@ def read_excel(con, name, path, file, config, report) -> RawTable | None:
                          for c, i in positions.items()}, dtype=object)
     data = data[data.notna().any(axis=1)]  # Excel's trailing formatted-but-empty rows
     if data.empty:
-        report.error(name, file, "no-data", "the sheet has a header but no data rows",
-                     sheet=sheet, lines=(h + 1,))
-        return None
+        if TABLES[name].required_table:
+            report.error(name, file, "no-data", "the sheet has a header but no data rows",
+                         sheet=sheet, lines=(h + 1,))
+            return None
+        report.warn(name, file, "no-data", f"the sheet has a header but no data rows: read as "
+                    f"an empty {name} table", sheet=sheet, lines=(h + 1,),
+                    hint="Fine if there are none; otherwise export the rows too.")
+        data = pd.DataFrame({c: pd.Series([], dtype=object) for c in positions}).astype(str)
     skipped = sorted(set(range(len(grid) - h - 1)) - set(data.index))  # blank rows
     con.register(f"raw_{name}", data.reset_index(drop=True))
     return RawTable(name, file, path, f"raw_{name}", {c: header[i] for c, i in positions.items()},

@@ -19,6 +19,7 @@ from kamlib.data.sources.base import RawTable, header_or_error, map_columns, quo
 __all__ = ["read_text"]
 
 DELIMITERS = (",", ";", "\t", "|")
+WHITESPACE = "whitespace"  # [format] delimiter for columns aligned with runs of blanks
 HEAD_BYTES = 1 << 16
 # Encodings DuckDB's CSV reader decodes itself; others are transcoded to UTF-8 first.
 DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8",
@@ -61,7 +62,7 @@ def _sniff_delimiter(line: str) -> str:
 
 
 def read_text(con, name, path, file, config, report) -> RawTable | None:
-    fmt, src = config.formats, config.tables[name]
+    fmt, src = config.format_for(name), config.tables[name]
     encoding = _encoding(path, fmt.encoding)
     text = _decode_head(path, encoding, name, file, report)
     if text is None:
@@ -72,8 +73,10 @@ def read_text(con, name, path, file, config, report) -> RawTable | None:
         report.error(name, file, "no-header", f"no header on line {h + 1}",
                      lines=(h + 1,), hint="The first line must hold the column names.")
         return None
-    delim = fmt.delimiter or _sniff_delimiter(lines[h])
-    rows = list(csv.reader(io.StringIO("\n".join(lines[:50])), delimiter=delim))
+    whitespace = fmt.delimiter == WHITESPACE
+    delim = "\t" if whitespace else fmt.delimiter or _sniff_delimiter(lines[h])
+    rows = ([line.split() for line in lines[:50]] if whitespace else
+            list(csv.reader(io.StringIO("\n".join(lines[:50])), delimiter=delim)))
     if not header_or_error(rows, name, file, config, report):
         return None
     header = rows[h] if h < len(rows) else []
@@ -89,8 +92,8 @@ def read_text(con, name, path, file, config, report) -> RawTable | None:
     positions = map_columns(name, header, file, config, report)
     if positions is None:
         return None
-    source = _transcode(path, encoding)
-    enc = DUCKDB_ENCODINGS.get(encoding.lower(), "utf-8")
+    source = _transcode(path, encoding, whitespace)
+    enc = "utf-8" if whitespace else DUCKDB_ENCODINGS.get(encoding.lower(), "utf-8")
     cols = {f"c{i}": "VARCHAR" for i in range(len(header))}
     table, rejects = f"raw_{name}", f"rejects_{name}"
     select = ", ".join(f"c{i} AS {c}" for c, i in positions.items())
@@ -103,17 +106,26 @@ def read_text(con, name, path, file, config, report) -> RawTable | None:
     return RawTable(name, file, path, table, {c: header[i] for c, i in positions.items()},
                     {c: "VARCHAR" for c in positions}, rows=0, first_line=h + 2,
                     rejects=rejects, width=len(header), csv_args=args, positions=positions,
-                    encoding=encoding, delimiter=delim)
+                    encoding=encoding, delimiter=" " if whitespace else delim)
 
 
-def _transcode(path: Path, encoding: str) -> Path:
-    """A UTF-8 copy for encodings DuckDB does not decode itself (e.g. cp1252)."""
-    if encoding.lower() in DUCKDB_ENCODINGS:
+def _transcode(path: Path, encoding: str, whitespace: bool = False) -> Path:
+    """A UTF-8 copy for encodings DuckDB does not decode itself (e.g. cp1252), and a
+    tab-separated copy of a whitespace-aligned export (DuckDB splits on one delimiter only).
+
+    Lines stay lines, one for one, so line numbers in messages are the original file's.
+    """
+    if encoding.lower() in DUCKDB_ENCODINGS and not whitespace:
         return path
     import tempfile
     out = Path(tempfile.mkdtemp(prefix="kamkit-")) / path.name
-    with open(path, encoding=encoding, newline="") as src, open(out, "w", encoding="utf-8",
-                                                                newline="") as dst:
-        for block in iter(lambda: src.read(1 << 20), ""):
-            dst.write(block)
+    with open(path, encoding=text_encoding(encoding), newline="") as src, \
+            open(out, "w", encoding="utf-8", newline="") as dst:
+        if whitespace:
+            for line in src:
+                end = line[len(line.rstrip("\r\n")):]
+                dst.write("\t".join(line.split()) + end)
+        else:
+            for block in iter(lambda: src.read(1 << 20), ""):
+                dst.write(block)
     return out

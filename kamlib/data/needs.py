@@ -1,0 +1,111 @@
+"""What a module needs from the data, and what to tell a reader when it is not there.
+
+Only transactions are required; every other table, and every optional column, is used when a
+company has it. A report notebook declares its needs in its metadata (``kamkit.needs``:
+table -> columns); ``kam build`` runs it when they are met and otherwise lists it on the index
+with :func:`unmet`'s words. Inside a page, a figure that needs an optional column is replaced
+by a :class:`Notice` saying what is not shown and how to add it.
+
+Examples
+--------
+>>> found = {"transactions": ["account_id", "date", "revenue"]}
+>>> unmet({"activities": ["account_id", "date", "activity"]}, found)
+['activities (add activities.csv, .xlsx or .parquet to the data folder, or map it in kam.toml: [tables.activities] file = "...")']
+>>> unmet({"transactions": ["account_id", "revenue"]}, found)
+[]
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from kamlib.data.contract import TABLES
+
+__all__ = ["unmet", "needs_sentence", "Notice", "not_shown", "NOTICE_MIME"]
+
+NOTICE_MIME = "application/vnd.kamkit.notice+json"
+
+
+def _add_table(table: str) -> str:
+    return (f"add {table}.csv, .xlsx or .parquet to the data folder, or map it in kam.toml: "
+            f"[tables.{table}] file = \"...\"")
+
+
+def _add_columns(table: str, columns: list[str]) -> str:
+    example = columns[0]
+    return (f"map {'it' if len(columns) == 1 else 'them'} in kam.toml: [tables.{table}] "
+            f"columns = {{ {example} = \"Your column\" }}")
+
+
+def unmet(needs: dict[str, list[str]], tables: dict[str, list[str]]) -> list[str]:
+    """What is missing for ``needs`` given the ``tables`` read (table -> columns found).
+
+    One entry per missing table or per table with missing columns, each saying how to add it.
+    Unknown table or column names in ``needs`` are a programming error and raise.
+    """
+    missing = []
+    for table, columns in needs.items():
+        if table not in TABLES:
+            raise ValueError(f"unknown table {table!r} in a module's needs")
+        wrong = set(columns) - set(TABLES[table].names)
+        if wrong:
+            raise ValueError(f"{sorted(wrong)} are not columns of {table}")
+        if table not in tables:
+            missing.append(f"{table} ({_add_table(table)})")
+            continue
+        absent = [c for c in columns if c not in tables[table]]
+        if absent:
+            missing.append(f"{table} column{'s' if len(absent) > 1 else ''} "
+                           f"{', '.join(absent)} ({_add_columns(table, absent)})")
+    return missing
+
+
+def needs_sentence(title: str, missing: list[str]) -> str:
+    """One sentence for the index and ``kam validate``: what a module needs and how to add it.
+
+    Examples
+    --------
+    >>> needs_sentence("Profitability", ["activities (add activities.csv)"])
+    'Profitability needs activities (add activities.csv).'
+    """
+    return f"{title} needs {'; and '.join(missing)}."
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A figure or table that is not shown, and why: renders in notebooks and HTML reports."""
+
+    what: str
+    missing: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.what} is not shown: the data has no {'; no '.join(self.missing)}."
+
+    def _repr_html_(self) -> str:
+        return (f'<p class="kamkit-notice" style="border-left:4px solid #C44E52;'
+                f'padding:.3rem .8rem;background:#fbf1f1">{html.escape(str(self))}</p>')
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        # the machine-readable part lets the index list what each page could not show
+        return {"text/plain": str(self), "text/html": self._repr_html_(),
+                NOTICE_MIME: {"what": self.what, "missing": list(self.missing),
+                              "text": str(self)}}
+
+
+def not_shown(tables: dict[str, list[str]], what: str, table: str,
+              *columns: str) -> Notice | None:
+    """A :class:`Notice` when ``table`` (with ``columns``) was not read, else None.
+
+    Use as ``not_shown(ds.report.tables, "Revenue by product", "transactions", "product")
+    or product_chart(...)``: the chart when the data has what it needs, the notice otherwise.
+
+    Examples
+    --------
+    >>> print(not_shown({"transactions": ["account_id"]}, "Margin", "transactions", "cost"))
+    Margin is not shown: the data has no transactions column cost (map it in kam.toml: [tables.transactions] columns = { cost = "Your column" }).
+    >>> not_shown({"transactions": ["cost"]}, "Margin", "transactions", "cost") is None
+    True
+    """
+    missing = unmet({table: list(columns)}, tables)
+    return Notice(what, tuple(missing)) if missing else None
