@@ -295,6 +295,17 @@ def test_every_file_kind_reads_after_every_other(tmp_path, first, second):
     assert set(ds.tables) == {"accounts", "transactions", "activities", "activity_rates"}
 
 
+@pytest.mark.parametrize("kind", [".parquet", ".xlsx"])
+def test_numeric_ids_from_a_typed_source_are_read_as_text(tmp_path, kind):
+    # ERP exports keep invoice and line numbers as integers; ids are text in the contract
+    tx = TX.assign(invoice_id=[1001, 1002, 1003], line_no=[1, 1, 2])
+    _write(tx, tmp_path / f"transactions{kind}")
+    (tmp_path / "kam.toml").write_text('[source]\nfolder = "."\n')
+    ds = kamlib.load(tmp_path / "kam.toml", today=TODAY)
+    assert ds.report.ok, str(ds.report)
+    assert ds.cube.account_month["invoices"].sum() == 3
+
+
 def _sqlite(path: Path) -> str:
     with sqlite3.connect(path) as con:
         for name, frame in (("accounts", ACCOUNTS), ("transactions", TX),

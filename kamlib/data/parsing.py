@@ -128,7 +128,7 @@ def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
                 _fix_numbers(con, table, raw, col.name, config, report)
             elif col.kind == "date":
                 _fix_dates(con, table, raw, col.name, config, report)
-            elif col.kind == "id":
+            elif col.kind == "id" and raw.types[col.name] == "VARCHAR":  # typed ids: no text
                 _log_trimmed_ids(con, table, raw, col.name, report)
         if col.kind == "integer":  # after the clean-ups, so that cleaned values count too
             _check_whole(con, table, raw, col.name, report)
