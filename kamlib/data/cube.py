@@ -29,7 +29,7 @@ import pandas as pd
 
 __all__ = ["Cube", "build_cube"]
 
-FRAMES = ("account_month", "product_month", "account_product")
+FRAMES = ("account_month", "product_month", "account_product", "account_day")
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,15 @@ class Cube:
         product, period, revenue, cost, accounts (distinct), lines.
     account_product
         account_id, product, revenue, cost, lines, first_date, last_date.
+    account_day
+        account_id, date, revenue, lines: the days on which each account bought, for
+        purchase-timing models (recency, frequency, T as in BG/NBD).
     """
 
     account_month: pd.DataFrame
     product_month: pd.DataFrame
     account_product: pd.DataFrame
+    account_day: pd.DataFrame
 
     def save(self, folder: Path) -> None:
         for name in FRAMES:
@@ -67,10 +71,10 @@ class Cube:
 def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
     """Aggregate clean transaction lines (the contract's columns) into a :class:`Cube`.
 
-    The lines are read twice: once to account x month x product facts (a few million rows
+    The lines are read three times: once to account x month x product facts (a few million rows
     at most, cached in the engine) from which all three frames are rolled up, and once for
     distinct invoices per account-month (an invoice spans products, so it cannot be rolled
-    up). ``invoices=False`` (no invoice ids in the data) counts each line as an invoice. A
+    up), and once to the days each account bought on. ``invoices=False`` (no invoice ids in the data) counts each line as an invoice. A
     month whose lines have no cost gets NaN cost, not 0: margins are never computed on
     invented costs.
     """
@@ -87,6 +91,8 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
     keys = ["account_id", "period"]
     counted = t.group_by(keys).aggregate(
         invoices=t.invoice_id.nunique() if invoices else t.count())
+    daily = t.group_by(["account_id", "date"]).aggregate(revenue=t.revenue.sum(),
+                                                         lines=t.count())
     backend = ibis.get_backend(lines)
     # Materialised once; all three frames roll up from it. (Ibis's own .cache() fails to
     # drop its table on DuckDB 2, so the table is named and dropped here.)
@@ -108,6 +114,7 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
             _frame(roll_up(["account_id", "product"]), ["account_id", "product"],
                    ["account_id", "product", "revenue", "cost", "lines", "first_date",
                     "last_date"]),
+            _frame(daily, ["account_id", "date"], ["account_id", "date", "revenue", "lines"]),
         )
     finally:
         backend.drop_table("_kamkit_facts", force=True)
@@ -116,7 +123,7 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
 
 def _frame(expr: ibis.Table, order: list[str], columns: list[str]) -> pd.DataFrame:
     frame = expr.order_by(order).select(columns).to_pandas()
-    for col in ("period", "first_date", "last_date"):
+    for col in ("period", "date", "first_date", "last_date"):
         if col in frame:
             frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ns]")
     for col in ("lines", "invoices", "products", "accounts"):

@@ -1,0 +1,231 @@
+"""Segments from profiles: RFM scores and named segments, B2B groupings, cohorts.
+
+RFM scores each account 1..n on recency, frequency and monetary value; the segment of an
+account is read from a rule table on recency (R) and the average of frequency and monetary
+(FM), the usual "RFM segment map". The default table adapts the ten segments of R's ``rfm``
+package (plus hibernating) to that 5 x 5 grid; every cell belongs to exactly one segment,
+and a replacement table is checked for the same. B2B targeting works on large groups (one
+criterion), small groups (two criteria) and single key units: :func:`segment_summary` sums
+any grouping. Cohorts group accounts by the quarter of their first purchase.
+
+Examples
+--------
+>>> import pandas as pd
+>>> prof = pd.DataFrame({"account_id": list("abcde"), "recency_days": [5, 40, 90, 200, 400],
+...                      "frequency": [12, 6, 4, 2, 1], "monetary": [900, 500, 300, 80, 20]})
+>>> rfm_segments(rfm_scores(prof))["segment"].tolist()
+['Champions', 'Champions', 'Loyal', 'Hibernating', 'Lost']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kamlib._frames import require_columns, require_numeric
+
+__all__ = ["rfm_scores", "rfm_segments", "SEGMENTS", "check_segment_table", "size_bands",
+           "segment_summary", "cohort_table"]
+
+# segment, R from-to, FM from-to, what to do (for account managers)
+SEGMENTS = pd.DataFrame([
+    ("Champions", 4, 5, 4, 5, "Reward and involve them: references, joint planning, first "
+     "look at new offers."),
+    ("Loyal", 3, 3, 3, 5, "Up-sell and cross-sell; ask for referrals."),
+    ("Potential loyalist", 4, 5, 2, 3, "Offer a wider solution and a regular contact plan."),
+    ("New", 5, 5, 1, 1, "Onboard well: the next five or six purchases depend on the first."),
+    ("Promising", 4, 4, 1, 1, "Show value early; a second product."),
+    ("Need attention", 3, 3, 2, 2, "Reactivate with a tailored offer before they slip."),
+    ("About to sleep", 3, 3, 1, 1, "Share useful content; a low-effort reason to buy."),
+    ("At risk", 2, 2, 3, 5, "Personal contact from the account manager: find out why."),
+    ("Can't lose them", 1, 1, 4, 5, "Top-management visit and a win-back offer now."),
+    ("Hibernating", 2, 2, 1, 2, "Low-cost reminders; do not spend on them."),
+    ("Lost", 1, 1, 1, 3, "Win back only if worth it; otherwise let go."),
+], columns=["segment", "r_from", "r_to", "fm_from", "fm_to", "action"])
+
+
+def _score(values: pd.Series, ids: pd.Series, bins: int, higher_is_better: bool,
+           name: str) -> tuple[pd.Series, str]:
+    """Scores 1..bins; quantile bins, or rank-based bins when ties collapse the quantiles."""
+    v = values.astype("float64")
+    edges = np.unique(np.quantile(v, np.linspace(0, 1, bins + 1)))
+    if len(edges) == bins + 1:
+        scores = pd.cut(v, edges, labels=False, include_lowest=True).astype("int64") + 1
+        rule = f"{name}: {bins} quantile bins"
+    else:
+        # Most accounts share a value (e.g. one invoice): quantile edges coincide. Ranks
+        # (equal values ordered by account id) always give `bins` classes of equal size.
+        order = pd.DataFrame({"v": v.to_numpy(), "id": ids.astype(str).to_numpy()})
+        rank = order.sort_values(["v", "id"], kind="mergesort").index.argsort()
+        scores = pd.Series(rank * bins // len(v) + 1, index=values.index)
+        top = v.value_counts(normalize=True)
+        rule = (f"{name}: rank-based bins ({top.iloc[0]:.0%} of accounts share the value "
+                f"{top.index[0]:g}, so quantile edges coincide); equal values are split by "
+                f"account id")
+    if not higher_is_better:
+        scores = bins + 1 - scores
+    return scores, rule
+
+
+def rfm_scores(profiles: pd.DataFrame, *, bins: int = 5, account: str = "account_id",
+               recency: str = "recency_days", frequency: str = "frequency",
+               monetary: str = "monetary") -> pd.DataFrame:
+    """R, F and M scores from 1 (worst) to ``bins`` (best), and FM = round((F + M) / 2).
+
+    Recency scores high when the last purchase is recent. Accounts without a purchase
+    (recency NaN: only credit notes) get R = 1. The binning rule of each score is stated in
+    ``attrs["rules"]``.
+
+    Examples
+    --------
+    >>> prof = pd.DataFrame({"account_id": list("abcd"), "recency_days": [10, 20, 30, 40],
+    ...                      "frequency": [1, 1, 1, 5], "monetary": [40, 30, 20, 10]})
+    >>> rfm_scores(prof, bins=4)[["r", "f", "m"]].values.tolist()
+    [[4, 1, 4], [3, 2, 3], [2, 3, 2], [1, 4, 1]]
+    """
+    where = "rfm_scores"
+    if not isinstance(bins, int) or not 2 <= bins <= 10:
+        raise ValueError(f"{where}: bins must be a whole number from 2 to 10, not {bins!r}")
+    require_columns(profiles, [account, recency, frequency, monetary], where)
+    for col in (recency, frequency, monetary):
+        require_numeric(profiles, col, where)
+    if profiles.empty:
+        raise ValueError(f"{where}: no accounts to score")
+    out = profiles[[account, recency, frequency, monetary]].copy()
+    rec = out[recency].fillna(out[recency].max() + 1 if out[recency].notna().any() else 0)
+    rules = {}
+    out["r"], rules["r"] = _score(rec, out[account], bins, False, "R")
+    out["f"], rules["f"] = _score(out[frequency], out[account], bins, True, "F")
+    out["m"], rules["m"] = _score(out[monetary], out[account], bins, True, "M")
+    out["fm"] = (out["f"] + out["m"] + 1) // 2  # halves round up
+    out.attrs["rules"] = rules
+    return out
+
+
+def check_segment_table(table: pd.DataFrame, bins: int = 5) -> None:
+    """Refuse a segment table that leaves a cell of the R x FM grid out or names it twice."""
+    require_columns(table, ["segment", "r_from", "r_to", "fm_from", "fm_to"], "segments")
+    grid = np.zeros((bins, bins), dtype=int)
+    for row in table.itertuples():
+        if not (1 <= row.r_from <= row.r_to <= bins and 1 <= row.fm_from <= row.fm_to <= bins):
+            raise ValueError(f"segments: {row.segment!r} has ranges outside 1..{bins} or "
+                             f"from > to")
+        grid[row.r_from - 1:row.r_to, row.fm_from - 1:row.fm_to] += 1
+    gaps = [(r + 1, f + 1) for r, f in zip(*np.nonzero(grid == 0))]
+    twice = [(r + 1, f + 1) for r, f in zip(*np.nonzero(grid > 1))]
+    if gaps or twice:
+        raise ValueError("segments: every (R, FM) cell needs exactly one segment; "
+                         + (f"no segment for {gaps[:5]}" if gaps else "")
+                         + ("; " if gaps and twice else "")
+                         + (f"several segments for {twice[:5]}" if twice else ""))
+
+
+def rfm_segments(scores: pd.DataFrame, table: pd.DataFrame = SEGMENTS) -> pd.DataFrame:
+    """``scores`` with the segment and its recommended action, read from ``table``."""
+    check_segment_table(table, int(max(scores["r"].max(), scores["fm"].max(), 5)))
+    out = scores.copy()
+    out["segment"] = ""
+    out["action"] = ""
+    for row in table.itertuples():
+        hit = out["r"].between(row.r_from, row.r_to) & out["fm"].between(row.fm_from, row.fm_to)
+        out.loc[hit, "segment"] = row.segment
+        out.loc[hit, "action"] = getattr(row, "action", "")
+    return out
+
+
+def size_bands(values: pd.Series, *, shares: tuple[float, ...] = (0.1, 0.3, 0.6),
+               labels: tuple[str, ...] = ("top 10%", "next 20%", "next 30%", "bottom 40%")
+               ) -> pd.Series:
+    """Band accounts by size: largest ``shares[0]`` of accounts first (ranked, ties by order).
+
+    Examples
+    --------
+    >>> size_bands(pd.Series([5.0, 50.0, 1.0, 20.0, 8.0, 2.0, 3.0, 4.0, 9.0, 7.0])).tolist()
+    ['next 30%', 'top 10%', 'bottom 40%', 'next 20%', 'next 30%', 'bottom 40%', 'bottom 40%', 'bottom 40%', 'next 20%', 'next 30%']
+    """
+    if len(labels) != len(shares) + 1 or list(shares) != sorted(shares):
+        raise ValueError("size_bands: one more label than shares, and increasing shares")
+    rank = values.rank(ascending=False, method="first") / len(values)
+    edges = [0.0, *shares, 1.0]
+    return pd.cut(rank, edges, labels=list(labels), include_lowest=True).astype(str)
+
+
+def segment_summary(profiles: pd.DataFrame, by: str | list[str], *,
+                    value: str = "monetary") -> pd.DataFrame:
+    """Accounts, revenue and its share, growth, deal size and margin per group.
+
+    ``growth`` is the group's revenue of the last 12 months against the 12 before, minus 1;
+    ``margin`` is (revenue - cost) / revenue where the profiles carry cost, else absent.
+
+    Examples
+    --------
+    >>> prof = pd.DataFrame({"industry": ["x", "x", "y"], "monetary": [60.0, 20.0, 20.0],
+    ...     "invoices": [3, 1, 2], "revenue_12m": [40.0, 20.0, 10.0],
+    ...     "revenue_prior_12m": [20.0, 20.0, 10.0]})
+    >>> segment_summary(prof, "industry")[["industry", "accounts", "share", "growth"]]
+      industry  accounts  share  growth
+    0        x         2    0.8     0.5
+    1        y         1    0.2     0.0
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    need = [*by, value, "invoices", "revenue_12m", "revenue_prior_12m"]
+    require_columns(profiles, need, "segment_summary")
+    agg = {"accounts": (value, "size"), "revenue": (value, "sum"),
+           "invoices": ("invoices", "sum"), "recent": ("revenue_12m", "sum"),
+           "prior": ("revenue_prior_12m", "sum")}
+    if "cost" in profiles:
+        agg["cost"] = ("cost", "sum")
+    out = profiles.groupby(by, sort=True, dropna=False).agg(**agg).reset_index()
+    total = out["revenue"].sum()
+    out["share"] = out["revenue"] / total if total else np.nan
+    out["growth"] = out["recent"] / out["prior"].where(out["prior"] > 0) - 1
+    out["avg_deal_size"] = out["revenue"] / out["invoices"].where(out["invoices"] > 0)
+    if "cost" in out:
+        out["margin"] = (out["revenue"] - out["cost"]) / out["revenue"].where(out["revenue"] > 0)
+        out = out.drop(columns="cost")
+    return out.drop(columns=["recent", "prior"]).sort_values(
+        ["revenue", *by], ascending=[False] + [True] * len(by), ignore_index=True)
+
+
+def cohort_table(account_month: pd.DataFrame, *, freq: str = "Q",
+                 account: str = "account_id") -> pd.DataFrame:
+    """The cohort triangle: accounts by the quarter (or month) of their first purchase, and
+    for each later period the share still buying and the revenue retained.
+
+    ``active_share`` = accounts of the cohort with positive revenue in that period / cohort
+    size; ``revenue_retained`` = the cohort's revenue in that period / its revenue in its
+    first period. Accounts with no purchase in the data (only credits) belong to no cohort.
+
+    Examples
+    --------
+    >>> am = pd.DataFrame({"account_id": ["a", "a", "b", "b", "c"], "revenue": [10.0, 5.0,
+    ...     30.0, 30.0, 20.0], "period": pd.to_datetime(["2024-01-01", "2024-04-01",
+    ...     "2024-01-01", "2024-07-01", "2024-04-01"])})
+    >>> cohort_table(am)[["cohort", "offset", "active", "active_share", "revenue_retained"]]
+       cohort  offset  active  active_share  revenue_retained
+    0  2024Q1       0       2           1.0             1.000
+    1  2024Q1       1       1           0.5             0.125
+    2  2024Q1       2       1           0.5             0.750
+    3  2024Q2       0       1           1.0             1.000
+    """
+    if freq not in ("M", "Q"):
+        raise ValueError(f"cohort_table: freq must be 'M' or 'Q', not {freq!r}")
+    require_columns(account_month, [account, "period", "revenue"], "cohort_table")
+    rows = account_month[[account, "period", "revenue"]].copy()
+    rows["p"] = rows["period"].dt.to_period(freq)
+    per = rows.groupby([account, "p"], sort=True)["revenue"].sum().reset_index()
+    bought = per[per["revenue"] > 0]
+    first = bought.groupby(account)["p"].min().rename("cohort")
+    per = per.join(first, on=account, how="inner")
+    per = per[per["p"] >= per["cohort"]]
+    per["offset"] = (per["p"] - per["cohort"]).apply(lambda d: d.n).astype("int64")
+    size = first.value_counts().rename("accounts")
+    out = per.groupby(["cohort", "offset"], sort=True).agg(
+        active=("revenue", lambda r: int((r > 0).sum())), revenue=("revenue", "sum")
+    ).reset_index().join(size, on="cohort")
+    base = out[out["offset"] == 0].set_index("cohort")["revenue"]
+    out["active_share"] = out["active"] / out["accounts"]
+    out["revenue_retained"] = out["revenue"] / out["cohort"].map(base)
+    out["cohort"] = out["cohort"].astype(str)
+    return out[["cohort", "offset", "accounts", "active", "active_share", "revenue",
+                "revenue_retained"]]
