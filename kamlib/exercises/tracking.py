@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -127,7 +128,8 @@ class Progress:
         return str(self)
 
     def _repr_html_(self) -> str:
-        return f"<p>{html.escape(self._headline())}</p>" + self.table.to_html(index=False)
+        head = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(self._headline()))
+        return f"<p>{head}</p>" + self.table.to_html(index=False)
 
 
 def progress(start: str | Path | None = None) -> Progress:
