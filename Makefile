@@ -19,8 +19,9 @@ report: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# the trainee's own copy in course/ (made once, never overwritten); kam on the terminal PATH
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+	$(BIN)/kam course start
 
 validate: $(STAMP)
 	$(BIN)/kam validate

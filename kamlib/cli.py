@@ -1,4 +1,4 @@
-"""The ``kam`` command: validate data, generate sample data, build the reports.
+"""The ``kam`` command: validate data, generate sample data, build the reports, the course.
 
 Examples
 --------
@@ -77,6 +77,34 @@ def _build(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _course(args: argparse.Namespace) -> int:
+    from kamlib import course
+    from kamlib.exercises import progress
+
+    try:
+        if args.action == "start":
+            started = course.start(args.dir)
+            for name in started.copied:
+                print(f"copied  {started.workdir / name}")
+            if started.kept:
+                print(f"kept your copies of {len(started.kept)} notebook(s) in "
+                      f"{started.workdir}")
+            if args.no_lab:
+                return 0
+            print(f"opening JupyterLab in {started.workdir}")
+            return course.launch(started.workdir)
+        if args.action == "reset":
+            restored, kept = course.reset(args.name, args.dir)
+            print(f"restored {restored}" + (f"; your version is kept as {kept.name}"
+                                             if kept else ""))
+            return 0
+        print(progress(course._resolve_workdir(args.dir)))
+        return 0
+    except (ValueError, FileNotFoundError) as err:
+        print(f"kam: {err}", file=sys.stderr)
+        return 2
+
+
 def _at_least(minimum: int):
     """An argparse type: a whole number no smaller than ``minimum``."""
     def whole_number(text: str) -> int:
@@ -115,6 +143,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks", default=None,
                    help="folder of report notebooks (default: the kit's notebooks/)")
     p.set_defaults(func=_build)
+
+    p = sub.add_parser("course", help="the trainee's own copy of the course")
+    actions = p.add_subparsers(dest="action", required=True)
+    dir_help = "work folder (default: course/ beside the kit's notebooks/)"
+    a = actions.add_parser("start", help="copy the course once into the work folder and "
+                           "open JupyterLab there")
+    a.add_argument("--dir", default=None, help=dir_help)
+    a.add_argument("--no-lab", action="store_true", help="copy only; do not open JupyterLab")
+    a = actions.add_parser("reset", help="restore one notebook as shipped (yours is kept)")
+    a.add_argument("name", help="notebook name, e.g. 10_concentration (or 10)")
+    a.add_argument("--dir", default=None, help=dir_help)
+    a = actions.add_parser("progress", help="which exercises are done")
+    a.add_argument("--dir", default=None, help=dir_help)
+    p.set_defaults(func=_course)
     return parser
 
 

@@ -105,7 +105,8 @@ def test_leadership_report_has_no_code_and_ends_with_run_metadata(built, data, p
     page = (out / f"{page}.html").read_text()
     assert "open_dataset(" not in page and 'class="highlight' not in page
     assert "jp-InputPrompt" not in page.split("<body")[1]
-    for course_only in ('id="Exercises"', 'id="Theory"', "your answer", "Not yet", "Correct."):
+    for course_only in ('id="Exercises"', 'id="Theory"', "your answer", "Not yet", "Correct.",
+                        "Not answered yet", "show_solution", "<details", "Solution"):
         assert course_only not in page
     assert "<script" not in page  # no external or inline scripts in reports
     about = page.split("About this run")[1]
@@ -168,6 +169,16 @@ def test_trainee_build_shows_code(data, notebooks, tmp_path):
     assert result.ok
     page = (tmp_path / "t" / "01_data_overview.html").read_text()
     assert "open_dataset" in page and SCRIPT not in page
+    # solutions shown collapsed, as escaped text, never run; formulas as MathML, no MathJax
+    page = (tmp_path / "t" / "10_concentration.html").read_text()
+    solutions = re.findall(r"<details class=\"kamkit-solution\"><summary>Solution (10\.\d)",
+                           page)
+    assert solutions == ["10.1", "10.2", "10.3", "10.4"]
+    assert 'my_table = practice[["account_id", "revenue"]]' in page
+    assert '(my_table["cum_share"] &lt; 0.8)' in page  # code is text, escaped
+    assert "Correct." not in page and page.count("Not answered yet") == 4
+    assert "<math" in page and "<mfrac>" in page and "$$" not in page and "\\sum" not in page
+    assert "mathjax" not in page.lower()
 
 
 def test_a_reused_kernel_shows_the_next_report_nothing_of_the_last(data, tmp_path):

@@ -63,14 +63,14 @@ def test_pareto_table_right_answers(totals):
 
 
 def test_pareto_table_wrong_shape(totals):
-    hint(check_pareto_table(totals.to_dict(), totals), "build a DataFrame")
+    hint(check_pareto_table(totals.to_dict(), totals), "Give a DataFrame with the columns")
     hint(check_pareto_table(trainee_table(totals).rename(columns={"share": "pct"}), totals),
          "Wrong column names: expected ['account_id', 'revenue', 'share', 'cum_share']; "
          "missing ['share']")
     hint(check_pareto_table(trainee_table(totals).iloc[:3], totals),
          "Your table has 3 accounts, the data 5")
     monthly = pd.concat([trainee_table(totals), trainee_table(totals)])
-    hint(check_pareto_table(monthly, totals), "appears more than once: sum per account first")
+    hint(check_pareto_table(monthly, totals), "one row per account and month")
 
 
 def test_pareto_table_wrong_column_ranked(totals):
@@ -108,13 +108,14 @@ def test_pareto_table_wrong_cumulative_share(totals):
     early = totals[["account_id", "revenue"]].assign(share=totals["revenue"] / 100)
     early["cum_share"] = early["share"].cumsum()
     early = early.sort_values("revenue", ascending=False)
-    hint(check_pareto_table(early, totals), "cum_share is not the running total of share")
-    # the same with the smallest account not last in the data: it ends at e's 0.72
+    hint(check_pareto_table(early, totals), "before sorting. Sort first, then cumsum()")
+    # the same with the smallest account not last in the data (it ends at e's 0.72): the
+    # "sort first" hint must still fire, not "should end at 1.0"
     moved = totals.iloc[[0, 1, 4, 2, 3]]
     early = moved[["account_id", "revenue"]].assign(share=moved["revenue"] / 100)
     early["cum_share"] = early["share"].cumsum()
     hint(check_pareto_table(early.sort_values("revenue", ascending=False), totals),
-         "yours ends at 0.72.")
+         "Sort first, then cumsum()")
 
 
 # --- the vital few --------------------------------------------------------------------------
@@ -153,7 +154,8 @@ def test_share_of_accounts(forty):
     hint(check_share_of_accounts(0.875, forty), "share of the other accounts")
     hint(check_share_of_accounts(0.8, forty), "80% is the share of revenue")
     hint(check_share_of_accounts(0.3, forty), "divide by the number of accounts")
-    hint(check_share_of_accounts(None, forty), "number between 0 and 1")
+    hint(check_share_of_accounts(None, forty), "Not answered yet")
+    hint(check_share_of_accounts("0.125", forty), "number between 0 and 1")
 
 
 def test_share_of_accounts_telecom():
@@ -218,7 +220,7 @@ def test_abc_ties_may_be_split_either_way():
 
 
 def test_abc_typical_mistakes(ten):
-    hint(check_abc_classes(answer("CCCCBBAAAA"), ten), "You gave A to the smallest accounts")
+    hint(check_abc_classes(answer("CCCCBBAAAA"), ten), "A goes to the largest accounts; you gave A to the smallest")
     hint(check_abc_classes(answer("AAABBBCCCC"), ten),
          "The account that crosses 80% belongs to A")
     hint(check_abc_classes(answer("AAAABCCCCC"), ten),
@@ -236,7 +238,7 @@ def test_abc_malformed_answers(ten):
     hint(check_abc_classes(answer("AAAABBCCCC").replace({"abc": {"C": None}}), ten),
          "4 account(s) have an empty class")
     hint(check_abc_classes(answer("AAAABBCCCC").rename(columns={"abc": "class"}), ten),
-         "Wrong column names: expected 'account_id' and 'abc'")
+         "Wrong column names: expected ['account_id', 'abc']; missing ['abc']")
     hint(check_abc_classes(["A"] * 10, ten), "Give a DataFrame")
 
 

@@ -186,7 +186,7 @@ def test_shipped_notebooks_are_clean(path):
             [line.split("=")[0].strip() for line in tagged[0].source.splitlines()]
 
 
-@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if not p.name.startswith("00")],
+@pytest.mark.parametrize("path", [nb.path for nb in report_notebooks(NOTEBOOK_DIR)],
                          ids=lambda p: p.name)
 def test_report_notebooks_take_config_and_prepared(path):
     check_parameters(path, {"config": "", "prepared": ""})

@@ -1,4 +1,8 @@
-"""Checks for the ABC-XYZ exercises: ABC classes, XYZ (cv and classes), the 3x3 matrix.
+"""Module 11 exercises: ABC classes, XYZ (cv, then classes), the 3x3 matrix.
+
+The practice data are the last year of the window (see
+:func:`kamlib.exercises.concentration.practice_window`); :func:`practice_monthly` lays the
+months out with zeros, so the cv is three lines of pandas rather than a grid to build.
 
 Examples
 --------
@@ -15,9 +19,41 @@ import pandas as pd
 
 from kamlib._frames import DateLike, window_mask
 from kamlib.abcxyz import abc_classes, xyz_classes
-from kamlib.exercises import Feedback
+from kamlib.exercises.feedback import Feedback, friendly, per_account
+from kamlib.exercises.registry import Exercise
 
-__all__ = ["check_abc_classes", "check_xyz", "check_abc_xyz_matrix"]
+__all__ = ["practice_monthly", "check_abc_classes", "check_xyz", "check_xyz_classes",
+           "check_abc_xyz_matrix", "EXERCISES"]
+
+
+def practice_monthly(account_month: pd.DataFrame, start: DateLike, end: DateLike, *,
+                     account: str = "account_id", value: str = "revenue") -> pd.DataFrame:
+    """One row per account and month of its series: from its first purchase in the window
+    to the window's end, months without a purchase as 0 (the series XYZ measures).
+
+    Examples
+    --------
+    >>> cube = pd.DataFrame({"account_id": ["a", "a", "b"], "revenue": [10.0, 12.0, 5.0],
+    ...     "period": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-02-01"])})
+    >>> practice_monthly(cube, "2024-01-01", "2024-03-31")
+      account_id      month  revenue
+    0          a 2024-01-01     10.0
+    1          a 2024-02-01      0.0
+    2          a 2024-03-01     12.0
+    3          b 2024-02-01      5.0
+    4          b 2024-03-01      0.0
+    """
+    rows = account_month.loc[window_mask(account_month, "period", start, end, "M",
+                                         "practice_monthly")]
+    months = pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq="M")
+    buckets = rows["period"].dt.to_period("M")
+    grid = (rows[value].groupby([rows[account], buckets]).sum().unstack(fill_value=0.0)
+            .reindex(columns=months, fill_value=0.0))
+    long = grid.stack().rename(value).rename_axis([account, "month"]).reset_index()
+    first = long[account].map(buckets.groupby(rows[account]).min())
+    long = long[long["month"] >= first].reset_index(drop=True)
+    long["month"] = long["month"].dt.to_timestamp()
+    return long
 
 
 def _labels(answer, account: str, column: str) -> pd.Series | Feedback:
@@ -25,13 +61,16 @@ def _labels(answer, account: str, column: str) -> pd.Series | Feedback:
     if isinstance(answer, dict):
         answer = pd.Series(answer)
     if isinstance(answer, pd.DataFrame):
-        if account not in answer or column not in answer:
-            return Feedback.hint(f"Wrong column names: expected '{account}' and '{column}'; "
-                                 f"you have {list(answer.columns)}.")
+        answer = per_account(answer, [column], account=account)
+        if isinstance(answer, Feedback):
+            return answer
         answer = answer.set_index(account)[column]
     if not isinstance(answer, pd.Series):
         return Feedback.hint(f"Give a DataFrame with '{account}' and '{column}' columns, "
                              f"not a {type(answer).__name__}.")
+    if answer.index.duplicated().any():
+        return Feedback.hint("Your answer has one row per account and month: add the months "
+                             f"up per account first, e.g. groupby('{account}')['revenue'].sum().")
     return answer
 
 
@@ -52,6 +91,7 @@ def _class_problems(mine: pd.Series, truth: pd.Series, allowed: str) -> Feedback
                          f"{sorted(found - set(allowed))}.")
 
 
+@friendly("a DataFrame with the columns account_id and abc (A, B or C), one row per account")
 def check_abc_classes(answer, totals: pd.DataFrame, *, account: str = "account_id",
                       value: str = "revenue",
                       cutoffs: tuple[float, float] = (0.8, 0.95)) -> Feedback:
@@ -80,10 +120,14 @@ def check_abc_classes(answer, totals: pd.DataFrame, *, account: str = "account_i
     low, high = (f"{c:.0%}" for c in cutoffs)
     rank = truth["rank"]
     first_b = rank[truth["abc"] == "B"].min() if counts["B"] else None
-    mean = truth[value].groupby(mine).mean()
-    if {"A", "C"} <= set(mean.index) and mean["A"] < mean["C"]:
-        return Feedback.hint(f"You gave A to the smallest accounts: A are the largest, the "
-                             f"ones that make the first {low} of {value}.")
+    # Ranked smallest first, the largest accounts end up B or C (once the largest has under
+    # 20%), or everything is A: either way A is not where the largest account is.
+    largest = truth[value] == truth[value].max()  # ties: any of them may be A
+    is_a = mine == "A"
+    if (is_a.any() and not is_a[largest].any()) or (is_a.all() and counts["A"] < len(mine)):
+        return Feedback.hint(f"A goes to the largest accounts; you gave A to the smallest. "
+                             f"Rank by {value}, largest first (sort_values(ascending=False)): "
+                             f"A are the accounts that make the first {low} of {value}.")
     if (mine == "A").sum() == counts["A"] - 1 and mine[rank == counts["A"]].iloc[0] == "B":
         return Feedback.hint(f"The account that crosses {low} belongs to A: without it A "
                              f"does not reach {low}.")
@@ -137,6 +181,7 @@ _XYZ_HINTS = {
 }
 
 
+@friendly("a DataFrame with the columns account_id and cv (and xyz), one row per account")
 def check_xyz(answer: pd.DataFrame, frame: pd.DataFrame, *, account: str = "account_id",
               value: str = "revenue", period: str = "period", freq: str = "M",
               cutoffs: tuple[float, float] = (0.5, 1.0), min_periods: int = 3,
@@ -157,11 +202,14 @@ def check_xyz(answer: pd.DataFrame, frame: pd.DataFrame, *, account: str = "acco
     keys = dict(account=account, value=value, period=period, freq=freq, start=start, end=end)
     truth = xyz_classes(frame, cutoffs=cutoffs, min_periods=min_periods, **keys)
     truth = truth.set_index(account)
-    if not isinstance(answer, pd.DataFrame) or account not in answer \
-            or not {"cv", "xyz"} & set(answer.columns):
+    if not isinstance(answer, pd.DataFrame) or not {"cv", "xyz"} & set(answer.columns):
         got = list(answer.columns) if isinstance(answer, pd.DataFrame) else type(answer).__name__
         return Feedback.hint(f"Give a DataFrame with '{account}' and 'cv' and/or 'xyz' columns;"
                              f" you have {got}.")
+    answer = per_account(answer, [c for c in ("cv", "xyz") if c in answer], account=account,
+                         value=value)
+    if isinstance(answer, Feedback):
+        return answer
     mine = answer.set_index(account)
     missing = truth.index.difference(mine.index)
     if len(missing):
@@ -178,6 +226,9 @@ def check_xyz(answer: pd.DataFrame, frame: pd.DataFrame, *, account: str = "acco
                 if np.allclose(cv[defined], variants[name], rtol=0, atol=5e-4,
                                equal_nan=True):
                     return Feedback.hint(hint)
+            if np.allclose(cv[defined], truth.loc[defined, "cv"], rtol=0, atol=6e-3):
+                return Feedback.hint("Right to two decimals. Give three decimals, as the task "
+                                     "asks: e.g. my_xyz['cv'].round(3).")
             wrong = truth.index[defined][off][0]
             return Feedback.hint(f"The cv of account {str(wrong)!r} is {cv[wrong]:.3f} in your "
                                  f"answer, {truth.loc[wrong, 'cv']:.3f} in the data: std "
@@ -188,7 +239,9 @@ def check_xyz(answer: pd.DataFrame, frame: pd.DataFrame, *, account: str = "acco
         if problem is not None:
             return problem
         labels = labels.reindex(truth.index).astype(str)
-        wrong = labels != truth["xyz"]
+        # a cv given to three decimals may land on a limit: either class is right there
+        borderline = pd.concat([(truth["cv"] - c).abs() <= 5e-4 for c in cutoffs], axis=1)
+        wrong = (labels != truth["xyz"]) & ~borderline.any(axis=1)
         if wrong.any():
             few = truth["n_periods"] < min_periods
             if (wrong & ~few).sum() == 0:
@@ -202,6 +255,7 @@ def check_xyz(answer: pd.DataFrame, frame: pd.DataFrame, *, account: str = "acco
     return Feedback.correct(", ".join(f"{n} {c}" for c, n in counts.items()) + " accounts.")
 
 
+@friendly("a DataFrame of counts with rows A, B, C and columns X, Y, Z, e.g. from pd.crosstab")
 def check_abc_xyz_matrix(answer: pd.DataFrame, abc: pd.DataFrame, xyz: pd.DataFrame, *,
                          account: str = "account_id") -> Feedback:
     """Check a 3x3 matrix of account counts: rows A, B, C; columns X, Y, Z.
@@ -238,8 +292,54 @@ def check_abc_xyz_matrix(answer: pd.DataFrame, abc: pd.DataFrame, xyz: pd.DataFr
     if mine.sum() != len(both):
         return Feedback.hint(f"Your counts add up to {mine.sum():g}, but there are "
                              f"{len(both)} accounts: each account is in exactly one cell.")
+    by_position = pd.crosstab(abc["abc"], xyz["xyz"]).reindex(
+        index=list("ABC"), columns=list("XYZ"), fill_value=0)
+    if not np.array_equal(mine, truth.to_numpy()) and \
+            np.array_equal(mine, by_position.to_numpy()):
+        return Feedback.hint("You paired the rows of abc and xyz by their position, not by "
+                             "account: merge them on account_id first (abc.merge(xyz, "
+                             "on='account_id')), then count with pd.crosstab.")
     if not np.array_equal(mine, truth.to_numpy()):
         i, j = np.argwhere(mine != truth.to_numpy())[0]
         return Feedback.hint(f"Cell {'ABC'[i]}{'XYZ'[j]} should hold {truth.iat[i, j]} "
                              f"accounts, yours {mine[i, j]:g}.")
     return Feedback.correct(f"The fullest cell is {''.join(truth.stack().idxmax())}.")
+
+
+@friendly("a DataFrame with the columns account_id, cv and xyz (X, Y or Z), one row per account")
+def check_xyz_classes(answer: pd.DataFrame, frame: pd.DataFrame, **options) -> Feedback:
+    """Like :func:`check_xyz`, but the ``xyz`` column is required (the step after the cv).
+
+    Examples
+    --------
+    >>> cube = pd.DataFrame({"account_id": ["a", "a", "a"], "revenue": [10.0, 12.0, 8.0],
+    ...     "period": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"])})
+    >>> print(check_xyz_classes(pd.DataFrame({"account_id": ["a"], "cv": [0.163]}), cube))
+    Not yet: Add the column xyz to my_xyz: X if cv <= 0.5, Y if cv <= 1.0, otherwise Z.
+    """
+    if isinstance(answer, pd.DataFrame) and "xyz" not in answer.columns:
+        low, high = options.get("cutoffs", (0.5, 1.0))
+        return Feedback.hint(f"Add the column xyz to my_xyz: X if cv <= {low:.1f}, Y if cv <= "
+                             f"{high:.1f}, otherwise Z.")
+    return check_xyz(answer, frame, **options)
+
+
+EXERCISES = [
+    Exercise("11.1", "ABC classes", "my_abc", check_abc_classes, """\
+ranked = practice.sort_values("revenue", ascending=False)
+ranked["before"] = ranked["revenue"].cumsum().shift(fill_value=0) / ranked["revenue"].sum()
+ranked["abc"] = np.select([ranked["before"] < 0.8, ranked["before"] < 0.95], ["A", "B"], "C")
+my_abc = ranked[["account_id", "abc"]]"""),
+    Exercise("11.2", "The coefficient of variation (step 1 of 2)", "my_xyz", check_xyz, """\
+per_account = monthly.groupby("account_id")["revenue"]
+my_xyz = (per_account.std(ddof=0) / per_account.mean()).round(3).rename("cv").reset_index()""",
+             precision="three decimals"),
+    Exercise("11.3", "XYZ classes (step 2 of 2)", "my_xyz", check_xyz_classes, """\
+my_xyz["xyz"] = np.select([my_xyz["cv"] <= 0.5, my_xyz["cv"] <= 1.0], ["X", "Y"], "Z")
+months = my_xyz["account_id"].map(monthly.groupby("account_id").size())
+my_xyz.loc[months < 3, "xyz"] = "Z"  # too short a history to call it regular"""),
+    Exercise("11.4", "The matrix of counts", "my_matrix", check_abc_xyz_matrix, """\
+both = p_abc.merge(p_xyz, on="account_id")
+my_matrix = pd.crosstab(both["abc"], both["xyz"])
+my_matrix = my_matrix.reindex(index=["A", "B", "C"], columns=["X", "Y", "Z"], fill_value=0)"""),
+]

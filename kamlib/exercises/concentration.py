@@ -1,8 +1,9 @@
-"""Checks for the concentration exercises: Pareto table, the vital few, Gini, HHI.
+"""Module 10 exercises: Pareto table, the vital few, Gini, HHI; checks and solutions.
 
 Each check takes the trainee's answer and the per-account totals the exercise gave out
-(``account_totals`` of the cube; extra numeric columns such as ``invoices`` let the checks
-recognise "ranked the wrong column").
+(:func:`practice_totals`: the last year of the window, which the worked example does not
+show; extra numeric columns such as ``invoices`` let the checks recognise "ranked the wrong
+column").
 
 Examples
 --------
@@ -21,18 +22,56 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kamlib._frames import accounts_for
-from kamlib.concentration import accounts_for_target, gini, hhi
-from kamlib.exercises import Feedback, close
+from kamlib._frames import DateLike, accounts_for
+from kamlib.concentration import account_totals, accounts_for_target, gini, hhi
+from kamlib.exercises.feedback import Feedback, close, friendly, per_account, rounding_hint
+from kamlib.exercises.feedback import is_number as _number
+from kamlib.exercises.registry import Exercise
 
-__all__ = ["check_pareto_table", "check_accounts_for_target", "check_share_of_accounts",
-           "check_gini", "check_hhi"]
+__all__ = ["practice_window", "practice_totals", "check_pareto_table",
+           "check_accounts_for_target", "check_share_of_accounts", "check_gini", "check_hhi",
+           "EXERCISES"]
 
 
-def _number(answer: object) -> bool:
-    return isinstance(answer, (int, float, np.number)) and not isinstance(answer, bool)
+def practice_window(start: DateLike, end: DateLike, months: int = 12) -> dict:
+    """The last ``months`` months of the window [start, end]: practice data whose answers
+    the worked example (the whole window) does not print.
+
+    Examples
+    --------
+    >>> practice_window("2023-01-01", "2025-12-31")
+    {'start': '2025-01-01', 'end': '2025-12-31'}
+    >>> practice_window("2025-06-01", "2025-12-31")
+    {'start': '2025-06-01', 'end': '2025-12-31'}
+    """
+    end_ts = pd.Timestamp(end)
+    first = (end_ts.to_period("M") - (months - 1)).to_timestamp()
+    start_ts = max(first, pd.Timestamp(start))
+    return {"start": str(start_ts.date()), "end": str(end_ts.date())}
 
 
+def practice_totals(account_month: pd.DataFrame, start: DateLike, end: DateLike) -> pd.DataFrame:
+    """One row per account: revenue and invoices in the window; negative accounts left out.
+
+    Examples
+    --------
+    >>> cube = pd.DataFrame({"account_id": ["a", "a", "b", "c"],
+    ...     "period": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-02-01", "2024-02-01"]),
+    ...     "revenue": [50.0, 30.0, 20.0, -5.0], "invoices": [2, 1, 1, 1]})
+    >>> practice_totals(cube, "2024-02-01", "2024-02-29")
+      account_id  revenue  invoices
+    0          a     30.0         1
+    1          b     20.0         1
+    """
+    window = {"start": start, "end": end}
+    totals = account_totals(account_month, **window)
+    invoices = account_totals(account_month, value="invoices", **window)
+    both = totals.merge(invoices.astype({"invoices": "int64"}), on="account_id")
+    return both[both["revenue"] >= 0].reset_index(drop=True)
+
+
+@friendly("a DataFrame with one row per account and the columns account_id, revenue, share "
+          "and cum_share, largest account first")
 def check_pareto_table(answer: pd.DataFrame, totals: pd.DataFrame, *,
                        account: str = "account_id", value: str = "revenue") -> Feedback:
     """Check a Pareto table: one row per account, largest first, ``share`` and ``cum_share``.
@@ -47,20 +86,15 @@ def check_pareto_table(answer: pd.DataFrame, totals: pd.DataFrame, *,
     >>> check_pareto_table(wrong, totals).message[:20]
     'You sorted ascending'
     """
-    if not isinstance(answer, pd.DataFrame):
-        return Feedback.hint(f"Your answer is a {type(answer).__name__}; build a DataFrame.")
     required = [account, value, "share", "cum_share"]
-    missing = [c for c in required if c not in answer.columns]
-    if missing:
+    if isinstance(answer, pd.DataFrame) and value not in answer.columns:
         others = [c for c in totals.columns if c not in (account, value) and c in answer]
-        extra = (f" You have {others[0]!r}: the table ranks {value}, not {others[0]}."
-                 if value in missing and others else "")
-        return Feedback.hint(f"Wrong column names: expected {required}; missing {missing}."
-                             + extra)
-    if answer[account].duplicated().any():
-        dup = answer.loc[answer[account].duplicated(), account].iloc[0]
-        return Feedback.hint(f"Account {str(dup)!r} appears more than once: sum per account "
-                             f"first (groupby('{account}')['{value}'].sum()).")
+        if others:
+            return Feedback.hint(f"Wrong column names: expected {required}. You have "
+                                 f"{others[0]!r}: the table ranks {value}, not {others[0]}.")
+    answer = per_account(answer, required[1:], account=account, value=value)
+    if isinstance(answer, Feedback):
+        return answer
     truth = totals.set_index(account)
     if set(answer[account]) != set(truth.index):
         return Feedback.hint(f"Your table has {len(answer)} accounts, the data "
@@ -95,6 +129,9 @@ def check_pareto_table(answer: pd.DataFrame, totals: pd.DataFrame, *,
                              f"divide each {value} by the total {value} of all accounts.")
     if not np.allclose(share, values / values.sum()):
         return Feedback.hint(f"share should be each account's {value} / the total {value}.")
+    if close(cum.max(), 1.0, tol=1e-6) and (np.diff(cum) < -1e-12).any():
+        return Feedback.hint("cum_share goes down in places: you took the running total "
+                             "before sorting. Sort first, then cumsum().")
     if not close(cum[-1], 1.0, tol=1e-6):
         why = (f" You cumulated the {value}, not the shares." if close(cum[-1], values.sum())
                else "")
@@ -106,6 +143,7 @@ def check_pareto_table(answer: pd.DataFrame, totals: pd.DataFrame, *,
     return Feedback.correct(f"The largest account makes {share[0]:.1%} of {value}.")
 
 
+@friendly("a whole number of accounts, such as 120")
 def check_accounts_for_target(answer: object, totals: pd.DataFrame, target: float = 0.8, *,
                               account: str = "account_id", value: str = "revenue") -> Feedback:
     """Check the number of top accounts that make ``target`` of the total (the vital few).
@@ -144,6 +182,7 @@ def check_accounts_for_target(answer: object, totals: pd.DataFrame, target: floa
                          f"and count the accounts until the cumulative share reaches {pct}.")
 
 
+@friendly("a number between 0 and 1 with three decimals, such as 0.125")
 def check_share_of_accounts(answer: object, totals: pd.DataFrame, target: float = 0.8, *,
                             account: str = "account_id", value: str = "revenue") -> Feedback:
     """Check the share of accounts (a fraction; three decimals suffice) that make ``target``.
@@ -168,6 +207,8 @@ def check_share_of_accounts(answer: object, totals: pd.DataFrame, target: float 
     if answer == k:
         return Feedback.hint("That is the number of accounts: divide it by the number of "
                              "all accounts.")
+    if rounding_hint(answer, share, fewest=2):  # 0.14 for 0.1406, before "off by one"
+        return Feedback.hint(rounding_hint(answer, share))
     if close(answer, (k - 1) / n):
         return Feedback.hint(f"Off by one: the account that crosses {target:.0%} belongs to "
                              f"the vital few.")
@@ -176,10 +217,13 @@ def check_share_of_accounts(answer: object, totals: pd.DataFrame, target: float 
     if close(answer, target):
         return Feedback.hint(f"{target:.0%} is the share of {value}; the question asks what "
                              "share of the accounts makes it.")
+    if rounding_hint(answer, share):
+        return Feedback.hint(rounding_hint(answer, share))
     return Feedback.hint(f"Count the accounts that make {target:.0%} of {value} (largest "
                          "first) and divide by the number of accounts.")
 
 
+@friendly("a number between 0 and 1 with three decimals, such as 0.512")
 def check_gini(answer: object, totals: pd.DataFrame, *, value: str = "revenue") -> Feedback:
     """Check a Gini coefficient of the per-account totals (three decimals suffice).
 
@@ -208,12 +252,15 @@ def check_gini(answer: object, totals: pd.DataFrame, *, value: str = "revenue") 
         return Feedback.hint("That is the area under the Lorenz curve: Gini = 1 - 2 x area.")
     if close(answer, 1 - g):
         return Feedback.hint("That is 1 - Gini (twice the area under the Lorenz curve).")
+    if rounding_hint(answer, g):
+        return Feedback.hint(rounding_hint(answer, g))
     if not 0 <= float(answer) < 1:
         return Feedback.hint("For non-negative amounts the Gini coefficient lies in [0, 1).")
     return Feedback.hint("Sort the totals ascending; Gini = sum((2i - n - 1) x_i) / (n sum x) "
                          "with i = 1..n.")
 
 
+@friendly("a number, the sum of the squared shares (0 to 1), with four decimals")
 def check_hhi(answer: object, totals: pd.DataFrame, *, value: str = "revenue") -> Feedback:
     """Check a Herfindahl-Hirschman index (sum of squared shares; the 0-10,000 scale is OK).
 
@@ -238,3 +285,23 @@ def check_hhi(answer: object, totals: pd.DataFrame, *, value: str = "revenue") -
     if close(answer, 1 / h, tol=5e-3):
         return Feedback.hint("That is 1 / HHI, the effective number of accounts.")
     return Feedback.hint(f"Divide each {value} by the total, square the shares, add them up.")
+
+
+EXERCISES = [
+    Exercise("10.1", "Build the Pareto table", "my_table", check_pareto_table, """\
+my_table = practice[["account_id", "revenue"]].sort_values("revenue", ascending=False)
+my_table["share"] = my_table["revenue"] / my_table["revenue"].sum()
+my_table["cum_share"] = my_table["share"].cumsum()"""),
+    Exercise("10.2", "How many accounts make 80%?", "my_count", check_accounts_for_target,
+             """\
+# the accounts before the 80% line, plus the one that crosses it
+my_count = int((my_table["cum_share"] < 0.8).sum()) + 1"""),
+    Exercise("10.3", "Their share of all accounts", "my_share", check_share_of_accounts,
+             "my_share = round(my_count / len(my_table), 3)", precision="three decimals"),
+    Exercise("10.4", "The Gini coefficient", "my_gini", check_gini, """\
+x = np.sort(practice["revenue"].to_numpy())  # smallest first
+n = len(x)
+i = np.arange(1, n + 1)
+my_gini = round(float(((2 * i - n - 1) * x).sum() / (n * x.sum())), 3)""",
+             precision="three decimals"),
+]

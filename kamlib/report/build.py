@@ -25,6 +25,7 @@ from rich.text import Text
 from kamlib.data.config import Config, load_config
 from kamlib.data.needs import needs_sentence, unmet
 from kamlib.data.problems import ValidationError
+from kamlib.exercises.tracking import PROGRESS_FILE
 from kamlib.report.index import AUDIENCES, index_html
 from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
 from kamlib.report.tasks import Outcome, Task
@@ -191,6 +192,9 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
         raise NotebookError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
     cfg = config if isinstance(config, Config) else load_config(config)
     out, folder = Path(out).resolve(), Path(notebooks).resolve()
+    if (folder / PROGRESS_FILE).exists():
+        raise NotebookError(f"{folder} is a trainee's course work folder: kam build runs the "
+                            "kit's own notebooks, never a trainee's copies")
     selected = report_notebooks(folder, only)
     if not selected:
         raise NotebookError(f"no report notebooks in {folder}")

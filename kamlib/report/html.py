@@ -1,8 +1,9 @@
 """HTML out of executed notebooks, for leadership or trainees.
 
 Leadership reports keep only outputs and narrative: no code, no prompts, and no cells
-tagged ``exercise``, ``solution`` or ``trainee``. Trainee reports show the code. Every
-report ends with the run's metadata. All text that can come from data is escaped here:
+tagged ``exercise``, ``solution`` or ``trainee``. Trainee reports show the code, and each
+exercise's solution collapsed in a ``<details>`` element (shown, never executed). Formulas
+are MathML in both. Every report ends with the run's metadata. All text that can come from data is escaped here:
 nbconvert passes HTML outputs through as they are, so the notebooks' tables escape their
 own cells (``safe_table``) and this module escapes everything it writes itself.
 """
@@ -20,8 +21,9 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets.config import Config
 
 from kamlib.report.index import AUDIENCES
+from kamlib.report.mathml import latex_to_mathml
 
-__all__ = ["notebook_html", "failed_html", "run_footer", "TRAINEE_ONLY_TAGS"]
+__all__ = ["notebook_html", "failed_html", "run_footer", "solution_html", "TRAINEE_ONLY_TAGS"]
 
 TEMPLATES = Path(__file__).parent / "templates"  # "kamkit": lab without external scripts
 TRAINEE_ONLY_TAGS = {"exercise", "solution", "trainee"}
@@ -34,6 +36,36 @@ class _DropStderr(Preprocessor):
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
                             if not (o.output_type == "stream" and o.name == "stderr")]
+        return cell, resources
+
+
+class _Formulas(Preprocessor):
+    """LaTeX in markdown to MathML: the pages carry no MathJax."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "markdown" and "$" in cell.source:
+            cell.source = latex_to_mathml(cell.source)
+        return cell, resources
+
+
+def solution_html(exercise_id: str) -> str:
+    """The solution of an exercise as a collapsed ``<details>`` element (escaped code)."""
+    from kamlib.exercises import exercise
+
+    ex = exercise(exercise_id)
+    # one line of markdown source: a blank line in the code would end markdown's HTML block
+    code = html.escape(ex.solution).replace("\n", "&#10;")
+    return (f"<details class='kamkit-solution'><summary>Solution {html.escape(ex.id)}: "
+            f"{html.escape(ex.title)}</summary><pre><code>{code}</code></pre></details>")
+
+
+class _Solutions(Preprocessor):
+    """The "Stuck?" cell of an exercise becomes its solution, collapsed."""
+
+    def preprocess_cell(self, cell, resources, index):
+        exercise_id = cell.get("metadata", {}).get("kamkit", {}).get("solution")
+        if cell.cell_type == "markdown" and exercise_id:
+            cell.source = solution_html(exercise_id)
         return cell, resources
 
 
@@ -58,6 +90,9 @@ def _exporter(audience: str) -> HTMLExporter:
                                 extra_template_basedirs=[str(TEMPLATES)])
         if leadership:
             exporter.register_preprocessor(_DropStderr(), enabled=True)
+        else:
+            exporter.register_preprocessor(_Solutions(), enabled=True)
+        exporter.register_preprocessor(_Formulas(), enabled=True)
         _exporters[audience] = exporter
     return _exporters[audience]
 
