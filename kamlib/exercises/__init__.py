@@ -22,8 +22,7 @@ Not yet: You gave a percentage: give the share as a fraction ...
 from __future__ import annotations
 
 from kamlib.exercises.feedback import Feedback, close
-from kamlib.exercises.tracking import progress
-from kamlib.exercises.registry import check, exercise, exercises, show_solution
+from kamlib.exercises.registry import check, exercise, exercises, progress, show_solution
 
 __all__ = ["Feedback", "close", "check", "show_solution", "progress", "exercise", "exercises"]
 

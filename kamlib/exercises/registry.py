@@ -21,12 +21,15 @@ import html
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
 
 from kamlib.exercises import tracking as _progress
 from kamlib.exercises.feedback import Feedback
 
 __all__ = ["Exercise", "Solution", "MODULES", "exercise", "exercises", "check",
-           "show_solution"]
+           "show_solution", "progress"]
 
 MODULES = {  # module number -> (title, the file holding its EXERCISES)
     "02": ("pandas in ten cells", "kamlib.exercises.primer"),
@@ -101,3 +104,28 @@ def show_solution(exercise_id: str) -> Solution:
     ex = exercise(exercise_id)
     _progress.record_solution_shown(ex.id)
     return Solution(ex)
+
+
+def progress(start: str | Path | None = None) -> Progress:
+    """Which exercises of which module are done, tried or not started yet.
+
+    Examples
+    --------
+    >>> p = progress("/")
+    >>> list(p.table.columns), p.done
+    (['module', 'exercise', 'title', 'status'], 0)
+    """
+    seen = _progress.load(start)
+    rows = []
+    for ex in exercises():
+        entry = seen.get(ex.id, {})
+        tries = int(entry.get("attempts", 0))
+        status = ("done" if entry.get("ok") else
+                  f"tried {tries} time{'s' * (tries != 1)}" if tries else "not started")
+        if entry.get("solution_shown"):
+            status += " (solution shown)"
+        rows.append({"module": f"{ex.module} {MODULES[ex.module][0]}", "exercise": ex.id,
+                     "title": ex.title, "status": status})
+    return _progress.Progress(pd.DataFrame(rows, columns=["module", "exercise", "title",
+                                                          "status"]),
+                              _progress.progress_file(start))

@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 __all__ = ["PROGRESS_FILE", "Progress", "progress_file", "start_file", "record",
-           "record_solution_shown", "load", "progress"]
+           "record_solution_shown", "load"]
 
 PROGRESS_FILE = ".kamkit-progress.json"
 
@@ -130,29 +130,3 @@ class Progress:
     def _repr_html_(self) -> str:
         head = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(self._headline()))
         return f"<p>{head}</p>" + self.table.to_html(index=False)
-
-
-def progress(start: str | Path | None = None) -> Progress:
-    """Which exercises of which module are done, tried or not started yet.
-
-    Examples
-    --------
-    >>> p = progress("/")
-    >>> list(p.table.columns), p.done
-    (['module', 'exercise', 'title', 'status'], 0)
-    """
-    from kamlib.exercises.registry import MODULES, exercises
-
-    seen = load(start)
-    rows = []
-    for ex in exercises():
-        entry = seen.get(ex.id, {})
-        tries = int(entry.get("attempts", 0))
-        status = ("done" if entry.get("ok") else
-                  f"tried {tries} time{'s' * (tries != 1)}" if tries else "not started")
-        if entry.get("solution_shown"):
-            status += " (solution shown)"
-        rows.append({"module": f"{ex.module} {MODULES[ex.module][0]}", "exercise": ex.id,
-                     "title": ex.title, "status": status})
-    return Progress(pd.DataFrame(rows, columns=["module", "exercise", "title", "status"]),
-                    progress_file(start))
