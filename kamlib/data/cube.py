@@ -45,7 +45,7 @@ class Cube:
     account_product
         account_id, product, revenue, cost, lines, first_date, last_date.
     account_day
-        account_id, date, revenue, lines: the days on which each account bought, for
+        account_id, date, revenue: the days on which each account bought, for
         purchase-timing models (recency, frequency, T as in BG/NBD).
     """
 
@@ -91,8 +91,7 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
     keys = ["account_id", "period"]
     counted = t.group_by(keys).aggregate(
         invoices=t.invoice_id.nunique() if invoices else t.count())
-    daily = t.group_by(["account_id", "date"]).aggregate(revenue=t.revenue.sum(),
-                                                         lines=t.count())
+    daily = t.group_by(["account_id", "date"]).aggregate(revenue=t.revenue.sum())
     backend = ibis.get_backend(lines)
     # Materialised once; all three frames roll up from it. (Ibis's own .cache() fails to
     # drop its table on DuckDB 2, so the table is named and dropped here.)
@@ -114,7 +113,7 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
             _frame(roll_up(["account_id", "product"]), ["account_id", "product"],
                    ["account_id", "product", "revenue", "cost", "lines", "first_date",
                     "last_date"]),
-            _frame(daily, ["account_id", "date"], ["account_id", "date", "revenue", "lines"]),
+            _frame(daily, ["account_id", "date"], ["account_id", "date", "revenue"]),
         )
     finally:
         backend.drop_table("_kamkit_facts", force=True)
