@@ -1,0 +1,87 @@
+"""Hostile input the kit must survive: a clear error (file, line, column, rule, values) or a
+counted cleaning step naming real values, never a traceback or a silent wrong number.
+
+Same style as ``test_bad_inputs.py``: each test writes the small valid data set with one file
+replaced and states what a user must see. Lines are lines of the file (header = line 1).
+"""
+
+import io
+import zipfile
+from datetime import date
+
+import duckdb
+import openpyxl
+import pandas as pd
+import pytest
+from test_bad_inputs import ACCOUNTS, HEADER, TODAY, TX, check, cleaned, only, write, xlsx  # noqa: F401
+
+import kamlib
+from kamlib.cli import main
+from kamlib.data.config import ConfigError, load_config
+
+
+# --- 10: kam.toml values of the wrong type or form -------------------------------------------
+
+@pytest.mark.parametrize("toml, says", [
+    ('[tables.accounts]\nheader_row = "1"\n', "[tables.accounts] header_row = '1': expected a "
+                                              "whole number"),
+    ("[tables.accounts]\nheader_row = 0\n", "header_row = 0"),
+    ("[tables.accounts]\ncolumns = { account_id = 5 }\n", "columns = {'account_id': 5}: "
+                                                          "expected a table of names"),
+    ("[source]\nfolder = 5\n", "[source] folder = 5: expected text"),
+    ('[format]\ndelimiter = ";;"\n', "[format] delimiter = ';;': one character"),
+    ("[format]\ndelimiter = 9\n", "[format] delimiter = 9: expected text"),
+    ('[format]\nencoding = "klingon"\n', "[format] encoding = 'klingon': not an encoding"),
+    ('[format]\ndate_format = "%Q-%d"\n', "[format] date_format = '%Q-%d': unknown "
+                                          "directive(s) %Q"),
+    ('[format]\ndate_format = "%d.%m"\n', "needs at least a year and a month"),
+    ('[format]\ndecimal = ",,"\n', "[format] decimal = ',,': one character"),
+    ('[analysis]\ntarget_share = "0.8"\n', "target_share = 0.8: a share between 0 and 1, e.g. 0.8 (a number, without quotes)"),
+    ('[analysis]\nabc_cutoffs = ["a", 1]\n', "abc_cutoffs = ['a', 1]: two increasing limits"),
+    ('[analysis]\nxyz_period = 1\n', "[analysis] xyz_period = 1: expected text"),
+    ('[tables.transactions]\nsheet = 2\n', "[tables.transactions] sheet = 2: expected text"),
+    ("[analysis]\nas_of = 5\n", "[analysis] as_of = 5: expected a date"),
+    ("[analysis]\nlost_after_days = 1.5\n", "lost_after_days = 1.5: at least 1"),
+])
+def test_config_values_of_the_wrong_type_name_section_key_value_and_type(tmp_path, toml, says):
+    (tmp_path / "kam.toml").write_text(toml)
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path / "kam.toml")
+    assert says in str(err.value) and str(tmp_path / "kam.toml") in str(err.value)
+
+
+def test_config_errors_reach_the_cli_as_one_line(tmp_path, capsys):
+    (tmp_path / "kam.toml").write_text('[format]\nencoding = "klingon"\n')
+    assert main(["validate", "--config", str(tmp_path / "kam.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "encoding = 'klingon'" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("encode", [
+    lambda t: b"\xef\xbb\xbf" + t.encode(),  # Notepad's "UTF-8 with BOM"
+    lambda t: t.encode("utf-16"),            # Notepad's "Unicode"
+    lambda t: t.encode("utf-16-be"),         # no mark: refused with what to do
+])
+def test_config_saved_with_a_byte_order_mark_or_as_utf16(tmp_path, encode):
+    data = encode('[source]\nfolder = "."\n[format]\ncurrency = "€"\n')
+    (tmp_path / "kam.toml").write_bytes(data)
+    if data[:2] == b"\x00[":
+        with pytest.raises(ConfigError, match="save kam.toml as UTF-8"):
+            load_config(tmp_path / "kam.toml")
+    else:
+        assert load_config(tmp_path / "kam.toml").formats.currency == "€"
+
+
+def test_config_in_a_legacy_encoding_is_refused_with_what_to_do(tmp_path):
+    (tmp_path / "kam.toml").write_bytes('[format]\ncurrency = "€"\n'.encode("cp1252"))
+    with pytest.raises(ConfigError, match=r"byte 0x80 .*save kam.toml as UTF-8"):
+        load_config(tmp_path / "kam.toml")
+
+
+@pytest.mark.parametrize("toml", ['[format]\ndelimiter = "whitespace"\n',
+                                  '[format]\ndelimiter = "\\t"\n',
+                                  '[format]\ndate_format = "%Y-%m"\n',
+                                  '[format]\nencoding = "CP1252"\n'])
+def test_config_values_of_the_right_form_are_kept(tmp_path, toml):
+    (tmp_path / "kam.toml").write_text(toml)
+    load_config(tmp_path / "kam.toml")
