@@ -85,3 +85,56 @@ def test_config_in_a_legacy_encoding_is_refused_with_what_to_do(tmp_path):
 def test_config_values_of_the_right_form_are_kept(tmp_path, toml):
     (tmp_path / "kam.toml").write_text(toml)
     load_config(tmp_path / "kam.toml")
+
+
+# --- 12: source column names that are not plain words ----------------------------------------
+
+@pytest.mark.parametrize("column", ['Net "amount"', "Net\namount", "Net\\amount", "Net 'amount'"])
+def test_parquet_columns_with_quotes_newlines_or_backslashes_are_read(write, tmp_path, column):
+    toml = "[tables.transactions]\ncolumns = { revenue = " + \
+        '"' + column.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '" }\n'
+    config = write(toml, **{"transactions.csv": None})
+    pd.DataFrame({"account_id": ["001", "002"], "date": pd.to_datetime(["2024-01-05",
+                                                                         "2024-02-05"]),
+                  column: [100.0, 70.0]}).to_parquet(tmp_path / "transactions.parquet")
+    ds = kamlib.load(config, today=TODAY)
+    assert ds.cube.account_month["revenue"].sum() == 170.0 and not ds.report.errors
+
+
+# --- 9: a header longer than the block the kit reads first -----------------------------------
+
+def test_a_header_of_5000_columns_is_read_whole(write):
+    extra = [f"extra_column_{i:05d}" for i in range(5000)]
+    text = ",".join(["account_id", "account_name", *extra]) + "\n" + "".join(
+        f"00{i},{name}," + ",".join("x" * len(extra)) + "\n"
+        for i, name in ((1, "Alpha"), (2, "Beta"), (3, "Gamma")))
+    report = check(write(**{"accounts.csv": text}))
+    p = only(report, "warning")
+    assert report.ok and (p.rule, p.count) == ("extra-column", 5000)
+
+
+# --- 6: mixed line endings ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("endings", [("\r\n", "\n"), ("\n", "\r\n")])
+def test_mixed_line_endings_are_read_and_lines_still_named(write, endings):
+    first, rest = endings
+    rows = TX.splitlines()
+    rows[3] = rows[3].replace("40", "forty")  # line 4
+    text = rows[0] + first + rows[1] + first + rest.join(rows[2:]) + rest
+    p = only(check(write(**{"transactions.csv": text.encode()})))
+    assert (p.file, p.lines, p.column, p.rule, p.values) == (
+        "transactions.csv", (4,), "revenue", "non-numeric", ("forty",))
+
+
+def test_mixed_line_endings_in_a_cp1252_file(write):
+    text = "account_id,account_name\r\n001,Caf\xe9\n002,Beta\r\n003,Gamma\n"
+    ds = kamlib.load(write('[format]\nencoding = "cp1252"\n',
+                           **{"accounts.csv": text.encode("cp1252")}), today=TODAY)
+    assert ds.accounts["account_name"].tolist() == ["Café", "Beta", "Gamma"]
+
+
+def test_mixed_line_endings_at_the_end_of_a_long_file(write):
+    lines = [f"00{i % 3 + 1},2024-01-{i % 28 + 1:02d},{i},Cloud,1,I{i}" for i in range(4000)]
+    text = HEADER + "\n".join(lines) + "\n" + "001,2024-02-01,1,Cloud,1,J1\r\n"
+    ds = kamlib.load(write(**{"transactions.csv": text}), today=TODAY)
+    assert ds.cube.account_month["lines"].sum() == 4001

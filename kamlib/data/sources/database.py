@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from kamlib.data.contract import TABLES
-from kamlib.data.sources.base import RawTable, typed_source
+from kamlib.data.sources.base import RawTable, ident, typed_source
 
 __all__ = ["read_database"]
 
@@ -45,7 +45,7 @@ def read_database(con, name, config, report) -> RawTable | None:
     if src.query:
         relation = f"({src.query})"
     elif wanted in tables:
-        relation = f'src."{wanted}"'
+        relation = f"src.{ident(wanted)}"
     else:
         if TABLES[name].required_table or src.table:
             report.error(name, path, "missing-table", f"no table named {wanted!r}",
