@@ -138,3 +138,54 @@ def test_mixed_line_endings_at_the_end_of_a_long_file(write):
     text = HEADER + "\n".join(lines) + "\n" + "001,2024-02-01,1,Cloud,1,J1\r\n"
     ds = kamlib.load(write(**{"transactions.csv": text}), today=TODAY)
     assert ds.cube.account_month["lines"].sum() == 4001
+
+
+# --- 11: a file that is not what its name says -------------------------------------------------
+
+def _zip(names: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in names.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+BOOK = xlsx([["account_id", "account_name"], ["001", "Alpha"], ["002", "Beta"],
+             ["003", "Gamma"]])
+
+
+@pytest.mark.parametrize("file, content, says", [
+    ("accounts.xlsx", ACCOUNTS, "accounts.xlsx is really a CSV text file, not an Excel "
+                                "workbook: rename it to accounts.csv"),
+    ("accounts.xls", "<html><body><table><tr><td>account_id</td></tr></table></body></html>",
+     "accounts.xls is really an HTML web page, not an Excel 97-2003 workbook: open it in "
+     "Excel and save it as .xlsx"),
+    ("accounts.xlsx", "<!DOCTYPE html>\n<html>", "is really an HTML web page"),
+    ("accounts.xls", OLE2, "accounts.xls is an old Excel 97-2003 workbook (.xls), which this "
+                           "installation cannot read: open it in Excel and save it as .xlsx"),
+    ("accounts.xlsx", OLE2 + "EncryptedPackage".encode("utf-16-le"),
+     "accounts.xlsx is really a password-protected workbook, not an Excel workbook: remove "
+     "the password"),
+    ("accounts.csv", BOOK, "accounts.csv is really an Excel workbook (.xlsx), not a text "
+                           "file: rename it to accounts.xlsx"),
+    ("accounts.csv", _zip({"accounts.csv": ACCOUNTS.encode()}),
+     "accounts.csv is really a zip archive, not a text file: unpack it"),
+    ("accounts.xlsx", _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}),
+     "is really an OpenDocument spreadsheet (.ods)"),
+    ("accounts.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "is really a PDF document"),
+    ("accounts.xls", BOOK, "accounts.xls is really an Excel workbook (.xlsx), not an Excel "
+                           "97-2003 workbook: rename it to accounts.xlsx"),
+])
+def test_a_file_that_is_not_what_its_name_says(write, file, content, says):
+    report = check(write(**{"accounts.csv": None, file: content}))
+    p = only(report)
+    assert (p.file, p.rule) == (file, "file-type") and says in p.message
+
+
+def test_a_csv_named_parquet_and_a_parquet_named_csv(write, tmp_path):
+    report = check(write(**{"transactions.csv": None, "transactions.parquet": TX}))
+    p = only(report)
+    assert (p.file, p.rule) == ("transactions.parquet", "file-type")
+    assert "is really a CSV text file, not a Parquet file: rename it to transactions.csv" \
+        in p.message
