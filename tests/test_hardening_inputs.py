@@ -189,3 +189,29 @@ def test_a_csv_named_parquet_and_a_parquet_named_csv(write, tmp_path):
     assert (p.file, p.rule) == ("transactions.parquet", "file-type")
     assert "is really a CSV text file, not a Parquet file: rename it to transactions.csv" \
         in p.message
+
+
+# --- 19: Excel formulas without a stored value -------------------------------------------------
+
+ACCOUNT_ROWS = [["account_id", "account_name", "industry"], ["001", "Alpha", "Banking"],
+                ["002", "Beta", "Retail"], ["003", "Gamma", "Energy"]]
+
+
+def test_formula_without_a_computed_value_in_a_required_column(write):
+    rows = [*ACCOUNT_ROWS[:3], ["003", "=UPPER(\"gamma\")", "Energy"]]
+    p = only(check(write(**{"accounts.csv": None, "accounts.xlsx": xlsx(rows)})))
+    assert (p.file, p.sheet, p.lines, p.column, p.rule, p.values) == (
+        "accounts.xlsx", "Accounts", (4,), "account_name", "formula-without-value",
+        ('=UPPER("gamma")',))
+    assert "open the file in excel and save it" in p.hint.lower()
+
+
+def test_formula_without_a_computed_value_in_an_optional_number_column(write):
+    rows = [["account_id", "date", "revenue", "cost"], ["001", "2024-01-05", 100, 60],
+            ["002", "2024-01-20", 70, "=C3*0.4"], ["003", "2024-02-10", 20, None],
+            ["001", "2024-02-11", "=SUM(C2:C3)", 5]]
+    report = check(write(**{"transactions.csv": None,
+                            "transactions.xlsx": xlsx(rows, "Lines")}))
+    found = {(p.column, p.lines, p.rule, p.values) for p in report.problems}
+    assert found == {("cost", (3,), "formula-without-value", ("=C3*0.4",)),
+                     ("revenue", (5,), "formula-without-value", ("=SUM(C2:C3)",))}

@@ -62,8 +62,10 @@ def _missing_values(con, raw: RawTable, report: ValidationReport) -> None:
         if col.kind == "id":
             listed = ", ".join(f"'{v}'" for v in MISSING_IDS)
             blank = f"({blank} OR lower({col.name}) IN ({listed}))"
-        rows = con.execute(f"SELECT rowid, coalesce(CAST({col.name} AS VARCHAR), '') FROM "
-                           f"{table} WHERE {blank} ORDER BY rowid").fetchall()
+        explained = set(raw.explained_blanks.get(col.name, ()))  # e.g. uncomputed formulas
+        rows = [r for r in con.execute(f"SELECT rowid, coalesce(CAST({col.name} AS VARCHAR), "
+                                       f"'') FROM {table} WHERE {blank} ORDER BY rowid"
+                                       ).fetchall() if r[0] not in explained]
         if rows:
             report.error(raw.table, raw.file, "missing-value", f"{len(rows)} row(s) without "
                          f"{col.name}", count=len(rows), values=[v for _, v in rows],

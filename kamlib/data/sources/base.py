@@ -44,6 +44,7 @@ class RawTable:
     raw_text: bool = True  # t_<table> keeps unparsed text in <column>__raw (parsing.py)
     encoding: str = "utf-8"
     delimiter: str = ","
+    explained_blanks: dict[str, list[int]] = field(default_factory=dict)  # reported already
     _line_map: LineMap | bool | None = field(default=None, repr=False, compare=False)
 
     def lines(self, rowids) -> list[int]:
