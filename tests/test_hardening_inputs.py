@@ -215,3 +215,77 @@ def test_formula_without_a_computed_value_in_an_optional_number_column(write):
     found = {(p.column, p.lines, p.rule, p.values) for p in report.problems}
     assert found == {("cost", (3,), "formula-without-value", ("=C3*0.4",)),
                      ("revenue", (5,), "formula-without-value", ("=SUM(C2:C3)",))}
+
+
+# --- 7 / 17: dates no later step can hold, or no business has ----------------------------------
+
+@pytest.mark.parametrize("value", ["0000-01-01", "1202-03-04", "1850-06-01", "1899-12-31",
+                                   "2302-03-04", "9999-12-31"])
+def test_implausible_dates_are_errors_in_every_date_column(write, value):
+    report = check(write(**{
+        "transactions.csv": TX + f"002,{value},5,Cloud,1,I9\n",
+        "contacts.csv": f"account_id,contact_name,role,last_contact\n001,Ann,CIO,{value}\n"}))
+    found = {(p.file, p.lines, p.column, p.rule, p.values) for p in report.errors}
+    assert found == {("transactions.csv", (7,), "date", "implausible-date", (value,)),
+                     ("contacts.csv", (2,), "last_contact", "implausible-date", (value,))}
+    assert "1900-01-01 to 2100-12-31" in report.errors[0].message
+
+
+def test_implausible_dates_in_parquet_are_errors_and_load_does_not_crash(write, tmp_path):
+    config = write(**{"transactions.csv": None})
+    duckdb.execute(f"COPY (SELECT * FROM (VALUES ('001', DATE '2024-01-05', 100.0), "
+                   f"('002', DATE '0001-01-01', 5.0), ('003', DATE '2302-03-04', 1.0)) "
+                   f"t(account_id, date, revenue)) TO '{tmp_path / 'transactions.parquet'}' "
+                   f"(FORMAT parquet)")
+    p = only(check(config))
+    assert (p.lines, p.rule, p.values) == ((2, 3), "implausible-date",
+                                           ("0001-01-01", "2302-03-04"))
+    with pytest.raises(kamlib.ValidationError):
+        kamlib.load(config, today=TODAY)
+
+
+def test_the_plausible_range_is_stated_in_the_data_dictionary():
+    from kamlib.data.contract import DATE_MAX, DATE_MIN, data_dictionary
+    assert f"between {DATE_MIN} and {DATE_MAX}" in data_dictionary()
+
+
+# --- 18: amounts too large to be real, and sums that overflow ----------------------------------
+
+@pytest.mark.parametrize("values", [("1e308", "1e308"), ("1e308", "-1e308"), ("1e16", "5"),
+                                    ("-1e16", "5")])
+def test_implausible_amounts_are_errors(write, values):
+    text = HEADER + f"001,2024-01-05,{values[0]},Cloud,60,I1\n" \
+                    f"002,2024-01-06,{values[1]},Cloud,60,I2\n"
+    report = check(write(**{"transactions.csv": text}))
+    p = only(report)
+    big = tuple(v for v in values if abs(float(v)) > 1e15)
+    assert (p.file, p.column, p.rule, p.values) == ("transactions.csv", "revenue",
+                                                    "implausible-amount", big)
+    assert p.lines == tuple(2 + i for i, v in enumerate(values) if v in big)
+    assert not report.warnings  # no "nets to zero" echo
+
+
+def test_implausible_costs_in_parquet_are_errors(write, tmp_path):
+    config = write(**{"transactions.csv": None})
+    pd.DataFrame({"account_id": ["001", "002"], "date": pd.to_datetime(["2024-01-05"] * 2),
+                  "revenue": [100.0, 70.0], "cost": [1e300, 5.0]}).to_parquet(
+        tmp_path / "transactions.parquet")
+    p = only(check(config))
+    assert (p.lines, p.column, p.rule) == ((1,), "cost", "implausible-amount")  # row 1
+
+
+# --- 21: numbers written in ways no setting reads ----------------------------------------------
+
+@pytest.mark.parametrize("amount", ["1_000", "1'000", "1 000", "1_000.50", "1’000"])
+def test_digit_groups_with_unconfigured_separators_are_errors(write, amount):
+    text = HEADER + f"001,2024-01-05,{amount},Cloud,60,I1\n002,2024-01-06,5,Cloud,1,I2\n"
+    p = only(check(write(**{"transactions.csv": text})))
+    assert (p.lines, p.column, p.rule, p.values) == ((2,), "revenue", "number-format",
+                                                     (amount,))
+
+
+def test_underscores_are_errors_with_separators_configured_too(write):
+    text = HEADER + '001,2024-01-05,"1_000,5",Cloud,60,I1\n'
+    p = only(check(write('[format]\ndecimal = ","\nthousands = "."\n',
+                         **{"transactions.csv": text})))
+    assert (p.lines, p.rule, p.values) == ((2,), "number-format", ("1_000,5",))

@@ -18,17 +18,18 @@ Examples
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import datetime
 
 import duckdb
 
 from kamlib.data.config import Config
-from kamlib.data.contract import TABLES
+from kamlib.data.contract import DATE_MAX, DATE_MIN, MAX_AMOUNT, TABLES
 from kamlib.data.problems import ValidationReport
 from kamlib.data.sources.base import RawTable, after_scan
-from kamlib.data.typed_read import DUCK_TYPES, numeric, typed_read
+from kamlib.data.typed_read import DUCK_TYPES, numeric, plausible_sql, typed_read
 
-__all__ = ["parse_table", "number_sql", "DATE_FORMATS"]
+__all__ = ["parse_table", "number_sql", "plausible_sql", "DATE_FORMATS"]
 
 # Formats tried, when none is configured, on dates that are not ISO 8601.
 DATE_FORMATS = ("%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y/%m/%d",
@@ -51,7 +52,8 @@ def number_sql(x: str, *, decimal: str = ".", thousands: str = "") -> str:
     if decimal == "." and not thousands:
         # The cast itself ignores surrounding ASCII blanks: no trim on the hot path (a fifth
         # of the parse time on 10M lines). Other blanks are retried trimmed on failing rows.
-        cast = f"TRY_CAST({x} AS DOUBLE)"
+        # It also reads "1_000" as 1000 (a programming-language habit, not a number format).
+        cast = f"CASE WHEN NOT contains({x}, '_') THEN TRY_CAST({x} AS DOUBLE) END"
     else:
         whole = r"\d+"
         if thousands:
@@ -104,9 +106,10 @@ def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
         outer.append(name)
         if col.kind == "id" and not typed:
             outer.append(f"CASE WHEN {name}__src <> {name} THEN {name}__src END AS {name}__raw")
-        elif col.kind not in ("id", "text"):
-            outer.append(f"CASE WHEN {name} IS NULL AND trim(CAST({name}__src AS VARCHAR)) "
-                         f"<> '' THEN CAST({name}__src AS VARCHAR) END AS {name}__raw")
+        elif col.kind not in ("id", "text"):  # the text of implausible values too
+            outer.append(f"CASE WHEN ({name} IS NULL AND trim(CAST({name}__src AS VARCHAR)) "
+                         f"<> '') OR NOT {plausible_sql(name, col.kind)} THEN "
+                         f"CAST({name}__src AS VARCHAR) END AS {name}__raw")
     table = f"t_{raw.table}"
     # Insertion order is preserved, so a row's rowid is its position in the file.
     if not typed_read(con, raw, config, table):  # else the text path:
@@ -130,9 +133,37 @@ def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
                 _fix_dates(con, table, raw, col.name, config, report)
             elif col.kind == "id":
                 _log_trimmed_ids(con, table, raw, col.name, report)
+        if raw.raw_text and col.kind in ("date", "number", "integer"):  # the fast path
+            _refuse_implausible(con, table, raw, col.name, col.kind, report)  # has none
         if col.kind == "integer":  # after the clean-ups, so that cleaned values count too
             _check_whole(con, table, raw, col.name, report)
     return table
+
+
+def _refuse_implausible(con, table, raw, col: str, kind: str, report) -> None:
+    """Errors for dates and numbers outside the contract's limits; they are then unread.
+
+    The fast path never holds such values (``typed_read`` leaves them to this path), so
+    ``<col>__raw`` keeps their text; setting the value to NULL keeps them out of every later
+    rule without a second "missing value" report.
+    """
+    bad = con.execute(f"SELECT rowid, coalesce({col}__raw, CAST({col} AS VARCHAR)) FROM "
+                      f"{table} WHERE NOT {plausible_sql(col, kind)} ORDER BY rowid").fetchall()
+    if not bad:
+        return
+    con.execute(f"UPDATE {table} SET {col}__raw = coalesce({col}__raw, CAST({col} AS VARCHAR)),"
+                f" {col} = NULL WHERE NOT {plausible_sql(col, kind)}")
+    where = dict(lines=raw.lines(r for r, _ in bad), values=[v.strip() for _, v in bad],
+                 count=len(bad), column=raw.mapping[col], sheet=raw.sheet)
+    if kind == "date":
+        report.error(raw.table, raw.file, "implausible-date", f"{len(bad)} {col} value(s) "
+                     f"outside {DATE_MIN} to {DATE_MAX}", **where,
+                     hint="A typo in the year, or a placeholder date: fix the value (or leave "
+                          "it empty if the column is optional).")
+    else:
+        report.error(raw.table, raw.file, "implausible-amount", f"{len(bad)} {col} value(s) "
+                     f"larger than {MAX_AMOUNT:.0e} in absolute value", **where,
+                     hint="A typo (an exponent, a pasted id or card number?): fix the value.")
 
 
 def _failing(con, table: str, col: str) -> list[tuple[int, str]]:
@@ -171,7 +202,9 @@ def _fix_numbers(con, table, raw, col, config, report) -> None:
     bad = _failing(con, table, col)
     if not bad:
         return
-    separators = [v for _, v in bad if re.fullmatch(r"[+-]?[\d.,\s]+", v.strip())]
+    # digit groups written with separators other than the configured ones (1.234,5 / 1 000
+    # without thousands = " ", and 1_000 or 1'000, which no setting reads)
+    separators = [v for _, v in bad if re.fullmatch(r"[+-]?[\d.,\s_'’]+", v.strip())]
     where = dict(lines=raw.lines(r for r, _ in bad), values=[v for _, v in bad],
                  count=len(bad), column=raw.mapping[col], sheet=raw.sheet)
     if separators:
@@ -180,7 +213,8 @@ def _fix_numbers(con, table, raw, col, config, report) -> None:
                      f"(decimal {fmt.decimal!r}, thousands {fmt.thousands or 'none'!r}); "
                      f"'1.234,56' and '1,234.56' cannot both be read", **where,
                      hint="Set [format] decimal and thousands in kam.toml to the way the file "
-                          "writes numbers, e.g. decimal = \",\" and thousands = \".\".")
+                          "writes numbers, e.g. decimal = \",\" and thousands = \".\"; "
+                          "underscores and apostrophes are not read as separators.")
     else:
         report.error(raw.table, raw.file, "non-numeric", f"{len(bad)} {col} value(s) are not "
                      f"numbers", **where,
