@@ -289,3 +289,55 @@ def test_underscores_are_errors_with_separators_configured_too(write):
     p = only(check(write('[format]\ndecimal = ","\nthousands = "."\n',
                          **{"transactions.csv": text})))
     assert (p.lines, p.rule, p.values) == ((2,), "number-format", ("1_000,5",))
+
+
+# --- 15: a column is read one way ----------------------------------------------------------------
+
+@pytest.mark.parametrize("odd", ["10045", "45296", "45296.5", "05/01/2024", "13.02.2024",
+                                 "Jan 5, 2024"])
+def test_a_minority_of_dates_written_another_way_is_an_error_listing_them(write, odd):
+    text = TX + f"002,\"{odd}\",5,Cloud,1,I9\n"
+    p = only(check(write(**{"transactions.csv": text})))
+    assert (p.file, p.lines, p.column, p.rule, p.values) == (
+        "transactions.csv", (7,), "date", "mixed-dates", (odd,))
+    assert "written differently from the other 5, which are ISO 8601" in p.message
+
+
+def test_a_serial_among_iso_dates_says_what_it_would_be(write):
+    p = only(check(write(**{"transactions.csv": TX + "002,10045,5,Cloud,1,I9\n"})))
+    assert "(10045 would be the Excel serial date 1927-07-02)" in p.message
+
+
+def test_a_minority_of_iso_dates_among_serials_is_listed(write):
+    text = HEADER + "".join(f"001,{45290 + i},1,Cloud,1,I{i}\n" for i in range(4)) + \
+        "002,2024-01-06,2,Cloud,1,I9\n"
+    p = only(check(write(**{"transactions.csv": text})))
+    assert (p.lines, p.rule, p.values) == ((6,), "mixed-dates", ("2024-01-06",))
+
+
+def test_a_configured_format_with_a_few_iso_dates_is_an_error(write):
+    text = HEADER + "001,05.01.2024,1,Cloud,1,I1\n002,06.01.2024,2,Cloud,1,I2\n" \
+                    "003,2024-01-07,3,Cloud,1,I3\n"
+    p = only(check(write('[format]\ndate_format = "%d.%m.%Y"\n',
+                         **{"transactions.csv": text,
+                            "activities.csv": "account_id,date,activity\n"
+                                              "001,02.01.2024,visit\n"})))
+    assert (p.lines, p.rule, p.values) == ((4,), "mixed-dates", ("2024-01-07",))
+
+
+def test_cleaning_messages_quote_the_values_found(write):
+    text = HEADER + "001,45301,1,Cloud,1,I1\n002,45302,2,Cloud,1,I2\n"
+    [step] = check(write(**{"transactions.csv": text})).cleaning
+    assert step.detail == "e.g. 45301 read as 2024-01-10"
+    text = HEADER + "001,25/01/2024,1,Cloud,1,I1\n002,06/02/2024,2,Cloud,1,I2\n"
+    [step] = check(write(**{"transactions.csv": text})).cleaning
+    assert step.detail.startswith("e.g. '25/01/2024' read as 2024-01-25")
+
+
+def test_an_excel_sheet_with_one_number_among_date_cells(write):
+    rows = [["account_id", "date", "revenue"], ["001", date(2024, 1, 5), 100],
+            ["002", date(2024, 1, 20), 70], ["003", 10045, 20]]
+    p = only(check(write(**{"transactions.csv": None,
+                            "transactions.xlsx": xlsx(rows, "Lines")})))
+    assert (p.sheet, p.lines, p.column, p.rule, p.values) == ("Lines", (4,), "date",
+                                                              "mixed-dates", ("10045",))

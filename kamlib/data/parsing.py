@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import duckdb
 
@@ -237,26 +237,68 @@ def _check_whole(con, table, raw, col, report) -> None:
 
 
 def _fix_dates(con, table, raw, col, config, report) -> None:
+    """Read the dates that did not parse: one other way for the whole column, else errors.
+
+    A column is read one way. If some values are in the configured format (ISO 8601 when
+    none is set) and others in another way (Excel serial numbers, 05/01/2024), the smaller
+    group is an error listing its values: 10045 among ISO dates is a typo, not 1927.
+    """
     if not _failing_count(con, table, col):
         return
-    _update(con, table, col, _date_sql(f"trim({col}__raw)", config.formats.date_format))
-    fixed = _update(con, table, col,
-                    f"DATE '1899-12-30' + CAST(floor(CAST({col}__raw AS DOUBLE)) AS INTEGER)",
-                    f"regexp_full_match(trim({col}__raw), {_lit(EXCEL_SERIAL)})")
-    report.cleaned(raw.table, raw.file, f"Excel serial numbers read as {col}", fixed,
-                   "e.g. 45292 read as 2024-01-01")
+    fmt = config.formats.date_format
+    _update(con, table, col, _date_sql(f"trim({col}__raw)", fmt))
     bad = _failing(con, table, col)
     if not bad:
         return
     where = dict(column=raw.mapping[col], sheet=raw.sheet)
-    distinct = sorted({v.strip() for _, v in bad})[:_MAX_DISTINCT]
-    if config.formats.date_format is None:
+    primary = fmt or "ISO 8601 (YYYY-MM-DD)"
+    n_primary = con.execute(f"SELECT count({col}) FROM {table}").fetchone()[0]
+    others = DATE_FORMATS if fmt is None else ("%Y-%m-%d", *DATE_FORMATS)
+    kind = {v: _date_kind(v, others) for v in sorted({v.strip() for _, v in bad}
+                                                      )[:_MAX_DISTINCT]}
+    readable = [(r, v) for r, v in bad if kind.get(v.strip())]
+    if n_primary and readable:
+        groups = Counter(_shape(v) for _, v in readable)
+        if n_primary >= max(groups.values()):
+            shown = readable
+            what = (f"{len(readable)} {col} value(s) are written differently from the other "
+                    f"{n_primary}, which are {primary}")
+        else:
+            shown = con.execute(f"SELECT rowid, CAST({col} AS VARCHAR) FROM {table} WHERE "
+                                f"{col} IS NOT NULL ORDER BY rowid").fetchall()
+            what = (f"{n_primary} {col} value(s) are {primary} while {len(readable)} are "
+                    f"written another way (e.g. {readable[0][1].strip()!r})")
+        serial = next((v.strip() for _, v in readable if kind[v.strip()] == "serial"), None)
+        report.error(raw.table, raw.file, "mixed-dates", what + "; a column is read one way"
+                     + (f" ({serial} would be the Excel serial date {_serial(serial)})"
+                        if serial else ""), lines=raw.lines(r for r, _ in shown),
+                     values=[v.strip() for _, v in shown], count=len(shown),
+                     hint="Write every date the same way (ISO 8601 YYYY-MM-DD is safest); "
+                          "a number among dates is usually a typo.", **where)
+        bad = [(r, v) for r, v in bad if not kind.get(v.strip())]
+        if bad:
+            _invalid_dates(raw, col, bad, primary, report, where)
+        return
+    if readable and all(kind.get(v.strip()) == "serial" for _, v in bad):
+        fixed = _update(con, table, col, f"DATE '1899-12-30' + CAST(floor(CAST({col}__raw AS "
+                        f"DOUBLE)) AS INTEGER)", f"regexp_full_match(trim({col}__raw), "
+                        f"{_lit(EXCEL_SERIAL)})")
+        first = bad[0][1].strip()
+        report.cleaned(raw.table, raw.file, f"Excel serial numbers read as {col}", fixed,
+                       f"e.g. {first} read as {_serial(first)}")
+        return
+    distinct = [v for v in kind if kind[v] != "serial"]
+    if fmt is None and not any(k == "serial" for k in kind.values()):
         fits = [f for f in DATE_FORMATS if all(_parses(v, f) for v in distinct)]
         if len(fits) == 1:
             n = _update(con, table, col, _date_sql(f"{col}__raw", fits[0]))
+            example = con.execute(f"SELECT {col}__raw, {col} FROM {table} WHERE {col} IS NOT "
+                                  f"NULL AND {col}__raw IS NOT NULL ORDER BY rowid LIMIT 1"
+                                  ).fetchone()
             report.cleaned(raw.table, raw.file, f"{col} read as {fits[0]}", n,
-                           "the only format that reads every value; set [format] date_format "
-                           "to make it explicit")
+                           f"e.g. {example[0].strip()!r} read as {example[1]}; the only format "
+                           "that reads every value; set [format] date_format to make it "
+                           "explicit")
             bad = _failing(con, table, col)
             if not bad:
                 return
@@ -267,20 +309,42 @@ def _fix_dates(con, table, raw, col, config, report) -> None:
                          count=len(bad), hint=f"Set [format] date_format = \"{fits[0]}\" (or "
                          f"the right one) in kam.toml.", **where)
             return
-        else:
-            used = {f for v in distinct for f in DATE_FORMATS if _parses(v, f)}
-            if len(used) > 1 and all(any(_parses(v, f) for f in used) for v in distinct):
-                report.error(raw.table, raw.file, "mixed-dates", f"{col} mixes date formats "
-                             f"in one column", lines=raw.lines(r for r, _ in bad),
-                             values=[v for _, v in bad], count=len(bad),
-                             hint="Write every date the same way (ISO 8601 YYYY-MM-DD is safest)"
-                                  " and set [format] date_format.", **where)
-                return
-    fmt = config.formats.date_format or "ISO 8601 (YYYY-MM-DD)"
+    if len({_shape(v) for _, v in readable}) > 1 and len(readable) == len(bad):
+        report.error(raw.table, raw.file, "mixed-dates", f"{col} mixes date formats "
+                     f"in one column", lines=raw.lines(r for r, _ in bad),
+                     values=[v for _, v in bad], count=len(bad),
+                     hint="Write every date the same way (ISO 8601 YYYY-MM-DD is safest)"
+                          " and set [format] date_format.", **where)
+        return
+    _invalid_dates(raw, col, bad, primary, report, where)
+
+
+def _invalid_dates(raw, col, bad, primary, report, where) -> None:
     report.error(raw.table, raw.file, "invalid-date", f"{len(bad)} {col} value(s) are not "
-                 f"dates in the format {fmt}", lines=raw.lines(r for r, _ in bad),
+                 f"dates in the format {primary}", lines=raw.lines(r for r, _ in bad),
                  values=[v for _, v in bad], count=len(bad),
                  hint="Fix the values, or set [format] date_format in kam.toml.", **where)
+
+
+def _date_kind(value: str, formats) -> str | None:
+    """How a value that is not in the column's format reads: "serial", a format, or None."""
+    if re.fullmatch(EXCEL_SERIAL, value):
+        return "serial"
+    return next((f for f in formats if _parses(value, f)), None)
+
+
+def _shape(value: str) -> str:
+    """The way a date is written, digits aside: 05/01/2024 and 5/1/2024 are one shape.
+
+    >>> _shape("05/01/2024"), _shape("2024-01-05"), _shape("45292")
+    ('9/9/9', '9-9-9', '9')
+    """
+    return re.sub(r"\d+", "9", re.sub(r"[^\W\d_]+", "a", value.strip()))
+
+
+def _serial(value: str) -> str:
+    """The date an Excel serial number stands for, as DuckDB's UPDATE computes it."""
+    return (date(1899, 12, 30) + timedelta(days=int(float(value)))).isoformat()
 
 
 def _parses(value: str, fmt: str) -> bool:
