@@ -341,3 +341,104 @@ def test_an_excel_sheet_with_one_number_among_date_cells(write):
                             "transactions.xlsx": xlsx(rows, "Lines")})))
     assert (p.sheet, p.lines, p.column, p.rule, p.values) == ("Lines", (4,), "date",
                                                               "mixed-dates", ("10045",))
+
+
+# --- 16 / 17: the as-of date and the window start are not taken from outliers --------------------
+
+YEAR = HEADER + "".join(f"00{m % 3 + 1},2024-{m:02d}-10,{100 + m},Cloud,1,I{m}\n"
+                        for m in range(1, 13))
+
+
+@pytest.mark.parametrize("typo", ["2099-01-10", "2030-01-10", "2025-01-02"])
+def test_a_line_dated_after_today_does_not_move_the_as_of_date(write, typo):
+    config = write(**{"transactions.csv": YEAR + f"001,{typo},5,Cloud,1,X1\n"})
+    ds = kamlib.load(config, today=TODAY)
+    p = only(ds.report, "warning")
+    assert (p.file, p.lines, p.column, p.rule, p.values) == (
+        "transactions.csv", (14,), "date", "future-date", (typo,))
+    assert p.message == "1 line(s) dated after today (2025-01-01), left out of the analysis"
+    assert "they count only inside the window" not in p.hint
+    assert ds.as_of == date(2024, 12, 10) and ds.start == date(2024, 1, 10)
+    assert ds.cube.account_month["revenue"].sum() == sum(100 + m for m in range(1, 13))
+    assert cleaned(ds.report) == {"transactions.csv: lines outside the analysis window left out":
+                                  1}
+
+
+def test_future_lines_inside_a_configured_window_are_kept_and_said_so(write):
+    config = write("[analysis]\nend = 2030-12-31\n",
+                   **{"transactions.csv": YEAR + "001,2030-01-10,5,Cloud,1,X1\n"})
+    ds = kamlib.load(config, today=TODAY)
+    p = only(ds.report, "warning")
+    assert p.rule == "future-date" and "1 of them inside the configured window" in p.message
+    assert ds.as_of == date(2030, 1, 10)
+
+
+@pytest.mark.parametrize("old", ["1902-03-10", "1950-01-01", "1999-12-31"])
+def test_lines_decades_before_the_rest_warn_and_do_not_set_the_window_start(write, old):
+    config = write(**{"transactions.csv": YEAR + f"002,{old},5,Cloud,1,X1\n"})
+    ds = kamlib.load(config, today=TODAY)
+    p = only(ds.report, "warning")
+    assert (p.lines, p.column, p.rule, p.values) == ((14,), "date", "date-outlier", (old,))
+    assert "left out of the analysis" in p.message and f"start = {old}" in p.hint
+    assert ds.start == date(2024, 1, 10)
+    assert ds.cube.account_month["first_date"].min() == pd.Timestamp("2024-01-10")
+
+
+def test_an_old_line_is_kept_when_the_configured_start_includes_it(write):
+    config = write("[analysis]\nstart = 1950-01-01\n",
+                   **{"transactions.csv": YEAR + "002,1950-01-01,5,Cloud,1,X1\n"})
+    ds = kamlib.load(config, today=TODAY)
+    assert not ds.report.problems and ds.start == date(1950, 1, 1)
+    assert ds.cube.account_month["revenue"].sum() == sum(100 + m for m in range(1, 13)) + 5
+
+
+def test_twenty_years_of_history_is_not_an_outlier(write):
+    text = HEADER + "".join(f"001,{y}-06-01,10,Cloud,1,I{y}\n" for y in range(2000, 2025))
+    ds = kamlib.load(write(**{"transactions.csv": text}), today=TODAY)
+    assert not ds.report.problems and ds.start == date(2000, 6, 1)
+
+
+# --- 8: an analysis window with no transactions -------------------------------------------------
+
+@pytest.mark.parametrize("toml", ["[analysis]\nstart = 2023-01-01\nend = 2023-06-30\n",
+                                  "[analysis]\nstart = 2024-06-01\n",
+                                  "[analysis]\nas_of = 2023-12-31\n"])
+def test_a_window_with_no_transactions_is_a_validation_error(write, toml):
+    report = check(write(toml))
+    p = only(report)
+    assert (p.file, p.rule) == ("transactions.csv", "empty-window")
+    assert p.message.startswith("no transaction lines in the analysis window")
+    assert p.message.endswith("the data runs from 2024-01-05 to 2024-02-11")
+    assert not report.warnings  # no "zero revenue" echo
+
+
+def test_a_window_with_no_transactions_stops_kam_build_with_one_message(write, tmp_path,
+                                                                          capsys):
+    config = write("[analysis]\nstart = 2023-01-01\nend = 2023-06-30\n")
+    with pytest.raises(kamlib.ValidationError, match="empty-window"):
+        kamlib.load(config, today=TODAY)
+
+
+def test_analyses_of_an_empty_cube_return_empty_frames_or_say_why():
+    import ibis
+
+    from kamlib.abcxyz import abc_classes, xyz_classes
+    from kamlib.concentration import account_totals, concentration_summary, pareto_table
+    from kamlib.data.cube import build_cube
+    from kamlib.overview import revenue_by_period, revenue_by_product
+    from kamlib.plots import revenue_trend_chart
+
+    empty = pd.DataFrame({"account_id": pd.Series(dtype=str), "product": pd.Series(dtype=str),
+                          "date": pd.Series(dtype="datetime64[ns]"),
+                          "revenue": pd.Series(dtype=float), "cost": pd.Series(dtype=float),
+                          "invoice_id": pd.Series(dtype=str),
+                          "quantity": pd.Series(dtype=float)})
+    cube = build_cube(ibis.memtable(empty))
+    assert revenue_by_period(cube.account_month).empty
+    assert revenue_by_product(cube.product_month).empty
+    totals = account_totals(cube.account_month)
+    for fn, arg in ((pareto_table, totals), (concentration_summary, totals),
+                    (abc_classes, totals), (xyz_classes, cube.account_month),
+                    (revenue_trend_chart, revenue_by_period(cube.account_month))):
+        with pytest.raises(ValueError, match="no (accounts|rows|values|periods)"):
+            fn(arg)

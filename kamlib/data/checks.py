@@ -20,7 +20,7 @@ import duckdb
 import pandera.errors
 
 from kamlib.data.config import Config
-from kamlib.data.contract import TABLES, pandera_schema
+from kamlib.data.contract import OUTLIER_YEARS, TABLES, pandera_schema
 from kamlib.data.problems import ValidationReport
 from kamlib.data.sources.base import RawTable
 
@@ -129,34 +129,24 @@ def _references(con, raw: RawTable, col: str, target: RawTable, report) -> None:
 
 
 def _transactions(con, raws, config: Config, report: ValidationReport, today: date) -> None:
-    raw, an = raws["transactions"], config.analysis
-    window = []
-    if an.start:
-        window.append(f"date >= DATE '{an.start}'")
-    end = an.end or an.as_of
-    if end:
-        window.append(f"date <= DATE '{end}'")
-    cond = " AND ".join(window) or "TRUE"
+    raw = raws["transactions"]
+    start, end = _window(con, raw, config, report, today)
+    window = [f"date >= DATE '{start}'"] if start else []
+    window.append(f"date <= DATE '{end}'")
+    cond = " AND ".join(window)
     drop = _duplicate_lines(con, raw)
     report.cleaned("transactions", raw.file, "exact duplicate lines dropped", drop,
                    "identical in every column; a real second order differs in invoice id")
-    outside, n_future = con.execute(f"SELECT count_if(NOT ({cond})), count_if(date > ?) FROM "
-                                    f"t_transactions", [today]).fetchone()
+    outside = con.execute(f"SELECT count_if(NOT ({cond})) FROM t_transactions").fetchone()[0]
     report.cleaned("transactions", raw.file, "lines outside the analysis window left out",
-                   outside, f"window {an.start or 'first date'} to {end or 'last date'}")
-    if n_future:
-        future = con.execute("SELECT rowid FROM t_transactions WHERE date > ? ORDER BY rowid "
-                             "LIMIT 5", [today]).fetchall()
-        report.warn("transactions", raw.file, "future-date", f"{n_future} line(s) dated "
-                    f"after today ({today})", count=n_future,
-                    hint="Check for typos in the year; they count only inside the window.",
-                    **_where(raw, "date", [r for (r,) in future]))
+                   outside, f"window {start or 'first date'} to {end}")
     con.execute(f"CREATE OR REPLACE VIEW tx AS SELECT rowid AS _row, * FROM t_transactions "
                 f"WHERE {cond}" + (" AND rowid NOT IN (SELECT _row FROM dropped)" if drop else ""))
     # One pass to per-account totals; the account rules below read these few rows.
     con.execute("CREATE OR REPLACE TEMP TABLE tx_accounts AS SELECT account_id, "
                 "coalesce(sum(revenue), 0) AS revenue, count(*) AS lines FROM tx "
                 "GROUP BY account_id")
+    empty = _empty_window(con, raw, start, end, report)
     if "accounts" in raws:
         _unknown_accounts(con, raws, config, report)
     totals = con.execute("SELECT account_id, revenue FROM tx_accounts ORDER BY account_id"
@@ -169,10 +159,78 @@ def _transactions(con, raws, config: Config, report: ValidationReport, today: da
                     hint="Valid, but check the credit notes.")
     unreadable = any(p.severity == "error" and p.table == "transactions" and p.column ==
                      raw.mapping["revenue"] for p in report.problems)
-    if sum(r for _, r in totals) == 0 and not unreadable:  # else the zero is the errors' echo
+    if sum(r for _, r in totals) == 0 and not (unreadable or empty):  # else an errors' echo
         report.warn("transactions", raw.file, "zero-revenue", "total revenue in the window is "
                     "zero: shares of revenue cannot be computed",
                     hint="Check the revenue column mapping and the analysis window.")
+
+
+def _window(con, raw: RawTable, config: Config, report: ValidationReport, today: date
+            ) -> tuple[date | None, date]:
+    """The analysis window (start, end), with warnings for lines a default end leaves out.
+
+    A configured start, end or as_of rules. By default the window ends today: lines dated
+    later are typos or planned invoices, and one of them must not move the as-of date (and
+    with it every "months since" figure). By default it starts at the first date, unless
+    that is more than ``OUTLIER_YEARS`` before the median date: such lines (a 1902 typo
+    for 2002) are left out too, so that they do not stretch the window over decades.
+    """
+    an = config.analysis
+    end = an.end or an.as_of or today
+    n_future = con.execute("SELECT count_if(date > ?) FROM t_transactions", [today]
+                           ).fetchone()[0]
+    if n_future:
+        inside = con.execute("SELECT count_if(date > ? AND date <= ?) FROM t_transactions",
+                             [today, end]).fetchone()[0]
+        future = _first_rows(con, f"date > DATE '{today}'")
+        report.warn("transactions", raw.file, "future-date", f"{n_future} line(s) dated after "
+                    f"today ({today}), " + (f"{inside} of them inside the configured window "
+                                             f"(to {end})" if inside else
+                                             "left out of the analysis"),
+                    count=n_future, values=[v for _, v in future],
+                    hint="Check the year for typos. " + (
+                        "Set [analysis] end before today to leave them out." if inside else
+                        "To analyse planned invoices, set [analysis] end (or as_of)."),
+                    **_where(raw, "date", [r for r, _ in future]))
+    start = an.start
+    if start is None:
+        median = con.execute("SELECT quantile_disc(date, 0.5) FROM t_transactions"
+                             ).fetchone()[0]
+        cut = median.replace(year=median.year - OUTLIER_YEARS, day=min(median.day, 28)) \
+            if median else None
+        n_old = con.execute("SELECT count_if(date < ?) FROM t_transactions", [cut]
+                            ).fetchone()[0] if cut else 0
+        if n_old:
+            start = con.execute("SELECT min(date) FROM t_transactions WHERE date >= ?", [cut]
+                                ).fetchone()[0]
+            old = _first_rows(con, f"date < DATE '{cut}'")
+            report.warn("transactions", raw.file, "date-outlier", f"{n_old} line(s) dated "
+                        f"more than {OUTLIER_YEARS} years before most of the data (median "
+                        f"{median}), left out of the analysis", count=n_old,
+                        values=[v for _, v in old],
+                        hint=f"Check the year for typos; set [analysis] start = {old[0][1]} "
+                             "(or earlier) to include them.",
+                        **_where(raw, "date", [r for r, _ in old]))
+    return start, end
+
+
+def _first_rows(con, where: str) -> list[tuple[int, str]]:
+    """The first five transaction lines matching ``where``, with their dates."""
+    return con.execute(f"SELECT rowid, CAST(date AS VARCHAR) FROM t_transactions WHERE {where} "
+                       "ORDER BY rowid LIMIT 5").fetchall()
+
+
+def _empty_window(con, raw: RawTable, start: date | None, end: date,
+                  report: ValidationReport) -> bool:
+    """An error when no line is left in the window (every figure would be empty)."""
+    first, last, n = con.execute("SELECT min(date), max(date), (SELECT count(*) FROM tx) FROM "
+                                 "t_transactions").fetchone()
+    if n == 0 and first is not None:
+        report.error("transactions", raw.file, "empty-window", f"no transaction lines in the "
+                     f"analysis window {start or first}..{end}; the data runs from {first} to "
+                     f"{last}", column=raw.mapping["date"],
+                     hint="Set [analysis] start and end (or as_of) to dates inside the data.")
+    return n == 0
 
 
 def _duplicate_lines(con, raw: RawTable) -> int:
