@@ -442,3 +442,27 @@ def test_analyses_of_an_empty_cube_return_empty_frames_or_say_why():
                     (revenue_trend_chart, revenue_by_period(cube.account_month))):
         with pytest.raises(ValueError, match="no (accounts|rows|values|periods)"):
             fn(arg)
+
+
+# --- 21: ids that look equal but are not ----------------------------------------------------------
+
+@pytest.mark.parametrize("unknown, says", [
+    ("1.0", "'1.0' vs '001': a '.0' suffix"),
+    ("002\u200b", "'002\\u200b' vs '002': an invisible character"),
+    ("\ufeff003", "'\\ufeff003' vs '003': an invisible character"),
+    ("CAFE\u0301-1", "'CAFE\\u0301-1' vs 'CAF\\xc9-1': the Unicode form of an accented letter"),
+    ("\uff10\uff10\uff11", "a compatibility character"),
+])
+def test_unknown_ids_that_look_like_known_ones_say_how_they_differ(write, unknown, says):
+    accounts = ACCOUNTS + "CAF\u00c9-1,Cafe,Food\n"
+    p = only(check(write(**{"accounts.csv": accounts,
+                            "transactions.csv": TX + f"{unknown},2024-02-01,5,Cloud,1,I9\n"})))
+    assert (p.rule, p.lines, p.values) == ("unknown-account", (7,), (unknown,))
+    assert says in p.hint and "look like a known id" in p.hint
+
+
+def test_lookalike_references_from_other_tables_say_so_too(write):
+    contacts = "account_id,contact_name,role\n001,Ann,CIO\n002.0,Bob,CFO\n"
+    p = only(check(write(**{"contacts.csv": contacts})))
+    assert (p.rule, p.lines, p.values) == ("unknown-reference", (3,), ("002.0",))
+    assert "'002.0' vs '002': a '.0' suffix" in p.hint
