@@ -75,7 +75,7 @@ class Formats:
 class Analysis:
     """Analysis parameters shared by every module."""
 
-    as_of: date | None = None  # None = the last transaction date in the data
+    as_of: date | None = None  # None = the last transaction date up to today
     start: date | None = None  # analysis window start (None = from the first transaction)
     end: date | None = None  # analysis window end (None = as_of)
     unknown_accounts: str = "error"  # or "create": add unknown transaction accounts, counted
