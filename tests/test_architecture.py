@@ -105,3 +105,13 @@ def test_top_level_shows_analyses_not_the_data_layer():
 def test_public_api_unchanged():
     for name in ("open_dataset", "validate", "load", "load_config", "Config", "Dataset"):
         assert name in kamlib.__all__ and callable(getattr(kamlib, name))
+
+
+def test_no_half_fetched_duckdb_results():
+    """DuckDB 2 refuses ``register()`` on a connection whose last result was only partly
+    fetched (``fetchone()`` after a scan leaves one): a database or Excel table read after
+    such a call failed. The kit fetches results whole."""
+    offenders = [f"{p.relative_to(PACKAGE)}:{i}" for p in PACKAGE.rglob("*.py")
+                 for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+                 if ".fetchone()" in line and ">>>" not in line]
+    assert not offenders, offenders

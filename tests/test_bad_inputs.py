@@ -425,9 +425,10 @@ def test_one_unambiguous_date_format_is_read_and_counted(write):
 
 
 def test_excel_serial_dates_are_converted_and_counted(write):
-    text = HEADER + "001,45296,1,Cloud,1,I1\n002,2024-01-06,2,Cloud,1,I2\n"
+    # a whole column of serial numbers (an Excel export); one among ISO dates is an error
+    text = HEADER + "001,45296,1,Cloud,1,I1\n002,45297,2,Cloud,1,I2\n"
     ds = kamlib.load(write(**{"transactions.csv": text}), today=TODAY)
-    assert cleaned(ds.report) == {"transactions.csv: Excel serial numbers read as date": 1}
+    assert cleaned(ds.report) == {"transactions.csv: Excel serial numbers read as date": 2}
     assert ds.cube.account_month["first_date"].min() == pd.Timestamp("2024-01-05")
 
 

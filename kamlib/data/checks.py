@@ -14,13 +14,15 @@ True
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 
 import duckdb
 import pandera.errors
 
 from kamlib.data.config import Config
-from kamlib.data.contract import TABLES, pandera_schema
+from kamlib.data.contract import OUTLIER_YEARS, TABLES, pandera_schema
 from kamlib.data.problems import ValidationReport
 from kamlib.data.sources.base import RawTable
 from kamlib.data.typed_read import DUCK_TYPES
@@ -63,8 +65,10 @@ def _missing_values(con, raw: RawTable, report: ValidationReport) -> None:
         if col.kind == "id":
             listed = ", ".join(f"'{v}'" for v in MISSING_IDS)
             blank = f"({blank} OR lower({col.name}) IN ({listed}))"
-        rows = con.execute(f"SELECT rowid, coalesce(CAST({col.name} AS VARCHAR), '') FROM "
-                           f"{table} WHERE {blank} ORDER BY rowid").fetchall()
+        explained = set(raw.explained_blanks.get(col.name, ()))  # e.g. uncomputed formulas
+        rows = [r for r in con.execute(f"SELECT rowid, coalesce(CAST({col.name} AS VARCHAR), "
+                                       f"'') FROM {table} WHERE {blank} ORDER BY rowid"
+                                       ).fetchall() if r[0] not in explained]
         if rows:
             report.error(raw.table, raw.file, "missing-value", f"{len(rows)} row(s) without "
                          f"{col.name}", count=len(rows), values=[v for _, v in rows],
@@ -122,38 +126,28 @@ def _references(con, raw: RawTable, col: str, target: RawTable, report) -> None:
         values = list(dict.fromkeys(v for _, v in rows))
         report.error(raw.table, raw.file, "unknown-reference", f"{len(values)} {col} value(s) "
                      f"are not in {target.table} ({target.file})", count=len(rows),
-                     values=values, hint=_leading_zeros_hint(con, values, target.table, col)
+                     values=values, hint=_lookalike_hint(con, values, target.table, col)
                      + f"Add them to {target.file}, or fix the ids.",
                      **_where(raw, col, [r for r, _ in rows]))
 
 
 def _transactions(con, raws, config: Config, report: ValidationReport, today: date) -> None:
-    raw, an = raws["transactions"], config.analysis
-    window = []
-    if an.start:
-        window.append(f"date >= DATE '{an.start}'")
-    end = an.end or an.as_of
-    if end:
-        window.append(f"date <= DATE '{end}'")
-    cond = " AND ".join(window) or "TRUE"
+    raw = raws["transactions"]
+    start, end = _window(con, raw, config, report, today)
+    window = [f"date >= DATE '{start}'"] if start else []
+    window.append(f"date <= DATE '{end}'")
+    cond = " AND ".join(window)
     drop = _duplicate_lines(con, raw, config, report)
-    outside, n_future = con.execute(f"SELECT count_if(NOT ({cond})), count_if(date > ?) FROM "
-                                    f"t_transactions", [today]).fetchall()[0]
+    outside = con.execute(f"SELECT count_if(NOT ({cond})) FROM t_transactions").fetchall()[0][0]
     report.cleaned("transactions", raw.file, "lines outside the analysis window left out",
-                   outside, f"window {an.start or 'first date'} to {end or 'last date'}")
-    if n_future:
-        future = con.execute("SELECT rowid FROM t_transactions WHERE date > ? ORDER BY rowid "
-                             "LIMIT 5", [today]).fetchall()
-        report.warn("transactions", raw.file, "future-date", f"{n_future} line(s) dated "
-                    f"after today ({today})", count=n_future,
-                    hint="Check for typos in the year; they count only inside the window.",
-                    **_where(raw, "date", [r for (r,) in future]))
+                   outside, f"window {start or 'first date'} to {end}")
     con.execute(f"CREATE OR REPLACE VIEW tx AS SELECT rowid AS _row, * FROM t_transactions "
                 f"WHERE {cond}" + (" AND rowid NOT IN (SELECT _row FROM dropped)" if drop else ""))
     # One pass to per-account totals; the account rules below read these few rows.
     con.execute("CREATE OR REPLACE TEMP TABLE tx_accounts AS SELECT account_id, "
                 "coalesce(sum(revenue), 0) AS revenue, count(*) AS lines FROM tx "
                 "GROUP BY account_id")
+    empty = _empty_window(con, raw, start, end, report)
     if "accounts" in raws:
         _unknown_accounts(con, raws, config, report)
     else:
@@ -168,10 +162,78 @@ def _transactions(con, raws, config: Config, report: ValidationReport, today: da
                     hint="Valid, but check the credit notes.")
     unreadable = any(p.severity == "error" and p.table == "transactions" and p.column ==
                      raw.mapping["revenue"] for p in report.problems)
-    if sum(r for _, r in totals) == 0 and not unreadable:  # else the zero is the errors' echo
+    if sum(r for _, r in totals) == 0 and not (unreadable or empty):  # else an errors' echo
         report.warn("transactions", raw.file, "zero-revenue", "total revenue in the window is "
                     "zero: shares of revenue cannot be computed",
                     hint="Check the revenue column mapping and the analysis window.")
+
+
+def _window(con, raw: RawTable, config: Config, report: ValidationReport, today: date
+            ) -> tuple[date | None, date]:
+    """The analysis window (start, end), with warnings for lines a default end leaves out.
+
+    A configured start, end or as_of rules. By default the window ends today: lines dated
+    later are typos or planned invoices, and one of them must not move the as-of date (and
+    with it every "months since" figure). By default it starts at the first date, unless
+    that is more than ``OUTLIER_YEARS`` before the median date: such lines (a 1902 typo
+    for 2002) are left out too, so that they do not stretch the window over decades.
+    """
+    an = config.analysis
+    end = an.end or an.as_of or today
+    n_future = con.execute("SELECT count_if(date > ?) FROM t_transactions", [today]
+                           ).fetchall()[0][0]
+    if n_future:
+        inside = con.execute("SELECT count_if(date > ? AND date <= ?) FROM t_transactions",
+                             [today, end]).fetchall()[0][0]
+        future = _first_rows(con, f"date > DATE '{today}'")
+        report.warn("transactions", raw.file, "future-date", f"{n_future} line(s) dated after "
+                    f"today ({today}), " + (f"{inside} of them inside the configured window "
+                                             f"(to {end})" if inside else
+                                             "left out of the analysis"),
+                    count=n_future, values=[v for _, v in future],
+                    hint="Check the year for typos. " + (
+                        "Set [analysis] end before today to leave them out." if inside else
+                        "To analyse planned invoices, set [analysis] end (or as_of)."),
+                    **_where(raw, "date", [r for r, _ in future]))
+    start = an.start
+    if start is None:
+        median = con.execute("SELECT quantile_disc(date, 0.5) FROM t_transactions"
+                             ).fetchall()[0][0]
+        cut = median.replace(year=median.year - OUTLIER_YEARS, day=min(median.day, 28)) \
+            if median else None
+        n_old = con.execute("SELECT count_if(date < ?) FROM t_transactions", [cut]
+                            ).fetchall()[0][0] if cut else 0
+        if n_old:
+            start = con.execute("SELECT min(date) FROM t_transactions WHERE date >= ?", [cut]
+                                ).fetchall()[0][0]
+            old = _first_rows(con, f"date < DATE '{cut}'")
+            report.warn("transactions", raw.file, "date-outlier", f"{n_old} line(s) dated "
+                        f"more than {OUTLIER_YEARS} years before most of the data (median "
+                        f"{median}), left out of the analysis", count=n_old,
+                        values=[v for _, v in old],
+                        hint=f"Check the year for typos; set [analysis] start = {old[0][1]} "
+                             "(or earlier) to include them.",
+                        **_where(raw, "date", [r for r, _ in old]))
+    return start, end
+
+
+def _first_rows(con, where: str) -> list[tuple[int, str]]:
+    """The first five transaction lines matching ``where``, with their dates."""
+    return con.execute(f"SELECT rowid, CAST(date AS VARCHAR) FROM t_transactions WHERE {where} "
+                       "ORDER BY rowid LIMIT 5").fetchall()
+
+
+def _empty_window(con, raw: RawTable, start: date | None, end: date,
+                  report: ValidationReport) -> bool:
+    """An error when no line is left in the window (every figure would be empty)."""
+    first, last, n = con.execute("SELECT min(date), max(date), (SELECT count(*) FROM tx) FROM "
+                                 "t_transactions").fetchall()[0]
+    if n == 0 and first is not None:
+        report.error("transactions", raw.file, "empty-window", f"no transaction lines in the "
+                     f"analysis window {start or first}..{end}; the data runs from {first} to "
+                     f"{last}", column=raw.mapping["date"],
+                     hint="Set [analysis] start and end (or as_of) to dates inside the data.")
+    return n == 0
 
 
 def duplicate_rule(config: Config, mapping: dict[str, str]) -> tuple[bool, str]:
@@ -280,20 +342,58 @@ def _unknown_accounts(con, raws, config: Config, report: ValidationReport) -> No
     report.error("transactions", raw.file, "unknown-account", f"{len(unknown)} account_id "
                  f"value(s) in {count} line(s) are not in {raws['accounts'].file}",
                  count=count, values=[a for a, *_ in unknown],
-                 hint=_leading_zeros_hint(con, [a for a, _ in unknown], "accounts",
+                 hint=_lookalike_hint(con, [a for a, _ in unknown], "accounts",
                                           "account_id") + "Add the accounts "
                       "to the accounts file, or set [analysis] unknown_accounts = \"create\" "
                       "to add them by id (counted).",
                  **_where(raw, "account_id", lines))
 
 
-def _leading_zeros_hint(con, unknown: list[str], table: str, col: str) -> str:
-    """The likeliest cause of unknown ids: a spreadsheet that read '000042' as the number 42."""
-    known = {a.lstrip("0"): a for (a,) in con.execute(
+# characters that show as nothing (or as a space) but make two ids differ
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u00a0"
+
+
+def _lookalike_key(value: str) -> str:
+    """An id as a person reads it: the form two equal-looking ids share.
+
+    >>> _lookalike_key("CAFE\u0301-1\u200b") == _lookalike_key("CAF\u00c9-1")
+    True
+    >>> _lookalike_key("000042.0"), _lookalike_key("42")
+    ('42', '42')
+    """
+    text = unicodedata.normalize("NFKC", value.translate({ord(c): None for c in INVISIBLE}))
+    text = re.sub(r"^(\d+)\.0+$", r"\1", text.strip())
+    return text.lstrip("0") or text
+
+
+def _difference(unknown: str, known: str) -> str:
+    """What makes two look-alike ids differ, in words."""
+    if any(c in unknown or c in known for c in INVISIBLE):
+        return "an invisible character (zero-width space, byte-order mark, no-break space)"
+    if unicodedata.normalize("NFC", unknown) == unicodedata.normalize("NFC", known):
+        return "the Unicode form of an accented letter (composed vs decomposed)"
+    if unicodedata.normalize("NFKC", unknown) == unicodedata.normalize("NFKC", known):
+        return "a compatibility character (e.g. a full-width digit)"
+    if re.fullmatch(r"\d+\.0+", unknown) or re.fullmatch(r"\d+\.0+", known):
+        return "a '.0' suffix: the ids were read as decimal numbers somewhere"
+    return "leading zeros"
+
+
+def _lookalike_hint(con, unknown: list[str], table: str, col: str) -> str:
+    """The likeliest cause of unknown ids: they equal a known id to the eye but not byte by
+    byte (leading zeros lost to a spreadsheet, a ".0" from a float, Unicode forms, invisible
+    characters). The hint shows both ids with escapes, so the difference can be seen.
+    """
+    known = {_lookalike_key(a): a for (a,) in con.execute(
         f"SELECT DISTINCT {col} FROM t_{table} WHERE {col} IS NOT NULL").fetchall()}
-    pairs = [(u, known[u.lstrip("0")]) for u in unknown if u.lstrip("0") in known]
+    pairs = [(u, known[_lookalike_key(u)]) for u in unknown if _lookalike_key(u) in known]
     if not pairs:
         return ""
-    return (f"{len(pairs)} of them differ from a known id only by leading zeros (e.g. "
-            f"{pairs[0][0]!r} and {pairs[0][1]!r}): the ids were probably read as numbers "
-            f"somewhere; export them as text. ")
+    kinds = {_difference(u, k) for u, k in pairs}
+    if kinds == {"leading zeros"}:
+        return (f"{len(pairs)} of them differ from a known id only by leading zeros (e.g. "
+                f"{pairs[0][0]!r} and {pairs[0][1]!r}): the ids were probably read as numbers "
+                f"somewhere; export them as text. ")
+    examples = "; ".join(f"{ascii(u)} vs {ascii(k)}: {_difference(u, k)}" for u, k in pairs[:3])
+    return (f"{len(pairs)} of them look like a known id but differ in ways that do not show "
+            f"({examples}); fix the ids in the source, or export both files the same way. ")

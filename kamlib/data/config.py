@@ -27,13 +27,15 @@ Examples
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import tomllib
+import types
 from dataclasses import dataclass, field, fields, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from kamlib.data.contract import TABLES
 
@@ -76,7 +78,7 @@ class Formats:
 class Analysis:
     """Analysis parameters shared by every module."""
 
-    as_of: date | None = None  # None = the last transaction date in the data
+    as_of: date | None = None  # None = the last transaction date up to today
     start: date | None = None  # analysis window start (None = from the first transaction)
     end: date | None = None  # analysis window end (None = as_of)
     unknown_accounts: str = "error"  # or "create": add unknown transaction accounts, counted
@@ -170,12 +172,59 @@ def _fail(path: Path | None, key: str, why: str) -> ConfigError:
     return ConfigError(f"{where}: [{key}] {why}")
 
 
-def _section(raw: dict, key: str, cls: type, path: Path | None, convert: dict | None = None):
+def _type_ok(value: object, hint: Any) -> bool:
+    """Whether a TOML ``value`` fits the annotation ``hint`` (dates may still be text)."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (Union, types.UnionType):
+        return any(_type_ok(value, a) for a in args)
+    if hint is type(None):
+        return value is None
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is date:  # text is converted (and its format checked) afterwards
+        return isinstance(value, (date, str))
+    if hint in (str, bool):
+        return isinstance(value, hint)
+    if origin is tuple:  # the length is the analysis check's to explain
+        return isinstance(value, (list, tuple)) and all(_type_ok(v, args[0]) for v in value)
+    if origin is dict:
+        return isinstance(value, dict) and all(
+            _type_ok(k, args[0]) and _type_ok(v, args[1]) for k, v in value.items())
+    return True  # a type this table does not know (e.g. a nested section) is checked elsewhere
+
+
+def _type_name(hint: Any) -> str:
+    """What a user must write for ``hint``, e.g. "a whole number" or "a list of 2 numbers"."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in args if a is not type(None))
+    if origin is tuple:
+        return "a list of numbers, e.g. [0.8, 0.95]"
+    if origin is dict:
+        return 'a table of names, e.g. { revenue = "Net Amount" }'
+    return {str: 'text in quotes, e.g. "..."', int: "a whole number", float: "a number",
+            bool: "true or false", date: "a date, e.g. 2025-12-31"}.get(hint, str(hint))
+
+
+def _check_types(values: dict, cls: type, path: Path | None, key: str) -> None:
+    """Refuse a value of the wrong type, naming section, key, value and expected type."""
+    hints = get_type_hints(cls)
+    for name, value in values.items():
+        if name in hints and not _type_ok(value, hints[name]):
+            raise _fail(path, key, f"{name} = {value!r}: expected {_type_name(hints[name])}")
+
+
+def _section(raw: dict, key: str, cls: type, path: Path | None, convert: dict | None = None,
+             checked: tuple[str, ...] = ()):
+    """``cls`` from section ``key``; ``checked`` fields get a more specific check later."""
     values = dict(raw.get(key, {}))
     known = {f.name for f in fields(cls)}
     unknown = sorted(set(values) - known)
     if unknown:
         raise _fail(path, key, f"unknown setting(s) {unknown}; known: {sorted(known)}")
+    _check_types({k: v for k, v in values.items() if k not in checked}, cls, path, key)
     for name, fn in (convert or {}).items():
         if values.get(name) is not None:
             try:
@@ -194,7 +243,8 @@ def _check_analysis(a: Analysis, path: Path | None) -> None:
         return isinstance(x, (int, float)) and not isinstance(x, bool)
 
     if not number(a.target_share) or not 0 < a.target_share <= 1:
-        raise bad(f"target_share = {a.target_share}: a share between 0 and 1, e.g. 0.8")
+        raise bad(f"target_share = {a.target_share}: a share between 0 and 1, e.g. 0.8"
+                  + (" (a number, without quotes)" if isinstance(a.target_share, str) else ""))
     for key, cuts, top in (("abc_cutoffs", a.abc_cutoffs, 1), ("xyz_cutoffs", a.xyz_cutoffs,
                                                                  float("inf"))):
         if len(cuts) != 2 or not all(map(number, cuts)) or not 0 < cuts[0] < cuts[1] <= top:
@@ -217,6 +267,7 @@ def _table_format(values: dict, table: str, path: Path | None) -> dict[str, Any]
     if unknown:
         raise _fail(path, key, f"unknown setting(s) {unknown}; known: {sorted(known)}"
                     + (" (currency is set once, in [format])" if "currency" in unknown else ""))
+    _section({key: values}, key, Formats, path)  # the same type checks as [format]
     return dict(values)
 
 
@@ -242,6 +293,67 @@ def _database(source: dict, path: Path) -> str | None:
     return database
 
 
+# strptime directives that both Python and DuckDB's strptime read the same way
+_DATE_DIRECTIVES = set("aAwdbBmyYHIpMSfzZjUWcxX%")
+
+
+def _check_formats(f: Formats, path: Path | None, key: str = "format") -> None:
+    """Refuse separators, encodings and date formats no reader can use."""
+    def bad(why: str) -> ConfigError:
+        return _fail(path, key, why)
+
+    # "whitespace" is the one named delimiter (runs of blanks); any other is one character
+    if f.delimiter is not None and f.delimiter != "whitespace" and (
+            len(f.delimiter) != 1 or f.delimiter in '"\r\n'):
+        raise bad(f"delimiter = {f.delimiter!r}: one character, e.g. \";\" or \"\\t\" "
+                  f"(or leave it out to detect it)")
+    if len(f.decimal) != 1:
+        raise bad(f"decimal = {f.decimal!r}: one character, \".\" or \",\"")
+    if len(f.thousands) > 1:
+        raise bad(f"thousands = {f.thousands!r}: one character, or \"\" for none")
+    try:
+        codecs.lookup(f.encoding)
+    except LookupError:
+        raise bad(f"encoding = {f.encoding!r}: not an encoding Python knows; e.g. \"utf-8\", "
+                  f"\"cp1252\" or \"latin-1\"") from None
+    if f.date_format is not None:
+        _check_date_format(f.date_format, bad)
+
+
+def _check_date_format(fmt: str, bad) -> None:
+    """A date written with ``fmt`` must read back the same, with known directives only."""
+    used = [fmt[i + 1:i + 2] for i, c in enumerate(fmt) if c == "%" and fmt[i - 1:i] != "%"]
+    unknown = sorted({f"%{d}" for d in used if d not in _DATE_DIRECTIVES})
+    example = date(2024, 1, 31)
+    if unknown or not used:
+        why = f"unknown directive(s) {', '.join(unknown)}" if unknown else "no % directive"
+        raise bad(f"date_format = {fmt!r}: {why}; e.g. \"%d.%m.%Y\" for 31.01.2024 "
+                  "(see Python's strptime)")
+    try:
+        back = datetime.strptime(example.strftime(fmt), fmt).date()
+    except ValueError as err:
+        raise bad(f"date_format = {fmt!r}: cannot read back a date written with it ({err})"
+                  ) from None
+    if (back.year, back.month) != (example.year, example.month):  # monthly dates may do
+        raise bad(f"date_format = {fmt!r}: 2024-01-31 written with it reads back as {back}; "
+                  "a date format needs at least a year and a month")
+
+
+def _read_toml(path: Path) -> dict:
+    """The parsed file; a byte-order mark (Notepad's UTF-8 or UTF-16) is accepted."""
+    data = path.read_bytes()
+    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {data[err.start]:#04x} at position "
+                          f"{err.start}): save kam.toml as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML: {err}") from None
+
+
 def _to_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
@@ -257,19 +369,24 @@ def load_config(path: str | Path | None = None) -> Config:
     path = Path(path).resolve()
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: not valid TOML: {err}") from None
+    raw = _read_toml(path)
     unknown = sorted(set(raw) - {"source", "tables", "format", "analysis"})
     if unknown:
         raise _fail(path, ",".join(unknown), "unknown section(s); known: source, tables, format, "
                     "analysis")
+    for section in ("source", "tables", "format", "analysis"):
+        if not isinstance(raw.get(section, {}), dict):
+            raise _fail(path, section, f"is a value, not a section: write [{section}] on a "
+                        "line of its own, then its settings")
     source = raw.get("source", {})
     known = {"folder", "database", "database_env"}
     bad = sorted(set(source) - known)
     if bad:
         raise _fail(path, "source", f"unknown setting(s) {bad}; known: {sorted(known)}")
+    for key in ("folder", "database", "database_env"):
+        if key in source and not isinstance(source[key], str):
+            raise _fail(path, "source", f"{key} = {source[key]!r}: expected text in quotes, "
+                        f"e.g. \"exports\"")
     folder = (path.parent / source["folder"]).resolve() if "folder" in source else None
     database = _database(source, path)
     if folder is None and database is None:
@@ -282,6 +399,8 @@ def load_config(path: str | Path | None = None) -> Config:
     for name, spec in raw.get("tables", {}).items():
         if name not in TABLES:
             raise _fail(path, f"tables.{name}", f"unknown table; known: {sorted(TABLES)}")
+        if not isinstance(spec, dict):
+            raise _fail(path, f"tables.{name}", f"= {spec!r}: expected a section of settings")
         src = _section({f"tables.{name}": spec}, f"tables.{name}", TableSource, path)
         if src.format:
             src = replace(src, format=_table_format(src.format, name, path))
@@ -290,21 +409,27 @@ def load_config(path: str | Path | None = None) -> Config:
             raise _fail(path, f"tables.{name}.columns",
                         f"{unknown_cols} are not columns of {name}; known: "
                         f"{list(TABLES[name].names)}")
+        if src.header_row < 1:
+            raise _fail(path, f"tables.{name}", f"header_row = {src.header_row}: the line or "
+                        "row of the column names, 1 or more")
         tables[name] = src
     for name in TABLES:
         tables.setdefault(name, TableSource())
     formats = _section(raw, "format", Formats, path)
+    _check_formats(formats, path)
     if formats.decimal == formats.thousands:
         raise _fail(path, "format", "decimal and thousands separators must differ")
     for name, src in tables.items():
         merged = replace(formats, **src.format)
+        if src.format:
+            _check_formats(merged, path, f"tables.{name}.format")
         if merged.decimal == merged.thousands:
             raise _fail(path, f"tables.{name}.format", "decimal and thousands separators "
                         "must differ (after [format] is applied)")
     analysis = _section(raw, "analysis", Analysis, path, {
         "as_of": _to_date, "start": _to_date, "end": _to_date,
         "abc_cutoffs": tuple, "xyz_cutoffs": tuple,
-    })
+    }, checked=("target_share", "abc_cutoffs", "xyz_cutoffs", "lost_after_days"))
     _check_analysis(analysis, path)
     end = analysis.end or analysis.as_of
     if analysis.start and end and analysis.start > end:

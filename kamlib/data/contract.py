@@ -13,13 +13,25 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 import pandera.pandas as pa
 
 Kind = Literal["id", "text", "date", "number", "integer"]
 
-__all__ = ["Column", "Table", "TABLES", "pandera_schema", "data_dictionary"]
+__all__ = ["Column", "Table", "TABLES", "pandera_schema", "data_dictionary", "DATE_MIN",
+           "DATE_MAX", "MAX_AMOUNT", "OUTLIER_YEARS"]
+
+# Every date column: a date outside these is a typo (or a placeholder such as 0000-00-00 or
+# 9999-12-31), and a few of them would stretch every period-based figure over centuries.
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2100, 12, 31)
+# Every number column: no single amount, cost or quantity is larger than this (a mistyped
+# exponent or a pasted id is); below it, no sum over any number of lines can overflow.
+MAX_AMOUNT = 1e15
+# Transaction dates this many years before the median date are left out of the default
+# analysis window (a warning lists them): they would otherwise set its start.
+OUTLIER_YEARS = 20
 
 
 @dataclass(frozen=True)
@@ -230,4 +242,6 @@ def data_dictionary() -> str:
             out.append(f"| `{c.name}` | {'yes' if c.required else 'no'} | {c.kind} | "
                        f"{c.description} | {allowed} |")
         out.append("")
+    out.append(f"Every date must lie between {DATE_MIN} and {DATE_MAX}, and every number "
+               f"must be at most {MAX_AMOUNT:.0e} in absolute value; other values are errors.\n")
     return "\n".join(out)

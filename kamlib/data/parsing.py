@@ -18,17 +18,18 @@ Examples
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections import Counter
+from datetime import date, datetime, timedelta
 
 import duckdb
 
 from kamlib.data.config import Config
-from kamlib.data.contract import TABLES
+from kamlib.data.contract import DATE_MAX, DATE_MIN, MAX_AMOUNT, TABLES
 from kamlib.data.problems import ValidationReport
 from kamlib.data.sources.base import RawTable, after_scan
-from kamlib.data.typed_read import DUCK_TYPES, numeric, typed_read
+from kamlib.data.typed_read import DUCK_TYPES, numeric, plausible_sql, typed_read
 
-__all__ = ["parse_table", "number_sql", "DATE_FORMATS"]
+__all__ = ["parse_table", "number_sql", "plausible_sql", "DATE_FORMATS"]
 
 # Formats tried, when none is configured, on dates that are not ISO 8601.
 DATE_FORMATS = ("%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y/%m/%d",
@@ -51,7 +52,8 @@ def number_sql(x: str, *, decimal: str = ".", thousands: str = "") -> str:
     if decimal == "." and not thousands:
         # The cast itself ignores surrounding ASCII blanks: no trim on the hot path (a fifth
         # of the parse time on 10M lines). Other blanks are retried trimmed on failing rows.
-        cast = f"TRY_CAST({x} AS DOUBLE)"
+        # It also reads "1_000" as 1000 (a programming-language habit, not a number format).
+        cast = f"CASE WHEN NOT contains({x}, '_') THEN TRY_CAST({x} AS DOUBLE) END"
     else:
         whole = r"\d+"
         if thousands:
@@ -104,9 +106,10 @@ def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
         outer.append(name)
         if col.kind == "id" and not typed:
             outer.append(f"CASE WHEN {name}__src <> {name} THEN {name}__src END AS {name}__raw")
-        elif col.kind not in ("id", "text"):
-            outer.append(f"CASE WHEN {name} IS NULL AND trim(CAST({name}__src AS VARCHAR)) "
-                         f"<> '' THEN CAST({name}__src AS VARCHAR) END AS {name}__raw")
+        elif col.kind not in ("id", "text"):  # the text of implausible values too
+            outer.append(f"CASE WHEN ({name} IS NULL AND trim(CAST({name}__src AS VARCHAR)) "
+                         f"<> '') OR NOT {plausible_sql(name, col.kind)} THEN "
+                         f"CAST({name}__src AS VARCHAR) END AS {name}__raw")
     table = f"t_{raw.table}"
     # Insertion order is preserved, so a row's rowid is its position in the file.
     if not typed_read(con, raw, config, table):  # else the text path:
@@ -130,9 +133,37 @@ def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
                 _fix_dates(con, table, raw, col.name, config, report)
             elif col.kind == "id" and raw.types[col.name] == "VARCHAR":  # typed ids: no text
                 _log_trimmed_ids(con, table, raw, col.name, report)
+        if raw.raw_text and col.kind in ("date", "number", "integer"):  # the fast path
+            _refuse_implausible(con, table, raw, col.name, col.kind, report)  # has none
         if col.kind == "integer":  # after the clean-ups, so that cleaned values count too
             _check_whole(con, table, raw, col.name, report)
     return table
+
+
+def _refuse_implausible(con, table, raw, col: str, kind: str, report) -> None:
+    """Errors for dates and numbers outside the contract's limits; they are then unread.
+
+    The fast path never holds such values (``typed_read`` leaves them to this path), so
+    ``<col>__raw`` keeps their text; setting the value to NULL keeps them out of every later
+    rule without a second "missing value" report.
+    """
+    bad = con.execute(f"SELECT rowid, coalesce({col}__raw, CAST({col} AS VARCHAR)) FROM "
+                      f"{table} WHERE NOT {plausible_sql(col, kind)} ORDER BY rowid").fetchall()
+    if not bad:
+        return
+    con.execute(f"UPDATE {table} SET {col}__raw = coalesce({col}__raw, CAST({col} AS VARCHAR)),"
+                f" {col} = NULL WHERE NOT {plausible_sql(col, kind)}")
+    where = dict(lines=raw.lines(r for r, _ in bad), values=[v.strip() for _, v in bad],
+                 count=len(bad), column=raw.mapping[col], sheet=raw.sheet)
+    if kind == "date":
+        report.error(raw.table, raw.file, "implausible-date", f"{len(bad)} {col} value(s) "
+                     f"outside {DATE_MIN} to {DATE_MAX}", **where,
+                     hint="A typo in the year, or a placeholder date: fix the value (or leave "
+                          "it empty if the column is optional).")
+    else:
+        report.error(raw.table, raw.file, "implausible-amount", f"{len(bad)} {col} value(s) "
+                     f"larger than {MAX_AMOUNT:.0e} in absolute value", **where,
+                     hint="A typo (an exponent, a pasted id or card number?): fix the value.")
 
 
 def _failing(con, table: str, col: str) -> list[tuple[int, str]]:
@@ -171,7 +202,9 @@ def _fix_numbers(con, table, raw, col, config, report) -> None:
     bad = _failing(con, table, col)
     if not bad:
         return
-    separators = [v for _, v in bad if re.fullmatch(r"[+-]?[\d.,\s]+", v.strip())]
+    # digit groups written with separators other than the configured ones (1.234,5 / 1 000
+    # without thousands = " ", and 1_000 or 1'000, which no setting reads)
+    separators = [v for _, v in bad if re.fullmatch(r"[+-]?[\d.,\s_'’]+", v.strip())]
     where = dict(lines=raw.lines(r for r, _ in bad), values=[v for _, v in bad],
                  count=len(bad), column=raw.mapping[col], sheet=raw.sheet)
     if separators:
@@ -180,7 +213,8 @@ def _fix_numbers(con, table, raw, col, config, report) -> None:
                      f"(decimal {fmt.decimal!r}, thousands {fmt.thousands or 'none'!r}); "
                      f"'1.234,56' and '1,234.56' cannot both be read", **where,
                      hint="Set [format] decimal and thousands in kam.toml to the way the file "
-                          "writes numbers, e.g. decimal = \",\" and thousands = \".\".")
+                          "writes numbers, e.g. decimal = \",\" and thousands = \".\"; "
+                          "underscores and apostrophes are not read as separators.")
     else:
         report.error(raw.table, raw.file, "non-numeric", f"{len(bad)} {col} value(s) are not "
                      f"numbers", **where,
@@ -203,27 +237,68 @@ def _check_whole(con, table, raw, col, report) -> None:
 
 
 def _fix_dates(con, table, raw, col, config, report) -> None:
+    """Read the dates that did not parse: one other way for the whole column, else errors.
+
+    A column is read one way. If some values are in the configured format (ISO 8601 when
+    none is set) and others in another way (Excel serial numbers, 05/01/2024), the smaller
+    group is an error listing its values: 10045 among ISO dates is a typo, not 1927.
+    """
     if not _failing_count(con, table, col):
         return
-    date_format = config.format_for(raw.table).date_format
-    _update(con, table, col, _date_sql(f"trim({col}__raw)", date_format))
-    fixed = _update(con, table, col,
-                    f"DATE '1899-12-30' + CAST(floor(CAST({col}__raw AS DOUBLE)) AS INTEGER)",
-                    f"regexp_full_match(trim({col}__raw), {_lit(EXCEL_SERIAL)})")
-    report.cleaned(raw.table, raw.file, f"Excel serial numbers read as {col}", fixed,
-                   "e.g. 45292 read as 2024-01-01")
+    fmt = config.format_for(raw.table).date_format
+    _update(con, table, col, _date_sql(f"trim({col}__raw)", fmt))
     bad = _failing(con, table, col)
     if not bad:
         return
     where = dict(column=raw.mapping[col], sheet=raw.sheet)
-    distinct = sorted({v.strip() for _, v in bad})[:_MAX_DISTINCT]
-    if date_format is None:
+    primary = fmt or "ISO 8601 (YYYY-MM-DD)"
+    n_primary = con.execute(f"SELECT count({col}) FROM {table}").fetchall()[0][0]
+    others = DATE_FORMATS if fmt is None else ("%Y-%m-%d", *DATE_FORMATS)
+    kind = {v: _date_kind(v, others) for v in sorted({v.strip() for _, v in bad}
+                                                      )[:_MAX_DISTINCT]}
+    readable = [(r, v) for r, v in bad if kind.get(v.strip())]
+    if n_primary and readable:
+        groups = Counter(_shape(v) for _, v in readable)
+        if n_primary >= max(groups.values()):
+            shown = readable
+            what = (f"{len(readable)} {col} value(s) are written differently from the other "
+                    f"{n_primary}, which are {primary}")
+        else:
+            shown = con.execute(f"SELECT rowid, CAST({col} AS VARCHAR) FROM {table} WHERE "
+                                f"{col} IS NOT NULL ORDER BY rowid").fetchall()
+            what = (f"{n_primary} {col} value(s) are {primary} while {len(readable)} are "
+                    f"written another way (e.g. {readable[0][1].strip()!r})")
+        serial = next((v.strip() for _, v in readable if kind[v.strip()] == "serial"), None)
+        report.error(raw.table, raw.file, "mixed-dates", what + "; a column is read one way"
+                     + (f" ({serial} would be the Excel serial date {_serial(serial)})"
+                        if serial else ""), lines=raw.lines(r for r, _ in shown),
+                     values=[v.strip() for _, v in shown], count=len(shown),
+                     hint="Write every date the same way (ISO 8601 YYYY-MM-DD is safest); "
+                          "a number among dates is usually a typo.", **where)
+        bad = [(r, v) for r, v in bad if not kind.get(v.strip())]
+        if bad:
+            _invalid_dates(raw, col, bad, primary, report, where)
+        return
+    if readable and all(kind.get(v.strip()) == "serial" for _, v in bad):
+        fixed = _update(con, table, col, f"DATE '1899-12-30' + CAST(floor(CAST({col}__raw AS "
+                        f"DOUBLE)) AS INTEGER)", f"regexp_full_match(trim({col}__raw), "
+                        f"{_lit(EXCEL_SERIAL)})")
+        first = bad[0][1].strip()
+        report.cleaned(raw.table, raw.file, f"Excel serial numbers read as {col}", fixed,
+                       f"e.g. {first} read as {_serial(first)}")
+        return
+    distinct = [v for v in kind if kind[v] != "serial"]
+    if fmt is None and not any(k == "serial" for k in kind.values()):
         fits = [f for f in DATE_FORMATS if all(_parses(v, f) for v in distinct)]
         if len(fits) == 1:
             n = _update(con, table, col, _date_sql(f"{col}__raw", fits[0]))
+            example = con.execute(f"SELECT {col}__raw, {col} FROM {table} WHERE {col} IS NOT "
+                                  f"NULL AND {col}__raw IS NOT NULL ORDER BY rowid LIMIT 1"
+                                  ).fetchall()[0]
             report.cleaned(raw.table, raw.file, f"{col} read as {fits[0]}", n,
-                           "the only format that reads every value; set [format] date_format "
-                           "to make it explicit")
+                           f"e.g. {example[0].strip()!r} read as {example[1]}; the only format "
+                           "that reads every value; set [format] date_format to make it "
+                           "explicit")
             bad = _failing(con, table, col)
             if not bad:
                 return
@@ -234,20 +309,42 @@ def _fix_dates(con, table, raw, col, config, report) -> None:
                          count=len(bad), hint=f"Set [format] date_format = \"{fits[0]}\" (or "
                          f"the right one) in kam.toml.", **where)
             return
-        else:
-            used = {f for v in distinct for f in DATE_FORMATS if _parses(v, f)}
-            if len(used) > 1 and all(any(_parses(v, f) for f in used) for v in distinct):
-                report.error(raw.table, raw.file, "mixed-dates", f"{col} mixes date formats "
-                             f"in one column", lines=raw.lines(r for r, _ in bad),
-                             values=[v for _, v in bad], count=len(bad),
-                             hint="Write every date the same way (ISO 8601 YYYY-MM-DD is safest)"
-                                  " and set [format] date_format.", **where)
-                return
-    fmt = date_format or "ISO 8601 (YYYY-MM-DD)"
+    if len({_shape(v) for _, v in readable}) > 1 and len(readable) == len(bad):
+        report.error(raw.table, raw.file, "mixed-dates", f"{col} mixes date formats "
+                     f"in one column", lines=raw.lines(r for r, _ in bad),
+                     values=[v for _, v in bad], count=len(bad),
+                     hint="Write every date the same way (ISO 8601 YYYY-MM-DD is safest)"
+                          " and set [format] date_format.", **where)
+        return
+    _invalid_dates(raw, col, bad, primary, report, where)
+
+
+def _invalid_dates(raw, col, bad, primary, report, where) -> None:
     report.error(raw.table, raw.file, "invalid-date", f"{len(bad)} {col} value(s) are not "
-                 f"dates in the format {fmt}", lines=raw.lines(r for r, _ in bad),
+                 f"dates in the format {primary}", lines=raw.lines(r for r, _ in bad),
                  values=[v for _, v in bad], count=len(bad),
                  hint="Fix the values, or set [format] date_format in kam.toml.", **where)
+
+
+def _date_kind(value: str, formats) -> str | None:
+    """How a value that is not in the column's format reads: "serial", a format, or None."""
+    if re.fullmatch(EXCEL_SERIAL, value):
+        return "serial"
+    return next((f for f in formats if _parses(value, f)), None)
+
+
+def _shape(value: str) -> str:
+    """The way a date is written, digits aside: 05/01/2024 and 5/1/2024 are one shape.
+
+    >>> _shape("05/01/2024"), _shape("2024-01-05"), _shape("45292")
+    ('9/9/9', '9-9-9', '9')
+    """
+    return re.sub(r"\d+", "9", re.sub(r"[^\W\d_]+", "a", value.strip()))
+
+
+def _serial(value: str) -> str:
+    """The date an Excel serial number stands for, as DuckDB's UPDATE computes it."""
+    return (date(1899, 12, 30) + timedelta(days=int(float(value)))).isoformat()
 
 
 def _parses(value: str, fmt: str) -> bool:

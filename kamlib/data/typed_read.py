@@ -21,10 +21,10 @@ from __future__ import annotations
 import duckdb
 
 from kamlib.data.config import Config
-from kamlib.data.contract import TABLES
+from kamlib.data.contract import DATE_MAX, DATE_MIN, MAX_AMOUNT, TABLES
 from kamlib.data.sources.base import RawTable
 
-__all__ = ["DUCK_TYPES", "numeric", "native", "typed_read"]
+__all__ = ["DUCK_TYPES", "numeric", "native", "plausible_sql", "typed_read"]
 
 DUCK_TYPES = {"id": "VARCHAR", "text": "VARCHAR", "date": "DATE", "number": "DOUBLE",
               "integer": "DOUBLE"}
@@ -43,6 +43,29 @@ def native(kind: str, duck_type: str) -> bool:
     return numeric(duck_type)
 
 
+def plausible_sql(x: str, kind: str) -> str:
+    """SQL: whether the typed value ``x`` of a date or number column is within the contract's
+    limits (pandas holds every such date; no sum of such numbers overflows).
+
+    >>> plausible_sql("revenue", "number")
+    '(abs(revenue) <= 1e+15)'
+    """
+    if kind == "date":
+        return f"({x} BETWEEN DATE '{DATE_MIN}' AND DATE '{DATE_MAX}')"
+    return f"(abs({x}) <= {MAX_AMOUNT:.0e})"
+
+
+def _csv_number(field: str) -> str:
+    """SQL reading a CSV number field as the text path would, or NaN to hand the file over.
+
+    DuckDB's reader (like its casts) takes "1_000" as 1000; a number column is therefore
+    read as text and cast here, where such a value, and any other that does not cast,
+    becomes NaN, which the clean-table check below sends to the text path.
+    """
+    return (f"CASE WHEN contains({field}, '_') THEN 'NaN'::DOUBLE ELSE coalesce(TRY_CAST("
+            f"{field} AS DOUBLE), CASE WHEN trim({field}) <> '' THEN 'NaN'::DOUBLE END) END")
+
+
 def typed_read(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
                table: str) -> bool:
     """Create ``table`` from ``raw`` on the fast path; False (and no table) if it does not fit."""
@@ -54,11 +77,14 @@ def typed_read(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
         if fmt.decimal != "." or fmt.thousands or fmt.date_format:
             return False
         rejects = f"typed_rejects_{raw.table}"
-        types = {raw.positions[c.name]: DUCK_TYPES[c.kind] for c in mapped}
+        numbers = {c.name for c in mapped if c.kind in ("number", "integer")}
+        types = {raw.positions[c.name]: "VARCHAR" if c.name in numbers else DUCK_TYPES[c.kind]
+                 for c in mapped}
         columns = {f"c{i}": types.get(i, "VARCHAR") for i in range(raw.width)}
         source = (f"read_csv({raw.csv_args}, columns={columns}, rejects_table='{rejects}', "
                   f"rejects_scan='{rejects}_scan')")
-        fields = {c.name: f"c{raw.positions[c.name]}" for c in mapped}
+        fields = {c.name: _csv_number(f"c{raw.positions[c.name]}") if c.name in numbers else
+                  f"c{raw.positions[c.name]}" for c in mapped}
     elif raw.rejects is None and all(native(c.kind, raw.types[c.name]) for c in mapped):
         source = raw.name
         fields = {c.name: f"CAST({c.name} AS {DUCK_TYPES[c.kind]})" for c in mapped}
@@ -84,7 +110,8 @@ def _clean(con, table: str, mapped, rejects: str | None) -> bool:
         return False
     # trim() strips only spaces from ASCII text, so its exact (slow) rule is needed only for
     # the rest; "< '!'" (empty, or a leading blank) is answered from column statistics
-    suspect = [f"NOT isfinite({c.name})" if c.kind not in ("id", "text") else
+    suspect = [f"NOT isfinite({c.name}) OR NOT {plausible_sql(c.name, c.kind)}"
+               if c.kind not in ("id", "text") else
                f"{c.name} < '!' OR suffix({c.name}, ' ') OR (strlen({c.name}) <> "
                f"length({c.name}) AND {c.name} <> trim({c.name}))" for c in mapped]
     return not (suspect and con.execute(f"SELECT 1 FROM {table} WHERE {' OR '.join(suspect)} "

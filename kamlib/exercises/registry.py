@@ -106,7 +106,7 @@ def show_solution(exercise_id: str) -> Solution:
     return Solution(ex)
 
 
-def progress(start: str | Path | None = None) -> Progress:
+def progress(start: str | Path | None = None) -> _progress.Progress:
     """Which exercises of which module are done, tried or not started yet.
 
     Examples

@@ -24,6 +24,9 @@ def revenue_trend_chart(by_period: pd.DataFrame, *, value: str = "revenue",
         A :func:`kamlib.overview.revenue_by_period` (``period``, ``value``, ``accounts``).
     """
     require_columns(by_period, [period, value, "accounts"], "revenue_trend_chart")
+    if by_period.empty:  # an axis limit from no data would be NaN
+        raise ValueError("revenue_trend_chart: there are no periods (no transaction lines "
+                         "in the analysis window)")
     fig, ax = new_axes(ax)
     x = np.arange(len(by_period))
     ax.bar(x, by_period[value].to_numpy(), color=COLORS["bar"], width=0.8, label=value)

@@ -29,6 +29,7 @@ from kamlib.data.sources.base import RawTable, after_scan, file_sha256
 from kamlib.data.sources.database import read_database
 from kamlib.data.sources.excel import read_excel
 from kamlib.data.sources.parquet import read_parquet
+from kamlib.data.sources.sniff import mismatch
 from kamlib.data.sources.text import read_text
 
 __all__ = ["RawTable", "read_table", "after_scan", "file_sha256"]
@@ -71,6 +72,10 @@ def read_table(con: duckdb.DuckDBPyConnection, name: str, config: Config,
     if path.stat().st_size == 0:
         report.error(name, shown, "empty-file", "the file is empty (0 bytes)",
                      hint="Export the table again, with its header row.")
+        return None
+    wrong = mismatch(path)
+    if wrong:
+        report.error(name, shown, "file-type", wrong)
         return None
     suffix = path.suffix.lower()
     if suffix == ".parquet":

@@ -20,7 +20,7 @@ from kamlib.data.file_lines import LineMap, count_lines
 from kamlib.data.problems import ValidationReport
 
 __all__ = ["RawTable", "after_scan", "file_sha256", "normalise", "map_columns",
-           "header_or_error", "quote", "typed_source"]
+           "header_or_error", "quote", "ident", "typed_source"]
 
 
 @dataclass
@@ -44,6 +44,7 @@ class RawTable:
     raw_text: bool = True  # t_<table> keeps unparsed text in <column>__raw (parsing.py)
     encoding: str = "utf-8"
     delimiter: str = ","
+    explained_blanks: dict[str, list[int]] = field(default_factory=dict)  # reported already
     _line_map: LineMap | bool | None = field(default=None, repr=False, compare=False)
 
     def lines(self, rowids) -> list[int]:
@@ -159,7 +160,21 @@ def header_or_error(rows: list[list[str]], name: str, file: str, config: Config,
 
 
 def quote(text: object) -> str:
+    """A SQL string literal.
+
+    >>> quote("O'Neil")
+    "'O''Neil'"
+    """
     return "'" + str(text).replace("'", "''") + "'"
+
+
+def ident(name: object) -> str:
+    """A SQL identifier for any source column or table name (quotes, newlines, backslashes).
+
+    >>> ident('Net "net" amount')
+    '"Net ""net"" amount"'
+    """
+    return '"' + str(name).replace('"', '""') + '"'
 
 
 def after_scan(con: duckdb.DuckDBPyConnection, raw: RawTable, table: str,
@@ -226,7 +241,7 @@ def typed_source(con, name, relation: str, file: str, config, report, path=None)
     positions = map_columns(name, header, file, config, report)
     if positions is None:
         return None
-    select = ", ".join(f'"{header[i]}" AS {c}' for c, i in positions.items())
+    select = ", ".join(f"{ident(header[i])} AS {c}" for c, i in positions.items())
     con.execute(f"CREATE OR REPLACE VIEW raw_{name} AS SELECT {select} FROM {relation}")
     return RawTable(name, file, path, f"raw_{name}", {c: header[i] for c, i in positions.items()},
                     {c: str(described[i][1]) for c, i in positions.items()}, rows=0,

@@ -11,7 +11,7 @@ import duckdb
 
 from kamlib.data.config import mask_secrets
 from kamlib.data.contract import TABLES
-from kamlib.data.sources.base import RawTable, typed_source
+from kamlib.data.sources.base import RawTable, ident, typed_source
 
 __all__ = ["read_database"]
 
@@ -79,7 +79,7 @@ def read_database(con, name, config, report) -> RawTable | None:
     if src.query:
         relation = f"({src.query})"
     elif wanted in tables:
-        relation = f'src."{wanted}"'
+        relation = f"src.{ident(wanted)}"
     else:
         if TABLES[name].required_table or src.table:
             report.error(name, Path(path).name, "missing-table", f"no table named {wanted!r}",

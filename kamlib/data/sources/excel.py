@@ -26,6 +26,42 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
+def _uncomputed(path, sheet: str, data: pd.DataFrame, h: int, positions: dict[str, int],
+                header: list[str], name: str, file: str, report) -> dict[str, list[int]]:
+    """Row ids per column of the formula cells that have no stored value, reported.
+
+    Libraries that write workbooks (openpyxl, most report generators) store the formula
+    but not its result; only Excel computes it on saving. Such a cell reads as empty, which
+    would be a misleading "missing value" or, in an optional column, a silent gap.
+    """
+    blank = data.isna()
+    if not blank.any().any():
+        return {}
+    import openpyxl  # the formulas themselves, which pandas does not show
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        rows = list(book[sheet].iter_rows(min_row=1, min_col=1, values_only=True))
+    finally:
+        book.close()
+    found = []  # (data index, column, formula)
+    for col, i in positions.items():
+        for k in blank.index[blank[col]]:
+            row = rows[h + 1 + k] if h + 1 + k < len(rows) else ()
+            cell = row[i] if i < len(row) else None
+            if isinstance(cell, str) and cell.startswith("="):
+                found.append((k, col, cell))
+    for col in dict.fromkeys(c for _, c, _ in found):
+        hits = [(k, f) for k, c, f in found if c == col]
+        report.error(name, file, "formula-without-value", f"{len(hits)} cell(s) hold a formula "
+                     "without a computed value", sheet=sheet, column=header[positions[col]],
+                     lines=[h + 2 + k for k, _ in hits], values=[f for _, f in hits],
+                     count=len(hits), hint="Open the file in Excel and save it (Excel stores "
+                     "the computed values), or paste the values instead of the formulas.")
+    return {col: [data.index.get_loc(k) for k, c, _ in found if c == col]
+            for col in dict.fromkeys(c for _, c, _ in found)}
+
+
 def read_excel(con, name, path, file, config, report) -> RawTable | None:
     """Load one sheet into ``con`` as ``raw_<name>``; ``None`` (and errors) if it cannot."""
     src = config.tables[name]
@@ -58,6 +94,7 @@ def read_excel(con, name, path, file, config, report) -> RawTable | None:
     data = pd.DataFrame({c: [_cell_text(v) for v in grid.iloc[h + 1:, i]]
                          for c, i in positions.items()}, dtype=object)
     data = data[data.notna().any(axis=1)]  # Excel's trailing formatted-but-empty rows
+    formulas = _uncomputed(path, sheet, data, h, positions, header, name, file, report)
     if data.empty:
         if TABLES[name].required_table:
             report.error(name, file, "no-data", "the sheet has a header but no data rows",
@@ -71,4 +108,5 @@ def read_excel(con, name, path, file, config, report) -> RawTable | None:
     con.register(f"raw_{name}", data.reset_index(drop=True))
     return RawTable(name, file, path, f"raw_{name}", {c: header[i] for c, i in positions.items()},
                     {c: "VARCHAR" for c in positions}, len(data), sheet=sheet,
-                    first_line=h + 2, skipped_lines=[h + 2 + s for s in skipped])
+                    first_line=h + 2, skipped_lines=[h + 2 + s for s in skipped],
+                    explained_blanks=formulas)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from pathlib import Path
 
 from kamlib.data.contract import TABLES
@@ -21,6 +22,7 @@ __all__ = ["read_text"]
 DELIMITERS = (",", ";", "\t", "|")
 WHITESPACE = "whitespace"  # [format] delimiter for columns aligned with runs of blanks
 HEAD_BYTES = 1 << 16
+MAX_HEADER_BYTES = 1 << 26  # a "header" longer than 64 MiB is not a header
 # Encodings DuckDB's CSV reader decodes itself; others are transcoded to UTF-8 first.
 DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8",
                     "latin-1": "latin-1", "latin1": "latin-1", "iso-8859-1": "latin-1",
@@ -29,12 +31,23 @@ DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8",
 
 
 
-def _decode_head(path: Path, encoding: str, name: str, file: str,
-                 report: ValidationReport) -> str | None:
+def _read_head(path: Path, header_row: int) -> bytes:
+    """The first 64 KiB, or as much more as it takes to hold the header line whole."""
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
-    if len(head) == HEAD_BYTES:  # don't judge a character cut at the block edge
-        head = head[: head.rfind(b"\n") + 1] or head
+        while head.count(b"\n") < header_row and len(head) < MAX_HEADER_BYTES:
+            more = fh.read(len(head))  # a header of thousands of columns: read on
+            if not more:
+                return head
+            head += more
+        if len(head) >= HEAD_BYTES and fh.read(1):  # don't judge a character cut at the edge
+            head = head[: head.rfind(b"\n") + 1] or head
+    return head
+
+
+def _decode_head(path: Path, encoding: str, name: str, file: str, header_row: int,
+                 report: ValidationReport) -> str | None:
+    head = _read_head(path, header_row)
     try:
         return head.decode(text_encoding(encoding))
     except UnicodeDecodeError as err:
@@ -64,7 +77,7 @@ def _sniff_delimiter(line: str) -> str:
 def read_text(con, name, path, file, config, report) -> RawTable | None:
     fmt, src = config.format_for(name), config.tables[name]
     encoding = _encoding(path, fmt.encoding)
-    text = _decode_head(path, encoding, name, file, report)
+    text = _decode_head(path, encoding, name, file, src.header_row, report)
     if text is None:
         return None
     lines = text.splitlines()
@@ -92,8 +105,9 @@ def read_text(con, name, path, file, config, report) -> RawTable | None:
     positions = map_columns(name, header, file, config, report)
     if positions is None:
         return None
-    source = _transcode(path, encoding, whitespace)
-    enc = "utf-8" if whitespace else DUCKDB_ENCODINGS.get(encoding.lower(), "utf-8")
+    mixed = _mixed_line_endings(path, encoding)
+    source = _transcode(con, path, encoding, mixed, whitespace)
+    enc = "utf-8" if source != path else DUCKDB_ENCODINGS.get(encoding.lower(), "utf-8")
     cols = {f"c{i}": "VARCHAR" for i in range(len(header))}
     table, rejects = f"raw_{name}", f"rejects_{name}"
     select = ", ".join(f"c{i} AS {c}" for c, i in positions.items())
@@ -109,23 +123,67 @@ def read_text(con, name, path, file, config, report) -> RawTable | None:
                     encoding=encoding, delimiter=" " if whitespace else delim)
 
 
-def _transcode(path: Path, encoding: str, whitespace: bool = False) -> Path:
-    """A UTF-8 copy for encodings DuckDB does not decode itself (e.g. cp1252), and a
-    tab-separated copy of a whitespace-aligned export (DuckDB splits on one delimiter only).
+def _mixed_line_endings(path: Path, encoding: str) -> bool:
+    """Whether the file mixes Windows (CRLF) and Unix (LF) line ends.
 
-    Lines stay lines, one for one, so line numbers in messages are the original file's.
+    DuckDB's strict CSV reader refuses such a file outright, with no line number. The head
+    and the tail are checked (lines appended by another tool end up at the end); a file of
+    consistent ends costs two small reads.
     """
-    if encoding.lower() in DUCKDB_ENCODINGS and not whitespace:
+    if encoding.lower().startswith("utf-16"):  # a line end is two bytes there
+        return False
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+        fh.seek(max(0, path.stat().st_size - HEAD_BYTES))
+        tail = fh.read(HEAD_BYTES)
+    kinds = set()
+    for block in (head, tail):
+        crlf = block.count(b"\r\n")
+        if crlf:
+            kinds.add("crlf")
+        if block.count(b"\n") > crlf:
+            kinds.add("lf")
+    return len(kinds) > 1
+
+
+def _workdir(con) -> Path:
+    """The load's working folder (DuckDB's spill folder, removed after the load), if set."""
+    folder = Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0] or "")
+    if folder.is_absolute() and folder.is_dir():
+        return Path(tempfile.mkdtemp(prefix="kamkit-", dir=folder))
+    return Path(tempfile.mkdtemp(prefix="kamkit-"))
+
+
+def _transcode(con, path: Path, encoding: str, mixed: bool, whitespace: bool = False) -> Path:
+    """A UTF-8 copy for encodings DuckDB does not decode itself (e.g. cp1252), one with
+    Unix line ends for a file that mixes them, and a tab-separated one for a
+    whitespace-aligned export (DuckDB splits on one delimiter only); else ``path`` itself.
+
+    Only CRLF becomes LF, so every line keeps its number (line numbers are counted on the
+    original file). The bytes of a UTF-8 file are copied as they are, so that invalid ones
+    are still reported by the reader, with their lines.
+    """
+    if encoding.lower() in DUCKDB_ENCODINGS and not mixed and not whitespace:
         return path
-    import tempfile
-    out = Path(tempfile.mkdtemp(prefix="kamkit-")) / path.name
-    with open(path, encoding=text_encoding(encoding), newline="") as src, \
-            open(out, "w", encoding="utf-8", newline="") as dst:
-        if whitespace:
+    out = _workdir(con) / path.name
+    if whitespace:
+        with open(path, encoding=text_encoding(encoding), newline="") as src, \
+                open(out, "w", encoding="utf-8", newline="") as dst:
             for line in src:
-                end = line[len(line.rstrip("\r\n")):]
-                dst.write("\t".join(line.split()) + end)
-        else:
-            for block in iter(lambda: src.read(1 << 20), ""):
-                dst.write(block)
+                ended = line.endswith(("\n", "\r"))
+                dst.write("\t".join(line.split()) + ("\n" if ended else ""))
+        return out
+    binary = encoding.lower() in DUCKDB_ENCODINGS  # only the line ends change: keep the bytes
+    text = (None, None) if binary else (encoding, "")
+    with open(path, "rb" if binary else "r", encoding=text[0], newline=text[1]) as src, \
+            open(out, "wb" if binary else "w", encoding=text[0] and "utf-8",
+                 newline=text[1]) as dst:
+        cr, crlf, lf = (b"\r", b"\r\n", b"\n") if binary else ("\r", "\r\n", "\n")
+        carry = cr[:0]
+        for block in iter(lambda: src.read(1 << 22), cr[:0]):
+            block = carry + block
+            carry = cr if mixed and block.endswith(cr) else cr[:0]  # a CR LF cut apart
+            block = block[:len(block) - len(carry)]
+            dst.write(block.replace(crlf, lf) if mixed else block)
+        dst.write(carry)
     return out
