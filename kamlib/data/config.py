@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from kamlib.data.contract import TABLES
+from kamlib.data.readonly_sql import dialect_of, query_problem
 
 __all__ = ["Config", "TableSource", "Formats", "Analysis", "ConfigError", "load_config",
            "SAMPLE_DIR"]
@@ -197,6 +198,9 @@ def load_config(path: str | Path | None = None) -> Config:
             raise _fail(path, f"tables.{name}.columns",
                         f"{unknown_cols} are not columns of {name}; known: "
                         f"{list(TABLES[name].names)}")
+        if src.query is not None and (problem := query_problem(src.query, dialect_of(database))):
+            raise _fail(path, f"tables.{name}", f"query {problem}; a query must be one "
+                        "read-only SELECT over the database's tables")
         tables[name] = src
     for name in TABLES:
         tables.setdefault(name, TableSource())

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from kamlib.data.contract import TABLES
+from kamlib.data.readonly_sql import dialect_of, query_problem, run_duckdb_query
 from kamlib.data.sources.base import RawTable, typed_source
 
 __all__ = ["read_database"]
@@ -20,6 +21,11 @@ def read_database(con, name, config, report) -> RawTable | None:
     if "://" in db and not db.startswith("duckdb://"):
         import ibis  # any backend ibis supports; the rows come back through Arrow
 
+        problem = src.query and query_problem(src.query, dialect_of(db))
+        if problem:  # checked when kam.toml was read; again here, for a Config built in code
+            report.error(name, db, "query-refused", f"[tables.{name}] query {problem}",
+                         hint="Write one SELECT over the database's tables.")
+            return None
         try:
             remote = ibis.connect(db)
             expr = remote.sql(src.query) if src.query else remote.table(src.table or name)
@@ -42,8 +48,16 @@ def read_database(con, name, config, report) -> RawTable | None:
                                         "database_name = 'src' UNION SELECT view_name FROM "
                                         "duckdb_views() WHERE database_name = 'src'").fetchall()}
     wanted = src.table or name
-    if src.query:
-        relation = f"({src.query})"
+    if src.query:  # never in this connection: it reads the user's files and could write
+        relation = f"_query_{name}"
+        try:
+            run_duckdb_query(con, path, src.query, relation)
+        except (ValueError, duckdb.Error) as err:
+            report.error(name, path, "query-refused" if isinstance(err, ValueError) else
+                         "query-failed", f"[tables.{name}] {str(err).splitlines()[0]}",
+                         hint="Write one SELECT over the database's tables (e.g. SELECT * "
+                              "FROM src.contacts).")
+            return None
     elif wanted in tables:
         relation = f'src."{wanted}"'
     else:

@@ -1,0 +1,154 @@
+"""Hostile inputs, part 1: what a config, a data folder or an output folder must not be able
+to make the kit do (run SQL that writes, read files outside the data folder, delete or
+overwrite files the kit did not write, leave processes or copies of the data behind).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+import kamlib
+from kamlib.cli import main
+from kamlib.data.config import ConfigError, load_config
+from kamlib.data.readonly_sql import query_problem
+
+BASE = {
+    "accounts.csv": "account_id,account_name\n001,Alpha\n002,Beta\n",
+    "activities.csv": "account_id,date,activity\n001,2024-01-02,visit\n",
+    "activity_rates.csv": "activity,unit_cost\nvisit,100\n",
+    "contacts.csv": "account_id,contact_name,role\n001,Ann,CIO\n",
+    "transactions.csv": "account_id,date,revenue\n001,2024-01-05,100\n002,2024-01-20,70\n",
+}
+
+
+def errors(report):
+    return [p for p in report.problems if p.severity == "error"]
+
+
+# --- 1. a query is one read-only SELECT ------------------------------------------------------
+
+@pytest.fixture
+def crm(tmp_path):
+    """A DuckDB source with the kit's tables, a finance database next to it; kam.toml path."""
+    con = duckdb.connect(str(tmp_path / "crm.duckdb"))
+    for name, text in BASE.items():
+        (tmp_path / name).write_text(text)
+        con.execute(f"CREATE TABLE {name[:-4]} AS SELECT * FROM read_csv('{tmp_path / name}', "
+                    "all_varchar=true)")
+    con.close()
+    fin = duckdb.connect(str(tmp_path / "finance.duckdb"))
+    fin.execute("CREATE TABLE ledger AS SELECT range AS x FROM range(3)")
+    fin.close()
+
+    def _write(query: str):
+        escaped = query.replace("\\", "\\\\").replace('"', '\\"')
+        (tmp_path / "kam.toml").write_text(
+            f'[source]\ndatabase = "crm.duckdb"\n[tables.contacts]\nquery = "{escaped}"\n')
+        return tmp_path / "kam.toml"
+    return _write
+
+
+def ledger_rows(tmp_path) -> int:
+    con = duckdb.connect(str(tmp_path / "finance.duckdb"), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM ledger").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+INJECTION = ("SELECT * FROM src.contacts); ATTACH '{fin}' AS fin; DELETE FROM fin.ledger; "
+             "DETACH fin; SELECT * FROM (SELECT * FROM src.contacts")
+
+
+def test_query_injection_cannot_empty_another_database(crm, tmp_path, capsys):
+    config = crm(INJECTION.format(fin=tmp_path / "finance.duckdb"))
+    with pytest.raises(ConfigError, match=r"\[tables.contacts\] query .*SELECT"):
+        load_config(config)
+    assert main(["validate", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert "[tables.contacts] query" in err and "Traceback" not in err
+    assert ledger_rows(tmp_path) == 3
+
+
+@pytest.mark.parametrize("query, says", [
+    ("DELETE FROM src.contacts", "DELETE"),
+    ("UPDATE src.contacts SET role = 'x'", "UPDATE"),
+    ("INSERT INTO src.contacts VALUES ('9', 'x', 'y')", "INSERT"),
+    ("DROP TABLE src.contacts", "DROP"),
+    ("PRAGMA database_list", "PRAGMA"),
+    ("SET threads = 1", "SET"),
+    ("INSTALL httpfs", "LOAD"),
+    ("ATTACH 'x.duckdb' AS x", "ATTACH"),
+    ("SELECT 1; SELECT 2", "2 statements"),
+    ("SELECT * FROM read_csv('/etc/passwd')", "read_csv"),
+    ("SELECT * FROM read_text('/etc/passwd')", "read_text"),
+    ("SELECT * FROM src.contacts, LATERAL read_json('x.json')", "read_json"),
+    ("SELECT * FROM '/etc/passwd'", "looks like a file"),
+    ("SELECT * FROM glob('/etc/*')", "glob"),
+    ("WITH x AS (SELECT * FROM read_parquet('a.parquet')) SELECT * FROM x", "read_parquet"),
+    ("SELECT * FROM query('DELETE FROM src.contacts')", "query"),
+    ("", "empty"),
+])
+def test_anything_but_one_select_is_refused_with_a_clear_message(crm, query, says):
+    with pytest.raises(ConfigError) as info:
+        load_config(crm(query))
+    message = str(info.value)
+    assert "[tables.contacts] query" in message and says in message
+    assert "Traceback" not in message and "\n" not in message
+
+
+def test_copy_to_writes_no_file(crm, tmp_path):
+    target = tmp_path / "stolen.csv"
+    with pytest.raises(ConfigError, match="COPY"):
+        load_config(crm(f"COPY (SELECT * FROM src.contacts) TO '{target}'"))
+    assert not target.exists()
+
+
+def test_a_refused_query_in_a_config_built_in_code_is_a_report_error(crm, tmp_path):
+    from dataclasses import replace
+
+    config = load_config(crm("SELECT * FROM src.contacts"))
+    target = tmp_path / "stolen.csv"
+    for query in (INJECTION.format(fin=tmp_path / "finance.duckdb"),
+                  f"COPY (SELECT 1) TO '{target}'", "SELECT * FROM read_csv('/etc/passwd')"):
+        bad = replace(config, tables={**config.tables,
+                                      "contacts": replace(config.tables["contacts"], query=query)})
+        found = errors(kamlib.validate(bad))
+        assert [(p.table, p.rule) for p in found] == [("contacts", "query-refused")]
+    assert ledger_rows(tmp_path) == 3 and not target.exists()
+
+
+def test_the_query_connection_cannot_write_or_reach_files_even_past_the_parser(
+        tmp_path, monkeypatch):
+    import kamlib.data.readonly_sql as guard
+
+    duckdb.connect(str(tmp_path / "crm.duckdb")).execute("CREATE TABLE t AS SELECT 1 AS a").close()
+    duckdb.connect(str(tmp_path / "fin.duckdb")).execute("CREATE TABLE l AS SELECT 1 AS x").close()
+    (tmp_path / "secret.csv").write_text("a\n42\n")
+    monkeypatch.setattr(guard, "query_problem", lambda sql, dialect: None)  # a parser gap
+    con = duckdb.connect()
+    for sql in (f"SELECT * FROM read_csv('{tmp_path / 'secret.csv'}')",
+                f"SELECT * FROM '{tmp_path / 'secret.csv'}'",
+                f"ATTACH '{tmp_path / 'fin.duckdb'}' AS fin",
+                f"COPY (SELECT 1) TO '{tmp_path / 'out.csv'}'",
+                "INSERT INTO t VALUES (2)", "SET enable_external_access = true"):
+        with pytest.raises(duckdb.Error):
+            guard.run_duckdb_query(con, str(tmp_path / "crm.duckdb"), sql, "q")
+    assert not (tmp_path / "out.csv").exists()
+    guard.run_duckdb_query(con, str(tmp_path / "crm.duckdb"), "SELECT a FROM t", "q")
+    assert con.execute("SELECT * FROM q").fetchall() == [(1,)]
+
+
+def test_a_select_with_a_join_and_a_cte_still_works(crm):
+    query = ("WITH named AS (SELECT account_id, account_name FROM src.accounts) "
+             "SELECT c.account_id, c.contact_name, c.role FROM contacts c "
+             "JOIN named n ON n.account_id = c.account_id WHERE n.account_name <> ''")
+    report = kamlib.validate(crm(query))
+    assert report.ok, str(report)
+
+
+def test_query_problem_for_other_databases():
+    assert query_problem("DELETE FROM t", "postgres").startswith("is a statement of type DELETE")
+    assert "pg_read_file" in query_problem("SELECT pg_read_file('/etc/passwd')", "postgres")
+    assert query_problem("SELECT a, count(*) FROM t GROUP BY a", "postgres") is None
