@@ -152,3 +152,92 @@ def test_query_problem_for_other_databases():
     assert query_problem("DELETE FROM t", "postgres").startswith("is a statement of type DELETE")
     assert "pg_read_file" in query_problem("SELECT pg_read_file('/etc/passwd')", "postgres")
     assert query_problem("SELECT a, count(*) FROM t GROUP BY a", "postgres") is None
+
+
+# --- 4. sources are read from inside the data folder ---------------------------------------
+
+@pytest.fixture
+def data(tmp_path):
+    """The base data set in tmp/data, a tabular 'secret' file in tmp/outside; kam.toml writer."""
+    folder, outside = tmp_path / "data", tmp_path / "outside"
+    folder.mkdir()
+    outside.mkdir()
+    for name, text in BASE.items():
+        (folder / name).write_text(text)
+    (outside / "secret.csv").write_text(BASE["transactions.csv"])
+
+    def _write(toml: str = ""):
+        (folder / "kam.toml").write_text('[source]\nfolder = "."\n' + toml)
+        return folder / "kam.toml"
+    return _write, folder, outside
+
+
+def _outside_error(report):
+    found = errors(report)
+    assert [(p.table, p.rule) for p in found] == [("transactions", "outside-folder")], \
+        "\n".join(map(str, report.problems))
+    p = found[0]
+    assert "outside the data folder" in p.message and "allow_outside = true" in p.hint
+    return p
+
+
+@pytest.mark.parametrize("given", ["../outside/secret.csv", "sub/../../outside/secret.csv",
+                                   "{outside}/secret.csv"])
+def test_a_file_setting_outside_the_folder_is_refused(data, given):
+    write, folder, outside = data
+    (folder / "sub").mkdir()
+    (folder / "transactions.csv").unlink()
+    config = write(f'[tables.transactions]\nfile = "{given.format(outside=outside)}"\n')
+    p = _outside_error(kamlib.validate(config))
+    assert str(outside / "secret.csv") in p.message
+
+
+def test_a_link_out_of_the_folder_is_refused_whatever_it_is_called(data):
+    write, folder, outside = data
+    (folder / "transactions.csv").unlink()
+    (folder / "transactions.csv").symlink_to(outside / "secret.csv")  # found by its name
+    p = _outside_error(kamlib.validate(write()))
+    assert "a link to" in p.message
+    (folder / "transactions.csv").unlink()
+    (folder / "linked").symlink_to(outside, target_is_directory=True)  # a linked folder
+    _outside_error(kamlib.validate(write('[tables.transactions]\nfile = "linked/secret.csv"\n')))
+
+
+def test_the_cli_says_so_in_one_line(data, capsys):
+    write, folder, outside = data
+    config = write('[tables.transactions]\nfile = "../outside/secret.csv"\n')
+    assert main(["validate", "--config", str(config)]) == 1
+    out = capsys.readouterr().out
+    assert "[outside-folder]" in out and "Traceback" not in out
+
+
+def test_links_and_paths_inside_the_folder_still_work(data):
+    write, folder, outside = data
+    (folder / "exports").mkdir()
+    (folder / "transactions.csv").rename(folder / "exports" / "tx.csv")
+    (folder / "transactions.csv").symlink_to(folder / "exports" / "tx.csv")
+    assert kamlib.validate(write()).ok
+    assert kamlib.validate(write('[tables.transactions]\nfile = "exports/../exports/tx.csv"\n')).ok
+
+
+def test_allow_outside_opts_in(data):
+    write, folder, outside = data
+    (folder / "transactions.csv").unlink()
+    report = kamlib.validate(write('allow_outside = true\n[tables.transactions]\n'
+                                   'file = "../outside/secret.csv"\n'))
+    assert report.ok, str(report)
+    with pytest.raises(ConfigError, match="allow_outside = 'yes': true or false"):
+        load_config(write('allow_outside = "yes"\n'))
+
+
+def test_a_file_that_is_no_table_is_not_quoted_in_the_error(data):
+    write, folder, outside = data
+    token = "sk-live-" + "0123456789abcdef" * 4
+    (outside / "key.txt").write_text(f"{token}\x1b[2J\n")
+    report = kamlib.validate(write('allow_outside = true\n[tables.transactions]\n'
+                                   'file = "../outside/key.txt"\n'))
+    text = str(report)
+    assert not report.ok and token not in text and "\x1b" not in text
+    (folder / "transactions.csv").write_text(f"{token},{token}x\x1b[2J\n1,2\n")
+    text = str(kamlib.validate(write()))
+    assert "missing-column" in text and token not in text and "\x1b" not in text

@@ -92,6 +92,7 @@ class Config:
     path: Path | None
     folder: Path | None = None
     database: str | None = None  # a DuckDB file path or a connection URL for ibis.connect
+    allow_outside: bool = False  # True: a table's file may lie outside the folder (or link out)
     tables: dict[str, TableSource] = field(default_factory=dict)
     formats: Formats = field(default_factory=Formats)
     analysis: Analysis = field(default_factory=Analysis)
@@ -175,9 +176,13 @@ def load_config(path: str | Path | None = None) -> Config:
         raise _fail(path, ",".join(unknown), "unknown section(s); known: source, tables, format, "
                     "analysis")
     source = raw.get("source", {})
-    bad = sorted(set(source) - {"folder", "database"})
+    bad = sorted(set(source) - {"folder", "database", "allow_outside"})
     if bad:
-        raise _fail(path, "source", f"unknown setting(s) {bad}; known: folder, database")
+        raise _fail(path, "source", f"unknown setting(s) {bad}; known: folder, database, "
+                    "allow_outside")
+    allow_outside = source.get("allow_outside", False)
+    if not isinstance(allow_outside, bool):
+        raise _fail(path, "source", f"allow_outside = {allow_outside!r}: true or false")
     folder = (path.parent / source["folder"]).resolve() if "folder" in source else None
     database = source.get("database")
     if database and "://" not in database:
@@ -218,5 +223,5 @@ def load_config(path: str | Path | None = None) -> Config:
                     f"({'end' if analysis.end else 'as_of'} = {end})")
     if analysis.unknown_accounts not in ("error", "create"):
         raise _fail(path, "analysis", "unknown_accounts must be 'error' or 'create'")
-    return Config(path=path, folder=folder, database=database, tables=tables, formats=formats,
-                  analysis=analysis)
+    return Config(path=path, folder=folder, database=database, allow_outside=allow_outside,
+                  tables=tables, formats=formats, analysis=analysis)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kamlib.data.contract import TABLES
 from kamlib.data.file_lines import text_encoding
-from kamlib.data.problems import ValidationReport
+from kamlib.data.problems import ValidationReport, fragment
 from kamlib.data.sources.base import RawTable, header_or_error, map_columns, quote
 
 __all__ = ["read_text"]
@@ -82,7 +82,7 @@ def read_text(con, name, path, file, config, report) -> RawTable | None:
         known = best != delim and lines[h].count(best)
         report.error(name, file, "delimiter", f"1 column detected with delimiter {delim!r}"
                      + (f"; the header looks {best!r}-separated" if known else ""),
-                     lines=(h + 1,), values=[lines[h][:80]],
+                     lines=(h + 1,), values=[fragment(lines[h])],
                      hint=f"Set [format] delimiter = {best!r} in kam.toml." if known else
                      "Separate the columns with , ; | or a tab (or set [format] delimiter).")
         return None
