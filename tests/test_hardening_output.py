@@ -84,3 +84,66 @@ def test_a_line_break_inside_a_value_cannot_start_a_new_csv_cell(tmp_path):
     with open(safe_export(frame, tmp_path / "b.csv"), newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     assert rows == [["name"], ["x\r=HYPERLINK(\"http://evil\")"], ["y\n@SUM(A1)"]]
+
+
+# --- 20. chart text from data or config is drawn as written ---------------------------------
+
+def _drawn(text) -> str:
+    """The string matplotlib draws for a Text, failing if it would parse it as math."""
+    shown, is_math = text._preprocess_math(text.get_text())
+    assert not is_math, text.get_text()
+    return shown
+
+
+def _texts(fig):
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    ticks = [t for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels()]
+    return [_drawn(t) for t in fig.findobj(Text) + ticks if t.get_text()]
+
+
+CURRENCY = "$ / US$"
+
+
+def test_a_currency_with_dollar_signs_is_drawn_as_written():
+    from kamlib.concentration import pareto_table
+    from kamlib.plots import pareto_chart, set_theme
+
+    set_theme()
+    totals = pd.DataFrame({"account_id": list("abc"), "revenue": [200.0, 30.0, 10.0]})
+    fig = pareto_chart(pareto_table(totals), currency=CURRENCY)
+    drawn = _texts(fig)
+    ax = fig.axes[0]
+    assert _drawn(ax.yaxis.label) == f"revenue ({CURRENCY})"
+    ticks = [_drawn(t) for t in ax.get_yticklabels() if t.get_text()]
+    assert ticks and all(t.endswith(f" {CURRENCY}") for t in ticks), ticks
+    assert f"200 {CURRENCY}" in drawn
+
+
+@pytest.mark.parametrize("chart", ["pareto", "trend", "product", "matrix"])
+def test_every_chart_draws_data_and_config_text_literally(chart):
+    import kamlib.plots as plots
+    from kamlib.concentration import pareto_table
+
+    value, name = "$rev$", "Cash $$ & $Co$"
+    if chart == "pareto":
+        totals = pd.DataFrame({"account_id": list("ab"), value: [60.0, 40.0]})
+        fig = plots.pareto_chart(pareto_table(totals, value=value), value=value,
+                                 currency=CURRENCY)
+    elif chart == "trend":
+        frame = pd.DataFrame({"period": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+                              value: [1.0, 2.0], "accounts": [1, 2]})
+        fig = plots.revenue_trend_chart(frame, value=value, currency=CURRENCY)
+    elif chart == "product":
+        frame = pd.DataFrame({"product": [name, "IoT"], value: [3.0, 1.0], "share": [.75, .25]})
+        fig = plots.product_chart(frame, value=value, currency=CURRENCY)
+    else:
+        frame = pd.DataFrame({"abc": ["A"], "xyz": ["X"], "count": [1], "value_share": [1.0]})
+        fig = plots.abc_xyz_heatmap(frame, value=value)
+    drawn = _texts(fig)  # fails on any text matplotlib would read as math
+    assert any(value in t for t in drawn), drawn
+    if chart != "matrix":
+        assert any(CURRENCY in t for t in drawn), drawn
+    if chart == "product":
+        assert name in drawn
