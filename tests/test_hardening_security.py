@@ -241,3 +241,250 @@ def test_a_file_that_is_no_table_is_not_quoted_in_the_error(data):
     (folder / "transactions.csv").write_text(f"{token},{token}x\x1b[2J\n1,2\n")
     text = str(kamlib.validate(write()))
     assert "missing-column" in text and token not in text and "\x1b" not in text
+
+
+# --- the build: what it deletes, overwrites and leaves behind (2, 13, 14, 22) -----------------
+
+def _notebook(folder, name: str, code: str = "x = 1") -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("config = ''  # kam.toml\nprepared = ''  # data folder",
+                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(code)])
+    nb.metadata.update(kernelspec={"name": "python3", "display_name": "Python 3",
+                                   "language": "python"}, kamkit={"report": True, "title": name})
+    nbformat.write(nb, folder / f"{name}.ipynb")
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A data folder, a folder of two tiny report notebooks, and a build function."""
+    from kamlib.report import build_reports
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name, text in BASE.items():
+        (data / name).write_text(text)
+    (data / "kam.toml").write_text('[source]\nfolder = "."\n')
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs, "a")
+    _notebook(nbs, "b")
+
+    def build(out, **kw):
+        return build_reports(data / "kam.toml", out=out, notebooks=nbs, workers=1,
+                             show_progress=False, **kw)
+    return build, data, nbs, tmp_path
+
+
+@pytest.mark.slow
+def test_the_manifest_cannot_make_the_build_delete_other_files(site):
+    import json
+
+    from kamlib._written import sha256
+    from kamlib.report.build import MANIFEST
+
+    build, data, nbs, tmp = site
+    out = tmp / "site"
+    assert build(out).ok
+    victims = [tmp / "victim.txt", tmp / "victim.html", tmp / "abs.html", tmp / "x.html"]
+    for v in victims:
+        v.write_text("precious")
+    (out / "link.html").symlink_to(tmp / "victim.html")
+    (out / "sub").mkdir()
+    (out / "notes.html").write_text("the user's own page")
+    manifest = json.loads((out / MANIFEST).read_text())
+    planted = {"../victim.txt": "", str(tmp / "abs.html"): "", "sub/../../x.html": "",
+               "link.html": "", "notes.html": ""}
+    manifest["files"].update({k: sha256(tmp / "victim.txt") for k in planted})
+    manifest["modules"] += [{"name": k, "title": k, "html": k, "headlines": []}
+                            for k in planted]
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    assert build(out).ok
+    assert all(v.read_text() == "precious" for v in victims)
+    assert (out / "link.html").is_symlink() and (out / "notes.html").exists()
+
+
+@pytest.mark.slow
+def test_a_page_the_build_wrote_is_still_removed_when_its_notebook_is_gone(site):
+    build, data, nbs, tmp = site
+    out = tmp / "site"
+    assert build(out).ok and (out / "b.html").exists()
+    (nbs / "b.ipynb").unlink()
+    assert build(out).ok  # a second build into the same folder needs no --force
+    assert not (out / "b.html").exists() and (out / "a.html").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("planted", ["index.html", "a.html", "link", "edited", "manifest"])
+def test_files_the_build_did_not_write_are_not_overwritten(site, planted, capsys):
+    from kamlib._written import OverwriteError
+    from kamlib.report.build import MANIFEST
+
+    build, data, nbs, tmp = site
+    out = tmp / "site"
+    out.mkdir()
+    (tmp / "target.html").write_text("elsewhere")
+    if planted == "edited":  # a page of an earlier build that the user changed since
+        assert build(out).ok
+        (out / "a.html").write_text("my notes on the page")
+    elif planted == "link":
+        (out / "index.html").symlink_to(tmp / "target.html")
+    elif planted == "manifest":
+        (out / MANIFEST).write_text("the user's own file of that name")
+    else:
+        (out / planted).write_text("the user's own page")
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    with pytest.raises(OverwriteError, match="--force") as info:
+        build(out)
+    assert "it did not write" in str(info.value)
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert after == before and (tmp / "target.html").read_text() == "elsewhere"
+    assert not list(tmp.glob(".site-build-*"))  # refused before anything ran
+    code = main(["build", "--config", str(data / "kam.toml"), "--out", str(out),
+                 "--notebooks", str(nbs)])
+    err = capsys.readouterr().err
+    assert code == 2 and "--force" in err and "Traceback" not in err
+    assert build(out, force=True).ok
+    assert (tmp / "target.html").read_text() == "elsewhere"  # a link is replaced, not followed
+    assert build(out).ok  # and from now on the folder is the kit's
+
+
+def test_make_report_twice_needs_no_force(site):
+    from kamlib.report.build import _check_out
+
+    build, data, nbs, tmp = site
+    out = tmp / "reports"
+    out.mkdir()
+    (out / ".gitkeep").write_text("")  # as in the repository's reports/
+    _check_out(out, ["a.html", "b.html"], force=False)
+
+
+# --- 13. options are checked before any work ---------------------------------------------
+
+@pytest.mark.parametrize("argv, message", [
+    (["build", "--out", "{file}"], "--out: {file} is a file, not a folder"),
+    (["sample", "--out", "{file}"], "--out: {file} is a file, not a folder"),
+    (["sample", "--out", "{tmp}/s", "--seed", "-5"], "--seed: must be at least 0, got -5"),
+    (["build", "--config", "{tmp}/nope.toml"], "--config: {tmp}/nope.toml is not a file"),
+    (["validate", "--config", "{tmp}"], "is not a file"),
+    (["build", "--notebooks", "{file}"], "--notebooks: {file} is not a folder"),
+])
+def test_bad_paths_and_values_are_usage_errors_before_any_work(tmp_path, monkeypatch, capsys,
+                                                               argv, message):
+    import kamlib.report.build as build
+
+    file = tmp_path / "a file"
+    file.write_text("keep me")
+    monkeypatch.setattr(build, "load_config", lambda *a: pytest.fail("work started"))
+    args = [a.format(file=file, tmp=tmp_path) for a in argv]
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and message.format(file=file, tmp=tmp_path) in err, err
+    assert "Traceback" not in err and file.read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a file"]
+
+
+def test_sample_does_not_overwrite_the_users_files(tmp_path, capsys):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "accounts.csv").write_text("my real accounts")
+    small = ["--accounts", "10", "--years", "1"]
+    assert main(["sample", "--out", str(folder), *small]) == 2
+    err = capsys.readouterr().err
+    assert "accounts.csv" in err and "--force" in err and "Traceback" not in err
+    assert sorted(p.name for p in folder.iterdir()) == ["accounts.csv"]
+    assert (folder / "accounts.csv").read_text() == "my real accounts"
+    (tmp_path / "elsewhere.csv").write_text("keep")
+    (folder / "contacts.csv").symlink_to(tmp_path / "elsewhere.csv")
+    assert main(["sample", "--out", str(folder), *small, "--force"]) == 0
+    assert (tmp_path / "elsewhere.csv").read_text() == "keep"  # the link replaced, not followed
+    assert main(["sample", "--out", str(folder), *small, "--seed", "7"]) == 0  # its own files
+    (folder / "transactions.csv").write_text("edited by hand")
+    assert main(["sample", "--out", str(folder), *small]) == 2
+
+
+# --- 14. nothing of the user's data outlives the run; workers die with the build ------------
+
+def test_a_transcoded_load_leaves_nothing_in_the_temp_folder(tmp_path, monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    data = tmp_path / "data"
+    data.mkdir()
+    for name, text in BASE.items():
+        (data / name).write_bytes(text.replace("Alpha", "Caf\u00e9 \u20ac").encode("cp1252"))
+    (data / "kam.toml").write_text('[source]\nfolder = "."\n[format]\nencoding = "cp1252"\n')
+    ds = kamlib.load(data / "kam.toml")
+    assert "Caf\u00e9 \u20ac" in ds.accounts["account_name"].tolist()
+    assert kamlib.validate(data / "kam.toml").ok
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_later_build_removes_what_a_killed_build_left(tmp_path):
+    import subprocess
+
+    from kamlib.report.staging import OWNER, new_staging, remove_stale
+
+    out = tmp_path / "site"
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / f".site-build-{dead.pid}-abc"
+    stale.mkdir()
+    (stale / OWNER).write_text(str(dead.pid))
+    (stale / "_prepared").mkdir()
+    mine = new_staging(out)  # this process's: alive
+    other = tmp_path / ".site-build-1-x"  # no owner file: not the kit's
+    other.mkdir()
+    assert remove_stale(out) == [stale]
+    assert mine.exists() and other.exists()
+
+
+def _descendants(pid: int) -> list:
+    import psutil
+
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+@pytest.mark.slow
+def test_killing_the_build_kills_its_workers_and_kernels(site):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    build, data, nbs, tmp = site
+    _notebook(nbs, "a", "import time\ntime.sleep(120)")
+    out = tmp / "site"
+    proc = subprocess.Popen([sys.executable, "-m", "kamlib.cli", "build", "--config",
+                             str(data / "kam.toml"), "--out", str(out), "--notebooks",
+                             str(nbs)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:  # until a kernel runs and the data is staged
+            kids = _descendants(proc.pid)
+            staged = list(tmp.glob(".site-build-*/_prepared/manifest.json"))
+            if staged and any("ipykernel" in " ".join(k.cmdline()) for k in kids
+                              if k.is_running()):
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail("the build never started its kernels")
+        kids = _descendants(proc.pid)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        gone, alive = psutil.wait_procs(kids, timeout=15)
+        assert not alive, [k.cmdline() for k in alive]
+        assert not list(tmp.glob(".site-build-*"))  # the copy of the data went with them
+    finally:
+        for k in _descendants(proc.pid):
+            k.kill()

@@ -89,7 +89,7 @@ def read_text(con, name, path, file, config, report) -> RawTable | None:
     positions = map_columns(name, header, file, config, report)
     if positions is None:
         return None
-    source = _transcode(path, encoding)
+    source = _transcode(path, encoding, _scratch(con))
     enc = DUCKDB_ENCODINGS.get(encoding.lower(), "utf-8")
     cols = {f"c{i}": "VARCHAR" for i in range(len(header))}
     table, rejects = f"raw_{name}", f"rejects_{name}"
@@ -106,12 +106,29 @@ def read_text(con, name, path, file, config, report) -> RawTable | None:
                     encoding=encoding, delimiter=delim)
 
 
-def _transcode(path: Path, encoding: str) -> Path:
-    """A UTF-8 copy for encodings DuckDB does not decode itself (e.g. cp1252)."""
+def _scratch(con) -> Path:
+    """The load's own working folder: DuckDB's temporary directory, which the load creates
+    and removes (:func:`kamlib.data.dataset.load`); a private folder removed at exit else."""
+    setting = con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+    if setting and Path(setting).is_absolute() and Path(setting).is_dir():
+        return Path(setting)
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="kamkit-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return Path(folder)
+
+
+def _transcode(path: Path, encoding: str, scratch: Path) -> Path:
+    """A UTF-8 copy for encodings DuckDB does not decode itself (e.g. cp1252), in ``scratch``
+    so that the copy of the data goes when the load ends."""
     if encoding.lower() in DUCKDB_ENCODINGS:
         return path
     import tempfile
-    out = Path(tempfile.mkdtemp(prefix="kamkit-")) / path.name
+
+    out = Path(tempfile.mkdtemp(prefix="transcoded-", dir=scratch)) / path.name
     with open(path, encoding=encoding, newline="") as src, open(out, "w", encoding="utf-8",
                                                                 newline="") as dst:
         for block in iter(lambda: src.read(1 << 20), ""):
