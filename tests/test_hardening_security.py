@@ -312,14 +312,15 @@ def test_a_page_the_build_wrote_is_still_removed_when_its_notebook_is_gone(site)
     out = tmp / "site"
     assert build(out).ok and (out / "b.html").exists()
     (nbs / "b.ipynb").unlink()
-    assert build(out).ok  # a second build into the same folder needs no --force
+    assert build(out).ok
     assert not (out / "b.html").exists() and (out / "a.html").exists()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("planted", ["index.html", "a.html", "link", "edited", "manifest"])
 def test_files_the_build_did_not_write_are_not_overwritten(site, planted, capsys):
-    from kamlib._written import OverwriteError
+    import json
+
+    from kamlib._written import OverwriteError, sha256
     from kamlib.report.build import MANIFEST
 
     build, data, nbs, tmp = site
@@ -327,7 +328,9 @@ def test_files_the_build_did_not_write_are_not_overwritten(site, planted, capsys
     out.mkdir()
     (tmp / "target.html").write_text("elsewhere")
     if planted == "edited":  # a page of an earlier build that the user changed since
-        assert build(out).ok
+        (out / "a.html").write_text("<p>page as built</p>")
+        (out / MANIFEST).write_text(json.dumps({"modules": [], "files": {
+            "a.html": sha256(out / "a.html")}}))
         (out / "a.html").write_text("my notes on the page")
     elif planted == "link":
         (out / "index.html").symlink_to(tmp / "target.html")
@@ -346,9 +349,20 @@ def test_files_the_build_did_not_write_are_not_overwritten(site, planted, capsys
                  "--notebooks", str(nbs)])
     err = capsys.readouterr().err
     assert code == 2 and "--force" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_force_overwrites_and_then_the_folder_is_the_kits(site):
+    build, data, nbs, tmp = site
+    out = tmp / "site"
+    out.mkdir()
+    (tmp / "target.html").write_text("elsewhere")
+    (out / "index.html").symlink_to(tmp / "target.html")
+    (out / "a.html").write_text("the user's own page")
     assert build(out, force=True).ok
     assert (tmp / "target.html").read_text() == "elsewhere"  # a link is replaced, not followed
-    assert build(out).ok  # and from now on the folder is the kit's
+    assert not (out / "index.html").is_symlink()
+    assert build(out).ok  # a second build into the same folder needs no --force
 
 
 def test_make_report_twice_needs_no_force(site):
@@ -484,7 +498,8 @@ def test_killing_the_build_kills_its_workers_and_kernels(site):
         proc.wait()
         gone, alive = psutil.wait_procs(kids, timeout=15)
         assert not alive, [k.cmdline() for k in alive]
-        assert not list(tmp.glob(".site-build-*"))  # the copy of the data went with them
+        left = [str(p.relative_to(tmp)) for p in tmp.glob(".site-build-*/**/*")]
+        assert not list(tmp.glob(".site-build-*")), (left, [k.pid for k in kids])
     finally:
         for k in _descendants(proc.pid):
             k.kill()

@@ -23,14 +23,34 @@ from kamlib.report.tasks import Outcome, Task
 __all__ = ["init_worker", "run_task"]
 
 
+def _remove_if_orphaned(parent: int, staging: Path | None, wait: float = 0.0) -> None:
+    """Remove the staging folder if the build is gone (else it still needs it).
+
+    The death signal comes when the build's thread that started this worker ends, which
+    may be a moment before the whole process is gone: ``wait`` gives it that moment.
+    """
+    deadline = time.monotonic() + wait
+    while os.getppid() == parent and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if staging is None or os.getppid() == parent:
+        return
+    # the other workers remove it too, and may still be writing into it: try again
+    for _ in range(40):
+        shutil.rmtree(staging, ignore_errors=True)
+        if not staging.exists():
+            break
+        time.sleep(0.05)
+
+
 def _leave(parent: int, staging: Path | None) -> None:
     """Kill the kernel and exit at once; if the build is gone, remove its staging folder."""
-    from kamlib.report import kernels
+    try:
+        from kamlib.report import kernels
 
-    kernels.kill_now()
-    if staging is not None and os.getppid() != parent:  # else the build still needs it
-        shutil.rmtree(staging, ignore_errors=True)
-    os._exit(1)
+        kernels.kill_now()
+        _remove_if_orphaned(parent, staging, wait=2.0)
+    finally:
+        os._exit(1)
 
 
 def _die_with(parent: int, staging: Path | None) -> None:
@@ -51,6 +71,10 @@ def _die_with(parent: int, staging: Path | None) -> None:
         _leave(parent, staging)
 
     threading.Thread(target=watch, name="kamkit-parent-watch", daemon=True).start()
+    # an idle worker may leave first, on its own, when the build's end of its queue closes
+    from multiprocessing.util import Finalize
+
+    Finalize(None, _remove_if_orphaned, args=(parent, staging), exitpriority=20)
     if os.getppid() != parent:  # died before the signal was set up
         _leave(parent, staging)
 
