@@ -50,16 +50,23 @@ def _modules(tables: dict[str, list[str]], folder: str | None) -> list[str]:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    from kamlib.data.sample import generate_sample, write_sample
+    from kamlib._written import OverwriteError
+    from kamlib.data.sample import SAMPLE_TABLES, check_out, generate_sample, write_sample
 
-    paths = write_sample(generate_sample(n_accounts=args.accounts, years=args.years,
-                                         seed=args.seed), Path(args.out))
+    try:  # before the (slow) generation
+        check_out(args.out, [f"{name}.csv" for name in SAMPLE_TABLES], args.force)
+        paths = write_sample(generate_sample(n_accounts=args.accounts, years=args.years,
+                                             seed=args.seed), Path(args.out), force=args.force)
+    except (OverwriteError, OSError) as err:
+        print(f"kam: {err}", file=sys.stderr)
+        return 2
     for path in paths:
         print(path)
     return 0
 
 
 def _build(args: argparse.Namespace) -> int:
+    from kamlib._written import OverwriteError
     from kamlib.data.config import ConfigError
     from kamlib.report import build_reports
     from kamlib.report.notebooks import NotebookError
@@ -67,9 +74,9 @@ def _build(args: argparse.Namespace) -> int:
     only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
     try:
         result = build_reports(args.config, out=Path(args.out), only=only,
-                               audience=args.audience, timeout=args.timeout,
+                               audience=args.audience, timeout=args.timeout, force=args.force,
                                **({"notebooks": args.notebooks} if args.notebooks else {}))
-    except (ConfigError, NotebookError) as err:
+    except (ConfigError, NotebookError, OverwriteError) as err:
         print(f"kam: {err}", file=sys.stderr)
         return 2
     if result.ok:
@@ -130,7 +137,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder to write the CSV files into")
     p.add_argument("--accounts", type=_at_least(10), default=1500, help="number of accounts")
     p.add_argument("--years", type=_at_least(1), default=3, help="years of history")
-    p.add_argument("--seed", type=int, default=42, help="random seed")
+    p.add_argument("--seed", type=_at_least(0), default=42, help="random seed (0 or more)")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite files in --out that kam sample did not write")
     p.set_defaults(func=_sample)
 
     p = sub.add_parser("build", help="run the report notebooks into HTML reports")
@@ -142,6 +151,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=_at_least(1), default=600, help="seconds per notebook")
     p.add_argument("--notebooks", default=None,
                    help="folder of report notebooks (default: the kit's notebooks/)")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite files in --out that the build did not write")
     p.set_defaults(func=_build)
 
     p = sub.add_parser("course", help="the trainee's own copy of the course")
@@ -160,9 +171,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Usage errors for paths that cannot work, before anything runs (exit 2)."""
+    def must_be(kind: str, option: str, value: str | None) -> None:
+        if value is None:
+            return
+        path = Path(value)
+        if kind == "folder" and path.exists() and not path.is_dir():
+            parser.error(f"argument {option}: {value} is a file, not a folder")
+        if kind == "folder to read" and not path.is_dir():
+            parser.error(f"argument {option}: {value} is not a folder")
+        if kind == "file" and not path.is_file():
+            parser.error(f"argument {option}: {value} is not a file")
+
+    must_be("file", "--config", getattr(args, "config", None))
+    must_be("folder", "--out", getattr(args, "out", None))
+    must_be("folder to read", "--notebooks", getattr(args, "notebooks", None))
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run ``kam`` with ``argv``; returns the exit code (0 ok, 1 data or build failed)."""
-    args = _parser().parse_args(argv)
+    """Run ``kam`` with ``argv``; returns the exit code (0 ok, 1 data or build failed,
+    2 a usage or config error: nothing ran)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _check_paths(parser, args)
     return args.func(args)
 
 

@@ -120,7 +120,9 @@ def test_bundled_data_is_the_generator_output(tmp_path):
 def test_cli_writes_a_small_set(tmp_path, capsys):
     assert main(["sample", "--out", str(tmp_path), "--accounts", "50", "--years", "1",
                  "--seed", "1"]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{t}.csv" for t in TABLES)
+    # the CSV files, and the record of what kam sample wrote (so it may overwrite them later)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"{t}.csv" for t in TABLES] + [".kamkit-sample.json"])
     assert pd.read_csv(tmp_path / "accounts.csv", dtype=str)["account_id"].iloc[0] == "000001"
     assert "accounts.csv" in capsys.readouterr().out
 

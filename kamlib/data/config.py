@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from kamlib.data.contract import TABLES
+from kamlib.data.readonly_sql import dialect_of, query_problem
 
 __all__ = ["Config", "TableSource", "Formats", "Analysis", "ConfigError", "load_config",
            "SAMPLE_DIR", "mask_url", "mask_secrets"]
@@ -99,6 +100,7 @@ class Config:
     path: Path | None
     folder: Path | None = None
     database: str | None = None  # a DuckDB file path or a connection URL for ibis.connect
+    allow_outside: bool = False  # True: a table's file may lie outside the folder (or link out)
     tables: dict[str, TableSource] = field(default_factory=dict)
     formats: Formats = field(default_factory=Formats)
     analysis: Analysis = field(default_factory=Analysis)
@@ -379,7 +381,7 @@ def load_config(path: str | Path | None = None) -> Config:
             raise _fail(path, section, f"is a value, not a section: write [{section}] on a "
                         "line of its own, then its settings")
     source = raw.get("source", {})
-    known = {"folder", "database", "database_env"}
+    known = {"folder", "database", "database_env", "allow_outside"}
     bad = sorted(set(source) - known)
     if bad:
         raise _fail(path, "source", f"unknown setting(s) {bad}; known: {sorted(known)}")
@@ -387,6 +389,9 @@ def load_config(path: str | Path | None = None) -> Config:
         if key in source and not isinstance(source[key], str):
             raise _fail(path, "source", f"{key} = {source[key]!r}: expected text in quotes, "
                         f"e.g. \"exports\"")
+    allow_outside = source.get("allow_outside", False)
+    if not isinstance(allow_outside, bool):
+        raise _fail(path, "source", f"allow_outside = {allow_outside!r}: true or false")
     folder = (path.parent / source["folder"]).resolve() if "folder" in source else None
     database = _database(source, path)
     if folder is None and database is None:
@@ -412,6 +417,9 @@ def load_config(path: str | Path | None = None) -> Config:
         if src.header_row < 1:
             raise _fail(path, f"tables.{name}", f"header_row = {src.header_row}: the line or "
                         "row of the column names, 1 or more")
+        if src.query is not None and (problem := query_problem(src.query, dialect_of(database))):
+            raise _fail(path, f"tables.{name}", f"query {problem}; a query must be one "
+                        "read-only SELECT over the database's tables")
         tables[name] = src
     for name in TABLES:
         tables.setdefault(name, TableSource())
@@ -440,5 +448,5 @@ def load_config(path: str | Path | None = None) -> Config:
     if analysis.duplicate_lines not in ("auto", "drop", "keep"):
         raise _fail(path, "analysis", f"duplicate_lines = {analysis.duplicate_lines!r}: 'auto' "
                     "(drop exact duplicates only when lines carry an invoice id), 'drop' or 'keep'")
-    return Config(path=path, folder=folder, database=database, tables=tables, formats=formats,
-                  analysis=analysis)
+    return Config(path=path, folder=folder, database=database, allow_outside=allow_outside,
+                  tables=tables, formats=formats, analysis=analysis)

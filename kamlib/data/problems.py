@@ -18,12 +18,13 @@ ERROR tx.csv line 7, column 'revenue' [non-numeric]: revenue is not a number; va
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 import pandas as pd
 
-__all__ = ["Problem", "Cleaning", "ValidationReport", "ValidationError"]
+__all__ = ["Problem", "Cleaning", "ValidationReport", "ValidationError", "fragment"]
 
 MAX_EXAMPLES = 5  # lines and values quoted per problem; the count says how many in all
 
@@ -174,6 +175,22 @@ class ValidationReport:
                     for p in data.get("problems", [])]
         return cls(problems, [Cleaning(**c) for c in data.get("cleaning", [])],
                    dict(data.get("rules", {})), dict(data.get("tables", {})))
+
+
+def fragment(text: object, limit: int = 24) -> str:
+    r"""A short, printable piece of a file's content for a message.
+
+    A file that is not a table at all (a key file, a system file a link pointed to) must not
+    have its content copied into a report or a terminal: a few characters say what it is.
+
+    >>> fragment("root:x:0:0:root:/root:/bin/bash\x1b[31m")
+    'root:x:0:0:root:/root:/b…'
+    >>> fragment("a\x1b[31mb")
+    'a\\x1b[31mb'
+    """
+    text = str(text)
+    short = text[:limit] + ("…" if len(text) > limit else "")
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", short)
 
 
 def _examples(kw: dict) -> dict:

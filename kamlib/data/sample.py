@@ -19,12 +19,21 @@ Examples
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["generate_sample", "write_sample", "PRODUCTS", "ACTIVITY_RATES", "SIZE_SIGMA"]
+from kamlib._written import OverwriteError, foreign, read_record, refuse, sha256
+
+__all__ = ["generate_sample", "write_sample", "check_out", "PRODUCTS", "ACTIVITY_RATES",
+           "SIZE_SIGMA", "SAMPLE_TABLES", "MARKER"]
+
+SAMPLE_TABLES = ("accounts", "transactions", "activities", "activity_rates", "contacts",
+                 "opportunities")  # what generate_sample returns, in order
+MARKER = ".kamkit-sample.json"  # what kam sample wrote into a folder, with hashes
 
 # Product -> (direct cost as a share of revenue, typical unit price): margins differ by line.
 PRODUCTS: dict[str, tuple[float, float]] = {
@@ -255,6 +264,8 @@ def generate_sample(n_accounts: int = 1500, years: int = 3, seed: int = 42,
     if n_accounts < 10 or years < 1:
         raise ValueError(f"generate_sample: need at least 10 accounts and 1 year, got "
                          f"{n_accounts} accounts and {years} year(s)")
+    if seed < 0:
+        raise ValueError(f"generate_sample: the seed must be 0 or more, got {seed}")
     rng = np.random.default_rng(seed)
     last_day = pd.Timestamp(end)
     months = pd.date_range(end=last_day.to_period("M").start_time, periods=12 * years,
@@ -274,8 +285,26 @@ def generate_sample(n_accounts: int = 1500, years: int = 3, seed: int = 42,
     return tables
 
 
-def write_sample(tables: dict[str, pd.DataFrame], out: str | Path) -> list[Path]:
+def check_out(out: str | Path, names: list[str], force: bool = False) -> None:
+    """Refuse ``out`` if it is a file, or holds files named ``names`` that ``kam sample``
+    did not write (a user's own ``accounts.csv``), unless ``force``.
+
+    Raises :class:`~kamlib._written.OverwriteError`.
+    """
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise OverwriteError(f"--out {folder}: is a file, not a folder; give a folder for the "
+                             "sample files")
+    if not force and folder.is_dir():
+        refuse(folder, foreign(folder, names, read_record(folder / MARKER)), "kam sample")
+
+
+def write_sample(tables: dict[str, pd.DataFrame], out: str | Path, *,
+                 force: bool = False) -> list[Path]:
     """Write each table as ``<name>.csv`` (UTF-8, ISO dates, two decimals) into ``out``.
+
+    Files there that ``kam sample`` did not write are not overwritten unless ``force``; what
+    it wrote is recorded in ``.kamkit-sample.json`` so that the next run may replace them.
 
     Examples
     --------
@@ -285,11 +314,19 @@ def write_sample(tables: dict[str, pd.DataFrame], out: str | Path) -> list[Path]
     ['accounts.csv', 'transactions.csv']
     """
     folder = Path(out)
+    check_out(folder, [f"{name}.csv" for name in tables], force)
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
+    paths, record = [], read_record(folder / MARKER)
     for name, frame in tables.items():
         path = folder / f"{name}.csv"
-        frame.to_csv(path, index=False, date_format="%Y-%m-%d", float_format="%.2f",
+        # written beside and renamed: a link under the name is replaced, not written through
+        part = folder / f".{name}.csv.part"
+        frame.to_csv(part, index=False, date_format="%Y-%m-%d", float_format="%.2f",
                      lineterminator="\n", encoding="utf-8")
+        record[path.name] = sha256(part)
+        os.replace(part, path)
         paths.append(path)
+    (folder / f"{MARKER}.part").write_text(json.dumps({"files": record}, indent=1),
+                                           encoding="utf-8")
+    os.replace(folder / f"{MARKER}.part", folder / MARKER)
     return paths

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from kamlib._frames import require_columns
-from kamlib.plots.theme import new_axes
+from kamlib.plots.theme import new_axes, plain
 
 __all__ = ["abc_xyz_heatmap"]
 
@@ -39,6 +39,7 @@ def abc_xyz_heatmap(matrix: pd.DataFrame, *, show: str = "share", value: str = "
     shares = grid["value_share"].fillna(0).to_numpy().reshape(3, 3)
     colour = shares if show == "share" else counts
     fig, ax = new_axes(ax)
+    value = plain(value)
     image = ax.imshow(colour, cmap="Blues", vmin=0, vmax=max(float(colour.max()), 1e-9))
     for (i, j), c in np.ndenumerate(counts):
         dark = colour[i, j] > 0.6 * colour.max()  # white text on the darkest cells

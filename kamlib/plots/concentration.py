@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from kamlib._frames import accounts_for, check_fraction, require_columns
-from kamlib.plots.theme import COLORS, MAX_BARS, amount_formatter, new_axes
+from kamlib.plots.theme import COLORS, MAX_BARS, amount_formatter, new_axes, plain, unit
 
 __all__ = ["pareto_chart", "lorenz_chart"]
 
@@ -46,12 +46,13 @@ def pareto_chart(table: pd.DataFrame, *, value: str = "revenue", target: float =
     shown = table.iloc[:top] if top is not None else table
     fig, ax = new_axes(ax)
     ranks, values = shown["rank"].to_numpy(), shown[value].to_numpy()
+    name = plain(value)
     if len(shown) <= MAX_BARS:
-        ax.bar(ranks, values, width=0.8, color=COLORS["bar"], label=value)
+        ax.bar(ranks, values, width=0.8, color=COLORS["bar"], label=name)
     else:
-        ax.fill_between(ranks, values, step="mid", color=COLORS["bar"], label=value)
+        ax.fill_between(ranks, values, step="mid", color=COLORS["bar"], label=name)
     ax.set_xlabel("accounts, largest first (rank)")
-    ax.set_ylabel(value + (f" ({currency})" if currency else ""))
+    ax.set_ylabel(unit(value, currency))
     ax.yaxis.set_major_formatter(amount_formatter(currency))
     ax.set_xlim(0.5 - 0.02 * len(shown), len(shown) + 0.5)
     line_ax = ax.twinx()
@@ -61,18 +62,18 @@ def pareto_chart(table: pd.DataFrame, *, value: str = "revenue", target: float =
     line_ax.axhline(target, color=COLORS["equality"], linestyle="--", linewidth=1)
     line_ax.set_ylim(0, max(1.05, float(np.max(cum)) * 1.05))  # a whale curve rises past 1
     line_ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    line_ax.set_ylabel(f"cumulative share of {value}")
+    line_ax.set_ylabel(f"cumulative share of {name}")
     n = len(table)
     if k <= len(shown):
         y = table["cum_share"].iloc[k - 1]
         line_ax.plot([k], [y], marker="o", color=COLORS["marker"], linestyle="none",
                      label="vital few")
         line_ax.axvline(k, color=COLORS["marker"], linestyle=":", linewidth=1)
-        line_ax.annotate(f"{k:,} of {n:,} accounts ({k / n:.1%})\nmake {target:.0%} of {value}",
+        line_ax.annotate(f"{k:,} of {n:,} accounts ({k / n:.1%})\nmake {target:.0%} of {name}",
                          xy=(k, y), xytext=(12, -36), textcoords="offset points",
                          fontsize=9, arrowprops={"arrowstyle": "-", "color": COLORS["marker"]},
                          bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.85})
-    ax.set_title(f"Pareto chart of {value}")
+    ax.set_title(f"Pareto chart of {name}")
     return fig
 
 

@@ -8,7 +8,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kamlib._frames import require_columns
-from kamlib.plots.theme import COLORS, amount_formatter, new_axes
+from kamlib.plots.theme import COLORS, amount_formatter, new_axes, plain, unit
 
 __all__ = ["revenue_trend_chart", "product_chart"]
 
@@ -29,9 +29,9 @@ def revenue_trend_chart(by_period: pd.DataFrame, *, value: str = "revenue",
                          "in the analysis window)")
     fig, ax = new_axes(ax)
     x = np.arange(len(by_period))
-    ax.bar(x, by_period[value].to_numpy(), color=COLORS["bar"], width=0.8, label=value)
+    ax.bar(x, by_period[value].to_numpy(), color=COLORS["bar"], width=0.8, label=plain(value))
     ax.yaxis.set_major_formatter(amount_formatter(currency))
-    ax.set_ylabel(value + (f" ({currency})" if currency else ""))
+    ax.set_ylabel(unit(value, currency))
     step = max(1, len(x) // 12)  # at most about a dozen date labels
     ax.set_xticks(x[::step], by_period[period].dt.strftime("%Y-%m").iloc[::step], rotation=45,
                   ha="right")
@@ -41,7 +41,7 @@ def revenue_trend_chart(by_period: pd.DataFrame, *, value: str = "revenue",
                  label="buying accounts")
     line_ax.set_ylim(0, max(1, int(by_period["accounts"].max())) * 1.1)
     line_ax.set_ylabel("buying accounts")
-    ax.set_title(f"{value.capitalize()} per period and buying accounts")
+    ax.set_title(f"{plain(value.capitalize())} per period and buying accounts")
     return fig
 
 
@@ -60,11 +60,11 @@ def product_chart(by_product: pd.DataFrame, *, value: str = "revenue", product: 
     shown = by_product.iloc[:top].iloc[::-1]
     fig, ax = new_axes(ax)
     # product names are data: matplotlib must draw them as text, never parse them as math
-    labels = [str(p).replace("$", r"\$") for p in shown[product]]
+    labels = [plain(p) for p in shown[product]]
     bars = ax.barh(labels, shown[value].to_numpy(), color=COLORS["bar"])
     ax.bar_label(bars, labels=[f"{s:.1%}" if pd.notna(s) else "" for s in shown["share"]],
                  padding=3, fontsize=9)
     ax.xaxis.set_major_formatter(amount_formatter(currency))
-    ax.set_xlabel(value + (f" ({currency})" if currency else ""))
-    ax.set_title(f"{value.capitalize()} by product")
+    ax.set_xlabel(unit(value, currency))
+    ax.set_title(f"{plain(value.capitalize())} by product")
     return fig

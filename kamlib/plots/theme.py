@@ -9,7 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-__all__ = ["set_theme", "new_axes", "amount_formatter", "COLORS", "MAX_BARS"]
+__all__ = ["set_theme", "new_axes", "amount_formatter", "plain", "unit", "COLORS", "MAX_BARS"]
 
 COLORS = {"bar": "#4C72B0", "line": "#C44E52", "marker": "#222222", "equality": "#8C8C8C",
           "fill": "#DD8452"}
@@ -37,14 +37,32 @@ def new_axes(ax: Axes | None) -> tuple[Figure, Axes]:
     return fig, ax
 
 
+def plain(text: object) -> str:
+    r"""``text`` as matplotlib must draw it: literally, never parsed as math.
+
+    Every text from data or config (names, labels, currencies) goes through this before it
+    reaches a chart, as it goes through ``html.escape`` before a page: matplotlib reads text
+    between two dollar signs as mathtext, so ``$ / US$`` would come out as `` /US``.
+
+    >>> plain("$ / US$")
+    '\\$ / US\\$'
+    """
+    return str(text).replace("$", r"\$")
+
+
+def unit(value: str, currency: str | None) -> str:
+    """An axis label: the value's name and its currency, both drawn as written."""
+    return plain(value) + (f" ({plain(currency)})" if currency else "")
+
+
 def amount_formatter(currency: str | None) -> FuncFormatter:
-    unit = f" {currency}" if currency else ""
+    label = f" {plain(currency)}" if currency else ""
 
     def fmt(x: float, _pos: int) -> str:
         for size, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
             if abs(x) >= size:
-                return f"{x / size:,.3g}{suffix}{unit}"
-        return f"{x:,.0f}{unit}"
+                return f"{x / size:,.3g}{suffix}{label}"
+        return f"{x:,.0f}{label}"
 
     return FuncFormatter(fmt)
 

@@ -14,7 +14,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
@@ -22,16 +21,18 @@ from pathlib import Path
 
 from rich.text import Text
 
+from kamlib._written import OverwriteError, foreign, owned, read_record, refuse, sha256
 from kamlib.data.config import Config, load_config
 from kamlib.data.needs import needs_sentence, unmet
 from kamlib.data.problems import ValidationError
 from kamlib.exercises.tracking import PROGRESS_FILE
 from kamlib.report.index import AUDIENCES, index_html
 from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
+from kamlib.report.staging import new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
 from kamlib.report.worker import init_worker, run_task
 
-__all__ = ["build_reports", "BuildResult", "NOTEBOOKS", "MANIFEST"]
+__all__ = ["build_reports", "BuildResult", "NOTEBOOKS", "MANIFEST", "OverwriteError"]
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 MANIFEST = ".kamkit-build.json"  # what the last successful build published
@@ -64,11 +65,28 @@ def _run_info(ds, version: str) -> dict:
             "sources": [asdict(s) for s in ds.sources]}
 
 
-def _previous(out: Path) -> dict:
+def _previous(out: Path) -> tuple[list[dict], dict[str, str]]:
+    """The modules the previous build published that are still its pages, and its record.
+
+    The manifest lies in a folder anyone may write to: only entries naming a page the build
+    wrote (a plain file name whose content still has the recorded hash) count.
+    """
+    record = read_record(out / MANIFEST)
     try:
-        return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"modules": []}
+        modules = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("modules", [])
+    except (OSError, ValueError, AttributeError):
+        modules = []
+    keys = {"name": str, "title": str, "html": str, "headlines": list}
+    modules = [m for m in modules if isinstance(m, dict)
+               and all(isinstance(m.get(k), t) for k, t in keys.items())
+               and owned(out, m["html"], record)] if isinstance(modules, list) else []
+    return modules, record
+
+
+def _failed_dir(out: Path) -> Path | None:
+    """``out/_failed`` unless something other than a folder (a link, a file) holds the name."""
+    failed = out / "_failed"
+    return None if failed.is_symlink() or (failed.exists() and not failed.is_dir()) else failed
 
 
 def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
@@ -78,32 +96,69 @@ def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
     Each page is replaced in one rename, the index last, so a reader never opens a page
     half written; the set of pages changes only after every notebook succeeded.
     """
-    previous = _previous(out)
+    previous, record = _previous(out)
     names = {m["name"] for m in modules}
     if not rebuilt_all:  # --only: keep the other modules' pages and headlines
-        modules = [m for m in previous["modules"] if m["name"] not in names
-                   and m.get("html") and (out / m["html"]).exists()] + modules
+        modules = [m for m in previous if m["name"] not in names] + modules
         modules.sort(key=lambda m: m["name"])
     (staging / "index.html").write_text(index_html(modules, run_info, audience),
                                         encoding="utf-8")
     out.mkdir(parents=True, exist_ok=True)
+    files = {}
     for m in modules:
-        if m.get("html") and (staging / m["html"]).exists():
+        if not m.get("html"):  # a module this data cannot feed: listed, no page
+            continue
+        if (staging / m["html"]).exists():
+            files[m["html"]] = sha256(staging / m["html"])
             os.replace(staging / m["html"], out / m["html"])
+        else:  # kept from the previous build (--only), unchanged
+            files[m["html"]] = record[m["html"]]
+    files["index.html"] = sha256(staging / "index.html")
     os.replace(staging / "index.html", out / "index.html")
-    keep = {m["html"] for m in modules if m.get("html")}
-    for old in previous["modules"]:
-        if old.get("html") and old["html"] not in keep:
-            (out / old["html"]).unlink(missing_ok=True)
-    for name in names:  # a notebook that works again has no failed page any more
-        (out / "_failed" / f"{name}.html").unlink(missing_ok=True)
-    if (out / "_failed").is_dir() and not any((out / "_failed").iterdir()):
-        (out / "_failed").rmdir()
-    manifest = {"modules": modules, "run": run_info, "audience": audience}
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    for old in record:  # only a page it wrote, as it wrote it
+        if old not in files and old.endswith(".html") and owned(out, old, record):
+            (out / old).unlink()
+    failed = _failed_dir(out)
+    if failed is not None and failed.is_dir():
+        for name in names:  # a notebook that works again has no failed page any more
+            (failed / f"{name}.html").unlink(missing_ok=True)
+        if not any(failed.iterdir()):
+            failed.rmdir()
+    manifest = {"modules": modules, "files": files, "run": run_info, "audience": audience}
+    # written beside and renamed: a link planted under the manifest's name is replaced,
+    # never written through
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    os.replace(staging / MANIFEST, out / MANIFEST)
+
+
+def _check_out(out: Path, pages: list[str], force: bool) -> None:
+    """Refuse an ``out`` the build cannot or must not write into, before anything runs."""
+    if out.exists() and not out.is_dir():
+        raise OverwriteError(f"--out {out}: is a file, not a folder; give a folder for the "
+                             "reports")
+    if _failed_dir(out) is None:
+        raise OverwriteError(f"--out {out}: _failed there is not a folder the kit made (a link "
+                             "or a file); remove it or choose another folder")
+    if not force and out.is_dir():
+        found = foreign(out, ["index.html", *pages], read_record(out / MANIFEST))
+        manifest = out / MANIFEST
+        if (manifest.exists() or manifest.is_symlink()) and not _is_manifest(manifest):
+            found.append(MANIFEST)
+        refuse(out, found, "the build")
+
+
+def _is_manifest(path: Path) -> bool:
+    """Whether ``path`` is a build manifest (a file, not a link; what it lists is checked
+    entry by entry when it is used)."""
+    try:
+        return not path.is_symlink() and "modules" in json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError, TypeError):
+        return False
 
 
 def _publish_failures(staging: Path, out: Path, outcomes: list[Outcome]) -> None:
+    if _failed_dir(out) is None:
+        return  # checked before the build; something replaced the folder since
     (out / "_failed").mkdir(parents=True, exist_ok=True)
     for o in outcomes:
         if o.failed_html:
@@ -151,7 +206,7 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                   only: list[str] | None = None, audience: str = "leadership",
                   timeout: int = 600, notebooks: str | Path = NOTEBOOKS,
                   parameters: dict[str, dict] | None = None, workers: int | None = None,
-                  show_progress: bool = True) -> BuildResult:
+                  show_progress: bool = True, force: bool = False) -> BuildResult:
     """Run every report notebook on the configured data and publish the HTML reports.
 
     Parameters
@@ -172,11 +227,16 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
         Extra parameters per notebook name; checked against its parameters cell.
     workers : int, optional
         Parallel notebooks (default: the number of CPUs, at most the number of notebooks).
+    force : bool
+        Overwrite files in ``out`` the kit did not write (by default the build refuses).
 
     Raises
     ------
     ConfigError, NotebookError
         Before anything runs, for a bad config, notebook name or parameter.
+    OverwriteError
+        Before anything runs, if ``out`` is a file or holds files the kit did not write
+        where the build would write (unless ``force``).
 
     Examples
     --------
@@ -202,8 +262,10 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                         **(parameters or {}).get(nb.name, {})} for nb in selected}
     for nb in selected:  # refuse a bad parameter before anything runs or is written
         check_parameters(nb.path, params[nb.name])
+    _check_out(out, [f"{nb.name}.html" for nb in selected], force)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
+    remove_stale(out)  # what a killed build left: a copy of the data
+    staging = new_staging(out)
     prepared = staging / "_prepared"
     for values in params.values():
         values["prepared"] = str(prepared)
@@ -212,7 +274,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
     # threads then) and inherit the imported kamlib; "spawn" would import it all again.
     context = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context(context),
-                               initializer=init_worker, initargs=(folder,))
+                               initializer=init_worker,
+                               initargs=(folder, staging, os.getpid()))
     try:
         for _ in range(n_workers):  # start the workers (and their kernels) while data loads
             pool.submit(os.getpid)

@@ -12,13 +12,14 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
-__all__ = ["start", "get", "reset", "discard", "WARM_UP", "RESET"]
+__all__ = ["start", "get", "reset", "discard", "kill_now", "WARM_UP", "RESET"]
 
 WARM_UP = ("import matplotlib; matplotlib.use('module://matplotlib_inline.backend_inline')\n"
            "import pandas, numpy, matplotlib.pyplot, seaborn\n"
@@ -108,6 +109,22 @@ def discard(cwd: Path) -> None:
     km = _kernels.pop(cwd, None)
     if km is not None:
         run_sync(km.shutdown_kernel)(now=True)
+
+
+def kill_now() -> None:
+    """Kill the kernels outright: the build is gone and there is no time to shut down.
+
+    (ipykernel also exits when its parent changes, but only on its next poll.)
+    """
+    for km in list(_kernels.values()):
+        pid = getattr(km.provisioner, "pid", None)
+        if pid:
+            try:
+                os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+            except OSError:
+                pass
+    for folder in _sockets:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def shutdown() -> None:

@@ -17,32 +17,78 @@ Examples
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
 __all__ = ["neutralise", "safe_export", "FORMULA_STARTS"]
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+# OWASP's list, plus a line feed and the full-width signs some spreadsheets also accept
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "\uff1d", "\uff0b", "\uff0d",
+                  "\uff20")
+
+
+# control characters a workbook cannot hold (openpyxl refuses them): dropped first, so
+# one of them cannot hide the sign behind it
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _neutral(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value.replace("\0", "")
-    return value
+    if not isinstance(value, str):
+        return value
+    bare = _CONTROL.sub("", value)
+    return "'" + bare if bare.startswith(FORMULA_STARTS) else value
+
+
+def _printable(value: object) -> object:
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+def _texts(values: pd.Series | pd.Index) -> bool:
+    """Whether ``values`` can hold text (object, string or categorical of either)."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        dtype = dtype.categories.dtype
+    return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+
+
+def _labels(index: pd.Index, fn: Callable[[object], object]) -> pd.Index:
+    """``index`` with ``fn`` applied to its labels and names, every level of a MultiIndex too.
+
+    Exported with ``index=True`` (and always, for the header row) they are cells like any
+    other: an index named ``=cmd`` lands in A1.
+    """
+    names = [fn(n) for n in index.names]
+    if isinstance(index, pd.MultiIndex):
+        if not len(index):
+            return index.set_names(names)
+        return pd.MultiIndex.from_tuples([tuple(fn(v) for v in t) for t in index], names=names)
+    if not _texts(index):
+        return index.set_names(names)
+    return pd.Index([fn(v) for v in index], dtype=object, name=names[0])
+
+
+def _map_text(frame: pd.DataFrame, fn: Callable[[object], object]) -> pd.DataFrame:
+    """A copy of ``frame`` with ``fn`` applied to every text cell a spreadsheet will show."""
+    out = frame.copy()
+    for i in range(out.shape[1]):  # by position: column labels may repeat
+        values = out.iloc[:, i]
+        if _texts(values):
+            out.isetitem(i, values.astype(object).map(fn, na_action="ignore"))
+    out.columns = _labels(out.columns, fn)
+    out.index = _labels(out.index, fn)
+    return out
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells cannot be read as formulas; labels included."""
-    out = frame.copy()
-    for col in out.columns:
-        values = out[col]
-        if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
-            out[col] = values.map(_neutral, na_action="ignore")
-    out.columns = [_neutral(c) for c in out.columns]
-    if not isinstance(out.index, pd.RangeIndex):
-        out.index = out.index.map(_neutral)
-    return out
+    """A copy of ``frame`` whose text cells cannot be read as formulas; labels included.
+
+    Every cell a spreadsheet will show counts: values (categorical ones too), column labels,
+    index labels and the names of both, at every level of a MultiIndex.
+    """
+    return _map_text(frame, _neutral)
 
 
 def safe_export(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:
@@ -69,9 +115,11 @@ def safe_export(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
     clean = neutralise(frame)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        clean.to_csv(path, index=index, encoding="utf-8")
-    elif suffix == ".xlsx":
-        clean.to_excel(path, index=index, engine="openpyxl")
+        # CRLF ends a record, so a CR or LF inside a value is quoted (with "\n" alone a bare
+        # CR would split the record and start a new cell with what follows it)
+        clean.to_csv(path, index=index, encoding="utf-8", lineterminator="\r\n")
+    elif suffix == ".xlsx":  # a workbook cannot hold control characters at all
+        _map_text(clean, _printable).to_excel(path, index=index, engine="openpyxl")
     else:
         raise ValueError(f"safe_export: {path.name}: use a .csv or .xlsx file name")
     return path

@@ -37,13 +37,32 @@ __all__ = ["RawTable", "read_table", "after_scan", "file_sha256"]
 EXTENSIONS = (".csv", ".tsv", ".txt", ".parquet", ".xlsx", ".xlsm", ".xls")
 
 
+def _inside(name: str, path: Path, config: Config, report: ValidationReport) -> Path | None:
+    """``path`` if it (after following links) lies in the data folder or the config allows it.
+
+    A kam.toml from someone else, or a link dropped into the folder, must not make the kit
+    read (and quote in its errors) a file the user never meant to hand over.
+    """
+    real, folder = path.resolve(), config.folder.resolve()
+    if config.allow_outside or real.is_relative_to(folder):
+        return path
+    given = config.tables[name].file or path.name
+    link = (f" (a link to {real})" if path.is_symlink() else
+            f" (that is {real})" if str(real) != given else "")
+    report.error(name, given, "outside-folder", f"the {name} file {given}{link} is outside the "
+                 f"data folder {folder}; files are only read from inside it",
+                 hint=f"Copy the file into {folder}, or, if it really is to be read from "
+                      "where it is, set [source] allow_outside = true in kam.toml.")
+    return None
+
+
 def _locate(name: str, config: Config, report: ValidationReport) -> Path | None:
     src = config.tables[name]
     folder = config.folder
     if src.file:
         path = (folder / src.file) if folder else Path(src.file)
         if path.is_file():
-            return path
+            return _inside(name, path, config, report)
         found = sorted(p.name for p in folder.iterdir()) if folder and folder.is_dir() else []
         report.error(name, str(path), "file-not-found", f"the {name} file does not exist",
                      hint=f"Files in {folder}: {found}" if found else "Check [source] folder.")
@@ -51,7 +70,7 @@ def _locate(name: str, config: Config, report: ValidationReport) -> Path | None:
     candidates = [folder / f"{name}{ext}" for ext in EXTENSIONS] if folder else []
     for path in candidates:
         if path.is_file():
-            return path
+            return _inside(name, path, config, report)
     if TABLES[name].required_table:
         report.error(name, str(folder / name), "file-not-found",
                      f"no file for the {name} table",

@@ -17,7 +17,7 @@ import duckdb
 from kamlib.data.config import Config
 from kamlib.data.contract import TABLES
 from kamlib.data.file_lines import LineMap, count_lines
-from kamlib.data.problems import ValidationReport
+from kamlib.data.problems import ValidationReport, fragment
 
 __all__ = ["RawTable", "after_scan", "file_sha256", "normalise", "map_columns",
            "header_or_error", "quote", "ident", "typed_source"]
@@ -122,7 +122,7 @@ def map_columns(name: str, header: list[str], file: str, config: Config,
         report.error(name, file, "missing-column",
                      f"required column(s) missing: {', '.join(missing)}", sheet=sheet,
                      values=missing, count=len(missing),
-                     hint=f"Columns found: {header}. Map yours in kam.toml: "
+                     hint=f"Columns found: {_names(header)}. Map yours in kam.toml: "
                           f"[tables.{name}] columns = {{ {missing[0]} = \"Your column\" }}.")
         return None
     report.cleaned(name, file, "column names normalised (case, spaces, BOM)", renamed)
@@ -132,6 +132,11 @@ def map_columns(name: str, header: list[str], file: str, config: Config,
         report.warn(name, file, "extra-column", "column(s) not in the contract are ignored",
                     sheet=sheet, values=extra, count=len(extra))
     return positions
+
+
+def _names(header: list[str], most: int = 12) -> list[str]:
+    """Header names as shown in a hint: short, printable, a dozen at most."""
+    return [fragment(h, 40) for h in header[:most]] + (["…"] if len(header) > most else [])
 
 
 def _find_header(rows: list[list[str]], name: str, config: Config) -> int | None:
@@ -152,7 +157,7 @@ def header_or_error(rows: list[list[str]], name: str, file: str, config: Config,
     if found is not None and found != h:
         report.error(name, file, "header-row", f"the header is on row {found + 1}, not row "
                      f"{h + 1}: rows above it look like a title", sheet=sheet,
-                     lines=(found + 1,), values=[" ".join(map(str, rows[h]))[:80]],
+                     lines=(found + 1,), values=[fragment(" ".join(map(str, rows[h])), 40)],
                      hint=f"Set [tables.{name}] header_row = {found + 1} in kam.toml, or "
                           f"delete the title rows.")
         return False

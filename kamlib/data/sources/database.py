@@ -11,6 +11,7 @@ import duckdb
 
 from kamlib.data.config import mask_secrets
 from kamlib.data.contract import TABLES
+from kamlib.data.readonly_sql import dialect_of, query_problem, run_duckdb_query
 from kamlib.data.sources.base import RawTable, ident, typed_source
 
 __all__ = ["read_database"]
@@ -31,6 +32,11 @@ def _read_remote(con, name, config, report) -> RawTable | None:
 
     src, shown = config.tables[name], config.shown_database
     wanted = src.table or name
+    problem = src.query and query_problem(src.query, dialect_of(config.database))
+    if problem:  # checked when kam.toml was read; again here, for a Config built in code
+        report.error(name, shown, "query-refused", f"[tables.{name}] query {problem}",
+                     hint="Write one SELECT over the database's tables.")
+        return None
     try:
         remote = ibis.connect(config.database)
     except Exception as err:  # backends raise their own error types
@@ -76,8 +82,16 @@ def read_database(con, name, config, report) -> RawTable | None:
                                         "database_name = 'src' UNION SELECT view_name FROM "
                                         "duckdb_views() WHERE database_name = 'src'").fetchall()}
     wanted = src.table or name
-    if src.query:
-        relation = f"({src.query})"
+    if src.query:  # never in this connection: it reads the user's files and could write
+        relation = f"_query_{name}"
+        try:
+            run_duckdb_query(con, path, src.query, relation)
+        except (ValueError, duckdb.Error) as err:
+            report.error(name, Path(path).name, "query-refused" if isinstance(err, ValueError) else
+                         "query-failed", f"[tables.{name}] {str(err).splitlines()[0]}",
+                         hint="Write one SELECT over the database's tables (e.g. SELECT * "
+                              "FROM src.contacts).")
+            return None
     elif wanted in tables:
         relation = f"src.{ident(wanted)}"
     else:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kamlib.data.contract import TABLES
 from kamlib.data.file_lines import text_encoding
-from kamlib.data.problems import ValidationReport
+from kamlib.data.problems import ValidationReport, fragment
 from kamlib.data.sources.base import RawTable, header_or_error, map_columns, quote
 
 __all__ = ["read_text"]
@@ -98,7 +98,7 @@ def read_text(con, name, path, file, config, report) -> RawTable | None:
         known = best != delim and lines[h].count(best)
         report.error(name, file, "delimiter", f"1 column detected with delimiter {delim!r}"
                      + (f"; the header looks {best!r}-separated" if known else ""),
-                     lines=(h + 1,), values=[lines[h][:80]],
+                     lines=(h + 1,), values=[fragment(lines[h])],
                      hint=f"Set [format] delimiter = {best!r} in kam.toml." if known else
                      "Separate the columns with , ; | or a tab (or set [format] delimiter).")
         return None
@@ -147,11 +147,18 @@ def _mixed_line_endings(path: Path, encoding: str) -> bool:
 
 
 def _workdir(con) -> Path:
-    """The load's working folder (DuckDB's spill folder, removed after the load), if set."""
+    """A folder for copies of the user's data, removed when the load ends: inside the load's
+    working folder (DuckDB's temporary directory, :func:`kamlib.data.dataset.load`), or a
+    private folder removed at exit when the connection has none."""
     folder = Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0] or "")
     if folder.is_absolute() and folder.is_dir():
         return Path(tempfile.mkdtemp(prefix="kamkit-", dir=folder))
-    return Path(tempfile.mkdtemp(prefix="kamkit-"))
+    import atexit
+    import shutil
+
+    private = tempfile.mkdtemp(prefix="kamkit-")
+    atexit.register(shutil.rmtree, private, ignore_errors=True)
+    return Path(private)
 
 
 def _transcode(con, path: Path, encoding: str, mixed: bool, whitespace: bool = False) -> Path:
