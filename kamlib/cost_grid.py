@@ -142,7 +142,7 @@ def grid_summary(grid: pd.DataFrame) -> pd.DataFrame:
     empty = out["accounts"] == 0
     out.loc[empty, ["revenue", "profit"]] = 0.0
     for col in ("revenue", "profit"):
-        total = out[col].sum()
+        total = out[col].sum(skipna=False)  # an unknown quadrant leaves the total unknown
         out[f"{col}_share"] = out[col] / total if total > 0 else np.nan
     out["profit_margin"] = (out["profit"] / out["revenue"]).where(out["revenue"] > 0)
     out["action"] = [QUADRANTS.get(q, "") for q in out.index]
