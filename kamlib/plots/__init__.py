@@ -19,7 +19,8 @@ Examples
 from kamlib.plots.abcxyz import abc_xyz_heatmap
 from kamlib.plots.concentration import lorenz_chart, pareto_chart
 from kamlib.plots.overview import product_chart, revenue_trend_chart
+from kamlib.plots.profitability import clv_waterfall_chart, cost_price_chart, whale_chart
 from kamlib.plots.theme import COLORS, set_theme
 
 __all__ = ["set_theme", "pareto_chart", "lorenz_chart", "abc_xyz_heatmap", "revenue_trend_chart",
-           "product_chart", "COLORS"]
+           "product_chart", "whale_chart", "cost_price_chart", "clv_waterfall_chart", "COLORS"]
