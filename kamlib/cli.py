@@ -30,13 +30,16 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"kam: {err}", file=sys.stderr)
         return 2
     print(report)
-    for line in _modules(report.tables, args.notebooks):
+    for line in _modules(report.tables, args.notebooks, report.ok):
         print(line)
     return 0 if report.ok else 1
 
 
-def _modules(tables: dict[str, list[str]], folder: str | None) -> list[str]:
-    """One line per report module: whether this data can build it, and if not, what it needs."""
+def _modules(tables: dict[str, list[str]], folder: str | None, ok: bool = True) -> list[str]:
+    """One line per report module: whether this data can build it, and if not, what it needs.
+
+    Nothing is built while the data has errors: then "available" waits for the fixes.
+    """
     from kamlib.data.needs import needs_sentence, unmet
     from kamlib.report.build import NOTEBOOKS
     from kamlib.report.notebooks import report_notebooks
@@ -44,8 +47,9 @@ def _modules(tables: dict[str, list[str]], folder: str | None) -> list[str]:
     lines = []
     for nb in report_notebooks(folder or NOTEBOOKS):
         missing = unmet(nb.needs, tables)
-        lines.append(f"MODULE {nb.title}: " + (f"not available. {needs_sentence(nb.title, missing)}"
-                                               if missing else "available"))
+        ready = "available" if ok else "available once the errors above are fixed"
+        lines.append(f"MODULE {nb.title}: " + (
+            f"not available. {needs_sentence(nb.title, missing)}" if missing else ready))
     return lines
 
 

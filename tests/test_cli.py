@@ -23,6 +23,7 @@ def test_validate_exits_1_and_prints_file_line_column_rule(folder, capsys):
     assert ("ERROR transactions.csv line 3, column 'revenue' [non-numeric]: 1 revenue value(s) "
             "are not numbers; values: 'n/a'") in out
     assert "\nValidation: 1 error(s), 0 warning(s), 0 cleaning step(s)\n" in out
+    assert "MODULE Data overview: available once the errors above are fixed" in out
 
 
 def test_validate_exits_0_on_clean_data(folder, capsys):
