@@ -7,13 +7,13 @@ no reader.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from kamlib._written import sha256 as file_sha256
 from kamlib.data.config import Config
 from kamlib.data.contract import TABLES
 from kamlib.data.file_lines import LineMap, count_lines
@@ -82,14 +82,6 @@ class RawTable:
             self._line_map = plain or LineMap(self.path, self.encoding, self.delimiter, header,
                                               set(self.skipped_lines))
         return self._line_map if isinstance(self._line_map, LineMap) else None
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def normalise(name: object) -> str:
