@@ -201,10 +201,7 @@ def account_profiles(account_month: pd.DataFrame, account_product: pd.DataFrame,
         "trend": trend_values,
     }, index=ids)
     out = out.join(_product_columns(account_product, account, ids))
-    bought = account_month[account_month["revenue"] > 0]
-    out["buying_months"] = bought.groupby(account)["period"].agg(
-        lambda p: " ".join(_MONTHS[m - 1] for m in sorted(set(p.dt.month)))).reindex(
-        ids, fill_value="")
+    out["buying_months"] = _buying_months(account_month, account).reindex(ids, fill_value="")
     out["avg_deal_size"] = monetary / counts["invoices"].where(counts["invoices"] > 0)
     notes = []
     cost_known = ~account_month["cost"].isna().groupby(account_month[account]).any()
@@ -224,6 +221,17 @@ def account_profiles(account_month: pd.DataFrame, account_product: pd.DataFrame,
         "avg_deal_size": "net revenue per invoice",
     }
     return out.reset_index()
+
+
+def _buying_months(account_month: pd.DataFrame, account: str) -> pd.Series:
+    """The calendar months each account bought in ("Jan Mar Jun"), from a 12-bit mask."""
+    bought = account_month.loc[account_month["revenue"] > 0, [account, "period"]]
+    bits = pd.DataFrame({account: bought[account].to_numpy(),
+                         "bit": 1 << (bought["period"].dt.month.to_numpy() - 1)})
+    masks = bits.drop_duplicates().groupby(account, sort=True)["bit"].sum()
+    # a few hundred distinct masks at most, however many accounts: name each once
+    names = {m: " ".join(_MONTHS[i] for i in range(12) if m >> i & 1) for m in masks.unique()}
+    return masks.map(names)
 
 
 def _product_columns(account_product: pd.DataFrame, account: str,
