@@ -19,7 +19,8 @@ Examples
 from kamlib.plots.abcxyz import abc_xyz_heatmap
 from kamlib.plots.concentration import lorenz_chart, pareto_chart
 from kamlib.plots.overview import product_chart, revenue_trend_chart
+from kamlib.plots.profiles import cohort_heatmap, rfm_segment_map, segment_chart
 from kamlib.plots.theme import COLORS, set_theme
 
 __all__ = ["set_theme", "pareto_chart", "lorenz_chart", "abc_xyz_heatmap", "revenue_trend_chart",
-           "product_chart", "COLORS"]
+           "product_chart", "rfm_segment_map", "segment_chart", "cohort_heatmap", "COLORS"]
