@@ -19,11 +19,13 @@ median times; the purchase summaries of both are checked to be equal first.
 Target (issue 12): kamkit at least 3x faster than lifetimes' summary alone, although it
 computes the summary plus the profiles and segments.
 
-Results on the 2-core machine (``--repeat 3``)::
+Results on the shared 2-core machine (``--repeat 3``; 3,304,014 account-days)::
 
-    cube (build_cube, 10M lines)   see README "Scale"
-    kamkit analyses                see README "Scale"
-    lifetimes summary              see README "Scale"
+    step                                       best s  median s  peak MB
+    cube (build_cube)                           17.26         -    2,217
+    kamkit profiles + RFM + peer_summary         2.16      2.68    1,072
+    lifetimes summary_data_from_transaction      9.15     10.41    1,500
+    speed-up (lifetimes / kamkit)                4.2x      3.9x  (target >= 3x)
 
 ``lifetimes`` is a reference for this benchmark only, not a kamkit dependency:
 ``.venv/bin/pip install lifetimes`` (0.11.3 works with pandas 3).
