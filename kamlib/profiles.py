@@ -98,13 +98,45 @@ def peer_summary(account_day: pd.DataFrame, *, observation_end: DateLike, freq: 
     return out.rename_axis(account).astype(float)
 
 
-def _monthly_revenue(account_month: pd.DataFrame, account: str, months: pd.PeriodIndex,
-                     ids: pd.Index) -> pd.DataFrame:
+class _ByAccount:
+    """Rows of one frame as integer positions in the sorted account ids, so that every sum,
+    count and minimum per account is one ``np.bincount`` or ``ufunc.at`` on numbers: 100,000
+    accounts' worth of text ids are hashed once per frame, not once per aggregation."""
+
+    def __init__(self, ids: pd.Index, keys: pd.Series):
+        self.n = len(ids)
+        self.codes = ids.get_indexer(keys)
+
+    def sum(self, values: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+        codes = self.codes if where is None else self.codes[where]
+        values = values if where is None else values[where]
+        return np.bincount(codes, weights=values, minlength=self.n)
+
+    def count(self, where: np.ndarray | None = None) -> np.ndarray:
+        codes = self.codes if where is None else self.codes[where]
+        return np.bincount(codes, minlength=self.n)
+
+    def extreme(self, values: np.ndarray, where: np.ndarray, ufunc: np.ufunc,
+                start: int) -> np.ndarray:
+        out = np.full(self.n, start, dtype="int64")
+        ufunc.at(out, self.codes[where], values[where])
+        return out
+
+
+def _month_numbers(periods: pd.Series) -> np.ndarray:
+    """Months since January 1970 (0 = 1970-01), from datetimes."""
+    return periods.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").astype("int64")
+
+
+def _monthly_revenue(by: _ByAccount, month: np.ndarray, revenue: np.ndarray,
+                     months: pd.PeriodIndex, ids: pd.Index) -> pd.DataFrame:
     """account x month revenue over ``months``, zero where an account did not buy."""
-    rows = account_month[account_month["period"].dt.to_period("M").isin(months)]
-    wide = rows.pivot_table(index=account, columns=rows["period"].dt.to_period("M"),
-                            values="revenue", aggfunc="sum", fill_value=0.0)
-    return wide.reindex(index=ids, columns=months, fill_value=0.0).astype(float)
+    first = months[0].year * 12 + months[0].month - 1 - 1970 * 12
+    pos = month - first
+    inside = (pos >= 0) & (pos < len(months))
+    flat = np.bincount(by.codes[inside] * len(months) + pos[inside], weights=revenue[inside],
+                       minlength=by.n * len(months))
+    return pd.DataFrame(flat.reshape(by.n, len(months)), index=ids, columns=months)
 
 
 def _trend(monthly: pd.DataFrame, method: str, n: int) -> tuple[pd.Series, str]:
@@ -174,18 +206,25 @@ def account_profiles(account_month: pd.DataFrame, account_product: pd.DataFrame,
     require_columns(account_product, [account, "product", "revenue"], where)
     require_columns(account_day, [account, "date", "revenue"], where)
     as_of = pd.Timestamp(as_of)
-    ids = pd.Index(sorted(account_month[account].unique()), name=account)
-    by_acc = account_month.groupby(account, sort=True)
-    days = account_day[account_day["revenue"] > 0].groupby(account, sort=True)["date"]
-    first, last = days.min().reindex(ids), days.max().reindex(ids)
-    active = account_month[account_month["revenue"] > 0].groupby(account).size()
+    ids = pd.Index(np.sort(account_month[account].unique()), name=account)
+    month_rows = _ByAccount(ids, account_month[account])
+    revenue = account_month["revenue"].to_numpy(dtype="float64")
+    month = _month_numbers(account_month["period"])
+    day_rows = _ByAccount(ids, account_day[account])
+    bought_day = account_day["revenue"].to_numpy(dtype="float64") > 0
+    day_ns = account_day["date"].to_numpy(dtype="datetime64[ns]").view("int64")
+    first = _dates(day_rows.extreme(day_ns, bought_day, np.minimum, np.iinfo("int64").max),
+                   ids)
+    last = _dates(day_rows.extreme(day_ns, bought_day, np.maximum, np.iinfo("int64").min), ids)
     months = pd.period_range(end=as_of.to_period("M"), periods=max(24, trend_months), freq="M")
-    monthly = _monthly_revenue(account_month, account, months, ids)
+    monthly = _monthly_revenue(month_rows, month, revenue, months, ids)
     trend_values, trend_rule = _trend(monthly, trend, trend_months)
-    counts = {"invoices": by_acc["invoices"].sum().reindex(ids),
-              "days": days.size().reindex(ids, fill_value=0),
-              "months": active.reindex(ids, fill_value=0)}
-    monetary = by_acc["revenue"].sum().reindex(ids)
+    invoices = pd.Series(month_rows.sum(account_month["invoices"].to_numpy(dtype="float64")),
+                         index=ids).astype("int64")
+    active = pd.Series(month_rows.count(revenue > 0), index=ids)
+    counts = {"invoices": invoices, "days": pd.Series(day_rows.count(bought_day), index=ids),
+              "months": active}
+    monetary = pd.Series(month_rows.sum(revenue), index=ids)
     out = pd.DataFrame({
         "first_purchase": first, "last_purchase": last,
         "tenure_days": (as_of - first).dt.days.astype("float64"),
@@ -201,15 +240,12 @@ def account_profiles(account_month: pd.DataFrame, account_product: pd.DataFrame,
         "trend": trend_values,
     }, index=ids)
     out = out.join(_product_columns(account_product, account, ids))
-    bought = account_month[account_month["revenue"] > 0]
-    out["buying_months"] = bought.groupby(account)["period"].agg(
-        lambda p: " ".join(_MONTHS[m - 1] for m in sorted(set(p.dt.month)))).reindex(
-        ids, fill_value="")
+    out["buying_months"] = _buying_months(month_rows, month, revenue > 0, ids)
     out["avg_deal_size"] = monetary / counts["invoices"].where(counts["invoices"] > 0)
     notes = []
-    cost_known = ~account_month["cost"].isna().groupby(account_month[account]).any()
-    if cost_known.all():
-        out["cost"] = by_acc["cost"].sum().reindex(ids)
+    cost = account_month["cost"].to_numpy(dtype="float64")
+    if not np.isnan(cost).any():
+        out["cost"] = month_rows.sum(cost)
     else:
         notes.append("cost: left out (the transactions have no cost for every month)")
     out = _uses(out, accounts, account, notes)
@@ -226,18 +262,44 @@ def account_profiles(account_month: pd.DataFrame, account_product: pd.DataFrame,
     return out.reset_index()
 
 
+def _dates(ns: np.ndarray, ids: pd.Index) -> pd.Series:
+    """Nanosecond stamps as datetimes; the start values of an empty minimum/maximum as NaT."""
+    empty = (ns == np.iinfo("int64").max) | (ns == np.iinfo("int64").min)
+    return pd.Series(np.where(empty, np.iinfo("int64").min, ns).view("datetime64[ns]"),
+                     index=ids)
+
+
+def _buying_months(by: _ByAccount, month: np.ndarray, bought: np.ndarray,
+                   ids: pd.Index) -> pd.Series:
+    """The calendar months each account bought in ("Jan Mar Jun"), from a 12-bit mask."""
+    seen = np.bincount(by.codes[bought] * 12 + month[bought] % 12, minlength=by.n * 12)
+    masks = (seen.reshape(by.n, 12) > 0) @ (1 << np.arange(12))
+    # a few hundred distinct masks at most, however many accounts: name each once
+    names = {m: " ".join(_MONTHS[i] for i in range(12) if m >> i & 1) for m in np.unique(masks)}
+    return pd.Series(masks, index=ids).map(names)
+
+
 def _product_columns(account_product: pd.DataFrame, account: str,
                      ids: pd.Index) -> pd.DataFrame:
-    bought = account_product[account_product["revenue"] > 0]
+    rows = _ByAccount(ids, account_product[account])
+    revenue = account_product["revenue"].to_numpy(dtype="float64")
+    bought = revenue > 0
+    codes, names = pd.factorize(account_product["product"], sort=True)
     # largest product first; equal revenue: alphabetical, so the main product is stable
-    ranked = bought.sort_values([account, "revenue", "product"], ascending=[True, False, True])
-    top = ranked.drop_duplicates(account).set_index(account)
-    positive = bought.groupby(account)["revenue"].sum()
+    order = np.lexsort((codes, -revenue, rows.codes))
+    order = order[bought[order]]
+    firsts = order[np.r_[True, rows.codes[order][1:] != rows.codes[order][:-1]]] \
+        if len(order) else order
+    top = pd.Series(np.nan, index=ids, dtype="object")
+    top_revenue = np.full(rows.n, np.nan)
+    top.iloc[rows.codes[firsts]] = np.asarray(names, dtype="object")[codes[firsts]]
+    top_revenue[rows.codes[firsts]] = revenue[firsts]
+    positive = rows.sum(revenue, bought)
     return pd.DataFrame({
-        "breadth": bought.groupby(account).size().reindex(ids, fill_value=0).astype("int64"),
-        "main_product": top["product"].reindex(ids),
-        "main_product_share": (top["revenue"] / positive).reindex(ids),
-    })
+        "breadth": rows.count(bought).astype("int64"),
+        "main_product": top.astype(account_product["product"].dtype),
+        "main_product_share": top_revenue / np.where(positive > 0, positive, np.nan),
+    }, index=ids)
 
 
 def _uses(out: pd.DataFrame, accounts: pd.DataFrame | None, account: str,

@@ -24,8 +24,8 @@ import pandas as pd
 
 from kamlib._frames import require_columns, require_numeric
 
-__all__ = ["rfm_scores", "rfm_segments", "SEGMENTS", "check_segment_table", "size_bands",
-           "segment_summary", "cohort_table"]
+__all__ = ["rfm_scores", "rfm_segments", "SEGMENTS", "segment_table", "check_segment_table",
+           "size_bands", "segment_summary", "cohort_table"]
 
 # segment, R from-to, FM from-to, what to do (for account managers)
 SEGMENTS = pd.DataFrame([
@@ -102,6 +102,24 @@ def rfm_scores(profiles: pd.DataFrame, *, bins: int = 5, account: str = "account
     return out
 
 
+def segment_table(rows: tuple | list | None = None) -> pd.DataFrame:
+    """The segment table: ``rows`` as read from kam.toml's ``[[analysis.segments]]``
+    (segment, r_from, r_to, fm_from, fm_to, action), or :data:`SEGMENTS` when None.
+
+    Examples
+    --------
+    >>> segment_table()["segment"].iloc[0]
+    'Champions'
+    >>> segment_table([("All", 1, 5, 1, 5, "Call them")])[["segment", "r_to"]].values.tolist()
+    [['All', 5]]
+    """
+    if rows is None:
+        return SEGMENTS.copy()
+    table = pd.DataFrame(list(rows), columns=list(SEGMENTS.columns))
+    check_segment_table(table)
+    return table
+
+
 def check_segment_table(table: pd.DataFrame, bins: int = 5) -> None:
     """Refuse a segment table that leaves a cell of the R x FM grid out or names it twice."""
     require_columns(table, ["segment", "r_from", "r_to", "fm_from", "fm_to"], "segments")
@@ -111,8 +129,9 @@ def check_segment_table(table: pd.DataFrame, bins: int = 5) -> None:
             raise ValueError(f"segments: {row.segment!r} has ranges outside 1..{bins} or "
                              f"from > to")
         grid[row.r_from - 1:row.r_to, row.fm_from - 1:row.fm_to] += 1
-    gaps = [(r + 1, f + 1) for r, f in zip(*np.nonzero(grid == 0))]
-    twice = [(r + 1, f + 1) for r, f in zip(*np.nonzero(grid > 1))]
+    # plain ints: numpy 2 would print the cells as (np.int64(1), np.int64(3))
+    gaps = [(int(r) + 1, int(f) + 1) for r, f in zip(*np.nonzero(grid == 0))]
+    twice = [(int(r) + 1, int(f) + 1) for r, f in zip(*np.nonzero(grid > 1))]
     if gaps or twice:
         raise ValueError("segments: every (R, FM) cell needs exactly one segment; "
                          + (f"no segment for {gaps[:5]}" if gaps else "")

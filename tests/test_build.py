@@ -73,7 +73,8 @@ def built(data, notebooks, tmp_path_factory):
 def test_build_publishes_index_and_report(built):
     result, out = built
     assert result.ok, result.errors
-    pages = ["01_data_overview.html", "10_concentration.html", "11_abc_xyz.html"]
+    pages = ["01_data_overview.html", "10_concentration.html", "11_abc_xyz.html",
+             "12_profiles.html"]
     assert sorted(p.name for p in out.iterdir()) == [MANIFEST] + pages + ["index.html"]
     index = (out / "index.html").read_text()
     links = re.findall(r'href="([^"]+)"', index)
@@ -99,7 +100,8 @@ def test_index_headlines_are_the_hand_computed_figures(built):
         assert f'<span class="figure">{text}</span>' in index
 
 
-@pytest.mark.parametrize("page", ["01_data_overview", "10_concentration", "11_abc_xyz"])
+@pytest.mark.parametrize("page", ["01_data_overview", "10_concentration", "11_abc_xyz",
+                                  "12_profiles"])
 def test_leadership_report_has_no_code_and_ends_with_run_metadata(built, data, page):
     _, out = built
     page = (out / f"{page}.html").read_text()

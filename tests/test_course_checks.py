@@ -17,6 +17,7 @@ from kamlib.exercises.concentration import (check_gini, check_pareto_table,
                                             practice_window)
 from kamlib.exercises.feedback import NOT_ANSWERED
 from kamlib.exercises.primer import check_filter, check_named, check_top, check_totals
+from kamlib.exercises.profiles import practice_months, practice_profiles
 
 
 def hint(feedback, text):
@@ -46,11 +47,16 @@ def totals(cube):
 
 def test_every_check_says_not_answered_yet_for_none_and_never_raises(cube, totals):
     abc, xyz = abc_classes(totals), xyz_classes(cube)
+    months = practice_months(cube.assign(invoices=2, lines=3, first_date=cube["period"],
+                                         last_date=cube["period"] + pd.Timedelta(days=9)),
+                             "2025-01-01", "2025-12-31")
     data = {"10": (totals,), "11.1": (totals,), "11.2": (cube,), "11.3": (cube,),
             "11.4": (abc, xyz), "02.1": (pd.DataFrame({"account_id": ["a"],
                                                        "industry": ["Banking"]}),),
             "02.2": (cube,), "02.3": (cube, pd.DataFrame({"account_id": ["a"]})),
-            "02.4": (cube, pd.DataFrame({"account_id": ["a"]}))}
+            "02.4": (cube, pd.DataFrame({"account_id": ["a"]})),
+            "12.1": (months, "2025-12-31"), "12.2": (months,),
+            "12.3": (practice_profiles(months, "2025-12-31"),)}
     for ex in exercises():
         args = data.get(ex.id, data.get(ex.module))
         assert ex.check(None, *args).message == NOT_ANSWERED, ex.id
@@ -206,7 +212,7 @@ def test_primer_merge_and_top(cube, accounts):
 def test_every_exercise_has_a_solution_and_solutions_are_shown_not_run():
     ids = [ex.id for ex in exercises()]
     assert ids == ["02.1", "02.2", "02.3", "02.4", "10.1", "10.2", "10.3", "10.4",
-                   "11.1", "11.2", "11.3", "11.4"]
+                   "11.1", "11.2", "11.3", "11.4", "12.1", "12.2", "12.3"]
     shown = show_solution("10.1")
     assert "my_table = practice" in str(shown)
     assert shown._repr_markdown_().count("```python") == 1

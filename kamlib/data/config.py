@@ -91,6 +91,9 @@ class Analysis:
     # Exact duplicate transaction lines: "auto" drops them only when lines carry an identity
     # (invoice_id), since without one two equal lines may be two real purchases; or "drop"/"keep"
     duplicate_lines: str = "auto"
+    # [[analysis.segments]]: the RFM segment table as rows (segment, r_from, r_to, fm_from,
+    # fm_to, action); None = kamlib.segments.SEGMENTS. Checked to cover the 5 x 5 grid once.
+    segments: tuple[tuple[str, int, int, int, int, str], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,8 @@ def _section(raw: dict, key: str, cls: type, path: Path | None, convert: dict | 
         if values.get(name) is not None:
             try:
                 values[name] = fn(values[name])
+            except ConfigError:
+                raise
             except (TypeError, ValueError) as err:
                 raise _fail(path, key, f"{name} = {values[name]!r}: {err}") from None
     return cls(**values)
@@ -256,6 +261,50 @@ def _check_analysis(a: Analysis, path: Path | None) -> None:
         raise bad(f"xyz_period = {a.xyz_period!r}: \"M\" (monthly) or \"Q\" (quarterly)")
     if not isinstance(a.lost_after_days, int) or a.lost_after_days < 1:
         raise bad(f"lost_after_days = {a.lost_after_days}: at least 1")
+
+
+_SEGMENT_KEYS = ("segment", "r_from", "r_to", "fm_from", "fm_to", "action")
+
+
+def _segments(rows: object, path: Path | None) -> tuple[tuple, ...]:
+    """``[[analysis.segments]]`` as checked rows: every key there, scores whole numbers,
+    and every cell of the R x FM grid in exactly one segment."""
+    import pandas as pd
+
+    from kamlib.segments import check_segment_table
+
+    key = "analysis.segments"
+    example = ('[[analysis.segments]] segment = "Champions", r_from = 4, r_to = 5, '
+               'fm_from = 4, fm_to = 5, action = "..."')
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+        raise _fail(path, key, f"must be a list of segments, one [[analysis.segments]] table "
+                    f"each: {example}")
+    out = []
+    for i, row in enumerate(rows, start=1):
+        name = row.get("segment", f"segment {i}")
+        wrong = sorted(set(row) - set(_SEGMENT_KEYS))
+        missing = [k for k in _SEGMENT_KEYS if k not in row]
+        if wrong or missing:
+            raise _fail(path, key, f"{name!r} (segment {i}): "
+                        + (f"unknown key(s) {wrong}; " if wrong else "")
+                        + (f"missing {missing}; " if missing else "")
+                        + f"each segment has {list(_SEGMENT_KEYS)}")
+        scores = [row[k] for k in _SEGMENT_KEYS[1:5]]
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in scores):
+            raise _fail(path, key, f"{name!r}: r_from, r_to, fm_from, fm_to are whole scores "
+                        f"from 1 to 5, not {scores}")
+        if not isinstance(row["segment"], str) or not row["segment"].strip():
+            raise _fail(path, key, f"segment {i}: the name must be a non-empty text")
+        out.append((row["segment"].strip(), *scores, str(row["action"])))
+    names = [r[0] for r in out]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise _fail(path, key, f"segment names must differ; {twice} appear more than once")
+    try:
+        check_segment_table(pd.DataFrame(out, columns=list(_SEGMENT_KEYS)))
+    except ValueError as err:
+        raise _fail(path, key, str(err).removeprefix("segments: ")) from None
+    return tuple(out)
 
 
 def _table_format(values: dict, table: str, path: Path | None) -> dict[str, Any]:
@@ -437,6 +486,7 @@ def load_config(path: str | Path | None = None) -> Config:
     analysis = _section(raw, "analysis", Analysis, path, {
         "as_of": _to_date, "start": _to_date, "end": _to_date,
         "abc_cutoffs": tuple, "xyz_cutoffs": tuple,
+        "segments": lambda rows: _segments(rows, path),
     }, checked=("target_share", "abc_cutoffs", "xyz_cutoffs", "lost_after_days"))
     _check_analysis(analysis, path)
     end = analysis.end or analysis.as_of
