@@ -487,7 +487,7 @@ def load_config(path: str | Path | None = None) -> Config:
         "as_of": _to_date, "start": _to_date, "end": _to_date,
         "abc_cutoffs": tuple, "xyz_cutoffs": tuple,
         "segments": lambda rows: _segments(rows, path),
-    }, checked=("target_share", "abc_cutoffs", "xyz_cutoffs", "lost_after_days"))
+    }, checked=("target_share", "abc_cutoffs", "xyz_cutoffs", "lost_after_days", "segments"))
     _check_analysis(analysis, path)
     end = analysis.end or analysis.as_of
     if analysis.start and end and analysis.start > end:
