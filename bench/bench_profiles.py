@@ -8,7 +8,7 @@ measured per run:
 - cube: :func:`kamlib.data.cube.build_cube` on an Ibis DuckDB table of the lines (what
   ``kamlib.load`` does after validation), reported on its own;
 - kamkit: from the cube's frames, ``account_profiles`` + ``rfm_scores`` + ``rfm_segments`` +
-  ``peer_summary(cube.account_day)``;
+  ``peer_summary_from_cube(cube.account_timing)``;
 - lifetimes: ``lifetimes.utils.summary_data_from_transaction_data`` on the same 10M lines,
   already in memory as a pandas DataFrame (reading them is not timed, as reading the cube
   is not timed for kamkit).
@@ -108,18 +108,18 @@ def child(kind: str, lines_path: str) -> None:
         seconds = time.perf_counter() - t
         cube_dir.mkdir(exist_ok=True)
         cube.save(cube_dir)
-        result = {"rows": len(cube.account_day)}
+        result = {"rows": len(cube.account_timing)}
     elif kind == "kamkit":
         from kamlib.data.cube import Cube
-        from kamlib.profiles import account_profiles, peer_summary
+        from kamlib.profiles import account_profiles, peer_summary_from_cube
         from kamlib.segments import rfm_scores, rfm_segments
 
         cube = Cube.open(cube_dir)
         t = time.perf_counter()
         profiles = account_profiles(cube.account_month, cube.account_product,
-                                    cube.account_day, as_of=END)
+                                    cube.account_timing, as_of=END)
         segments = rfm_segments(rfm_scores(profiles))
-        summary = peer_summary(cube.account_day, observation_end=END)
+        summary = peer_summary_from_cube(cube.account_timing, observation_end=END)
         seconds = time.perf_counter() - t
         result = {"rows": len(segments), "frequency": float(summary["frequency"].sum()),
                   "T": float(summary["T"].sum())}
@@ -166,7 +166,7 @@ def main() -> None:
     cube = measure("cube", path)
     print(f"\n{args.lines:,} lines, {args.accounts:,} accounts, 2 cores")
     print(f"cube (build_cube): {cube['seconds']:.2f} s, peak {cube['peak_mb']:,.0f} MB, "
-          f"{cube['rows']:,} account-days")
+          f"{cube['rows']:,} accounts")
     runs: dict[str, list[dict]] = {"kamkit": [], "lifetimes": []}
     for _ in range(args.repeat):
         for kind, results in runs.items():

@@ -5,7 +5,8 @@ One row per account from the cube (the analysis window the data was loaded with)
 size, share of wallet) and uses (industry, region, manager, when the accounts table has
 them). Columns whose inputs are absent are left out and named in ``frame.attrs["notes"]``,
 never filled with zeros. RFM scores, segments and cohorts are in :mod:`kamlib.segments`;
-the purchase-timing summary that BG/NBD models take is :func:`peer_summary`.
+the purchase-timing summary that BG/NBD models take is :func:`peer_summary` (from lines) or
+:func:`peer_summary_from_cube` (from the cube's one row per account).
 
 A "purchase" is a day with positive net revenue: a credit note on its own is not one. An
 account with only credit notes in the window has no first or last purchase (NaT), a
@@ -30,8 +31,8 @@ import pandas as pd
 
 from kamlib._frames import DateLike, require_columns, require_numeric
 
-__all__ = ["account_profiles", "product_mix", "peer_summary", "TREND_METHODS",
-           "FREQUENCY_MEASURES"]
+__all__ = ["account_profiles", "product_mix", "peer_summary", "peer_summary_from_cube",
+           "TREND_METHODS", "FREQUENCY_MEASURES"]
 
 TREND_METHODS = ("slope", "yoy")
 FREQUENCY_MEASURES = ("invoices", "days", "months")
@@ -39,7 +40,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 USES = ("industry", "region", "account_manager")
 
 
-def peer_summary(account_day: pd.DataFrame, *, observation_end: DateLike, freq: str = "D",
+def peer_summary(lines: pd.DataFrame, *, observation_end: DateLike, freq: str = "D",
                  account: str = "account_id", date: str = "date", value: str = "revenue",
                  purchases_only: bool = False, include_first: bool = False) -> pd.DataFrame:
     """frequency, recency, T and monetary_value per account, the input of BG/NBD models.
@@ -53,8 +54,9 @@ def peer_summary(account_day: pd.DataFrame, *, observation_end: DateLike, freq: 
 
     Parameters
     ----------
-    account_day : DataFrame
-        One row per account and day (the cube's ``account_day``) or per transaction line.
+    lines : DataFrame
+        Transaction lines, or any frame of account, date and value rows (e.g. daily totals).
+        From the cube, use :func:`peer_summary_from_cube`.
     purchases_only : bool
         Count only periods whose net value is positive, so that a credit note on a day of
         its own is not a purchase. False reproduces the reference exactly.
@@ -72,10 +74,10 @@ def peer_summary(account_day: pd.DataFrame, *, observation_end: DateLike, freq: 
     where = "peer_summary"
     if freq not in ("D", "W"):
         raise ValueError(f"{where}: freq must be 'D' (days) or 'W' (weeks), not {freq!r}")
-    require_columns(account_day, [account, date, value], where)
-    require_numeric(account_day, value, where)
+    require_columns(lines, [account, date, value], where)
+    require_numeric(lines, value, where)
     end = pd.Timestamp(observation_end).to_period(freq).to_timestamp()
-    rows = account_day[[account, date, value]].copy()
+    rows = lines[[account, date, value]].copy()
     rows["_period"] = rows[date].dt.to_period(freq).dt.to_timestamp()
     rows = rows[rows["_period"] <= end]
     periods = rows.groupby([account, "_period"], sort=True)[value].sum().reset_index()
@@ -100,7 +102,7 @@ def peer_summary(account_day: pd.DataFrame, *, observation_end: DateLike, freq: 
 
 class _ByAccount:
     """Rows of one frame as integer positions in the sorted account ids, so that every sum,
-    count and minimum per account is one ``np.bincount`` or ``ufunc.at`` on numbers: 100,000
+    and count per account is one ``np.bincount`` on numbers: 100,000
     accounts' worth of text ids are hashed once per frame, not once per aggregation."""
 
     def __init__(self, ids: pd.Index, keys: pd.Series):
@@ -116,16 +118,58 @@ class _ByAccount:
         codes = self.codes if where is None else self.codes[where]
         return np.bincount(codes, minlength=self.n)
 
-    def extreme(self, values: np.ndarray, where: np.ndarray, ufunc: np.ufunc,
-                start: int) -> np.ndarray:
-        out = np.full(self.n, start, dtype="int64")
-        ufunc.at(out, self.codes[where], values[where])
-        return out
-
 
 def _month_numbers(periods: pd.Series) -> np.ndarray:
     """Months since January 1970 (0 = 1970-01), from datetimes."""
     return periods.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").astype("int64")
+
+
+def peer_summary_from_cube(account_timing: pd.DataFrame, *, observation_end: DateLike,
+                           freq: str = "D", account: str = "account_id",
+                           purchases_only: bool = False,
+                           include_first: bool = False) -> pd.DataFrame:
+    """:func:`peer_summary` from the cube's ``account_timing`` frame: one row per account in,
+    the same figures out, without a row per account and day.
+
+    The cube summarises the whole analysis window, so ``observation_end`` must be on or
+    after its last date (as ``ds.as_of`` is); for an earlier end, pass lines to
+    :func:`peer_summary`.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> from kamlib.data.cube import build_cube
+    >>> lines = pd.DataFrame({"account_id": ["a", "a", "b"], "revenue": [100.0, 50.0, 30.0],
+    ...     "date": pd.to_datetime(["2024-01-10", "2024-03-05", "2024-02-01"]),
+    ...     "product": "p", "cost": 1.0, "invoice_id": ["1", "2", "3"], "quantity": 1.0})
+    >>> cube = build_cube(ibis.memtable(lines))
+    >>> peer_summary_from_cube(cube.account_timing, observation_end="2024-03-31").equals(
+    ...     peer_summary(lines, observation_end="2024-03-31"))
+    True
+    """
+    where = "peer_summary_from_cube"
+    if freq not in ("D", "W"):
+        raise ValueError(f"{where}: freq must be 'D' (days) or 'W' (weeks), not {freq!r}")
+    scope = ("purchase_" if purchases_only else "") + ("days" if freq == "D" else "weeks")
+    cols = [scope, f"{scope}_first", f"{scope}_last", f"{scope}_first_value", f"{scope}_value"]
+    require_columns(account_timing, [account, *cols], where)
+    end = pd.Timestamp(observation_end).to_period(freq).to_timestamp()
+    rows = account_timing[account_timing[scope] > 0].set_index(account).sort_index()
+    if len(rows) and rows[f"{scope}_last"].max() > end:
+        raise ValueError(f"{where}: observation_end {end.date()} is before the last purchase "
+                         f"in the cube ({rows[f'{scope}_last'].max().date()}); pass the lines "
+                         "to peer_summary for an earlier end")
+    unit = np.timedelta64(1, freq)
+    count, total = rows[scope].astype("float64"), rows[f"{scope}_value"]
+    repeats = count - 1
+    out = pd.DataFrame({
+        "frequency": count if include_first else repeats,
+        "recency": (rows[f"{scope}_last"] - rows[f"{scope}_first"]) / unit,
+        "T": (end - rows[f"{scope}_first"]) / unit,
+        "monetary_value": (total / count) if include_first else
+        ((total - rows[f"{scope}_first_value"]) / repeats.where(repeats > 0)).fillna(0.0),
+    })
+    return out.rename_axis(account).astype(float)
 
 
 def _monthly_revenue(by: _ByAccount, month: np.ndarray, revenue: np.ndarray,
@@ -155,7 +199,7 @@ def _trend(monthly: pd.DataFrame, method: str, n: int) -> tuple[pd.Series, str]:
 
 
 def account_profiles(account_month: pd.DataFrame, account_product: pd.DataFrame,
-                     account_day: pd.DataFrame, accounts: pd.DataFrame | None = None, *,
+                     account_timing: pd.DataFrame, accounts: pd.DataFrame | None = None, *,
                      as_of: DateLike, trend: str = "slope", trend_months: int = 12,
                      frequency: str = "invoices", account: str = "account_id"
                      ) -> pd.DataFrame:
@@ -163,7 +207,7 @@ def account_profiles(account_month: pd.DataFrame, account_product: pd.DataFrame,
 
     Parameters
     ----------
-    account_month, account_product, account_day : DataFrame
+    account_month, account_product, account_timing : DataFrame
         The cube's frames (``ds.cube``).
     accounts : DataFrame, optional
         The accounts table; its ``industry``, ``region``, ``account_manager`` (the "uses")
@@ -190,7 +234,7 @@ def account_profiles(account_month: pd.DataFrame, account_product: pd.DataFrame,
     >>> import kamlib
     >>> ds = kamlib.load()
     >>> p = account_profiles(ds.cube.account_month, ds.cube.account_product,
-    ...                      ds.cube.account_day, ds.accounts, as_of=ds.as_of)
+    ...                      ds.cube.account_timing, ds.accounts, as_of=ds.as_of)
     >>> p.attrs["rules"]["trend"].split(" of ")[0]
     'least-squares slope'
     """
@@ -204,25 +248,23 @@ def account_profiles(account_month: pd.DataFrame, account_product: pd.DataFrame,
         raise ValueError(f"{where}: trend_months must be a whole number of at least 2")
     require_columns(account_month, [account, "period", "revenue", "cost", "invoices"], where)
     require_columns(account_product, [account, "product", "revenue"], where)
-    require_columns(account_day, [account, "date", "revenue"], where)
+    require_columns(account_timing, [account, "purchase_days_first", "purchase_days_last",
+                                     "purchase_days"], where)
     as_of = pd.Timestamp(as_of)
     ids = pd.Index(np.sort(account_month[account].unique()), name=account)
     month_rows = _ByAccount(ids, account_month[account])
     revenue = account_month["revenue"].to_numpy(dtype="float64")
     month = _month_numbers(account_month["period"])
-    day_rows = _ByAccount(ids, account_day[account])
-    bought_day = account_day["revenue"].to_numpy(dtype="float64") > 0
-    day_ns = account_day["date"].to_numpy(dtype="datetime64[ns]").view("int64")
-    first = _dates(day_rows.extreme(day_ns, bought_day, np.minimum, np.iinfo("int64").max),
-                   ids)
-    last = _dates(day_rows.extreme(day_ns, bought_day, np.maximum, np.iinfo("int64").min), ids)
+    timing = account_timing.set_index(account).reindex(ids)
+    first = timing["purchase_days_first"].astype("datetime64[ns]")
+    last = timing["purchase_days_last"].astype("datetime64[ns]")
     months = pd.period_range(end=as_of.to_period("M"), periods=max(24, trend_months), freq="M")
     monthly = _monthly_revenue(month_rows, month, revenue, months, ids)
     trend_values, trend_rule = _trend(monthly, trend, trend_months)
     invoices = pd.Series(month_rows.sum(account_month["invoices"].to_numpy(dtype="float64")),
                          index=ids).astype("int64")
     active = pd.Series(month_rows.count(revenue > 0), index=ids)
-    counts = {"invoices": invoices, "days": pd.Series(day_rows.count(bought_day), index=ids),
+    counts = {"invoices": invoices, "days": timing["purchase_days"].fillna(0).astype("int64"),
               "months": active}
     monetary = pd.Series(month_rows.sum(revenue), index=ids)
     out = pd.DataFrame({
@@ -261,12 +303,6 @@ def account_profiles(account_month: pd.DataFrame, account_product: pd.DataFrame,
     }
     return out.reset_index()
 
-
-def _dates(ns: np.ndarray, ids: pd.Index) -> pd.Series:
-    """Nanosecond stamps as datetimes; the start values of an empty minimum/maximum as NaT."""
-    empty = (ns == np.iinfo("int64").max) | (ns == np.iinfo("int64").min)
-    return pd.Series(np.where(empty, np.iinfo("int64").min, ns).view("datetime64[ns]"),
-                     index=ids)
 
 
 def _buying_months(by: _ByAccount, month: np.ndarray, bought: np.ndarray,

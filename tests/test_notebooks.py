@@ -131,7 +131,7 @@ def test_course_headlines_match_kamlib(unanswered, sample):
                                                            / totals["revenue"].sum())
     elif name.startswith("12"):
         profiles = account_profiles(sample.cube.account_month, sample.cube.account_product,
-                                    sample.cube.account_day, sample.accounts, as_of=sample.as_of)
+                                    sample.cube.account_timing, sample.accounts, as_of=sample.as_of)
         segment = rfm_segments(rfm_scores(profiles)).set_index("account_id")["segment"]
         revenue = profiles.set_index("account_id")["monetary"]
         champions = segment == "Champions"

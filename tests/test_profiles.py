@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kamlib.data.cube import build_cube
-from kamlib.profiles import account_profiles, peer_summary, product_mix
+from kamlib.profiles import account_profiles, peer_summary, peer_summary_from_cube, product_mix
 
 FIXTURES = Path(__file__).parent / "fixtures"
 AS_OF = "2024-06-30"
@@ -49,7 +49,7 @@ ACCOUNTS = pd.DataFrame({"account_id": list("abcde"), "account_name": list("ABCD
 @pytest.fixture(scope="module")
 def profiles() -> pd.DataFrame:
     cube = cube_of(LINES)
-    return account_profiles(cube.account_month, cube.account_product, cube.account_day,
+    return account_profiles(cube.account_month, cube.account_product, cube.account_timing,
                             ACCOUNTS, as_of=AS_OF).set_index("account_id")
 
 
@@ -87,7 +87,7 @@ def test_products_breadth_main_product_and_buying_months(profiles):
 def test_trend_slope_by_hand():
     # d buys 30 in March and May of a 12-month window ending June: x centred on 5.5
     cube = cube_of(LINES)
-    p = account_profiles(cube.account_month, cube.account_product, cube.account_day,
+    p = account_profiles(cube.account_month, cube.account_product, cube.account_timing,
                          as_of=AS_OF, trend_months=4).set_index("account_id")
     # last 4 months Mar..Jun: d = [30, 0, 30, 0], x = [-1.5, -.5, .5, 1.5]: slope = -30/5
     assert p.loc["d", "trend"] == pytest.approx(-6.0)
@@ -98,7 +98,7 @@ def test_trend_year_on_year():
     lines = [("x", "2023-03-01", 100.0, "p", 1.0, "1"), ("x", "2024-03-01", 150.0, "p", 1.0, "2"),
              ("y", "2024-03-01", 50.0, "p", 1.0, "3")]
     cube = cube_of(lines)
-    p = account_profiles(cube.account_month, cube.account_product, cube.account_day,
+    p = account_profiles(cube.account_month, cube.account_product, cube.account_timing,
                          as_of=AS_OF, trend="yoy").set_index("account_id")
     assert p.loc["x", "trend"] == pytest.approx(0.5)
     assert np.isnan(p.loc["y", "trend"])  # nothing in the 12 months before: not "infinite"
@@ -117,7 +117,7 @@ def test_share_of_wallet_and_uses_only_where_the_data_has_them(profiles):
 def test_without_accounts_or_cost_columns_are_left_out_with_a_note():
     lines = [(a, d, r, p, np.nan, i) for a, d, r, p, _, i in LINES]
     cube = cube_of(lines)
-    p = account_profiles(cube.account_month, cube.account_product, cube.account_day,
+    p = account_profiles(cube.account_month, cube.account_product, cube.account_timing,
                          as_of=AS_OF)
     assert not {"cost", "share_of_wallet", "industry"} & set(p.columns)
     notes = " ".join(p.attrs["notes"])
@@ -126,7 +126,7 @@ def test_without_accounts_or_cost_columns_are_left_out_with_a_note():
 
 def test_bad_parameters_are_refused():
     cube = cube_of(LINES)
-    args = (cube.account_month, cube.account_product, cube.account_day)
+    args = (cube.account_month, cube.account_product, cube.account_timing)
     with pytest.raises(ValueError, match="trend must be one of"):
         account_profiles(*args, as_of=AS_OF, trend="linear")
     with pytest.raises(ValueError, match="frequency must be one of"):
@@ -151,6 +151,26 @@ def test_peer_summary_equals_the_reference_output(freq):
                       index_col="account_id")
     ours = peer_summary(lines, observation_end="2024-06-30", freq=freq)
     pd.testing.assert_frame_equal(ours, ref.astype(float), check_exact=False, rtol=1e-9)
+
+
+@pytest.mark.parametrize("freq", ["D", "W"])
+@pytest.mark.parametrize("purchases_only", [False, True])
+def test_peer_summary_from_the_cube_equals_from_lines(freq, purchases_only):
+    lines = pd.read_csv(FIXTURES / "peer_lines.csv", dtype={"account_id": str},
+                        parse_dates=["date"])
+    lines.loc[lines.index[::7], "revenue"] *= -1  # credit notes, some on days of their own
+    lines = lines[lines["date"] <= "2024-06-30"]  # the cube holds the analysis window
+    cube = cube_of([(a, d, r, "p", 1.0, str(i)) for i, (a, d, r) in
+                    enumerate(lines[["account_id", "date", "revenue"]].itertuples(index=False))])
+    args = dict(observation_end="2024-06-30", freq=freq, purchases_only=purchases_only)
+    pd.testing.assert_frame_equal(peer_summary_from_cube(cube.account_timing, **args),
+                                  peer_summary(lines, **args), check_exact=False, rtol=1e-12)
+
+
+def test_peer_summary_from_the_cube_refuses_an_end_before_its_data():
+    cube = cube_of(LINES)
+    with pytest.raises(ValueError, match="before the last purchase"):
+        peer_summary_from_cube(cube.account_timing, observation_end="2024-03-01")
 
 
 def test_peer_summary_from_daily_totals_equals_from_lines():

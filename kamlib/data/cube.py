@@ -29,7 +29,11 @@ import pandas as pd
 
 __all__ = ["Cube", "build_cube"]
 
-FRAMES = ("account_month", "product_month", "account_product", "account_day")
+FRAMES = ("account_month", "product_month", "account_product", "account_timing")
+# Purchase timing per account, for two period lengths and two meanings of "bought":
+# any line in the period, or a positive net value in it (a credit note alone is no purchase).
+TIMING_SCOPES = {"days": ("D", False), "purchase_days": ("D", True),
+                 "weeks": ("W", False), "purchase_weeks": ("W", True)}
 
 
 @dataclass(frozen=True)
@@ -44,15 +48,19 @@ class Cube:
         product, period, revenue, cost, accounts (distinct), lines.
     account_product
         account_id, product, revenue, cost, lines, first_date, last_date.
-    account_day
-        account_id, date, revenue: the days on which each account bought, for
-        purchase-timing models (recency, frequency, T as in BG/NBD).
+    account_timing
+        One row per account: for each scope in :data:`TIMING_SCOPES` (``days``,
+        ``purchase_days``, ``weeks``, ``purchase_weeks``) the first and last period
+        (``<scope>_first``, ``<scope>_last``), their number (``<scope>``), the value of the
+        first (``<scope>_first_value``) and of all (``<scope>_value``). Everything that
+        purchase-timing models (recency, frequency, T of BG/NBD) and profiles need, without
+        a row per account and day (which is most of the lines on a big data set).
     """
 
     account_month: pd.DataFrame
     product_month: pd.DataFrame
     account_product: pd.DataFrame
-    account_day: pd.DataFrame
+    account_timing: pd.DataFrame
 
     def save(self, folder: Path) -> None:
         for name in FRAMES:
@@ -71,10 +79,12 @@ class Cube:
 def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
     """Aggregate clean transaction lines (the contract's columns) into a :class:`Cube`.
 
-    The lines are read three times: once to account x month x product facts (a few million rows
-    at most, cached in the engine) from which all three frames are rolled up, and once for
+    The lines are read three times: once to account x month x product facts (a few million
+    rows at most, cached in the engine) from which three frames are rolled up, once for
     distinct invoices per account-month (an invoice spans products, so it cannot be rolled
-    up), and once to the days each account bought on. ``invoices=False`` (no invoice ids in the data) counts each line as an invoice. A
+    up), and once to account x day totals, summarised per account in the engine (only one
+    row per account comes back). ``invoices=False`` (no invoice ids in the data) counts each
+    line as an invoice. A
     month whose lines have no cost gets NaN cost, not 0: margins are never computed on
     invented costs.
     """
@@ -91,12 +101,13 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
     keys = ["account_id", "period"]
     counted = t.group_by(keys).aggregate(
         invoices=t.invoice_id.nunique() if invoices else t.count())
-    daily = t.group_by(["account_id", "date"]).aggregate(revenue=t.revenue.sum())
     backend = ibis.get_backend(lines)
     # Materialised once; all three frames roll up from it. (Ibis's own .cache() fails to
     # drop its table on DuckDB 2, so the table is named and dropped here.)
     fine = backend.create_table("_kamkit_facts", facts, temp=True, overwrite=True)
     counted = backend.create_table("_kamkit_invoices", counted, temp=True, overwrite=True)
+    daily = backend.create_table("_kamkit_days", t.group_by(["account_id", "date"]).aggregate(
+        value=t.revenue.sum()), temp=True, overwrite=True)
     try:
         def roll_up(keys: list[str], **extra) -> ibis.Table:
             return fine.group_by(keys).aggregate(
@@ -113,11 +124,34 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
             _frame(roll_up(["account_id", "product"]), ["account_id", "product"],
                    ["account_id", "product", "revenue", "cost", "lines", "first_date",
                     "last_date"]),
-            _frame(daily, ["account_id", "date"], ["account_id", "date", "revenue"]),
+            _timing(daily),
         )
     finally:
-        backend.drop_table("_kamkit_facts", force=True)
-        backend.drop_table("_kamkit_invoices", force=True)
+        for name in ("_kamkit_facts", "_kamkit_invoices", "_kamkit_days"):
+            backend.drop_table(name, force=True)
+
+
+def _timing(daily: ibis.Table) -> pd.DataFrame:
+    """The account_timing frame from account x day values (see :class:`Cube`)."""
+    weekly = daily.group_by(["account_id", daily.date.truncate("W").cast("date").name("date")]
+                            ).aggregate(value=daily.value.sum())
+    out = daily.select("account_id").distinct()
+    for scope, (freq, purchases) in TIMING_SCOPES.items():
+        per = daily if freq == "D" else weekly
+        if purchases:
+            per = per.filter(per.value > 0)
+        stats = per.group_by("account_id").aggregate(**{
+            f"{scope}_first": per.date.min(), f"{scope}_last": per.date.max(),
+            scope: per.count(), f"{scope}_first_value": per.value.argmin(per.date),
+            f"{scope}_value": per.value.sum()})
+        out = out.left_join(stats, "account_id").drop("account_id_right")
+    frame = out.order_by("account_id").to_pandas()
+    for scope in TIMING_SCOPES:
+        frame[scope] = frame[scope].fillna(0).astype("int64")
+        for end in ("first", "last"):
+            frame[f"{scope}_{end}"] = pd.to_datetime(frame[f"{scope}_{end}"]).astype(
+                "datetime64[ns]")
+    return frame.reset_index(drop=True)
 
 
 def _frame(expr: ibis.Table, order: list[str], columns: list[str]) -> pd.DataFrame:
