@@ -65,10 +65,20 @@ def test_cost_to_serve_by_hand(log):
                                         "cost to serve 0 (the activities table exists")
 
 
+@pytest.mark.parametrize("kind", [list, pd.Series, np.array, pd.Index, set])
+def test_accounts_may_be_any_iterable(log, kind):
+    """A Series of ids (a column of the totals) works like a list; it used to raise
+    "the truth value of a Series is ambiguous"."""
+    out = cost_to_serve(log, RATES, accounts=kind(["a", "c"]))
+    assert out["account_id"].tolist() == ["a", "b", "c"]
+    assert cost_to_serve(log, RATES, accounts=kind([]))["account_id"].tolist() == ["a", "b"]
+
+
 def test_cost_to_serve_window_is_whole_months(log):
     # Feb 15 .. Feb 20 rounds out to February: only b's activities
     out = cost_to_serve(log, RATES, start="2024-02-15", end="2024-02-20")
     assert out["account_id"].tolist() == ["b"] and out["cost_to_serve"].tolist() == [850.0]
+    assert out.attrs["note"] == ""  # every account listed has activities: nothing to say
 
 
 def test_no_activities_table_means_the_module_is_unavailable():

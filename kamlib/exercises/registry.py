@@ -35,6 +35,7 @@ MODULES = {  # module number -> (title, the file holding its EXERCISES)
     "02": ("pandas in ten cells", "kamlib.exercises.primer"),
     "10": ("Concentration", "kamlib.exercises.concentration"),
     "11": ("ABC-XYZ", "kamlib.exercises.abcxyz"),
+    "13": ("Profitability", "kamlib.exercises.profitability"),
 }
 
 
