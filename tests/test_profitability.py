@@ -307,3 +307,23 @@ def test_profitability_charts(cube, log):
     fig = plots.cost_price_chart(grid)
     assert {t.get_text() for t in fig.axes[0].get_legend().get_texts()} <= set(QUADRANTS)
     plt.close("all")
+
+
+def test_cost_price_chart_keeps_the_crowd_readable():
+    """One tiny account costing 60x its revenue must not squeeze 99 others into a line."""
+    plots.set_theme()
+    n = 100
+    pnl = pd.DataFrame({"account_id": [f"a{i}" for i in range(n)],
+                        "revenue": np.linspace(1000.0, 100000.0, n),
+                        "gross_margin_pct": np.linspace(0.1, 0.5, n)})
+    pnl["gross_margin"] = pnl["revenue"] * pnl["gross_margin_pct"]
+    pnl["cost_to_serve"] = pnl["revenue"] * np.linspace(0.02, 0.3, n)
+    pnl.loc[0, "cost_to_serve"] = 60 * pnl.loc[0, "revenue"]
+    pnl["profit"] = pnl["gross_margin"] - pnl["cost_to_serve"]
+    ax = plots.cost_price_chart(cost_price_grid(pnl)).axes[0]
+    assert ax.get_xlim()[1] < 1.0  # not 60 (6,000%)
+    assert [t.get_text() for t in ax.texts] == [
+        "1 account(s) beyond the edge, cost to serve up to 6000% of revenue"]
+    ax = plots.cost_price_chart(cost_price_grid(pnl), clip=None).axes[0]
+    assert ax.get_xlim()[1] > 60 and not ax.texts
+    plt.close("all")

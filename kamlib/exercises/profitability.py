@@ -277,6 +277,12 @@ def check_whale_table(answer: pd.DataFrame, practice: pd.DataFrame, acts: pd.Dat
         return Feedback.hint("The rows are not sorted by profit, most profitable first.")
     cum = answer["cum_share"].to_numpy(dtype=float)
     revenue = float(right["revenue"].sum())
+    as_given = mine.loc[practice[_ACC].astype(str)]  # same accounts, checked above
+    if np.allclose(as_given["cum_share"].astype(float),
+                   as_given["profit"].cumsum() / values.sum(), atol=5e-4) and \
+            not np.allclose(cum, np.cumsum(values) / values.sum(), atol=5e-4):
+        return Feedback.hint("You took the running total in the order of practice, before "
+                             "sorting: sort by profit first, then cumsum().")
     why = _ends_wrong(cum, values, revenue)
     if why:
         return Feedback.hint(why)
