@@ -24,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from kamlib._frames import _examples, require_columns, require_numeric
+from kamlib.data.needs import Notice
 
 __all__ = ["BtydFit", "fit_bgnbd", "predict_purchases", "fit_gamma_gamma", "expected_spend",
-           "probabilistic_clv", "BACKENDS"]
+           "probabilistic_clv", "not_installed", "BACKENDS"]
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile: parameter intervals
 
@@ -97,6 +98,29 @@ class _Lifetimes:
 
 
 BACKENDS: dict[str, Any] = {"lifetimes": _Lifetimes()}
+
+
+def not_installed(what: str, backend: str = "lifetimes") -> Notice | None:
+    """None when the backend can be imported; else a :class:`~kamlib.data.needs.Notice`
+    saying that ``what`` is not shown and which extra to install.
+
+    A report shows the notice in place of the model's figures (and the index lists it).
+
+    Examples
+    --------
+    >>> n = not_installed("Expected purchases", backend="no_such_backend")
+    >>> print(n)
+    Expected purchases is not shown: the probabilistic model needs the 'no_such_backend' package (pip install 'kamkit[clv]').
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            importlib.import_module(backend)
+    except ImportError:
+        return Notice(what, (), f"the probabilistic model needs the {backend!r} package "
+                                "(pip install 'kamkit[clv]').")
+    return None
 
 
 def _backend(name: str, where: str):

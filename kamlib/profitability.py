@@ -64,7 +64,7 @@ def cost_to_serve(activities: pd.DataFrame | None, rates: pd.DataFrame, *,
     DataFrame
         ``account``, one ``cts_<activity>`` column per type in the rates' order, and
         ``cost_to_serve``; sorted by account. ``attrs["note"]`` says how many accounts have
-        no activity in the window and so cost 0.
+        no activity in the window and so cost 0 (empty when every account has some).
 
     Examples
     --------
@@ -103,16 +103,18 @@ def cost_to_serve(activities: pd.DataFrame | None, rates: pd.DataFrame, *,
     types = rates[activity].astype(str).tolist()
     cost = rows[quantity].astype("float64") * rows[activity].astype(str).map(
         dict(zip(types, rates[unit_cost].astype("float64")))).astype("float64")
-    ids = pd.Index(sorted(set(rows[account].astype(str)) | set(map(str, accounts or []))),
-                   name=account)
+    # any iterable: a list, a Series or an array (whose truth value is ambiguous)
+    extra = set(map(str, accounts)) if accounts is not None else set()
+    ids = pd.Index(sorted(set(rows[account].astype(str)) | extra), name=account)
     wide = (cost.groupby([rows[account].astype(str), rows[activity].astype(str)]).sum()
             .unstack(fill_value=0.0).reindex(index=ids, columns=types, fill_value=0.0))
     wide.columns = [CTS_PREFIX + t for t in types]
     wide["cost_to_serve"] = wide.sum(axis=1)
     out = wide.astype("float64").reset_index()
     idle = len(ids) - rows[account].nunique()
+    # a note only when there is something to note: reports print it as it is
     out.attrs["note"] = (f"{idle} account(s) have no activities in the window: cost to serve 0 "
-                         "(the activities table exists, so none were logged).")
+                         "(the activities table exists, so none were logged)." if idle else "")
     return out
 
 

@@ -74,7 +74,8 @@ def test_build_publishes_index_and_report(built):
     result, out = built
     assert result.ok, result.errors
     pages = ["01_data_overview.html", "10_concentration.html", "11_abc_xyz.html",
-             "12_profiles.html"]
+             "12_profiles.html",
+             "13_profitability.html"]
     assert sorted(p.name for p in out.iterdir()) == [MANIFEST] + pages + ["index.html"]
     index = (out / "index.html").read_text()
     links = re.findall(r'href="([^"]+)"', index)
@@ -95,13 +96,19 @@ def test_index_headlines_are_the_hand_computed_figures(built):
     # every account has under 3 months, so all are Z and no account is AX.
     assert figures["11_abc_xyz"] == pytest.approx({"a_accounts": 2, "a_revenue_share": 1.04,
                                                    "ax_accounts": 0})
+    # profit: 001 190 - 105 - one visit (no quantity column: one a row) 100 = -15; 002 40;
+    # 003 has a line without cost, so its profit is unknown and it is left out: 1 of 2 lose
+    # money, and the curve peaks at 40 of 25 = 160%
+    profit = figures["13_profitability"]
+    assert profit["loss_making_share"] == 0.5 and profit["whale_peak"] == pytest.approx(1.6)
     index = (out / "index.html").read_text()
     for text in ("66.7%", "0.23", "104.0%"):
         assert f'<span class="figure">{text}</span>' in index
 
 
 @pytest.mark.parametrize("page", ["01_data_overview", "10_concentration", "11_abc_xyz",
-                                  "12_profiles"])
+                                  "12_profiles",
+                                  "13_profitability"])
 def test_leadership_report_has_no_code_and_ends_with_run_metadata(built, data, page):
     _, out = built
     page = (out / f"{page}.html").read_text()

@@ -57,6 +57,10 @@ def test_every_check_says_not_answered_yet_for_none_and_never_raises(cube, total
             "02.4": (cube, pd.DataFrame({"account_id": ["a"]})),
             "12.1": (months, "2025-12-31"), "12.2": (months,),
             "12.3": (practice_profiles(months, "2025-12-31"),)}
+    data["13"] = (pd.DataFrame({"account_id": ["a"], "revenue": [10.0], "gross_margin": [4.0]}),
+                  pd.DataFrame({"account_id": ["a"], "activity": ["visit"], "quantity": [1]}),
+                  pd.DataFrame({"activity": ["visit"], "unit_cost": [3.0]}))
+    data.update({"13.1": data["13"][1:], "13.4": (1000.0,)})
     for ex in exercises():
         args = data.get(ex.id, data.get(ex.module))
         assert ex.check(None, *args).message == NOT_ANSWERED, ex.id
@@ -212,7 +216,8 @@ def test_primer_merge_and_top(cube, accounts):
 def test_every_exercise_has_a_solution_and_solutions_are_shown_not_run():
     ids = [ex.id for ex in exercises()]
     assert ids == ["02.1", "02.2", "02.3", "02.4", "10.1", "10.2", "10.3", "10.4",
-                   "11.1", "11.2", "11.3", "11.4", "12.1", "12.2", "12.3"]
+                   "11.1", "11.2", "11.3", "11.4", "12.1", "12.2", "12.3",
+                   "13.1", "13.2", "13.3", "13.4"]
     shown = show_solution("10.1")
     assert "my_table = practice" in str(shown)
     assert shown._repr_markdown_().count("```python") == 1

@@ -16,7 +16,9 @@ import pytest
 import kamlib
 from kamlib import course
 from kamlib.abcxyz import abc_classes
-from kamlib.concentration import account_totals, concentration_summary
+from kamlib.clv import churn_what_if, clv_by_account, yearly_retention
+from kamlib.concentration import account_totals, concentration_summary, pareto_table
+from kamlib.profitability import cost_to_serve, customer_pnl, whale_curve, whale_summary
 from kamlib.exercises import exercise
 from kamlib.exercises.tracking import PROGRESS_FILE
 from kamlib.profiles import account_profiles
@@ -27,7 +29,8 @@ from kamlib.segments import rfm_scores, rfm_segments
 pytestmark = pytest.mark.slow
 
 COURSE = ["02_pandas_primer.ipynb", "10_concentration.ipynb", "11_abc_xyz.ipynb",
-          "12_profiles.ipynb"]
+          "12_profiles.ipynb",
+          "13_profitability.ipynb"]
 
 
 def _run(path, cwd=NOTEBOOKS) -> nbformat.NotebookNode:
@@ -76,7 +79,7 @@ def test_start_here_and_data_overview_run(sample):
     nb = _run(NOTEBOOKS / "00_start_here.ipynb")
     assert any("1,500 accounts" in o.get("data", {}).get("text/html", "")
                for c in nb.cells for o in c.get("outputs", []))
-    assert any("of 15 exercises done" in t for c in nb.cells for t in _texts(c))
+    assert any("of 19 exercises done" in t for c in nb.cells for t in _texts(c))
     figures = _headlines(_run(NOTEBOOKS / "01_data_overview.ipynb"))
     assert figures["accounts"] == 1500 and figures["months"] == 36
     assert figures["revenue_total"] == pytest.approx(sample.cube.account_month.revenue.sum())
@@ -110,9 +113,10 @@ def test_pasted_solutions_pass_every_check_and_progress_records_them(tmp_path):
             assert texts and all(t.startswith("Feedback(ok=True") for t in texts), (name, texts)
     recorded = json.loads((workdir / PROGRESS_FILE).read_text())["exercises"]
     assert sorted(recorded) == ["02.1", "02.2", "02.3", "02.4", "10.1", "10.2", "10.3",
-                                "10.4", "11.1", "11.2", "11.3", "11.4", "12.1", "12.2", "12.3"]
+                                "10.4", "11.1", "11.2", "11.3", "11.4", "12.1", "12.2", "12.3",
+                                "13.1", "13.2", "13.3", "13.4"]
     assert all(entry["ok"] and entry["attempts"] == 1 for entry in recorded.values())
-    assert "15 of 15 exercises done" in str(kamlib.exercises.progress(workdir))
+    assert "19 of 19 exercises done" in str(kamlib.exercises.progress(workdir))
 
 
 def test_course_headlines_match_kamlib(unanswered, sample):
@@ -143,5 +147,29 @@ def test_course_headlines_match_kamlib(unanswered, sample):
             "at_risk_accounts": int(risk.sum()), "at_risk_revenue": revenue[risk].sum(),
             "growing_revenue_share": revenue[growing].sum() / revenue.sum()})
         assert figures["top_segment_accounts"] == 300  # the sample's Champions, for the record
+    elif name.startswith("13"):
+        assert figures == profitability_headlines(sample)
     else:
         assert figures == {}  # the primer is not a report
+
+
+def profitability_headlines(ds) -> dict:
+    """Module 13's headline figures, recomputed from kamlib with the notebook's defaults."""
+    totals = account_totals(ds.cube.account_month)
+    costs = cost_to_serve(ds.activities, ds.activity_rates, accounts=totals["account_id"])
+    pnl = customer_pnl(ds.cube.account_month, costs)
+    whale = whale_summary(whale_curve(pnl))
+    key = pareto_table(totals).query("vital_few")["account_id"]
+    retention = float(yearly_retention(ds.cube.account_month)["retention"].iloc[-1])
+    clv = clv_by_account(pnl.merge(ds.accounts[["account_id", "acquisition_cost"]]),
+                         per_years=3, years=5, retention=retention, discount_rate=0.1,
+                         growth=0.03, cost_savings=0.02, referrals=0.01, price_premium=0.01)
+    what_if = churn_what_if(pnl["profit"].sum() / 3, retention, years=5, discount_rate=0.1,
+                            growth=0.03)
+    figures = {"loss_making_share": whale.n_destroyers / whale.n_accounts,
+               "whale_peak": whale.peak_share,
+               "key_accounts_clv": clv.loc[clv["account_id"].isin(key), "clv"].sum(),
+               "churn_what_if": what_if["change_pct"].iloc[0]}
+    # the figures data/SAMPLE.md quotes
+    assert whale.n_destroyers == 474 and round(whale.peak_share, 2) == 1.69
+    return {k: pytest.approx(v, rel=1e-9) for k, v in figures.items()}

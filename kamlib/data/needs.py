@@ -78,8 +78,11 @@ class Notice:
 
     what: str
     missing: tuple[str, ...]
+    reason: str = ""  # why, when it is not missing data (e.g. a package to install)
 
     def __str__(self) -> str:
+        if self.reason:
+            return f"{self.what} is not shown: {self.reason}"
         return f"{self.what} is not shown: the data has no {'; no '.join(self.missing)}."
 
     def _repr_html_(self) -> str:

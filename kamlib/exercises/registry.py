@@ -36,6 +36,7 @@ MODULES = {  # module number -> (title, the file holding its EXERCISES)
     "10": ("Concentration", "kamlib.exercises.concentration"),
     "11": ("ABC-XYZ", "kamlib.exercises.abcxyz"),
     "12": ("Customer profiles and RFM", "kamlib.exercises.profiles"),
+    "13": ("Profitability", "kamlib.exercises.profitability"),
 }
 
 

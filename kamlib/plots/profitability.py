@@ -62,7 +62,8 @@ def whale_chart(curve: pd.DataFrame, *, value: str = "profit", currency: str | N
     return fig
 
 
-def cost_price_chart(grid: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+def cost_price_chart(grid: pd.DataFrame, *, clip: float | None = 0.95,
+                     ax: Axes | None = None) -> Figure:
     """Scatter of the cost-to-serve x net-price grid, one colour per quadrant.
 
     Parameters
@@ -70,6 +71,11 @@ def cost_price_chart(grid: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     grid : DataFrame
         A :func:`kamlib.cost_grid.cost_price_grid`; its split lines are drawn from
         ``attrs["split"]``. Accounts not placed are left out.
+    clip : float or None
+        The cost-to-serve axis ends a little past this quantile of the placed accounts
+        (and past the split): a few tiny accounts whose cost to serve is many times their
+        revenue would otherwise squeeze everyone else against the left edge. A note in the
+        corner counts the accounts beyond the edge. ``None`` shows every account.
 
     Returns
     -------
@@ -90,6 +96,16 @@ def cost_price_chart(grid: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     if split:
         ax.axvline(split["cost_to_serve_pct"], color=COLORS["equality"], linestyle="--")
         ax.axhline(split["net_margin"], color=COLORS["equality"], linestyle="--")
+    x = placed["cost_to_serve_pct"]
+    if clip is not None and len(x):
+        edge = 1.1 * max(float(x.quantile(clip)), 2 * (split or {}).get("cost_to_serve_pct", 0))
+        beyond = int((x > edge).sum())
+        if beyond:
+            ax.set_xlim(left=min(0.0, float(x.min())), right=edge)
+            ax.annotate(f"{beyond:,} account(s) beyond the edge, cost to serve up to "
+                        f"{float(x.max()):.0%} of revenue", xy=(0.99, 0.99),
+                        xycoords="axes fraction", ha="right", va="top", fontsize=8,
+                        color=COLORS["equality"])
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("cost to serve, share of revenue")
