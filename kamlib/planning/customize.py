@@ -1,0 +1,175 @@
+"""Customize: products an account does not buy but similar accounts do, and bundles.
+
+Explainable by construction: every proposal carries its evidence. "Similar" means the same
+peer group (by default industry and size band, e.g. from
+:func:`~kamlib.planning.dossier.general_information`). For an account and a product it does
+not buy, ``peer_rate`` is the share of the *other* accounts in its group that buy it,
+``base_rate`` the share of all accounts (with a group) that do, ``lift`` their ratio (above 1: the group
+buys it more than the portfolio), ``median_spend`` what a buying peer spends on it, and
+``expected_value = peer_rate x median_spend`` ranks the proposals.
+
+Examples
+--------
+>>> import pandas as pd
+>>> ap = pd.DataFrame({"account_id": ["a", "b", "b", "c", "c"],
+...                    "product": ["x", "x", "y", "x", "y"],
+...                    "revenue": [10.0, 10.0, 40.0, 10.0, 60.0]})
+>>> peers = pd.DataFrame({"account_id": ["a", "b", "c"], "industry": ["Bank"] * 3})
+>>> cross_sell(ap, peers, by=("industry",), min_lift=0)[
+...     ["account_id", "product", "peers_buying", "median_spend", "expected_value"]]
+  account_id product  peers_buying  median_spend  expected_value
+0          a       y             2          50.0            50.0
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from kamlib._frames import require_columns
+
+__all__ = ["cross_sell", "bundles"]
+
+
+def _groups(peers: pd.DataFrame, by: tuple[str, ...], account: str, where: str) -> pd.Series:
+    """Each account's peer group as one label; accounts with a missing key get none."""
+    require_columns(peers, [account, *by], where)
+    keys = peers.drop_duplicates(account).set_index(account)[list(by)]
+    complete = keys.notna().all(axis=1)
+    label = pd.Series(np.nan, index=keys.index, dtype="object")
+    if complete.any():
+        label[complete] = keys[complete].astype(str).agg(" | ".join, axis=1)
+    return label
+
+
+def cross_sell(account_product: pd.DataFrame, peers: pd.DataFrame, *,
+               by: tuple[str, ...] = ("industry", "size_band"), min_peers: int = 2,
+               min_lift: float = 1.0, account: str = "account_id", product: str = "product",
+               value: str = "revenue") -> pd.DataFrame:
+    """Ranked proposals per account: products its peers buy and it does not, with evidence.
+
+    Parameters
+    ----------
+    account_product : DataFrame
+        The cube's account x product totals; a product "is bought" with positive revenue.
+    peers : DataFrame
+        One row per account with the ``by`` columns; accounts with a missing key, or not in
+        it, get no proposals (``attrs["notes"]`` counts them).
+    min_peers : int
+        At least this many peers must buy the product: one peer is an anecdote.
+    min_lift : float
+        Keep proposals whose lift is above this (1: the group buys it more than average).
+
+    Returns
+    -------
+    DataFrame
+        ``account``, ``product``, ``peer_group``, ``group_size`` (other accounts in the
+        group), ``peers_buying``, ``peer_rate``, ``base_rate``, ``lift``, ``median_spend``,
+        ``expected_value``, ``proposal_rank`` (1 = best: expected value, then lift, then
+        product name); sorted by account and rank.
+    """
+    where = "cross_sell"
+    if not isinstance(min_peers, int) or min_peers < 1:
+        raise ValueError(f"{where}: min_peers must be a whole number of at least 1")
+    require_columns(account_product, [account, product, value], where)
+    group = _groups(peers, by, account, where)
+    bought = account_product[account_product[value] > 0]
+    bought = bought.groupby([account, product], sort=True)[value].sum().reset_index()
+    # the base rate is over the same accounts as the groups: those with a peer group
+    in_group = bought.assign(_group=bought[account].map(group)).dropna(subset=["_group"])
+    base = in_group.groupby(product)[account].nunique() / int(group.notna().sum())
+    sizes = group.value_counts()
+    stats = in_group.groupby(["_group", product]).agg(
+        peers_buying=(account, "nunique"), median_spend=(value, "median")).reset_index()
+    members = group.dropna().rename("_group").reset_index()
+    # every account x every product its group buys; drop what the account already buys
+    cand = members.merge(stats, on="_group")
+    owned = pd.MultiIndex.from_frame(in_group[[account, product]])
+    cand = cand[~pd.MultiIndex.from_frame(cand[[account, product]]).isin(owned)].copy()
+    cand["group_size"] = cand["_group"].map(sizes) - 1
+    cand["peer_rate"] = cand["peers_buying"] / cand["group_size"]
+    cand["base_rate"] = cand[product].map(base)
+    cand["lift"] = cand["peer_rate"] / cand["base_rate"]
+    cand["expected_value"] = cand["peer_rate"] * cand["median_spend"]
+    cand = cand[(cand["peers_buying"] >= min_peers) & (cand["lift"] > min_lift)]
+    cand = cand.rename(columns={"_group": "peer_group"}).sort_values(
+        [account, "expected_value", "lift", product], ascending=[True, False, False, True],
+        kind="mergesort")
+    cand["proposal_rank"] = cand.groupby(account, sort=False).cumcount() + 1
+    cols = [account, product, "peer_group", "group_size", "peers_buying", "peer_rate",
+            "base_rate", "lift", "median_spend", "expected_value", "proposal_rank"]
+    out = cand[cols].reset_index(drop=True)
+    out["group_size"] = out["group_size"].astype("int64")
+    out["peers_buying"] = out["peers_buying"].astype("int64")
+    ungrouped = int(group.isna().sum())
+    out.attrs["notes"] = ([f"{ungrouped} account(s) have no {' / '.join(by)}: no proposals"]
+                          if ungrouped else [])
+    out.attrs["rules"] = {
+        "peers": f"the other accounts with the same {', '.join(by)}",
+        "lift": "share of peers buying / share of all accounts buying; kept above "
+                f"{min_lift:g} with at least {min_peers} peers buying",
+        "expected_value": "peer_rate x median spend of the peers who buy it"}
+    return out
+
+
+def bundles(account_product: pd.DataFrame, peers: pd.DataFrame | None = None, *,
+            by: tuple[str, ...] = ("industry", "size_band"), min_accounts: int = 2,
+            account: str = "account_id", product: str = "product",
+            value: str = "revenue") -> pd.DataFrame:
+    """Pairs of products accounts buy together, per peer group (or over all accounts).
+
+    Returns
+    -------
+    DataFrame
+        ``peer_group`` (when ``peers`` is given), ``product_a``, ``product_b`` (a < b),
+        ``accounts_both``, ``support`` (share of the group's accounts buying both),
+        ``confidence_ab`` (of the buyers of a, the share buying b), ``confidence_ba``,
+        ``lift`` (support / (share buying a x share buying b)); pairs bought together by
+        at least ``min_accounts``, sorted by group, lift and support (descending), names.
+
+    Examples
+    --------
+    >>> ap = pd.DataFrame({"account_id": ["a", "a", "b", "b", "c", "d"],
+    ...                    "product": ["x", "y", "x", "y", "x", "z"],
+    ...                    "revenue": [1.0] * 6})
+    >>> bundles(ap)[["product_a", "product_b", "accounts_both", "support", "lift"]]
+      product_a product_b  accounts_both  support      lift
+    0         x         y              2      0.5  1.333333
+    """
+    where = "bundles"
+    require_columns(account_product, [account, product, value], where)
+    bought = account_product.loc[account_product[value] > 0, [account, product]]
+    bought = bought.drop_duplicates()
+    if peers is not None:
+        group = _groups(peers, by, account, where)
+        bought = bought.assign(_group=bought[account].map(group)).dropna(subset=["_group"])
+        sizes = group.value_counts()
+    else:
+        bought = bought.assign(_group="all")
+        sizes = pd.Series({"all": bought[account].nunique()})
+    rows = []
+    for label, rows_g in bought.groupby("_group", sort=True):
+        baskets = rows_g.groupby(account)[product].apply(lambda s: sorted(s.astype(str)))
+        counts = rows_g[product].astype(str).value_counts()
+        pairs: dict[tuple[str, str], int] = {}
+        for basket in baskets:
+            for pair in combinations(basket, 2):
+                pairs[pair] = pairs.get(pair, 0) + 1
+        n = sizes[label]
+        for (a, b), both in pairs.items():
+            if both >= min_accounts:
+                rows.append((label, a, b, both, both / n, both / counts[a], both / counts[b],
+                             (both / n) / ((counts[a] / n) * (counts[b] / n))))
+    cols = ["peer_group", "product_a", "product_b", "accounts_both", "support",
+            "confidence_ab", "confidence_ba", "lift"]
+    out = pd.DataFrame(rows, columns=cols).sort_values(
+        ["peer_group", "lift", "support", "product_a", "product_b"],
+        ascending=[True, False, False, True, True], kind="mergesort", ignore_index=True)
+    if peers is None:
+        out = out.drop(columns="peer_group")
+    out.attrs["rules"] = {"lift": "share buying both / (share buying a x share buying b) "
+                          "among the accounts of the group; above 1: bought together more "
+                          "often than by chance"}
+    return out

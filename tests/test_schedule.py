@@ -1,0 +1,111 @@
+"""Interact: working days, the balanced contact schedule and the .ics calendars, by hand."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import icalendar
+import pandas as pd
+import pytest
+
+from kamlib.planning.schedule import (TOP_MANAGEMENT, Cadence, calendars, contact_schedule,
+                                      working_days)
+
+
+@pytest.mark.parametrize("country, off", [
+    ("ID", [date(2025, 12, 25)]),                          # Christmas Day
+    ("DE", [date(2025, 12, 25), date(2025, 12, 26)]),      # and Boxing Day
+    (None, [])])
+def test_working_days_skip_weekends_and_the_countrys_holidays(country, off):
+    days = working_days("2025-12-19", "2025-12-31", country=country)
+    weekdays = [d.date() for d in pd.bdate_range("2025-12-19", "2025-12-31")]
+    assert days == [d for d in weekdays if d not in off]
+    assert date(2025, 12, 20) not in days and date(2025, 12, 21) not in days  # weekend
+
+
+def test_working_days_company_days_off_and_errors():
+    assert working_days("2025-12-22", "2025-12-23", country=None,
+                        days_off=["2025-12-22"]) == [date(2025, 12, 23)]
+    with pytest.raises(ValueError, match="no public holidays known for country 'XX'"):
+        working_days("2025-01-01", "2025-01-31", country="XX")
+    with pytest.raises(ValueError, match="starts"):
+        working_days("2025-02-01", "2025-01-31")
+
+
+TIERS = pd.DataFrame({
+    "account_id": ["a", "b", "c", "d", "e"],
+    "account_manager": ["Sari", "Sari", "Sari", "Tono", None],
+    "quadrant": ["key account", "key account", "serve", "key account", "serve"]})
+CADENCES = {"key account": Cadence(3, top_management=1), "serve": Cadence(6)}
+
+
+@pytest.fixture(scope="module")
+def schedule() -> pd.DataFrame:
+    # 2025-12-15 .. 2025-12-31 in Indonesia: 12 working days (25 Dec off)
+    return contact_schedule(TIERS, start="2025-12-15", end="2025-12-31", country="ID",
+                            cadences=CADENCES)
+
+
+def test_schedule_skips_weekends_and_christmas(schedule):
+    dates = set(schedule["date"].dt.date)
+    assert date(2025, 12, 25) not in dates
+    assert all(d.weekday() < 5 for d in dates)
+
+
+def test_routine_contacts_are_spread_over_each_managers_days(schedule):
+    routine = schedule[schedule["kind"] == "routine contact"]
+    days = working_days("2025-12-15", "2025-12-31", country="ID")
+    sari = routine[routine["account_manager"] == "Sari"]
+    # a, b every 3 days at offsets 0 and 1; c every 6 days on offset 2 (the free slot)
+    by_account = sari.groupby("account_id")["date"].apply(lambda s: [d.date() for d in s])
+    assert by_account["a"] == days[0::3] and by_account["b"] == days[1::3]
+    assert by_account["c"] == days[2::6]
+    assert sari.groupby("date").size().max() == 1           # never two on one day
+    # d is Tono's only account: his own calendar, from the first day
+    tono = routine[routine["account_manager"] == "Tono"]
+    assert [x.date() for x in tono["date"]] == days[0::3]
+
+
+def test_top_management_visits_go_to_the_least_busy_day_of_each_quarter(schedule):
+    top = schedule[schedule["kind"] == TOP_MANAGEMENT]
+    assert sorted(top["account_id"]) == ["a", "b", "d"]      # key accounts, once this quarter
+    sari = schedule[schedule["account_manager"] == "Sari"]
+    load = sari.groupby("date").size()
+    days = working_days("2025-12-15", "2025-12-31", country="ID")
+    # routine contacts leave days 5 and 11 free: the two visits fill them, one a day
+    assert len(load) == len(days) and load.max() == 1
+    top = top.set_index("account_id")["date"].dt.date
+    assert (top["a"], top["b"]) == (days[5], days[11])
+
+
+def test_accounts_without_a_manager_are_planned_together_and_noted(schedule):
+    assert set(schedule.loc[schedule.account_id == "e", "account_manager"]) == {"(no manager)"}
+    assert "1 account(s) have no manager" in schedule.attrs["notes"][0]
+
+
+def test_unknown_tier_is_an_error_naming_it():
+    with pytest.raises(ValueError, match=r"tier\(s\) \['serve'\] have no cadence"):
+        contact_schedule(TIERS, start="2025-12-15", end="2025-12-31",
+                         cadences={"key account": Cadence(3)})
+    with pytest.raises(ValueError, match="every must be"):
+        Cadence(-1)
+
+
+def test_calendars_parse_back_with_icalendar(schedule):
+    files = calendars(schedule, names={"a": "Bank Alpha"})
+    assert sorted(files) == ["(no manager)", "Sari", "Tono"]
+    cal = icalendar.Calendar.from_ical(files["Sari"])
+    events = list(cal.walk("VEVENT"))
+    sari = schedule[schedule["account_manager"] == "Sari"]
+    assert len(events) == len(sari)
+    starts = sorted(e.decoded("DTSTART") for e in events)
+    assert starts == sorted(d.date() for d in sari["date"])
+    assert all(e.decoded("DTEND") - e.decoded("DTSTART") == pd.Timedelta(days=1)
+               for e in events)                                         # all-day events
+    titles = {str(e["SUMMARY"]) for e in events}
+    assert "Routine contact: Bank Alpha" in titles and "Top-management visit: b" in titles
+    assert len({str(e["UID"]) for e in events}) == len(events)        # unique ids
+    again = calendars(schedule, names={"a": "Bank Alpha"})
+    assert again == files                                              # reproducible bytes
+    stamped = calendars(schedule, stamp=datetime(2026, 1, 1, tzinfo=timezone.utc))["Tono"]
+    assert b"DTSTAMP:20260101T000000Z" in stamped
