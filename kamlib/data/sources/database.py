@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from kamlib.data.config import mask_secrets
+from kamlib.data.masking import mask_secrets
 from kamlib.data.contract import TABLES
 from kamlib.data.readonly_sql import dialect_of, query_problem, run_duckdb_query
 from kamlib.data.sources.base import RawTable, ident, typed_source
