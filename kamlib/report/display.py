@@ -56,7 +56,8 @@ def headline_bundle(key: str, value: float | int | str, label: str, *,
     card = (f"<div class='kamkit-headline' style='margin:.4em 0'><span style='font-size:1.6em;"
             f"font-weight:600'>{html.escape(text)}</span> {html.escape(label)}</div>")
     plain = value.item() if hasattr(value, "item") else value  # numpy scalars -> JSON
-    return {HEADLINE_MIME: {"key": key, "value": plain, "text": text, "label": label},
+    return {HEADLINE_MIME: {"key": key, "value": plain, "text": text, "label": label,
+                            "fmt": fmt},
             "text/html": card, "text/plain": f"{text} {label}"}
 
 
