@@ -105,4 +105,8 @@ def safe_table(frame: pd.DataFrame | Styler, *, precision: int = 2,
     text = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
     if text:  # notebook CSS right-aligns every cell: words read better from the left
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    # tables.js in the report template makes every kamkit-table sortable and searchable
+    attributes = styler.table_attributes or ""
+    if "kamkit-table" not in attributes:
+        styler = styler.set_table_attributes(f'{attributes} class="kamkit-table"'.strip())
     return styler.hide(axis="index") if hide_index else styler

@@ -21,8 +21,10 @@ from __future__ import annotations
 import json
 import math
 import re
+from datetime import datetime, timezone
 
-__all__ = ["HISTORY", "history_entry", "read_history", "movement", "with_movements"]
+__all__ = ["HISTORY", "history_entry", "read_history", "movement", "with_movements",
+           "shown_time"]
 
 HISTORY = "kamkit-history.jsonl"
 # only a bare format spec ("{:,.0f}", "{:.1%}"): a pattern read back from a file is never
@@ -39,6 +41,19 @@ def history_entry(modules: list[dict], run_info: dict, built: str) -> dict:
                for m in modules for h in m.get("headlines", [])]
     return {"built": built, "as_of": str(run_info.get("as_of", "")),
             "version": run_info.get("version", ""), "figures": figures}
+
+
+def shown_time(built: str) -> str:
+    """A build time as pages show it.
+
+    >>> shown_time("2025-03-01T09:05:59+00:00"), shown_time("not a time")
+    ('2025-03-01 09:05 UTC', 'not a time')
+    """
+    try:
+        return datetime.fromisoformat(built).astimezone(timezone.utc).strftime(
+            "%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return built
 
 
 def _is_figure(f: object) -> bool:
