@@ -55,8 +55,9 @@ def account_snapshot(ds) -> tuple[pd.DataFrame | None, str]:
 
     try:
         return dataset_classes(ds), ""
-    except (ValueError, KeyError, TypeError) as err:  # data the class rules cannot take
-        return None, f"account classes could not be computed for this data: {err}"
+    except Exception as err:  # noqa: BLE001 - the changes page must never cost the reports
+        return None, (f"account classes could not be computed for this data "
+                      f"({type(err).__name__}: {err})".splitlines()[0])
 
 
 def _previous_classes(out: Path, record: dict[str, str]) -> tuple[pd.DataFrame | None, str]:
