@@ -14,7 +14,7 @@ from kamlib.report.build import MANIFEST
 from kamlib.report.changes_page import ASSETS, changes_html
 from kamlib.report.history import HISTORY, movement, read_history, with_movements
 from kamlib.report.index import index_html
-from kamlib.report.leadership import CHANGES, CHANGES_LIST, SNAPSHOT
+from kamlib.report.leadership import CHANGES, CHANGES_LIST, SNAPSHOT, account_snapshot
 
 # --- which accounts moved: kamlib.changes ---------------------------------------------------
 
@@ -76,6 +76,12 @@ def test_account_changes_ties_by_account_id_and_nothing_moved_gives_no_rows():
 def test_a_bad_snapshot_is_refused_with_what_is_off(frame, message):
     with pytest.raises(ValueError, match=message):
         check_classes(frame)
+
+
+def test_classes_that_cannot_be_computed_are_a_note_not_a_failed_build():
+    classes, problem = account_snapshot(object())  # no cube, no config: nothing to classify
+    assert classes is None and problem.startswith(
+        "account classes could not be computed for this data (AttributeError: ")
 
 
 # --- headline history and movements ---------------------------------------------------------
