@@ -10,10 +10,12 @@ import pytest
 from kamlib.cli import main
 from kamlib.report import build_reports
 from kamlib.report.build import MANIFEST, NOTEBOOKS
+from kamlib.report.changes_page import ASSETS
 
 pytestmark = pytest.mark.slow
 
 SCRIPT = "<script>alert(1)</script>"
+TABLES_JS = (ASSETS / "tables.js").read_text().strip()
 ACCOUNTS = f"""account_id,account_name,industry
 001,Alpha {SCRIPT},Banking
 002,"=HYPERLINK(""http://x"",""y"")",Retail
@@ -76,10 +78,12 @@ def test_build_publishes_index_and_report(built):
     pages = ["01_data_overview.html", "10_concentration.html", "11_abc_xyz.html",
              "12_profiles.html",
              "13_profitability.html"]
-    assert sorted(p.name for p in out.iterdir()) == [MANIFEST] + pages + ["index.html"]
+    # first build: the changes page says there is no earlier build, and lists nothing
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST] + pages + [
+        "changes.html", "index.html", "kamkit-accounts.parquet", "kamkit-history.jsonl"]
     index = (out / "index.html").read_text()
     links = re.findall(r'href="([^"]+)"', index)
-    assert links == pages and all((out / h).exists() for h in links)
+    assert links == ["changes.html"] + pages and all((out / h).exists() for h in links)
 
 
 def test_index_headlines_are_the_hand_computed_figures(built):
@@ -117,7 +121,9 @@ def test_leadership_report_has_no_code_and_ends_with_run_metadata(built, data, p
     for course_only in ('id="Exercises"', 'id="Theory"', "your answer", "Not yet", "Correct.",
                         "Not answered yet", "show_solution", "<details", "Solution"):
         assert course_only not in page
-    assert "<script" not in page  # no external or inline scripts in reports
+    # no external script; the one inline script is the kit's table sorter
+    assert "<script src" not in page
+    assert [s.strip() for s in re.findall(r"<script>(.*?)</script>", page, re.S)] == [TABLES_JS]
     about = page.split("About this run")[1]
     sha = __import__("hashlib").sha256((data.parent / "accounts.csv").read_bytes()).hexdigest()
     assert sha in about and "2024-02-11" in about and "config" in about

@@ -32,7 +32,7 @@ HOSTILE = ["<script>alert(1)</script>", "=HYPERLINK(\"http://x\",\"y\")", "+1", 
 def test_headline_bundle_carries_value_and_escaped_card():
     b = headline_bundle("vital_few_share", 0.1432, "of <b>accounts</b>", fmt="{:.1%}")
     assert b[HEADLINE_MIME] == {"key": "vital_few_share", "value": 0.1432, "text": "14.3%",
-                                "label": "of <b>accounts</b>"}
+                                "label": "of <b>accounts</b>", "fmt": "{:.1%}"}
     assert "of &lt;b&gt;accounts&lt;/b&gt;" in b["text/html"] and "<b>acc" not in b["text/html"]
 
 

@@ -27,6 +27,8 @@ from kamlib.data.needs import needs_sentence, unmet
 from kamlib.data.problems import ValidationError
 from kamlib.exercises.tracking import PROGRESS_FILE
 from kamlib.report.index import AUDIENCES, index_html
+from kamlib.report.leadership import FILES as LEADERSHIP_FILES
+from kamlib.report.leadership import account_snapshot, write_files
 from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
 from kamlib.report.staging import new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
@@ -90,7 +92,7 @@ def _failed_dir(out: Path) -> Path | None:
 
 
 def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
-             audience: str, rebuilt_all: bool) -> None:
+             audience: str, rebuilt_all: bool, leadership: dict) -> None:
     """Move the new pages into ``out``; drop pages the previous build made and this one not.
 
     Each page is replaced in one rename, the index last, so a reader never opens a page
@@ -101,8 +103,11 @@ def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
     if not rebuilt_all:  # --only: keep the other modules' pages and headlines
         modules = [m for m in previous if m["name"] not in names] + modules
         modules.sort(key=lambda m: m["name"])
-    (staging / "index.html").write_text(index_html(modules, run_info, audience),
-                                        encoding="utf-8")
+    # history, account classes and the changes page (see kamlib.report.leadership)
+    lead = write_files(staging, out, record, modules, run_info, **leadership)
+    (staging / "index.html").write_text(
+        index_html(lead.modules, run_info, audience, history=True, previous=lead.previous,
+                   changes=lead.changes), encoding="utf-8")
     out.mkdir(parents=True, exist_ok=True)
     files = {}
     for m in modules:
@@ -113,10 +118,14 @@ def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
             os.replace(staging / m["html"], out / m["html"])
         else:  # kept from the previous build (--only), unchanged
             files[m["html"]] = record[m["html"]]
+    for name in lead.written:
+        files[name] = sha256(staging / name)
+        os.replace(staging / name, out / name)
     files["index.html"] = sha256(staging / "index.html")
     os.replace(staging / "index.html", out / "index.html")
     for old in record:  # only a page it wrote, as it wrote it
-        if old not in files and old.endswith(".html") and owned(out, old, record):
+        if (old not in files and (old.endswith(".html") or old in LEADERSHIP_FILES)
+                and owned(out, old, record)):
             (out / old).unlink()
     failed = _failed_dir(out)
     if failed is not None and failed.is_dir():
@@ -262,7 +271,7 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                         **(parameters or {}).get(nb.name, {})} for nb in selected}
     for nb in selected:  # refuse a bad parameter before anything runs or is written
         check_parameters(nb.path, params[nb.name])
-    _check_out(out, [f"{nb.name}.html" for nb in selected], force)
+    _check_out(out, [f"{nb.name}.html" for nb in selected] + list(LEADERSHIP_FILES), force)
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(out)  # what a killed build left: a copy of the data
     staging = new_staging(out)
@@ -288,6 +297,13 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                                                    "built (run kam validate for details)"])
         ds.save(prepared)
         run_info = _run_info(ds, __version__)
+        classes, problem = account_snapshot(ds)  # for the changes page
+        names = (ds.accounts.drop_duplicates("account_id").set_index("account_id")
+                 ["account_name"].astype(str).to_dict()
+                 if "account_name" in ds.accounts.columns else {})
+        leadership = {"classes": classes, "problem": problem, "names": names,
+                      "currency": ds.currency,
+                      "lost_after_days": cfg.analysis.lost_after_days}
         missing = {nb.name: unmet(nb.needs, ds.tables) for nb in selected}
         unavailable = [{"name": nb.name, "title": nb.title, "html": None, "headlines": [],
                         "missing": needs_sentence(nb.title, missing[nb.name])}
@@ -311,7 +327,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                            "headlines": list(o.headlines), "notices": list(o.notices)}
                           for o in outcomes] + unavailable,
                          key=lambda m: m["name"])
-        _publish(staging, out, modules, run_info, audience, rebuilt_all=not only)
+        _publish(staging, out, modules, run_info, audience, rebuilt_all=not only,
+                 leadership=leadership)
         return BuildResult(True, out, outcomes, [], time.perf_counter() - started)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -56,7 +56,8 @@ def headline_bundle(key: str, value: float | int | str, label: str, *,
     card = (f"<div class='kamkit-headline' style='margin:.4em 0'><span style='font-size:1.6em;"
             f"font-weight:600'>{html.escape(text)}</span> {html.escape(label)}</div>")
     plain = value.item() if hasattr(value, "item") else value  # numpy scalars -> JSON
-    return {HEADLINE_MIME: {"key": key, "value": plain, "text": text, "label": label},
+    return {HEADLINE_MIME: {"key": key, "value": plain, "text": text, "label": label,
+                            "fmt": fmt},
             "text/html": card, "text/plain": f"{text} {label}"}
 
 
@@ -104,4 +105,8 @@ def safe_table(frame: pd.DataFrame | Styler, *, precision: int = 2,
     text = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
     if text:  # notebook CSS right-aligns every cell: words read better from the left
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    # tables.js in the report template makes every kamkit-table sortable and searchable
+    attributes = styler.table_attributes or ""
+    if "kamkit-table" not in attributes:
+        styler = styler.set_table_attributes(f'{attributes} class="kamkit-table"'.strip())
     return styler.hide(axis="index") if hide_index else styler

@@ -39,7 +39,9 @@ def _neutral(value: object) -> object:
     if not isinstance(value, str):
         return value
     bare = _CONTROL.sub("", value)
-    return "'" + bare if bare.startswith(FORMULA_STARTS) else value
+    # a value that starts with a NUL or tab is guarded even when nothing follows the sign
+    return "'" + bare if bare.startswith(FORMULA_STARTS) or value.startswith(FORMULA_STARTS) \
+        else value
 
 
 def _printable(value: object) -> object:

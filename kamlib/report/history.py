@@ -1,0 +1,128 @@
+"""The history of headline figures, one JSON line per build, and each figure's movement.
+
+Every successful ``kam build`` appends one line to ``kamkit-history.jsonl`` beside the
+reports: when it ran, the data's as-of day, and each module's headline figures (module,
+key, value, text, label, format): figures only, never an account. The index compares each
+figure with the previous line. The file is machine-readable (JSON Lines) for anyone who
+wants to chart the figures over time; a line that is not a build record is skipped.
+
+Examples
+--------
+>>> movement({"key": "n", "value": 12, "text": "12", "fmt": "{:,}"},
+...          {"value": 10, "text": "10", "fmt": "{:,}"})
+{'then': '10', 'direction': 'up', 'arrow': '▲', 'delta': '+2'}
+>>> movement({"key": "s", "value": 0.25, "text": "25.0%", "fmt": "{:.1%}"},
+...          {"value": 0.3, "text": "30.0%"})["delta"]
+'-5.0 pts'
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import datetime, timezone
+
+__all__ = ["HISTORY", "history_entry", "read_history", "movement", "with_movements",
+           "shown_time"]
+
+HISTORY = "kamkit-history.jsonl"
+# only a bare format spec ("{:,.0f}", "{:.1%}"): a pattern read back from a file is never
+# allowed to reach attributes or items of the value
+_FMT = re.compile(r"\{:[-+ ,_.#0-9]*[dfeEgGn%]?\}")
+_FIGURE = {"module": str, "key": str, "text": str, "label": str}
+
+
+def history_entry(modules: list[dict], run_info: dict, built: str) -> dict:
+    """One build's line: ``built`` (UTC time), ``as_of`` and every headline figure."""
+    figures = [{"module": m["name"], "key": h.get("key", ""), "value": h.get("value"),
+                "text": h.get("text", ""), "label": h.get("label", ""),
+                "fmt": h.get("fmt", "")}
+               for m in modules for h in m.get("headlines", [])]
+    return {"built": built, "as_of": str(run_info.get("as_of", "")),
+            "version": run_info.get("version", ""), "figures": figures}
+
+
+def shown_time(built: str) -> str:
+    """A build time as pages show it.
+
+    >>> shown_time("2025-03-01T09:05:59+00:00"), shown_time("not a time")
+    ('2025-03-01 09:05 UTC', 'not a time')
+    """
+    try:
+        return datetime.fromisoformat(built).astimezone(timezone.utc).strftime(
+            "%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return built
+
+
+def _is_figure(f: object) -> bool:
+    return (isinstance(f, dict) and all(isinstance(f.get(k), t) for k, t in _FIGURE.items())
+            and (isinstance(f.get("value"), (int, float, str)) or f.get("value") is None))
+
+
+def read_history(text: str) -> list[dict]:
+    """The build records in a history file's ``text``, oldest first; other lines skipped.
+
+    >>> read_history('{"built": "t", "as_of": "d", "figures": []}\\nnot json\\n[1]\\n')
+    [{'built': 't', 'as_of': 'd', 'figures': []}]
+    """
+    entries = []
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if (isinstance(entry, dict) and isinstance(entry.get("built"), str)
+                and isinstance(entry.get("figures"), list)):
+            entry["figures"] = [f for f in entry["figures"] if _is_figure(f)]
+            entries.append(entry)
+    return entries
+
+
+def _number(value: object) -> int | float | None:
+    """The value if it is a finite number (an int stays an int: "+2", not "+2.0")."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _delta(diff: int | float, fmt: str) -> str:
+    """``diff`` in the figure's own format, signed; a share's change in percentage points."""
+    if not _FMT.fullmatch(fmt or ""):
+        fmt = "{:,.4g}"
+    if fmt.endswith("%}"):
+        decimals = re.search(r"\.(\d+)", fmt)
+        return f"{diff * 100:+.{decimals.group(1) if decimals else 0}f} pts"
+    text = fmt.format(abs(diff))
+    return ("+" if diff > 0 else "-") + text
+
+
+def movement(now: dict, then: dict | None) -> dict | None:
+    """How a figure moved since the previous build: ``then`` (its text), ``direction``
+    ("up", "down", "same" or "changed" for a figure that is not a number), ``arrow`` and
+    ``delta``; None if the previous build did not have it."""
+    if then is None:
+        return None
+    a, b = _number(then.get("value")), _number(now.get("value"))
+    out = {"then": str(then.get("text", "")), "direction": "same", "arrow": "=", "delta": ""}
+    if a is None or b is None:
+        if then.get("value") != now.get("value"):
+            out.update(direction="changed", arrow="≠")
+        return out
+    if b != a:
+        out.update(direction="up" if b > a else "down", arrow="▲" if b > a else "▼",
+                   delta=_delta(b - a, str(now.get("fmt") or then.get("fmt") or "")))
+    return out
+
+
+def with_movements(modules: list[dict], previous: dict | None) -> list[dict]:
+    """Copies of ``modules`` whose headlines carry their ``change`` since ``previous``."""
+    before = {} if previous is None else {(f["module"], f["key"]): f
+                                          for f in previous.get("figures", [])}
+    out = []
+    for m in modules:
+        heads = [{**h, "change": movement(h, before.get((m["name"], h.get("key"))))
+                  if previous is not None else None} for h in m.get("headlines", [])]
+        out.append({**m, "headlines": heads})
+    return out

@@ -1,0 +1,186 @@
+"""The report pages in a real browser: Debian's chromium, driven by Playwright for Python.
+
+The pages are built twice (``site_twice`` in conftest.py, hostile account names included)
+and opened from disk. Each page must load with no console error and no request other than
+to its own files, keep hostile names as text, sort its tables, and print to A4. The browser
+is the system's ``chromium`` (``make test`` installs it), never one Playwright downloads:
+without it these tests fail, saying so, rather than skip.
+"""
+
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import nbformat
+import pandas as pd
+import pytest
+from conftest import HOSTILE_NAME
+
+from kamlib.report import safe_table
+from kamlib.report.html import notebook_html
+
+pytestmark = pytest.mark.slow
+
+ARTIFACTS = Path(__file__).parent / "artifacts"  # git-ignored: screenshots to look at
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+# A4 at 96 px per inch, less Chromium's default print margins of 0.4 inch a side
+A4_PRINTABLE = {"width": round((210 / 25.4 - 0.8) * 96), "height": round((297 / 25.4 - 0.8) * 96)}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("chromium is not installed, so the report pages cannot be tested in a "
+                    "browser: `make test` installs Debian's chromium package when run as root; "
+                    "otherwise run `sudo apt-get install chromium` (no browser is downloaded)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=chromium, args=ARGS)
+        yield launched
+        launched.close()
+
+
+class Visit:
+    """A page opened from disk, with everything it tried to do recorded."""
+
+    def __init__(self, browser, path: Path):
+        self.errors, self.requests, self.dialogs = [], [], []
+        self.context = browser.new_context()
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", self._dialog)
+        self.page.goto(path.as_uri(), wait_until="load")
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith("file://"):
+            route.continue_()
+        else:  # nothing may leave the machine: refused, and recorded as a failure
+            self.requests.append(url)
+            route.abort()
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser):
+    opened = []
+
+    def open_(path: Path) -> Visit:
+        opened.append(Visit(browser, path))
+        return opened[-1]
+
+    yield open_
+    for v in opened:
+        v.close()
+
+
+def _pages(out: Path) -> list[Path]:
+    return sorted(out.glob("*.html"))
+
+
+def test_every_page_loads_offline_without_errors_and_keeps_names_as_text(site_twice, visit):
+    out, _, _ = site_twice
+    assert len(_pages(out)) == 6
+    for path in _pages(out):
+        v = visit(path)
+        for th in v.page.locator("table.kamkit-table thead th").all():
+            th.click()  # sorting moves rows: no name may turn into markup on the way
+        v.page.wait_for_timeout(50)
+        assert v.errors == [], (path.name, v.errors)
+        assert v.requests == [], (path.name, v.requests)
+        assert v.dialogs == [], (path.name, v.dialogs)
+        # a name's <img> or <script> never became an element: the kit's one script only
+        assert v.page.locator("img[src='x']").count() == 0
+        assert v.page.locator("script").count() == 1
+
+
+def test_hostile_names_show_as_text(site_twice, visit):
+    out, _, _ = site_twice
+    text = visit(out / "10_concentration.html").page.inner_text("body")
+    assert f"Alpha {HOSTILE_NAME}" in text  # the vital-few table shows the name, as text
+    changes = visit(out / "changes.html").page
+    assert "Delta <img src=x onerror=alert(2)>" in changes.inner_text("table")
+
+
+def test_every_link_on_the_index_and_changes_page_resolves(site_twice, visit):
+    out, _, _ = site_twice
+    for name in ("index.html", "changes.html"):
+        hrefs = visit(out / name).page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
+        assert hrefs, name
+        for href in hrefs:
+            url = urlparse(href)
+            assert url.scheme == "file" and Path(unquote(url.path)).is_file(), (name, href)
+
+
+def test_a_table_sorts_on_header_click(site_twice, visit):
+    out, _, _ = site_twice
+    page = visit(out / "changes.html").page
+    ids = "rows => rows.map(r => r.cells[1].textContent)"
+    assert page.eval_on_selector_all("table.kamkit-table tbody tr", ids) == ["004", "002"]
+    effect = page.locator("table.kamkit-table th", has_text="effect")
+    effect.click()  # ascending on the raw numbers: -65 before +200
+    assert page.eval_on_selector_all("table.kamkit-table tbody tr", ids) == ["002", "004"]
+    assert effect.get_attribute("aria-sort") == "ascending"
+    effect.click()
+    assert page.eval_on_selector_all("table.kamkit-table tbody tr", ids) == ["004", "002"]
+    assert effect.get_attribute("aria-sort") == "descending"
+
+
+def test_report_tables_sort_numbers_as_numbers_and_can_be_searched(tmp_path, visit):
+    """A report page with a longer table: formatted numbers sort by value, the search box
+    filters rows, and a hostile name typed or shown stays text."""
+    frame = pd.DataFrame({"account": [HOSTILE_NAME, "Beta", "=HYPERLINK(\"x\")", "Delta",
+                                      "Echo", "Foxtrot", "Golf"],
+                          "revenue": [1234.5, 99.0, -10.0, 100000.0, 5.0, 0.0, 12.0]})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={
+        "text/html": safe_table(frame, formats={"revenue": "{:,.0f}"}).to_html()})]
+    (tmp_path / "t.html").write_text(notebook_html(nb, "T", "leadership"))
+    v = visit(tmp_path / "t.html")
+    page, cells = v.page, "rows => rows.map(r => r.cells[1].textContent)"
+    page.locator("table.kamkit-table th", has_text="revenue").click()
+    assert page.eval_on_selector_all("tbody tr", cells) == ["-10", "0", "5", "12", "99",
+                                                           "1,234", "100,000"]
+    page.fill("input.kamkit-search", "<script")
+    shown = page.eval_on_selector_all("tbody tr:not([hidden])", "rs => rs.map(r => r.cells[0]"
+                                      ".textContent)")
+    assert shown == [HOSTILE_NAME] and "1 of 7 rows" in page.inner_text("body")
+    page.fill("input.kamkit-search", "")
+    assert page.locator("tbody tr:not([hidden])").count() == 7
+    assert v.errors == v.requests == v.dialogs == []
+
+
+def test_pages_print_to_a4_with_no_image_taller_than_a_page(site_twice, visit):
+    out, _, _ = site_twice
+    for path in _pages(out):
+        page = visit(path).page
+        assert page.pdf(format="A4")[:5] == b"%PDF-", path.name
+        page.emulate_media(media="print")
+        page.set_viewport_size(A4_PRINTABLE)
+        heights = page.eval_on_selector_all(
+            "img", "imgs => imgs.map(i => i.getBoundingClientRect().height)")
+        assert max(heights, default=0) <= A4_PRINTABLE["height"], (path.name, heights)
+        assert page.locator(".kamkit-search").evaluate_all(
+            "es => es.every(e => getComputedStyle(e).display === 'none')")
+
+
+def test_index_screenshot_for_the_test_artifacts(site_twice, visit):
+    out, _, _ = site_twice
+    page = visit(out / "index.html").page
+    page.set_viewport_size({"width": 1100, "height": 1400})
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "index.png"), full_page=True)
+    text = page.inner_text("body")
+    assert "then 250 → now 385" in text and "Which accounts moved since the last build" in text
+    assert (ARTIFACTS / "index.png").stat().st_size > 10_000

@@ -1,0 +1,251 @@
+"""Leadership pages: headline history and movements, the changes page, sortable tables."""
+
+import json
+import re
+
+import openpyxl
+import pandas as pd
+import pytest
+from conftest import HOSTILE_NAME
+
+from kamlib.changes import CLASS_COLUMNS, account_changes, check_classes
+from kamlib.report import build_reports, safe_table
+from kamlib.report.build import MANIFEST
+from kamlib.report.changes_page import ASSETS, changes_html
+from kamlib.report.history import HISTORY, movement, read_history, with_movements
+from kamlib.report.index import index_html
+from kamlib.report.leadership import CHANGES, CHANGES_LIST, SNAPSHOT, account_snapshot
+
+# --- which accounts moved: kamlib.changes ---------------------------------------------------
+
+
+def _classes(rows):
+    return pd.DataFrame(rows, columns=CLASS_COLUMNS)
+
+
+BEFORE = _classes([
+    ("a", 500.0, True, "A", "X", "Champions", False),   # stays as it is
+    ("b", 300.0, True, "A", "Y", "Loyal", False),       # leaves the vital few, A -> B
+    ("c", 100.0, False, "B", "Z", "At risk", False),    # stops buying: lost
+    ("d", 80.0, False, "C", "X", "New", False),         # gone from the data: lost
+    ("e", 50.0, False, "C", "Y", "Lost", True),         # buys again: won, Y -> X
+    ("f", 10.0, False, "C", "", "Lost", True),          # was lost, still lost, no XYZ
+])
+AFTER = _classes([
+    ("a", 520.0, True, "A", "X", "Champions", False),
+    ("b", 200.0, False, "B", "Y", "Loyal", False),
+    ("c", 100.0, False, "B", "Z", "At risk", True),
+    ("e", 90.0, False, "C", "X", "Lost", False),
+    ("f", 10.0, False, "C", "Z", "Lost", True),
+    ("g", 400.0, True, "A", "Z", "New", False),         # new: won, entered the vital few
+])
+
+
+def test_account_changes_lists_each_kind_of_move_largest_effect_first():
+    moved = account_changes(BEFORE, AFTER)
+    # effects: g +400, b 200-300 = -100, d 0-80 = -80, e 90-50 = +40, c 100-100 = 0;
+    # a moved by 20 but changed no class; f gained an XYZ class (none before): not a move
+    assert moved[["account_id", "change", "effect"]].values.tolist() == [
+        ["g", "won; entered the vital few", 400.0],
+        ["b", "left the vital few; ABC A → B", -100.0],
+        ["d", "lost", -80.0],
+        ["e", "won; XYZ Y → X", 40.0],
+        ["c", "lost", 0.0],
+    ]
+    d = moved.set_index("account_id").loc["d"]
+    assert (d["revenue_before"], d["revenue_after"], d["abc_before"], d["abc_after"]) == \
+        (80.0, 0.0, "C", "")
+
+
+def test_account_changes_ties_by_account_id_and_nothing_moved_gives_no_rows():
+    before = _classes([("z", 10.0, False, "C", "X", "New", False),
+                       ("y", 10.0, False, "C", "X", "New", False)])
+    after = before.assign(segment="Loyal", revenue=[20.0, 0.0])
+    assert account_changes(before, after)["account_id"].tolist() == ["y", "z"]
+    assert account_changes(before, before).empty
+    assert list(account_changes(before, before).columns)[:3] == ["account_id", "change",
+                                                                  "effect"]
+
+
+@pytest.mark.parametrize("frame, message", [
+    (pd.DataFrame({"account_id": ["a"]}), "missing column"),
+    (BEFORE.assign(revenue="lots"), "revenue is not numeric"),
+    (BEFORE.assign(lost="no"), "lost is not true/false"),
+    (pd.concat([BEFORE, BEFORE.head(1)]), "appears twice"),
+])
+def test_a_bad_snapshot_is_refused_with_what_is_off(frame, message):
+    with pytest.raises(ValueError, match=message):
+        check_classes(frame)
+
+
+def test_classes_that_cannot_be_computed_are_a_note_not_a_failed_build():
+    classes, problem = account_snapshot(object())  # no cube, no config: nothing to classify
+    assert classes is None and problem.startswith(
+        "account classes could not be computed for this data (AttributeError: ")
+
+
+# --- headline history and movements ---------------------------------------------------------
+
+def test_history_reader_keeps_build_records_and_drops_the_rest():
+    good = {"built": "2025-01-01T00:00:00+00:00", "as_of": "2024-12-31", "figures": [
+        {"module": "m", "key": "k", "value": 1, "text": "1", "label": "x", "fmt": "{:,}"},
+        {"module": "m", "key": "bad", "value": {"a": 1}, "text": "1", "label": "x"},
+        {"module": "m", "key": 3, "value": 1, "text": "1", "label": "x"}]}
+    text = "\n".join([json.dumps(good), "{oops", json.dumps([1]),
+                      json.dumps({"built": 1, "figures": []}), ""])
+    entries = read_history(text)
+    assert len(entries) == 1 and [f["key"] for f in entries[0]["figures"]] == ["k"]
+
+
+@pytest.mark.parametrize("now, then, expected", [
+    ({"value": 385.0, "text": "385", "fmt": "{:,.0f}"}, {"value": 250.0, "text": "250"},
+     ("250", "up", "▲", "+135")),
+    ({"value": 0.5, "text": "50.0%", "fmt": "{:.1%}"}, {"value": 2 / 3, "text": "66.7%"},
+     ("66.7%", "down", "▼", "-16.7 pts")),
+    ({"value": 1200, "text": "1,200", "fmt": "{:,}"}, {"value": 1200, "text": "1,200"},
+     ("1,200", "same", "=", "")),
+    ({"value": 0.329, "text": "0.33", "fmt": "{:.2f}"}, {"value": 0.2308, "text": "0.23"},
+     ("0.23", "up", "▲", "+0.10")),
+    # a format that reaches into the value is never used: a plain number instead
+    ({"value": 5.0, "text": "5", "fmt": "{0.__class__}"}, {"value": 2.0, "text": "2"},
+     ("2", "up", "▲", "+3")),
+    ({"value": "EUR", "text": "EUR", "fmt": "{}"}, {"value": "USD", "text": "USD"},
+     ("USD", "changed", "≠", "")),
+])
+def test_movement_in_the_figures_own_format(now, then, expected):
+    m = movement(now, then)
+    assert (m["then"], m["direction"], m["arrow"], m["delta"]) == expected
+
+
+def test_index_shows_movements_escaped_and_says_when_there_is_no_earlier_build():
+    modules = [{"name": "m", "title": "M", "html": "m.html", "headlines": [
+        {"key": "n", "value": 12, "text": "12", "label": "<i>accounts</i>", "fmt": "{:,}"},
+        {"key": "new", "value": 1, "text": "1", "label": "new one", "fmt": "{:,}"}]}]
+    previous = {"built": "2025-01-01 00:00 UTC", "as_of": "<2024>", "figures": [
+        {"module": "m", "key": "n", "value": 10, "text": "<b>10</b>", "label": "x"}]}
+    page = index_html(with_movements(modules, previous), {}, "leadership", history=True,
+                      previous=previous, changes={"html": "changes.html", "count": 3})
+    text = re.sub(r"\s+", " ", page)
+    assert "then &lt;b&gt;10&lt;/b&gt; &rarr; now 12" in text and "&lt;2024&gt;" in text
+    assert 'title="up">▲</span> +2</span>' in text and "new figure" in text
+    assert '<a href="changes.html">Which accounts moved since the last build (3)</a>' in text
+    assert "<i>accounts" not in page and "No earlier build" not in page
+    first = index_html(with_movements(modules, None), {}, "leadership", history=True,
+                       changes={"html": "changes.html", "count": None})
+    assert "No earlier build to compare with" in first and "then " not in first
+
+
+def test_changes_page_escapes_names_and_sorts_on_raw_numbers():
+    moved = account_changes(BEFORE, AFTER)
+    names = {"g": HOSTILE_NAME, "b": "=HYPERLINK(\"http://x\")", "d": "A&B <i>Ltd</i>"}
+    page = changes_html(moved, names, {"built": "now", "as_of": "2025"},
+                        {"built": "then", "as_of": "2024"}, currency="EUR")
+    body = page.split("<body>")[1].split("<script>")[0]
+    assert HOSTILE_NAME not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "A&amp;B &lt;i&gt;Ltd&lt;/i&gt;" in body and "<i>Ltd" not in page
+    assert '<td class="num gain" data-sort="400.0">+400</td>' in body
+    assert '<table class="kamkit-table">' in body and "+260</b> EUR" in body  # 400-100-80+40
+    first = changes_html(None, {}, {"built": "now", "as_of": "2025"}, None)
+    assert "No earlier build to compare with" in first and "<table" not in first
+
+
+# --- sortable, searchable tables --------------------------------------------------------------
+
+def test_safe_tables_are_marked_for_the_table_script_and_stay_escaped():
+    html = safe_table(pd.DataFrame({"name": [HOSTILE_NAME], "n": [1]})).to_html()
+    assert 'class="kamkit-table"' in html and HOSTILE_NAME not in html
+    styled = pd.DataFrame({"a": [1]}).style.set_table_attributes('data-x="1"')
+    assert 'data-x="1" class="kamkit-table"' in safe_table(styled).to_html()
+
+
+def test_table_script_never_writes_markup():
+    script = re.sub(r"/\*.*?\*/", "", (ASSETS / "tables.js").read_text(), flags=re.S)
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
+                 "Function(", "http:", "https:", "</script"):
+        assert sink not in script, sink
+    assert "textContent" in script
+
+
+# --- two builds on known data: the movers against a hand-made list ------------------------------
+
+
+@pytest.mark.slow
+def test_first_build_has_no_earlier_build_to_compare_with(site_twice):
+    _, _, (index1, changes1) = site_twice
+    assert "No earlier build to compare with" in index1 and 'class="change' not in index1
+    assert "No earlier build to compare with" in changes1 and "<table" not in changes1
+    assert '<a href="changes.html">' in index1
+
+
+@pytest.mark.slow
+def test_second_build_shows_hand_computed_movements(site_twice):
+    out, _, _ = site_twice
+    text = re.sub(r"\s+", " ", (out / "index.html").read_text())
+    # revenue 190 + 70 - 10 = 250, then 190 + 5 - 10 + 200 = 385
+    assert 'then 250 &rarr; now 385 <span class="arrow" title="up">▲</span> +135' in text
+    # vital few: 2 of 3 (001 76%, 002 crosses 80%), then 2 of 4 (004 52%, 001 crosses)
+    assert 'then 66.7% &rarr; now 50.0% <span class="arrow" title="down">▼</span> -16.7 pts' \
+        in text
+    # Gini of [70, 190]: 120 / 520 = 0.23; of [5, 190, 200]: 2 x 390 / (2 x 3 x 395) = 0.33
+    assert 'then 0.23 &rarr; now 0.33 <span class="arrow" title="up">▲</span> +0.10' in text
+    # A class revenue: 260 / 250 = 104.0%, then 390 / 385 = 101.3%
+    assert 'then 104.0% &rarr; now 101.3% <span class="arrow" title="down">▼</span> -2.7 pts' \
+        in text
+    assert 'then 4 &rarr; now 4 <span class="arrow" title="same">=</span> unchanged' in text
+    assert "Which accounts moved since the last build (2)" in text
+
+
+@pytest.mark.slow
+def test_second_build_lists_the_hand_made_movers(site_twice):
+    out, _, _ = site_twice
+    # 004 is new (200: 52% of 385, vital few, won). 002 bought for 5 instead of 70 (-65): after
+    # 004 and 001 (98.7%) it is outside the vital few and past 95%: A -> C; its last purchase
+    # is 26 days before the new as-of day (22 before): lost after lost_after_days = 25. RFM:
+    # R 3 -> 2 (26 in the 4th quantile bin of [0, 4, 26, 27]), F 1 (rank-based, ties by id),
+    # M 3 -> 2 (5 in (-1, 42]), FM (1+3+1)//2 = 2 -> (1+2+1)//2 = 2: Need attention ->
+    # Hibernating. 001 and 003 keep every class.
+    expected = [["004", "won; entered the vital few", 200.0],
+                ["002", "lost; left the vital few; ABC A → C; "
+                        "segment Need attention → Hibernating", -65.0]]
+    page = (out / CHANGES).read_text()
+    cells = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>", page)
+    assert [[i, c] for _, i, c in cells] == [row[:2] for row in expected]
+    assert cells[0][0] == "Delta &lt;img src=x onerror=alert(2)&gt;" and "<img" not in page
+    assert "1 won" in page and "1 lost" in page and "+135</b>" in page
+    sheet = openpyxl.load_workbook(out / CHANGES_LIST).active
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2, max_col=4)]
+    assert rows == [["004", "Delta <img src=x onerror=alert(2)>", *expected[0][1:]],
+                    ["002", "'=HYPERLINK(\"http://x\",\"y\")", *expected[1][1:]]]
+
+
+@pytest.mark.slow
+def test_history_and_snapshot_hold_figures_and_classes_only(site_twice):
+    out, results, _ = site_twice
+    lines = (out / HISTORY).read_text().splitlines()
+    entries = [json.loads(line) for line in lines]
+    assert [e["as_of"] for e in entries] == ["2024-02-11", "2024-02-15"]
+    keys = {k for e in entries for f in e["figures"] for k in f}
+    assert keys == {"module", "key", "value", "text", "label", "fmt"}
+    assert [f["value"] for f in entries[1]["figures"]] == \
+        [h["value"] for o in results[1].outcomes for h in o.headlines]
+    text = (out / HISTORY).read_text()
+    assert "Alpha" not in text and "HYPERLINK" not in text and "Gamma" not in text
+    snapshot = pd.read_parquet(out / SNAPSHOT)
+    assert list(snapshot.columns) == CLASS_COLUMNS
+    assert snapshot["account_id"].tolist() == ["001", "002", "003", "004"]
+    files = json.loads((out / MANIFEST).read_text())["files"]
+    assert {HISTORY, SNAPSHOT, CHANGES, CHANGES_LIST} <= set(files)
+
+
+@pytest.mark.slow
+def test_a_changed_history_is_not_the_kits_and_is_not_overwritten(site_twice):
+    out, _, _ = site_twice
+    history = out / HISTORY
+    kept = history.read_bytes()
+    try:
+        history.write_bytes(kept + b'{"built": "forged", "figures": []}\n')
+        with pytest.raises(ValueError, match="would overwrite 1 file.*kamkit-history.jsonl"):
+            build_reports(out.parent / "data" / "kam.toml", out=out,
+                          notebooks=out.parent / "notebooks", show_progress=False)
+    finally:
+        history.write_bytes(kept)
