@@ -49,7 +49,7 @@ def account_classes(cube, accounts: pd.DataFrame | None = None, *, as_of: DateLi
     Parameters
     ----------
     cube : Cube
-        ``ds.cube`` (``account_month``, ``account_product``, ``account_day``).
+        ``ds.cube`` (``account_month``, ``account_product``, ``account_timing``).
     accounts : DataFrame, optional
         The accounts table (the profiles read their "uses" from it).
     as_of, start, end : date-like
@@ -74,7 +74,7 @@ def account_classes(cube, accounts: pd.DataFrame | None = None, *, as_of: DateLi
     abc = abc_classes(totals, cutoffs=abc_cutoffs)[["account_id", "abc"]]
     xyz = xyz_classes(cube.account_month, freq=xyz_period, cutoffs=xyz_cutoffs,
                       min_periods=min_periods, **window)[["account_id", "xyz"]]
-    profiles = account_profiles(cube.account_month, cube.account_product, cube.account_day,
+    profiles = account_profiles(cube.account_month, cube.account_product, cube.account_timing,
                                 accounts, as_of=as_of)
     rfm = rfm_segments(rfm_scores(profiles), segments)[["account_id", "segment"]]
     lost = profiles[["account_id"]].assign(

@@ -29,7 +29,9 @@ import pandas as pd
 
 __all__ = ["Cube", "build_cube"]
 
-FRAMES = ("account_month", "product_month", "account_product", "account_timing")
+FRAMES = ("account_month", "product_month", "account_product", "account_timing",
+          "notable_days")
+TOP_DAYS = 10  # the largest purchase days kept per account (an account plan's largest deals)
 # Purchase timing per account, for two period lengths and two meanings of "bought":
 # any line in the period, or a positive net value in it (a credit note alone is no purchase).
 TIMING_SCOPES = {"days": ("D", False), "purchase_days": ("D", True),
@@ -55,12 +57,16 @@ class Cube:
         first (``<scope>_first_value``) and of all (``<scope>_value``). Everything that
         purchase-timing models (recency, frequency, T of BG/NBD) and profiles need, without
         a row per account and day (which is most of the lines on a big data set).
+    notable_days
+        account_id, date, revenue: each account's :data:`TOP_DAYS` largest days and every
+        day whose net revenue is negative (credit notes), for account plans; not every day.
     """
 
     account_month: pd.DataFrame
     product_month: pd.DataFrame
     account_product: pd.DataFrame
     account_timing: pd.DataFrame
+    notable_days: pd.DataFrame
 
     def save(self, folder: Path) -> None:
         for name in FRAMES:
@@ -125,10 +131,20 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
                    ["account_id", "product", "revenue", "cost", "lines", "first_date",
                     "last_date"]),
             _timing(daily),
+            _frame(_notable(daily), ["account_id", "date"], ["account_id", "date", "revenue"]),
         )
     finally:
         for name in ("_kamkit_facts", "_kamkit_invoices", "_kamkit_days"):
             backend.drop_table(name, force=True)
+
+
+def _notable(daily: ibis.Table) -> ibis.Table:
+    """The largest days of each account and its credit-note days (see :class:`Cube`)."""
+    rank = ibis.row_number().over(group_by=daily.account_id,
+                                  order_by=[ibis.desc(daily.value), daily.date])
+    ranked = daily.mutate(rank=rank)
+    kept = ranked.filter((ranked["rank"] < TOP_DAYS) | (ranked.value < 0))
+    return kept.select("account_id", "date", revenue=kept.value)
 
 
 def _timing(daily: ibis.Table) -> pd.DataFrame:

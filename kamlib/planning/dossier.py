@@ -114,8 +114,9 @@ def yearly_history(account_month: pd.DataFrame, account_day: pd.DataFrame | None
     account_month : DataFrame
         The cube's account x month facts (``period``, ``value``).
     account_day : DataFrame, optional
-        The cube's ``account_day``: a day with negative net revenue is a credit note.
-        Without it the credit columns are left out (``attrs["notes"]`` says so).
+        Account x day net revenue: the cube's ``notable_days`` (which holds every day with
+        negative net revenue, a credit note). Without it the credit columns are left out
+        (``attrs["notes"]`` says so).
 
     Returns
     -------
@@ -226,7 +227,8 @@ def largest_deals(account_day: pd.DataFrame, *, n: int = 5, account: str = "acco
     """Each account's ``n`` largest deals: the days with the highest net purchases.
 
     The cube keeps one net amount per account and day, so a "deal" is a day's purchases;
-    ties go to the earlier day. ``deal_rank`` is 1 for the largest.
+    ties go to the earlier day. ``deal_rank`` is 1 for the largest. Pass the cube's
+    ``notable_days`` (each account's ten largest days) or any account x day frame.
 
     Examples
     --------
