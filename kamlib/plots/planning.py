@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FuncFormatter
 
 from kamlib._frames import require_columns
 from kamlib.plots.theme import COLORS, new_axes, plain
@@ -22,8 +23,13 @@ QUADRANT_COLORS = {"key account": "#C44E52", "maintain": "#4C72B0", "develop": "
                    "serve": "#B0B0B0", "unknown": "#E0E0E0"}
 
 
+def _percent(x: float, _pos: object = None) -> str:
+    """A share as a percentage with as many decimals as it needs: 0.001 -> "0.1%"."""
+    return f"{x * 100:.10g}%"
+
+
 def value_need_chart(matrix: pd.DataFrame, *, names: Mapping[str, str] | None = None,
-                     label: int = 8, need_threshold: float | None = None,
+                     label: int = 6, need_threshold: float | None = None,
                      account: str = "account_id",
                      ax: Axes | None = None) -> Figure:
     """The value x need matrix: each account a dot, quadrant lines, the largest key accounts
@@ -47,7 +53,8 @@ def value_need_chart(matrix: pd.DataFrame, *, names: Mapping[str, str] | None = 
     Figure
         Need on x (0-10), share of value on a log y axis; one scatter per quadrant (its
         label the quadrant and its number of accounts), the two quadrant lines (gid
-        ``quadrant-line``) and the names (gid ``account-label``).
+        ``quadrant-line``) and the names, stacked right of the matrix (gid
+        ``account-label``).
 
     Examples
     --------
@@ -81,17 +88,21 @@ def value_need_chart(matrix: pd.DataFrame, *, names: Mapping[str, str] | None = 
         ax.axvline(need_line, color=COLORS["marker"], linestyle="--", linewidth=1,
                    gid="quadrant-line")
     ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
+    ax.yaxis.set_major_formatter(FuncFormatter(_percent))
     key = shown[shown["quadrant"] == "key account"].nlargest(label, "share")
-    # alternate the side of the label so neighbouring names do not print over each other
-    for i, (acc, x, y) in enumerate(zip(key[account], key["need"], key["share"])):
-        text = plain((names or {}).get(acc, acc))
-        ax.annotate(text, xy=(x, y), xytext=(6 if i % 2 == 0 else -6, 0),
-                    textcoords="offset points", ha="left" if i % 2 == 0 else "right",
-                    va="center", fontsize=8, gid="account-label")
+    # names right of the matrix, stacked top down at least ``gap`` decades apart so that
+    # neighbours never print over each other; a thin line leads to each dot
+    top = np.log10(shown["share"].max())
+    spot, gap = top + 0.1, 0.25
+    for acc, x, y in zip(key[account], key["need"], key["share"]):
+        spot = min(np.log10(y), spot - gap)
+        ax.annotate(plain((names or {}).get(acc, acc)), xy=(x, y), xytext=(10.6, 10 ** spot),
+                    textcoords="data", ha="left", va="center", fontsize=8,
+                    annotation_clip=False, gid="account-label",
+                    arrowprops={"arrowstyle": "-", "color": "#888888", "linewidth": 0.6})
     ax.set_xlim(-0.3, 10.3)
     ax.set_xlabel("need (0-10): need_score, or the breadth-and-growth proxy")
     ax.set_ylabel("share of value (log scale)")
-    ax.legend(loc="lower left", fontsize=8, frameon=True)
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.16), ncol=4, fontsize=8, frameon=False)
     ax.set_title("Value x need: the key accounts are top right")
     return fig
