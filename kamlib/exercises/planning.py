@@ -138,12 +138,13 @@ def check_share_of_wallet(answer: pd.DataFrame, months: pd.DataFrame, wallets: p
     total = months.groupby("account_id")["revenue"].sum().reindex(expected.index, fill_value=0)
     wrong = {
         f"You used all the months of wallet_months: share of wallet counts the revenue of the last 12 months to as_of ({end}) only.": total / wallet,
-        "Those are percentages: give the share as a fraction (0.25, not 25).": expected * 100,
         "Upside down: divide the revenue by the wallet estimate, not the wallet by the "
         "revenue.": wallet / truth["revenue_12m"].where(truth["revenue_12m"] > 0),
         f"That is the 12 months before the last 12: count the 12 months to as_of ({end}), "
         "the latest months of practice.": truth["share_prior"],
     }
+    if (mine > 1).any() and np.allclose(mine / 100, expected, atol=5e-4, rtol=0):
+        return Feedback.hint("Those are percentages: give the share as a fraction (0.25, not 25).")
     for said, values in wrong.items():
         if np.allclose(mine, values, atol=5e-4, rtol=1e-6, equal_nan=True):
             return Feedback.hint(said)
