@@ -78,3 +78,17 @@ def test_a_folder_prepared_without_notes_still_opens(write, tmp_path_factory):
     folder = ds.save(tmp_path_factory.mktemp("prepared"))
     (folder / "account_notes.parquet").unlink()
     assert open_dataset(prepared=folder).account_notes.empty
+
+
+def test_notes_from_parquet_load_and_are_checked(write, tmp_path):
+    frame = pd.DataFrame({"account_id": ["001", "002"], "section": ["scenarios", "swot"],
+                          "text": ["Win the IoT tender", "x"]})
+    buffer = tmp_path / "n.parquet"
+    frame.to_parquet(buffer, index=False)
+    p = only(check(write(**{"account_notes.parquet": buffer.read_bytes()})))
+    assert (p.file, p.column, p.rule, p.values) == (
+        "account_notes.parquet", "section", "out-of-range", ("swot",))
+    frame.loc[1, "section"] = "threats"
+    frame.to_parquet(buffer, index=False)
+    ds = kamlib.load(write(**{"account_notes.parquet": buffer.read_bytes()}), today=TODAY)
+    assert ds.account_notes["section"].tolist() == ["scenarios", "threats"]

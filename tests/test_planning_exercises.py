@@ -230,3 +230,9 @@ def test_value_need_chart_draws_quadrants_lines_and_few_names():
     ys = sorted(np.log10(t.get_position()[1]) for t in ax.texts
                 if t.get_gid() == "account-label")
     assert min(np.diff(ys)) >= 0.25 - 1e-9
+
+
+def test_quadrant_any_other_mistake_names_one_account(matrix):
+    wrong = ["key account", "maintain", "key account", "serve", "serve"]  # d is develop
+    hint(check_quadrants(quads(wrong), matrix), "Account 'd' is 'develop', your table says "
+         "'serve'")

@@ -83,7 +83,8 @@ def practice_matrix(account_month: pd.DataFrame, accounts: pd.DataFrame, industr
     ``need_score``, or the proxy where it is missing; accounts with neither left out."""
     ids = _ids(accounts, industry)
     keep = ((account_month["period"] >= pd.Timestamp(start).to_period("M").to_timestamp())
-            & (account_month["period"] <= pd.Timestamp(end)) & account_month["account_id"].isin(ids))
+            & (account_month["period"] <= pd.Timestamp(end))
+            & account_month["account_id"].isin(ids))
     revenue = account_month[keep].groupby("account_id")["revenue"].sum()
     revenue = revenue[revenue > 0]
     acc = accounts.drop_duplicates("account_id").set_index("account_id")
@@ -137,7 +138,8 @@ def check_share_of_wallet(answer: pd.DataFrame, months: pd.DataFrame, wallets: p
     wallet = truth["wallet_estimate"]
     total = months.groupby("account_id")["revenue"].sum().reindex(expected.index, fill_value=0)
     wrong = {
-        f"You used all the months of wallet_months: share of wallet counts the revenue of the last 12 months to as_of ({end}) only.": total / wallet,
+        f"You used all the months of wallet_months: share of wallet counts the revenue of "
+        f"the last 12 months to as_of ({end}) only.": total / wallet,
         "Upside down: divide the revenue by the wallet estimate, not the wallet by the "
         "revenue.": wallet / truth["revenue_12m"].where(truth["revenue_12m"] > 0),
         f"That is the 12 months before the last 12: count the 12 months to as_of ({end}), "
