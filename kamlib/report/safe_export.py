@@ -39,7 +39,8 @@ def _neutral(value: object) -> object:
     if not isinstance(value, str):
         return value
     bare = _CONTROL.sub("", value)
-    return "'" + bare if bare.startswith(FORMULA_STARTS) else value
+    # a value of control characters only ("\0") starts with a sign but leaves nothing bare
+    return "'" + bare if (bare or value).startswith(FORMULA_STARTS) else value
 
 
 def _printable(value: object) -> object:
