@@ -61,6 +61,12 @@ def test_every_check_says_not_answered_yet_for_none_and_never_raises(cube, total
                   pd.DataFrame({"account_id": ["a"], "activity": ["visit"], "quantity": [1]}),
                   pd.DataFrame({"activity": ["visit"], "unit_cost": [3.0]}))
     data.update({"13.1": data["13"][1:], "13.4": (1000.0,)})
+    people = pd.DataFrame({"account_id": ["a"], "contact_name": ["Ann"], "role": ["CIO"],
+                           "circle": [1], "last_contact": pd.to_datetime(["2025-12-01"])})
+    data.update({"14.1": (cube, pd.DataFrame({"account_id": ["a"], "wallet_estimate": [1e4]}),
+                          "2025-12-31"),
+                 "14.2": (people, ["a"], "2025-12-31"),
+                 "14.3": (totals.assign(need=[8.0, 2.0, 6.0, 9.0, 1.0, 5.0]),)})
     for ex in exercises():
         args = data.get(ex.id, data.get(ex.module))
         assert ex.check(None, *args).message == NOT_ANSWERED, ex.id
@@ -217,7 +223,7 @@ def test_every_exercise_has_a_solution_and_solutions_are_shown_not_run():
     ids = [ex.id for ex in exercises()]
     assert ids == ["02.1", "02.2", "02.3", "02.4", "10.1", "10.2", "10.3", "10.4",
                    "11.1", "11.2", "11.3", "11.4", "12.1", "12.2", "12.3",
-                   "13.1", "13.2", "13.3", "13.4"]
+                   "13.1", "13.2", "13.3", "13.4", "14.1", "14.2", "14.3"]
     shown = show_solution("10.1")
     assert "my_table = practice" in str(shown)
     assert shown._repr_markdown_().count("```python") == 1

@@ -21,6 +21,10 @@ from kamlib.concentration import account_totals, concentration_summary, pareto_t
 from kamlib.profitability import cost_to_serve, customer_pnl, whale_curve, whale_summary
 from kamlib.exercises import exercise
 from kamlib.exercises.tracking import PROGRESS_FILE
+from kamlib.planning.contacts import circle_coverage, decision_map
+from kamlib.planning.customize import cross_sell
+from kamlib.planning.differentiate import need_proxy, value_need_matrix
+from kamlib.planning.dossier import general_information
 from kamlib.profiles import account_profiles
 from kamlib.report import HEADLINE_MIME
 from kamlib.report.build import NOTEBOOKS
@@ -30,7 +34,7 @@ pytestmark = pytest.mark.slow
 
 COURSE = ["02_pandas_primer.ipynb", "10_concentration.ipynb", "11_abc_xyz.ipynb",
           "12_profiles.ipynb",
-          "13_profitability.ipynb"]
+          "13_profitability.ipynb", "14_account_planning.ipynb"]
 
 
 def _run(path, cwd=NOTEBOOKS) -> nbformat.NotebookNode:
@@ -79,7 +83,7 @@ def test_start_here_and_data_overview_run(sample):
     nb = _run(NOTEBOOKS / "00_start_here.ipynb")
     assert any("1,500 accounts" in o.get("data", {}).get("text/html", "")
                for c in nb.cells for o in c.get("outputs", []))
-    assert any("of 19 exercises done" in t for c in nb.cells for t in _texts(c))
+    assert any("of 22 exercises done" in t for c in nb.cells for t in _texts(c))
     figures = _headlines(_run(NOTEBOOKS / "01_data_overview.ipynb"))
     assert figures["accounts"] == 1500 and figures["months"] == 36
     assert figures["revenue_total"] == pytest.approx(sample.cube.account_month.revenue.sum())
@@ -114,9 +118,9 @@ def test_pasted_solutions_pass_every_check_and_progress_records_them(tmp_path):
     recorded = json.loads((workdir / PROGRESS_FILE).read_text())["exercises"]
     assert sorted(recorded) == ["02.1", "02.2", "02.3", "02.4", "10.1", "10.2", "10.3",
                                 "10.4", "11.1", "11.2", "11.3", "11.4", "12.1", "12.2", "12.3",
-                                "13.1", "13.2", "13.3", "13.4"]
+                                "13.1", "13.2", "13.3", "13.4", "14.1", "14.2", "14.3"]
     assert all(entry["ok"] and entry["attempts"] == 1 for entry in recorded.values())
-    assert "19 of 19 exercises done" in str(kamlib.exercises.progress(workdir))
+    assert "22 of 22 exercises done" in str(kamlib.exercises.progress(workdir))
 
 
 def test_course_headlines_match_kamlib(unanswered, sample):
@@ -149,6 +153,8 @@ def test_course_headlines_match_kamlib(unanswered, sample):
         assert figures["top_segment_accounts"] == 300  # the sample's Champions, for the record
     elif name.startswith("13"):
         assert figures == profitability_headlines(sample)
+    elif name.startswith("14"):
+        assert figures == planning_headlines(sample)
     else:
         assert figures == {}  # the primer is not a report
 
@@ -172,4 +178,24 @@ def profitability_headlines(ds) -> dict:
                "churn_what_if": what_if["change_pct"].iloc[0]}
     # the figures data/SAMPLE.md quotes
     assert whale.n_destroyers == 474 and round(whale.peak_share, 2) == 1.69
+    return {k: pytest.approx(v, rel=1e-9) for k, v in figures.items()}
+
+
+def planning_headlines(ds) -> dict:
+    """Module 14's headline figures, recomputed from kamlib with the notebook's defaults."""
+    am, ap = ds.cube.account_month, ds.cube.account_product
+    totals = account_totals(am)
+    matrix = value_need_matrix(totals, ds.accounts, proxy=need_proxy(am, ap, as_of=ds.as_of))
+    key = matrix.loc[matrix["key_account"], "account_id"]
+    people = decision_map(ds.contacts, as_of=ds.as_of, stale_days=90)
+    coverage = circle_coverage(people, key)
+    info = general_information(ds.accounts, totals, as_of=ds.as_of)
+    proposals = cross_sell(ap, info)
+    best = proposals[proposals["account_id"].isin(key) & (proposals["proposal_rank"] <= 3)]
+    figures = {"key_accounts": len(key),
+               "uncovered_circle_share": (coverage["uncovered"] != "").mean(),
+               "stale_contacts": int(people[people["account_id"].isin(key)]["stale"].sum()),
+               "cross_sell_value": best["expected_value"].sum()}
+    # the sample's figures, for the record: circle 3 is the one left uncovered
+    assert figures["key_accounts"] == 172 and (coverage["circle_3"] == 0).sum() == 170
     return {k: pytest.approx(v, rel=1e-9) for k, v in figures.items()}

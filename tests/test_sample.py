@@ -50,8 +50,12 @@ def test_same_seed_same_tables_other_seed_other_tables(small):
     assert not other["transactions"].equals(small["transactions"])
 
 
+# what account managers write has no sample: the plans show the prompts instead
+WRITTEN = {"account_notes"}
+
+
 def test_tables_have_the_contract_columns(small):
-    assert set(small) == set(TABLES)
+    assert set(small) == set(TABLES) - WRITTEN
     for name, frame in small.items():
         assert list(frame.columns) == list(TABLES[name].names), name
 
@@ -155,7 +159,7 @@ def test_cli_writes_a_small_set(tmp_path, capsys):
                  "--seed", "1"]) == 0
     # the CSV files, and the record of what kam sample wrote (so it may overwrite them later)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [f"{t}.csv" for t in TABLES] + [".kamkit-sample.json"])
+        [f"{t}.csv" for t in TABLES if t not in WRITTEN] + [".kamkit-sample.json"])
     assert pd.read_csv(tmp_path / "accounts.csv", dtype=str)["account_id"].iloc[0] == "000001"
     assert "accounts.csv" in capsys.readouterr().out
 

@@ -30,7 +30,8 @@ from kamlib.data.typed_read import DUCK_TYPES
 __all__ = ["check_tables", "duplicate_rule", "MISSING_IDS"]
 
 MISSING_IDS = ("nan", "null", "none", "#n/a", "n/a", "na")  # exported blanks, not real ids
-SMALL = ("accounts", "activities", "activity_rates", "contacts", "opportunities")
+SMALL = ("accounts", "activities", "activity_rates", "contacts", "opportunities",
+         "account_notes")
 
 
 def check_tables(con: duckdb.DuckDBPyConnection, raws: dict[str, RawTable], config: Config,
@@ -111,10 +112,13 @@ def _contract_values(con, raw: RawTable, report: ValidationReport) -> None:
         cases = err.failure_cases.dropna(subset=["index"])
         for (col, check), group in cases.groupby(["column", "check"], sort=True):
             rows = sorted(int(i) for i in group["index"])
+            allowed = TABLES[raw.table].column(col).allowed if col in cols else None
             report.error(raw.table, raw.file, "out-of-range", f"{len(rows)} {col} value(s) "
                          f"fail the contract check {check}", count=len(rows),
                          values=[str(v) for v in group["failure_case"]],
-                         hint="See data/README.md for the allowed values.",
+                         hint=(f"Use one of: {', '.join(map(str, allowed))} (see "
+                               "data/README.md)." if allowed and check.startswith("isin")
+                               else "See data/README.md for the allowed values."),
                          **_where(raw, col, rows))
 
 

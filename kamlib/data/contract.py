@@ -21,7 +21,7 @@ import pandera.pandas as pa
 Kind = Literal["id", "text", "date", "number", "integer"]
 
 __all__ = ["Column", "Table", "TABLES", "pandera_schema", "data_dictionary", "DATE_MIN",
-           "DATE_MAX", "MAX_AMOUNT", "OUTLIER_YEARS"]
+           "DATE_MAX", "MAX_AMOUNT", "OUTLIER_YEARS", "NOTE_SECTIONS"]
 
 # Every date column: a date outside these is a typo (or a placeholder such as 0000-00-00 or
 # 9999-12-31), and a few of them would stretch every period-based figure over centuries.
@@ -32,6 +32,11 @@ MAX_AMOUNT = 1e15
 # Transaction dates this many years before the median date are left out of the default
 # analysis window (a warning lists them): they would otherwise set its start.
 OUTLIER_YEARS = 20
+# The sections of an account plan an account manager writes (IFA order). The data layer
+# cannot import kamlib.planning (no cycles), so the names live here and
+# kamlib.planning.notes.SECTIONS adds the prompts; a test keeps the two equal.
+NOTE_SECTIONS = ("objectives", "strengths", "weaknesses", "opportunities", "threats",
+                 "competitors", "scenarios", "actions")
 
 
 @dataclass(frozen=True)
@@ -179,6 +184,19 @@ TABLES: dict[str, Table] = {
             key=("opportunity_id",),
             required_table=False,
             references={"account_id": "accounts"},
+        ),
+        Table(
+            "account_notes",
+            "What account managers write into the account plans (optional; several rows of "
+            "one account and section are joined). Missing sections show a prompt.",
+            (
+                _ACCOUNT_ID,
+                Column("section", "text", True, "Plan section (lower case).", nullable=False,
+                       allowed=NOTE_SECTIONS),
+                Column("text", "text", False, "What the account manager wrote."),
+            ),
+            references={"account_id": "accounts"},
+            required_table=False,
         ),
     )
 }

@@ -37,7 +37,8 @@ from kamlib.data.sources import RawTable, file_sha256, read_table
 
 __all__ = ["Dataset", "Source", "load", "validate", "open_dataset"]
 
-SMALL_TABLES = ("accounts", "activities", "activity_rates", "contacts", "opportunities")
+SMALL_TABLES = ("accounts", "activities", "activity_rates", "contacts", "opportunities",
+                "account_notes")
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,12 @@ class Dataset:
     sources: list[Source] = field(default_factory=list)
     as_of: date | None = None
     start: date | None = None
+    # optional, after the defaults: datasets prepared before the table existed open without it
+    account_notes: pd.DataFrame | None = None
+
+    def __post_init__(self):
+        if self.account_notes is None:
+            self.account_notes = pd.DataFrame(columns=list(TABLES["account_notes"].names))
 
     @property
     def currency(self) -> str:

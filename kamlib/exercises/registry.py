@@ -37,6 +37,7 @@ MODULES = {  # module number -> (title, the file holding its EXERCISES)
     "11": ("ABC-XYZ", "kamlib.exercises.abcxyz"),
     "12": ("Customer profiles and RFM", "kamlib.exercises.profiles"),
     "13": ("Profitability", "kamlib.exercises.profitability"),
+    "14": ("Account planning", "kamlib.exercises.planning"),
 }
 
 

@@ -90,7 +90,7 @@ def cross_sell(account_product: pd.DataFrame, peers: pd.DataFrame, *,
     cand = cand[~pd.MultiIndex.from_frame(cand[[account, product]]).isin(owned)].copy()
     cand["group_size"] = cand["_group"].map(sizes) - 1
     cand["peer_rate"] = cand["peers_buying"] / cand["group_size"]
-    cand["base_rate"] = cand[product].map(base)
+    cand["base_rate"] = cand[product].map(base).astype("float64")  # empty: not text
     cand["lift"] = cand["peer_rate"] / cand["base_rate"]
     cand["expected_value"] = cand["peer_rate"] * cand["median_spend"]
     cand = cand[(cand["peers_buying"] >= min_peers) & (cand["lift"] > min_lift)]
