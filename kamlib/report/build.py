@@ -185,8 +185,8 @@ def _execute(tasks: list[Task], pool: ProcessPoolExecutor, workers: int, timeout
                 # (a hung kernel outlives the cell timeout; the executor has no public kill)
                 for proc in pool._processes.values():
                     proc.kill()
-                outcomes += [Outcome(futures[f].path.stem, futures[f].title, False,
-                                     error=f"{futures[f].path.stem}: did not finish within "
+                outcomes += [Outcome(futures[f].label, futures[f].title, False,
+                                     error=f"{futures[f].label}: did not finish within "
                                      f"the time limit ({timeout} s per notebook)")
                              for f in pending]
                 break
@@ -195,11 +195,25 @@ def _execute(tasks: list[Task], pool: ProcessPoolExecutor, workers: int, timeout
                     outcome = f.result()
                 except Exception as err:  # noqa: BLE001 - a dead worker is a failed notebook
                     t = futures[f]
-                    outcome = Outcome(t.path.stem, t.title, False,
-                                      error=f"{t.path.stem}: {type(err).__name__}: {err}")
+                    outcome = Outcome(t.label, t.title, False,
+                                      error=f"{t.label}: {type(err).__name__}: {err}")
                 outcomes.append(outcome)
                 bar.update(job, advance=1, description=outcome.name)
     return sorted(outcomes, key=lambda o: o.name)
+
+
+def worker_pool(n_workers: int, folder: Path, staging: Path) -> ProcessPoolExecutor:
+    """Worker processes, each with a warm kernel in ``folder``, started now (their kernels
+    boot while the caller loads the data)."""
+    # The workers are forked before any DuckDB connection exists (fork copies no engine
+    # threads then) and inherit the imported kamlib; "spawn" would import it all again.
+    context = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context(context),
+                               initializer=init_worker,
+                               initargs=(folder, staging, os.getpid()))
+    for _ in range(n_workers):
+        pool.submit(os.getpid)
+    return pool
 
 
 def build_reports(config: str | Path | Config | None = None, *, out: str | Path = "reports",
@@ -270,15 +284,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
     for values in params.values():
         values["prepared"] = str(prepared)
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(selected)))
-    # The workers are forked before any DuckDB connection exists (fork copies no engine
-    # threads then) and inherit the imported kamlib; "spawn" would import it all again.
-    context = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context(context),
-                               initializer=init_worker,
-                               initargs=(folder, staging, os.getpid()))
+    pool = worker_pool(n_workers, folder, staging)
     try:
-        for _ in range(n_workers):  # start the workers (and their kernels) while data loads
-            pool.submit(os.getpid)
         try:
             with console.status("loading and validating the data"):
                 ds = load(cfg)

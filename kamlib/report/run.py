@@ -40,7 +40,7 @@ def _source_cell(nb: nbformat.NotebookNode, index: int) -> int:
 
 def _failure(task: Task, err: Exception, executed, started: float) -> Outcome:
     """The one-line message, and the failed notebook rendered for the analyst."""
-    name = task.path.stem
+    name = task.label
     nb = nbformat.read(executed, as_version=4) if executed.exists() else None
     if isinstance(err, PapermillExecutionError) and nb is not None:
         where = f"cell {_source_cell(nb, err.cell_index)}: {err.ename}: {err.evalue}"
@@ -58,7 +58,7 @@ def _failure(task: Task, err: Exception, executed, started: float) -> Outcome:
 
 def run(task: Task) -> Outcome:
     """Execute ``task.path`` with its parameters and export the report HTML."""
-    name, started, cwd = task.path.stem, time.perf_counter(), task.path.parent
+    name, started, cwd = task.label, time.perf_counter(), task.path.parent
     executed = task.out_dir / "_executed" / f"{name}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -71,7 +71,7 @@ def run(task: Task) -> Outcome:
     kernels.reset(cwd)
     html_name = f"{name}.html"
     # "prepared" is the build's own staging folder, deleted once published: not worth showing
-    shown = {k: v for k, v in task.parameters.items() if k != "prepared"}
+    shown = {k: v for k, v in task.parameters.items() if k not in ("prepared", "portfolio")}
     if shown.get("config"):  # the file's name, not the analyst's folders
         shown["config"] = Path(shown["config"]).name
     (task.out_dir / html_name).write_text(
