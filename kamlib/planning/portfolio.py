@@ -23,7 +23,7 @@ import pandas as pd
 
 from kamlib.concentration import account_totals
 from kamlib.planning.contacts import circle_coverage, decision_map
-from kamlib.planning.customize import bundles, cross_sell
+from kamlib.planning.customize import _groups, bundles, cross_sell
 from kamlib.planning.differentiate import key_account_types, need_proxy, value_need_matrix
 from kamlib.planning.dossier import (general_information, product_history, wallet_share,
                                      yearly_history)
@@ -143,9 +143,9 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
     peers = info[["account_id", "industry", "size_band"]] if "industry" in info else None
     if peers is not None:
         frames["cross_sell"] = cross_sell(ap, peers)
-        groups = peers.dropna()
-        info["peer_group"] = (groups["industry"].astype(str) + " / "
-                              + groups["size_band"].astype(str)).reindex(info.index)
+        # the label customize gives each group, so a plan finds its group's bundles
+        info["peer_group"] = info["account_id"].map(
+            _groups(peers, ("industry", "size_band"), "account_id", "portfolio_frames"))
         frames["bundles"] = bundles(ap, peers)
     else:
         notices.append("Cross-sell proposals and bundles need each account's industry: not "
