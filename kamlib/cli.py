@@ -79,7 +79,7 @@ def _build(args: argparse.Namespace) -> int:
     try:
         result = build_reports(args.config, out=Path(args.out), only=only,
                                audience=args.audience, timeout=args.timeout, force=args.force,
-                               **({"notebooks": args.notebooks} if args.notebooks else {}))
+                               plans=args.plans, **({"notebooks": args.notebooks} if args.notebooks else {}))
     except (ConfigError, NotebookError, OverwriteError) as err:
         print(f"kam: {err}", file=sys.stderr)
         return 2
@@ -177,6 +177,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="folder of report notebooks (default: the kit's notebooks/)")
     p.add_argument("--force", action="store_true",
                    help="overwrite files in --out that the build did not write")
+    p.add_argument("--plans", action="store_true",
+                   help="also write the key accounts' plans into OUT/plans (see kam plans)")
     p.set_defaults(func=_build)
 
     p = sub.add_parser("plans", help="one account plan per key account, an index of the "

@@ -150,3 +150,20 @@ def test_hostile_ids_stay_escaped_and_one_failure_keeps_the_other_plans(tmp_path
     assert "FAILED" in index and not (out / "000002.html").exists()
     assert (out / "000003.html").is_file()
     shutil.rmtree(data)
+
+
+@pytest.mark.slow
+def test_kam_build_plans_links_the_plans_index(tmp_path, monkeypatch):
+    import kamlib.planning.portfolio as portfolio
+
+    pick = portfolio.select_accounts
+    monkeypatch.setattr(portfolio, "select_accounts",  # 3 of the key accounts: quick
+                        lambda frames, **kw: pick(frames, **kw)[:3])
+    out = tmp_path / "site"
+    assert main(["build", "--only", "01_data_overview", "--plans", "--out", str(out)]) == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="plans/index.html"' in index
+    assert len([p for p in (out / "plans").glob("*.html") if p.name != "index.html"]) == 3
+    # a rebuild without --plans keeps its own pages and leaves the plans folder alone
+    assert main(["build", "--only", "01_data_overview", "--out", str(out)]) == 0
+    assert (out / "plans" / "index.html").is_file()

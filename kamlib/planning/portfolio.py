@@ -37,7 +37,11 @@ NOTICES = "notices.json"  # what the data could not feed, for every plan
 
 
 def _next_quarter(as_of: date) -> tuple[date, date]:
-    """The first and last day of the quarter after ``as_of``'s."""
+    """The first and last day of the quarter after ``as_of``'s.
+
+    >>> _next_quarter(date(2025, 8, 15)), _next_quarter(date(2025, 12, 31))[1]
+    ((datetime.date(2025, 10, 1), datetime.date(2025, 12, 31)), datetime.date(2026, 3, 31))
+    """
     q = (as_of.month - 1) // 3
     year, month = (as_of.year + 1, 1) if q == 3 else (as_of.year, 3 * q + 4)
     start = date(year, month, 1)

@@ -106,7 +106,7 @@ def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
     out.mkdir(parents=True, exist_ok=True)
     files = {}
     for m in modules:
-        if not m.get("html"):  # a module this data cannot feed: listed, no page
+        if not m.get("html") or "/" in m["html"]:  # no page, or the plans' own folder
             continue
         if (staging / m["html"]).exists():
             files[m["html"]] = sha256(staging / m["html"])
@@ -216,11 +216,24 @@ def worker_pool(n_workers: int, folder: Path, staging: Path) -> ProcessPoolExecu
     return pool
 
 
+def _plans_module(cfg: Config, out: Path, force: bool, show_progress: bool) -> dict:
+    """Write the key accounts' plans into ``out/plans``; their entry on the index."""
+    from kamlib.report.plans import build_plans
+
+    result = build_plans(cfg, out=out / "plans", force=force, show_progress=show_progress)
+    failed = [f"The plan of account {a} failed: {e}" for a, e in result.failed.items()]
+    return {"name": "plans", "title": "Account plans of the key accounts",
+            "html": "plans/index.html", "notices": failed,
+            "headlines": [{"key": "plans", "value": len(result.plans),
+                           "text": f"{len(result.plans):,}", "label": "account plans"}]}
+
+
 def build_reports(config: str | Path | Config | None = None, *, out: str | Path = "reports",
                   only: list[str] | None = None, audience: str = "leadership",
                   timeout: int = 600, notebooks: str | Path = NOTEBOOKS,
                   parameters: dict[str, dict] | None = None, workers: int | None = None,
-                  show_progress: bool = True, force: bool = False) -> BuildResult:
+                  show_progress: bool = True, force: bool = False,
+                  plans: bool = False) -> BuildResult:
     """Run every report notebook on the configured data and publish the HTML reports.
 
     Parameters
@@ -243,6 +256,9 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
         Parallel notebooks (default: the number of CPUs, at most the number of notebooks).
     force : bool
         Overwrite files in ``out`` the kit did not write (by default the build refuses).
+    plans : bool
+        Also write the key accounts' plans into ``out/plans`` (:mod:`kamlib.report.plans`),
+        linked from the index, once every notebook succeeded.
 
     Raises
     ------
@@ -314,7 +330,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
             console.print(f"Nothing published; the reports in {out} are unchanged. Failed "
                           f"notebooks rendered in {out / '_failed'}.", soft_wrap=True)
             return BuildResult(False, out, outcomes, errors, time.perf_counter() - started)
-        modules = sorted([{"name": o.name, "title": o.title, "html": o.html,
+        extra = [_plans_module(cfg, out, force, show_progress)] if plans else []
+        modules = sorted(extra + [{"name": o.name, "title": o.title, "html": o.html,
                            "headlines": list(o.headlines), "notices": list(o.notices)}
                           for o in outcomes] + unavailable,
                          key=lambda m: m["name"])

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kamlib._written import foreign, owned, read_record, refuse, sha256
+from kamlib._written import OverwriteError, foreign, owned, read_record, refuse, sha256
 from kamlib.data.config import Config, load_config
 from kamlib.report.plans_index import plans_index_html, safe_names
 from kamlib.report.staging import new_staging, remove_stale
@@ -89,7 +89,6 @@ def write_template(frames: dict, ids: list[str], path: str | Path, *,
                    force: bool = False) -> Path:
     """The blank notes template for ``ids`` (:func:`kamlib.planning.notes.notes_template`)
     via :func:`kamlib.report.safe_export`; refuses a file the kit did not write."""
-    from kamlib._written import OverwriteError
     from kamlib.planning.notes import notes_template
     from kamlib.report.safe_export import safe_export
 
@@ -159,7 +158,8 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     cfg = config if isinstance(config, Config) else load_config(config)
     out, notebook = Path(out).resolve(), Path(notebook).resolve()
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out}: is a file, not a folder; give a folder for the plans")
+        raise OverwriteError(f"--out {out}: is a file, not a folder; give a folder for the "
+                             "plans")
     base = {"config": str(cfg.path) if cfg.path else "", "portfolio": "", "account_id": "",
             "currency": ""}
     check_parameters(notebook, base)

@@ -68,15 +68,18 @@ def run(task: Task) -> Outcome:
     except Exception as err:  # noqa: BLE001 - any failure must become a one-line message
         kernels.discard(cwd)  # whatever state it was left in, the next report starts fresh
         return _failure(task, err, executed, started)
-    kernels.reset(cwd)
+    resetting = kernels.begin_reset(cwd)  # the kernel clears itself while the page exports
     html_name = f"{name}.html"
     # "prepared" is the build's own staging folder, deleted once published: not worth showing
     shown = {k: v for k, v in task.parameters.items() if k not in ("prepared", "portfolio")}
     if shown.get("config"):  # the file's name, not the analyst's folders
         shown["config"] = Path(shown["config"]).name
-    (task.out_dir / html_name).write_text(
-        notebook_html(nb, task.title, task.audience, run_footer(shown, task.run_info)),
-        encoding="utf-8")
+    try:
+        (task.out_dir / html_name).write_text(
+            notebook_html(nb, task.title, task.audience, run_footer(shown, task.run_info)),
+            encoding="utf-8")
+    finally:
+        kernels.finish_reset(cwd, resetting)
     return Outcome(name, task.title, True, html=html_name,
                    headlines=tuple(recorded_headlines(nb)),
                    notices=tuple(n["text"] for n in recorded_headlines(nb, NOTICE_MIME)),
