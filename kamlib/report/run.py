@@ -64,7 +64,9 @@ def run(task: Task) -> Outcome:
     try:
         nb = papermill.execute_notebook(
             str(task.path), str(executed), parameters=task.parameters, km=kernels.get(cwd),
-            progress_bar=False, execution_timeout=task.timeout, cwd=str(cwd))
+            progress_bar=False, execution_timeout=task.timeout, cwd=str(cwd),
+            # saved when it ends (or fails), not at every cell: nobody reads it meanwhile
+            request_save_on_cell_execute=False)
     except Exception as err:  # noqa: BLE001 - any failure must become a one-line message
         kernels.discard(cwd)  # whatever state it was left in, the next report starts fresh
         return _failure(task, err, executed, started)
