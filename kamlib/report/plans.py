@@ -147,7 +147,7 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
         Before any plan runs: bad config, parameter, unknown account id, or files in
         ``out`` the kit did not write (unless ``force``).
     """
-    from kamlib import __version__  # noqa: F401 - the footer's version comes with run_info
+    from kamlib import __version__
     from kamlib.data.dataset import load
     from kamlib.planning.portfolio import portfolio_frames, save_portfolio, select_accounts
     from kamlib.planning.schedule import calendars
@@ -173,7 +173,9 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     try:
         with console.status("loading the data and computing the portfolio"):
             ds = load(cfg)
-            frames = portfolio_frames(ds, country=country)
+            # the account_notes table, once the data contract has it (another branch)
+            frames = portfolio_frames(ds, country=country,
+                                      notes=getattr(ds, "account_notes", None))
             ids = select_accounts(frames, top=top, accounts=accounts)
             known = set(frames["info"]["account_id"].astype(str))
             unknown = [a for a in ids if a not in known]
@@ -192,7 +194,7 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
                    "kam plans")
         if template is not None:
             write_template(frames, ids, template, force=force)
-        run_info = _run_info(ds, __import__("kamlib").__version__)
+        run_info = _run_info(ds, __version__)
         tasks = [Task(notebook, f"Account plan {a}",
                       {**base, "portfolio": str(folder), "account_id": a,
                        "currency": ds.currency, **(parameters or {}).get(a, {})},
