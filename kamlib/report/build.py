@@ -11,12 +11,10 @@ failure names the notebook, cell and error, renders the failed notebook under
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.text import Text
@@ -26,11 +24,14 @@ from kamlib.data.config import Config, load_config
 from kamlib.data.needs import needs_sentence, unmet
 from kamlib.data.problems import ValidationError
 from kamlib.exercises.tracking import PROGRESS_FILE
+from kamlib.report.execute import console as _console
+from kamlib.report.execute import execute as _execute
+from kamlib.report.execute import run_info as _run_info
+from kamlib.report.execute import worker_pool
 from kamlib.report.index import AUDIENCES, index_html
 from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
 from kamlib.report.staging import new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
-from kamlib.report.worker import init_worker, run_task
 
 __all__ = ["build_reports", "BuildResult", "NOTEBOOKS", "MANIFEST", "OverwriteError"]
 
@@ -51,18 +52,6 @@ class BuildResult:
     @property
     def index(self) -> Path:
         return self.out / "index.html"
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(stderr=True)
-
-
-def _run_info(ds, version: str) -> dict:
-    return {"as_of": str(ds.as_of), "start": str(ds.start), "version": version,
-            "n_accounts": len(ds.accounts), "validation": ds.report.summary(),
-            "sources": [asdict(s) for s in ds.sources]}
 
 
 def _previous(out: Path) -> tuple[list[dict], dict[str, str]]:
@@ -163,57 +152,6 @@ def _publish_failures(staging: Path, out: Path, outcomes: list[Outcome]) -> None
     for o in outcomes:
         if o.failed_html:
             os.replace(staging / o.failed_html, out / o.failed_html)
-
-
-def _execute(tasks: list[Task], pool: ProcessPoolExecutor, workers: int, timeout: int,
-             console, show_progress: bool) -> list[Outcome]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    futures = {pool.submit(run_task, t): t for t in tasks}
-    outcomes: list[Outcome] = []
-    # a notebook may take `timeout` seconds; the workers take turns on the queue
-    deadline = time.monotonic() + timeout * -(-len(tasks) // workers) + 60
-    with Progress("[progress.description]{task.description}", BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                  transient=True, disable=not show_progress) as bar:
-        job = bar.add_task("notebooks", total=len(tasks))
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=max(deadline - time.monotonic(), 0),
-                                 return_when=FIRST_COMPLETED)
-            if not done:  # the deadline passed: stop the workers, report what is left
-                # (a hung kernel outlives the cell timeout; the executor has no public kill)
-                for proc in pool._processes.values():
-                    proc.kill()
-                outcomes += [Outcome(futures[f].label, futures[f].title, False,
-                                     error=f"{futures[f].label}: did not finish within "
-                                     f"the time limit ({timeout} s per notebook)")
-                             for f in pending]
-                break
-            for f in done:
-                try:
-                    outcome = f.result()
-                except Exception as err:  # noqa: BLE001 - a dead worker is a failed notebook
-                    t = futures[f]
-                    outcome = Outcome(t.label, t.title, False,
-                                      error=f"{t.label}: {type(err).__name__}: {err}")
-                outcomes.append(outcome)
-                bar.update(job, advance=1, description=outcome.name)
-    return sorted(outcomes, key=lambda o: o.name)
-
-
-def worker_pool(n_workers: int, folder: Path, staging: Path) -> ProcessPoolExecutor:
-    """Worker processes, each with a warm kernel in ``folder``, started now (their kernels
-    boot while the caller loads the data)."""
-    # The workers are forked before any DuckDB connection exists (fork copies no engine
-    # threads then) and inherit the imported kamlib; "spawn" would import it all again.
-    context = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context(context),
-                               initializer=init_worker,
-                               initargs=(folder, staging, os.getpid()))
-    for _ in range(n_workers):
-        pool.submit(os.getpid)
-    return pool
 
 
 def _plans_module(cfg: Config, out: Path, force: bool, show_progress: bool) -> dict:

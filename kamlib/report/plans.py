@@ -151,7 +151,10 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     from kamlib.data.dataset import load
     from kamlib.planning.portfolio import portfolio_frames, save_portfolio, select_accounts
     from kamlib.planning.schedule import calendars
-    from kamlib.report.build import _console, _execute, _run_info, worker_pool
+    from kamlib.report.execute import console as _console
+    from kamlib.report.execute import execute as _execute
+    from kamlib.report.execute import run_info as _run_info
+    from kamlib.report.execute import worker_pool
     from kamlib.report.notebooks import check_parameters
 
     started, console = time.perf_counter(), _console()
