@@ -79,12 +79,32 @@ def _build(args: argparse.Namespace) -> int:
     try:
         result = build_reports(args.config, out=Path(args.out), only=only,
                                audience=args.audience, timeout=args.timeout, force=args.force,
-                               **({"notebooks": args.notebooks} if args.notebooks else {}))
+                               plans=args.plans, **({"notebooks": args.notebooks} if args.notebooks else {}))
     except (ConfigError, NotebookError, OverwriteError) as err:
         print(f"kam: {err}", file=sys.stderr)
         return 2
     if result.ok:
         print(result.index)
+    return 0 if result.ok else 1
+
+
+def _plans(args: argparse.Namespace) -> int:
+    from kamlib._written import OverwriteError
+    from kamlib.data.config import ConfigError
+    from kamlib.report.notebooks import NotebookError
+    from kamlib.report.plans import build_plans
+
+    ids = [a.strip() for a in args.accounts.split(",") if a.strip()] if args.accounts else None
+    try:
+        result = build_plans(args.config, out=Path(args.out), top=args.top, accounts=ids,
+                             template=args.template, timeout=args.timeout, force=args.force)
+    except (ConfigError, NotebookError, OverwriteError, ValueError, OSError) as err:
+        print(f"kam: {err}", file=sys.stderr)
+        return 2
+    print(result.index)
+    if result.failed:
+        print(f"kam: {len(result.failed)} plan(s) failed (marked in the index): "
+              f"{', '.join(result.failed)}", file=sys.stderr)
     return 0 if result.ok else 1
 
 
@@ -157,7 +177,25 @@ def _parser() -> argparse.ArgumentParser:
                    help="folder of report notebooks (default: the kit's notebooks/)")
     p.add_argument("--force", action="store_true",
                    help="overwrite files in --out that the build did not write")
+    p.add_argument("--plans", action="store_true",
+                   help="also write the key accounts' plans into OUT/plans (see kam plans)")
     p.set_defaults(func=_build)
+
+    p = sub.add_parser("plans", help="one account plan per key account, an index of the "
+                       "plans and a contact calendar per manager")
+    p.add_argument("--config", default=None, help=config_help)
+    p.add_argument("--out", default="reports/plans", help="output folder (default: "
+                   "reports/plans)")
+    chosen = p.add_mutually_exclusive_group()
+    chosen.add_argument("--top", type=_at_least(1), default=None,
+                        help="the N largest accounts by revenue (default: the key accounts)")
+    chosen.add_argument("--accounts", default=None, help="comma-separated account ids")
+    p.add_argument("--template", default=None,
+                   help="also write the blank notes template (.xlsx or .csv) for these accounts")
+    p.add_argument("--timeout", type=_at_least(1), default=300, help="seconds per plan")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite files that kam plans did not write")
+    p.set_defaults(func=_plans)
 
     p = sub.add_parser("course", help="the trainee's own copy of the course")
     actions = p.add_subparsers(dest="action", required=True)

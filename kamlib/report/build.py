@@ -11,12 +11,10 @@ failure names the notebook, cell and error, renders the failed notebook under
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.text import Text
@@ -26,13 +24,16 @@ from kamlib.data.config import Config, load_config
 from kamlib.data.needs import needs_sentence, unmet
 from kamlib.data.problems import ValidationError
 from kamlib.exercises.tracking import PROGRESS_FILE
+from kamlib.report.execute import console as _console
+from kamlib.report.execute import execute as _execute
+from kamlib.report.execute import run_info as _run_info
+from kamlib.report.execute import worker_pool
 from kamlib.report.index import AUDIENCES, index_html
 from kamlib.report.leadership import FILES as LEADERSHIP_FILES
 from kamlib.report.leadership import account_snapshot, write_files
 from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
 from kamlib.report.staging import new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
-from kamlib.report.worker import init_worker, run_task
 
 __all__ = ["build_reports", "BuildResult", "NOTEBOOKS", "MANIFEST", "OverwriteError"]
 
@@ -53,18 +54,6 @@ class BuildResult:
     @property
     def index(self) -> Path:
         return self.out / "index.html"
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(stderr=True)
-
-
-def _run_info(ds, version: str) -> dict:
-    return {"as_of": str(ds.as_of), "start": str(ds.start), "version": version,
-            "n_accounts": len(ds.accounts), "validation": ds.report.summary(),
-            "sources": [asdict(s) for s in ds.sources]}
 
 
 def _previous(out: Path) -> tuple[list[dict], dict[str, str]]:
@@ -111,7 +100,7 @@ def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
     out.mkdir(parents=True, exist_ok=True)
     files = {}
     for m in modules:
-        if not m.get("html"):  # a module this data cannot feed: listed, no page
+        if not m.get("html") or "/" in m["html"]:  # no page, or the plans' own folder
             continue
         if (staging / m["html"]).exists():
             files[m["html"]] = sha256(staging / m["html"])
@@ -174,48 +163,24 @@ def _publish_failures(staging: Path, out: Path, outcomes: list[Outcome]) -> None
             os.replace(staging / o.failed_html, out / o.failed_html)
 
 
-def _execute(tasks: list[Task], pool: ProcessPoolExecutor, workers: int, timeout: int,
-             console, show_progress: bool) -> list[Outcome]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+def _plans_module(cfg: Config, out: Path, force: bool, show_progress: bool) -> dict:
+    """Write the key accounts' plans into ``out/plans``; their entry on the index."""
+    from kamlib.report.plans import build_plans
 
-    futures = {pool.submit(run_task, t): t for t in tasks}
-    outcomes: list[Outcome] = []
-    # a notebook may take `timeout` seconds; the workers take turns on the queue
-    deadline = time.monotonic() + timeout * -(-len(tasks) // workers) + 60
-    with Progress("[progress.description]{task.description}", BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                  transient=True, disable=not show_progress) as bar:
-        job = bar.add_task("notebooks", total=len(tasks))
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=max(deadline - time.monotonic(), 0),
-                                 return_when=FIRST_COMPLETED)
-            if not done:  # the deadline passed: stop the workers, report what is left
-                # (a hung kernel outlives the cell timeout; the executor has no public kill)
-                for proc in pool._processes.values():
-                    proc.kill()
-                outcomes += [Outcome(futures[f].path.stem, futures[f].title, False,
-                                     error=f"{futures[f].path.stem}: did not finish within "
-                                     f"the time limit ({timeout} s per notebook)")
-                             for f in pending]
-                break
-            for f in done:
-                try:
-                    outcome = f.result()
-                except Exception as err:  # noqa: BLE001 - a dead worker is a failed notebook
-                    t = futures[f]
-                    outcome = Outcome(t.path.stem, t.title, False,
-                                      error=f"{t.path.stem}: {type(err).__name__}: {err}")
-                outcomes.append(outcome)
-                bar.update(job, advance=1, description=outcome.name)
-    return sorted(outcomes, key=lambda o: o.name)
+    result = build_plans(cfg, out=out / "plans", force=force, show_progress=show_progress)
+    failed = [f"The plan of account {a} failed: {e}" for a, e in result.failed.items()]
+    return {"name": "plans", "title": "Account plans of the key accounts",
+            "html": "plans/index.html", "notices": failed,
+            "headlines": [{"key": "plans", "value": len(result.plans),
+                           "text": f"{len(result.plans):,}", "label": "account plans"}]}
 
 
 def build_reports(config: str | Path | Config | None = None, *, out: str | Path = "reports",
                   only: list[str] | None = None, audience: str = "leadership",
                   timeout: int = 600, notebooks: str | Path = NOTEBOOKS,
                   parameters: dict[str, dict] | None = None, workers: int | None = None,
-                  show_progress: bool = True, force: bool = False) -> BuildResult:
+                  show_progress: bool = True, force: bool = False,
+                  plans: bool = False) -> BuildResult:
     """Run every report notebook on the configured data and publish the HTML reports.
 
     Parameters
@@ -238,6 +203,9 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
         Parallel notebooks (default: the number of CPUs, at most the number of notebooks).
     force : bool
         Overwrite files in ``out`` the kit did not write (by default the build refuses).
+    plans : bool
+        Also write the key accounts' plans into ``out/plans`` (:mod:`kamlib.report.plans`),
+        linked from the index, once every notebook succeeded.
 
     Raises
     ------
@@ -279,15 +247,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
     for values in params.values():
         values["prepared"] = str(prepared)
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(selected)))
-    # The workers are forked before any DuckDB connection exists (fork copies no engine
-    # threads then) and inherit the imported kamlib; "spawn" would import it all again.
-    context = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context(context),
-                               initializer=init_worker,
-                               initargs=(folder, staging, os.getpid()))
+    pool = worker_pool(n_workers, folder, staging)
     try:
-        for _ in range(n_workers):  # start the workers (and their kernels) while data loads
-            pool.submit(os.getpid)
         try:
             with console.status("loading and validating the data"):
                 ds = load(cfg)
@@ -323,7 +284,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
             console.print(f"Nothing published; the reports in {out} are unchanged. Failed "
                           f"notebooks rendered in {out / '_failed'}.", soft_wrap=True)
             return BuildResult(False, out, outcomes, errors, time.perf_counter() - started)
-        modules = sorted([{"name": o.name, "title": o.title, "html": o.html,
+        extra = [_plans_module(cfg, out, force, show_progress)] if plans else []
+        modules = sorted(extra + [{"name": o.name, "title": o.title, "html": o.html,
                            "headlines": list(o.headlines), "notices": list(o.notices)}
                           for o in outcomes] + unavailable,
                          key=lambda m: m["name"])

@@ -40,7 +40,7 @@ def _source_cell(nb: nbformat.NotebookNode, index: int) -> int:
 
 def _failure(task: Task, err: Exception, executed, started: float) -> Outcome:
     """The one-line message, and the failed notebook rendered for the analyst."""
-    name = task.path.stem
+    name = task.label
     nb = nbformat.read(executed, as_version=4) if executed.exists() else None
     if isinstance(err, PapermillExecutionError) and nb is not None:
         where = f"cell {_source_cell(nb, err.cell_index)}: {err.ename}: {err.evalue}"
@@ -58,25 +58,30 @@ def _failure(task: Task, err: Exception, executed, started: float) -> Outcome:
 
 def run(task: Task) -> Outcome:
     """Execute ``task.path`` with its parameters and export the report HTML."""
-    name, started, cwd = task.path.stem, time.perf_counter(), task.path.parent
+    name, started, cwd = task.label, time.perf_counter(), task.path.parent
     executed = task.out_dir / "_executed" / f"{name}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     try:
         nb = papermill.execute_notebook(
             str(task.path), str(executed), parameters=task.parameters, km=kernels.get(cwd),
-            progress_bar=False, execution_timeout=task.timeout, cwd=str(cwd))
+            progress_bar=False, execution_timeout=task.timeout, cwd=str(cwd),
+            # saved when it ends (or fails), not at every cell: nobody reads it meanwhile
+            request_save_on_cell_execute=False)
     except Exception as err:  # noqa: BLE001 - any failure must become a one-line message
         kernels.discard(cwd)  # whatever state it was left in, the next report starts fresh
         return _failure(task, err, executed, started)
-    kernels.reset(cwd)
+    resetting = kernels.begin_reset(cwd)  # the kernel clears itself while the page exports
     html_name = f"{name}.html"
     # "prepared" is the build's own staging folder, deleted once published: not worth showing
-    shown = {k: v for k, v in task.parameters.items() if k != "prepared"}
+    shown = {k: v for k, v in task.parameters.items() if k not in ("prepared", "portfolio")}
     if shown.get("config"):  # the file's name, not the analyst's folders
         shown["config"] = Path(shown["config"]).name
-    (task.out_dir / html_name).write_text(
-        notebook_html(nb, task.title, task.audience, run_footer(shown, task.run_info)),
-        encoding="utf-8")
+    try:
+        (task.out_dir / html_name).write_text(
+            notebook_html(nb, task.title, task.audience, run_footer(shown, task.run_info)),
+            encoding="utf-8")
+    finally:
+        kernels.finish_reset(cwd, resetting)
     return Outcome(name, task.title, True, html=html_name,
                    headlines=tuple(recorded_headlines(nb)),
                    notices=tuple(n["text"] for n in recorded_headlines(nb, NOTICE_MIME)),

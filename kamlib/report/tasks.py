@@ -23,6 +23,12 @@ class Task:
     audience: str
     timeout: int
     run_info: dict = field(default_factory=dict)  # as-of, sources, version for the footer
+    name: str = ""  # the page's file stem when one notebook makes many pages (account plans)
+
+    @property
+    def label(self) -> str:
+        """The page's name: ``name``, else the notebook's file stem."""
+        return self.name or self.path.stem
 
 
 @dataclass(frozen=True)

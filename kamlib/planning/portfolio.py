@@ -1,0 +1,212 @@
+"""Every planning frame of the whole portfolio, computed once for all the account plans.
+
+A plan is one account's rows of these frames: ``kam plans`` computes them once, saves them
+as Parquet, and each plan notebook reads its account's rows only (a filtered read), so a
+plan costs its rendering, not a portfolio's worth of computation.
+
+Examples
+--------
+>>> from kamlib import open_dataset                               # doctest: +SKIP
+>>> frames = portfolio_frames(open_dataset())                     # doctest: +SKIP
+>>> sorted(frames)[:3]                                            # doctest: +SKIP
+['bundles', 'circles', 'clv']
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from kamlib.concentration import account_totals
+from kamlib.planning.contacts import circle_coverage, decision_map
+from kamlib.planning.customize import _groups, bundles, cross_sell
+from kamlib.planning.differentiate import key_account_types, need_proxy, value_need_matrix
+from kamlib.planning.dossier import (general_information, product_history, wallet_share,
+                                     yearly_history)
+from kamlib.planning.notes import plan_notes
+from kamlib.planning.schedule import Cadence, contact_schedule
+
+__all__ = ["portfolio_frames", "save_portfolio", "load_portfolio", "account_rows",
+           "select_accounts", "NOTICES"]
+
+NOTICES = "notices.json"  # what the data could not feed, for every plan
+
+
+def _next_quarter(as_of: date) -> tuple[date, date]:
+    """The first and last day of the quarter after ``as_of``'s.
+
+    >>> _next_quarter(date(2025, 8, 15)), _next_quarter(date(2025, 12, 31))[1]
+    ((datetime.date(2025, 10, 1), datetime.date(2025, 12, 31)), datetime.date(2026, 3, 31))
+    """
+    q = (as_of.month - 1) // 3
+    year, month = (as_of.year + 1, 1) if q == 3 else (as_of.year, 3 * q + 4)
+    start = date(year, month, 1)
+    end = (date(year + (month == 10), 1 if month == 10 else month + 3, 1) - timedelta(days=1))
+    return start, end
+
+
+def _profit(ds, window: dict) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The accounts' P&L and lifetime value where activities are logged, else (None, None)."""
+    if "activities" not in ds.tables or ds.activity_rates is None or ds.activity_rates.empty:
+        return None, None
+    from kamlib.clv import clv_by_account, yearly_retention
+    from kamlib.profitability import cost_to_serve, customer_pnl
+
+    activities = ds.activities
+    if "quantity" not in ds.tables["activities"]:  # each row is one activity
+        activities = activities.assign(quantity=1.0)
+    has_cost = "cost" in ds.tables.get("transactions", [])
+    am = ds.cube.account_month
+    totals = account_totals(ds.cube.account_month, **window)
+    costs = cost_to_serve(activities, ds.activity_rates, accounts=totals["account_id"], **window)
+    pnl = customer_pnl(am, costs, cost="cost" if has_cost else None,
+                       **window)
+    known = pnl[pnl["profit"].notna()]
+    months = (pd.Period(window["end"], "M") - pd.Period(window["start"], "M")).n + 1
+    try:  # as in the profitability report: the observed retention, else its assumption
+        retention = float(yearly_retention(am, end=window["end"])["retention"].iloc[-1])
+    except ValueError:  # under two years of data
+        retention = 0.9
+    acquisition = "acquisition_cost" in ds.tables.get("accounts", [])
+    if acquisition:
+        known = known.merge(ds.accounts[["account_id", "acquisition_cost"]], on="account_id",
+                            how="left")
+    clv = clv_by_account(known, per_years=months / 12, retention=retention,
+                         acquisition_cost="acquisition_cost" if acquisition else 0.0)
+    return pnl, clv
+
+
+def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
+                     country: str | None = "ID", stale_days: int = 90,
+                     notes: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Every planning frame for every account of ``ds``, each with ``account_id``.
+
+    Parameters
+    ----------
+    ds : Dataset
+        From :func:`kamlib.open_dataset`.
+    cadences, country
+        The contact schedule's tiers and public holidays (see
+        :func:`kamlib.planning.schedule.contact_schedule`); it covers the quarter after the
+        data's ``as_of``.
+    notes : DataFrame, optional
+        The account managers' written inputs (``account_id``, ``section``, ``text``).
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``info``, ``years``, ``products``, ``wallet``, ``matrix``, ``types``, ``contacts``,
+        ``circles``, ``schedule``, ``cross_sell``, ``bundles`` (by peer group, with the
+        accounts' ``peer_group`` in ``info``), ``notes``, and ``pnl`` and ``clv`` when the
+        data has activities. Frames the data cannot feed are left out;
+        ``attrs["notices"]`` of ``info`` says why.
+    """
+    analysis = ds.config.analysis
+    as_of = analysis.end or ds.as_of
+    window = {"start": analysis.start or ds.start, "end": as_of}
+    am, ap = ds.cube.account_month, ds.cube.account_product
+    totals = account_totals(am, **window)
+    ids = ds.accounts["account_id"]
+    frames: dict[str, pd.DataFrame] = {}
+    notices: list[str] = []
+    info = general_information(ds.accounts, totals, as_of=as_of)
+    frames["years"] = yearly_history(am, as_of=as_of)
+    notices.append("Credit notes and the largest deals need each day's purchases, which the "
+                   "prepared data does not keep: not shown.")
+    frames["products"] = product_history(ap, as_of=as_of)
+    frames["wallet"] = wallet_share(am, ds.accounts, as_of=as_of)
+    proxy = need_proxy(am, ap, as_of=as_of)
+    matrix = value_need_matrix(totals, ds.accounts, proxy=proxy)
+    frames["matrix"] = matrix
+    pnl, clv = _profit(ds, window)
+    frames["types"] = key_account_types(matrix, ds.accounts, as_of=as_of, proxy=proxy, pnl=pnl)
+    if pnl is not None:
+        frames["pnl"], frames["clv"] = pnl, clv
+    else:
+        notices.append("Profit and lifetime value need the activities table (cost to serve): "
+                       "not shown.")
+    if "contacts" in ds.tables and ds.contacts is not None and len(ds.contacts):
+        people = decision_map(ds.contacts, as_of=as_of, stale_days=stale_days)
+        frames["contacts"] = people
+        frames["circles"] = circle_coverage(people, ids)
+    else:
+        notices.append("Contact coverage needs the contacts table: not shown.")
+    manager = "account_manager" if "account_manager" in ds.accounts else None
+    tiers = matrix[["account_id", "quadrant"]].merge(
+        ds.accounts[["account_id", *([manager] if manager else [])]], on="account_id",
+        how="right").fillna({"quadrant": "unknown"})
+    if manager is None:
+        tiers["account_manager"] = None
+    start, end = _next_quarter(as_of)
+    frames["schedule"] = contact_schedule(tiers, start=start, end=end, cadences=cadences,
+                                          country=country)
+    peers = info[["account_id", "industry", "size_band"]] if "industry" in info else None
+    if peers is not None:
+        frames["cross_sell"] = cross_sell(ap, peers)
+        # the label customize gives each group, so a plan finds its group's bundles
+        info["peer_group"] = info["account_id"].map(
+            _groups(peers, ("industry", "size_band"), "account_id", "portfolio_frames"))
+        frames["bundles"] = bundles(ap, peers)
+    else:
+        notices.append("Cross-sell proposals and bundles need each account's industry: not "
+                       "shown.")
+    frames["notes"] = plan_notes(notes, ids)
+    frames["info"] = info
+    info.attrs["notices"] = notices
+    return frames
+
+
+def select_accounts(frames: Mapping[str, pd.DataFrame], *, top: int | None = None,
+                    accounts: Iterable[str] | None = None) -> list[str]:
+    """The accounts to plan: ``accounts`` as given, the ``top`` by value, or the key accounts.
+
+    >>> m = pd.DataFrame({"account_id": ["a", "b", "c"], "key_account": [False, True, True]})
+    >>> select_accounts({"matrix": m}), select_accounts({"matrix": m}, top=1)
+    (['b', 'c'], ['a'])
+    """
+    matrix = frames["matrix"]  # ranked by value, largest first
+    if accounts is not None:
+        return list(dict.fromkeys(str(a) for a in accounts))
+    if top is not None:
+        return matrix["account_id"].head(top).astype(str).tolist()
+    return matrix.loc[matrix["key_account"].astype(bool), "account_id"].astype(str).tolist()
+
+
+def save_portfolio(frames: Mapping[str, pd.DataFrame], folder: str | Path) -> Path:
+    """Write each frame as ``<name>.parquet`` (sorted by account for filtered reads)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in frames.items():
+        out = frame.copy()
+        out.attrs = {}
+        if "account_id" in out:
+            out = out.sort_values("account_id", kind="stable")
+        out.to_parquet(folder / f"{name}.parquet", index=False)
+    notices = frames["info"].attrs.get("notices", []) if "info" in frames else []
+    (folder / NOTICES).write_text(json.dumps(notices), encoding="utf-8")
+    return folder
+
+
+def load_portfolio(folder: str | Path, account_id: str | None = None
+                   ) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """The saved frames (only ``account_id``'s rows if given; whole frames without an
+    ``account_id`` column) and the notices."""
+    folder = Path(folder)
+    frames = {}
+    for path in sorted(folder.glob("*.parquet")):
+        frames[path.stem] = account_rows(path, account_id)
+    notices = json.loads((folder / NOTICES).read_text(encoding="utf-8"))
+    return frames, notices
+
+
+def account_rows(path: Path, account_id: str | None) -> pd.DataFrame:
+    """One account's rows of a saved frame, read with a filter (row groups are skipped)."""
+    import pyarrow.parquet as pq
+
+    if account_id is None or "account_id" not in pq.read_schema(path).names:
+        return pd.read_parquet(path)
+    return pd.read_parquet(path, filters=[("account_id", "==", account_id)])

@@ -1,0 +1,227 @@
+"""``kam plans``: one account plan per key account, fast, published atomically.
+
+The data is loaded once and every planning frame computed once for the whole portfolio
+(:mod:`kamlib.planning.portfolio`, saved as Parquet); the plan notebook then only reads its
+account's rows. Plans run in the build's worker processes (one warm kernel and one warm
+exporter each, :mod:`kamlib.report.worker`), on every core. A plan that fails is named, the
+others are published, and the index marks it. Files are written to a staging folder and
+moved into ``out`` only at the end; the kit overwrites and deletes only files it wrote
+(:mod:`kamlib._written`, record ``.kamkit-plans.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from kamlib._written import OverwriteError, foreign, owned, read_record, refuse, sha256
+from kamlib.data.config import Config, load_config
+from kamlib.report.plans_index import plans_index_html, safe_names
+from kamlib.report.staging import new_staging, remove_stale
+from kamlib.report.tasks import Outcome, Task
+
+__all__ = ["build_plans", "PlansResult", "PLAN_NOTEBOOK", "RECORD", "write_template"]
+
+PLAN_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "plans" / "account_plan.ipynb"
+RECORD = ".kamkit-plans.json"  # what the last kam plans wrote into its folder
+TEMPLATE_RECORD = ".kamkit-templates.json"
+
+
+@dataclass
+class PlansResult:
+    """``ok`` when every plan was written; ``failed``: account id -> one-line error."""
+
+    ok: bool
+    out: Path
+    plans: dict[str, str] = field(default_factory=dict)  # account id -> file name
+    failed: dict[str, str] = field(default_factory=dict)
+    calendars: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def index(self) -> Path:
+        return self.out / "index.html"
+
+
+def _figure(value: object, fmt: str) -> tuple[float | str, str]:
+    if value is None or pd.isna(value):
+        return "", "–"
+    return float(value), fmt.format(value)
+
+
+def _index_rows(frames: dict, ids: list[str], stems: dict[str, str],
+                failed: dict[str, str]) -> list[dict]:
+    """One row per planned account: its headline figures from the portfolio frames."""
+    def by_id(name: str) -> pd.DataFrame:
+        frame = frames.get(name)
+        return (frame.drop_duplicates("account_id").set_index("account_id")
+                if frame is not None else pd.DataFrame())
+
+    info, matrix, wallet = by_id("info"), by_id("matrix"), by_id("wallet")
+    pnl, clv = by_id("pnl"), by_id("clv")
+
+    def get(frame: pd.DataFrame, key: str, column: str) -> object:
+        return frame.at[key, column] if key in frame.index and column in frame else None
+
+    rows = []
+    for a in ids:
+        rows.append({
+            "account_id": a, "account_name": get(info, a, "account_name") or "",
+            "account_manager": get(info, a, "account_manager") or "",
+            "quadrant": get(matrix, a, "quadrant") or "",
+            "figures": [_figure(get(matrix, a, "revenue"), "{:,.0f}"),
+                        _figure(get(matrix, a, "share"), "{:.1%}"),
+                        _figure(get(wallet, a, "share_of_wallet"), "{:.1%}"),
+                        _figure(get(pnl, a, "profit"), "{:,.0f}"),
+                        _figure(get(clv, a, "clv"), "{:,.0f}")],
+            "html": None if a in failed else f"{stems[a]}.html", "error": failed.get(a, "")})
+    return rows
+
+
+def write_template(frames: dict, ids: list[str], path: str | Path, *,
+                   force: bool = False) -> Path:
+    """The blank notes template for ``ids`` (:func:`kamlib.planning.notes.notes_template`)
+    via :func:`kamlib.report.safe_export`; refuses a file the kit did not write."""
+    from kamlib.planning.notes import notes_template
+    from kamlib.report.safe_export import safe_export
+
+    path = Path(path).resolve()
+    if path.suffix.lower() not in (".xlsx", ".csv"):
+        raise OverwriteError(f"--template {path.name}: use a .xlsx or .csv file name")
+    record = read_record(path.parent / TEMPLATE_RECORD)
+    if not force:
+        refuse(path.parent, foreign(path.parent, [path.name], record), "the template")
+    info = frames["info"]
+    accounts = info[info["account_id"].isin(ids)].set_index("account_id").reindex(ids)
+    safe_export(notes_template(accounts.reset_index()), path)
+    record[path.name] = sha256(path)
+    (path.parent / TEMPLATE_RECORD).write_text(json.dumps({"files": record}, indent=1),
+                                               encoding="utf-8")
+    return path
+
+
+def _publish(staging: Path, out: Path, names: list[str]) -> dict[str, str]:
+    """Move ``names`` from ``staging`` into ``out`` (index last); drop what the previous run
+    wrote and this one did not; record the hashes."""
+    out.mkdir(parents=True, exist_ok=True)
+    record = read_record(out / RECORD)
+    files = {n: sha256(staging / n) for n in names}
+    for n in sorted(names, key=lambda n: n == "index.html"):
+        os.replace(staging / n, out / n)
+    for old in record:
+        if old not in files and owned(out, old, record):
+            (out / old).unlink()
+    (staging / RECORD).write_text(json.dumps({"files": files}, indent=1), encoding="utf-8")
+    os.replace(staging / RECORD, out / RECORD)
+    return files
+
+
+def build_plans(config: str | Path | Config | None = None, *, out: str | Path = "plans",
+                top: int | None = None, accounts: Iterable[str] | None = None,
+                workers: int | None = None, timeout: int = 300, force: bool = False,
+                notebook: str | Path = PLAN_NOTEBOOK, template: str | Path | None = None,
+                parameters: dict[str, dict] | None = None, country: str | None = "ID",
+                show_progress: bool = True) -> PlansResult:
+    """Write one HTML plan per account, an index of the plans, and a calendar per manager.
+
+    Parameters
+    ----------
+    top, accounts
+        The ``top`` accounts by revenue, or these ids; by default the key accounts of the
+        value x need matrix.
+    parameters : dict, optional
+        Extra notebook parameters per account id (checked against the parameters cell).
+    template : path, optional
+        Also write the blank notes template for these accounts (``.xlsx`` or ``.csv``).
+
+    Raises
+    ------
+    ConfigError, NotebookError, OverwriteError, ValueError
+        Before any plan runs: bad config, parameter, unknown account id, or files in
+        ``out`` the kit did not write (unless ``force``).
+    """
+    from kamlib import __version__
+    from kamlib.data.dataset import load
+    from kamlib.planning.portfolio import portfolio_frames, save_portfolio, select_accounts
+    from kamlib.planning.schedule import calendars
+    from kamlib.report.execute import console as _console
+    from kamlib.report.execute import execute as _execute
+    from kamlib.report.execute import run_info as _run_info
+    from kamlib.report.execute import worker_pool
+    from kamlib.report.notebooks import check_parameters
+
+    started, console = time.perf_counter(), _console()
+    cfg = config if isinstance(config, Config) else load_config(config)
+    out, notebook = Path(out).resolve(), Path(notebook).resolve()
+    if out.exists() and not out.is_dir():
+        raise OverwriteError(f"--out {out}: is a file, not a folder; give a folder for the "
+                             "plans")
+    base = {"config": str(cfg.path) if cfg.path else "", "portfolio": "", "account_id": "",
+            "currency": ""}
+    check_parameters(notebook, base)
+    for values in (parameters or {}).values():
+        check_parameters(notebook, {**base, **values})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(out)
+    staging = new_staging(out)
+    n_workers = max(1, workers or os.cpu_count() or 1)
+    pool = worker_pool(n_workers, notebook.parent, staging)
+    try:
+        with console.status("loading the data and computing the portfolio"):
+            ds = load(cfg)
+            # the account_notes table, once the data contract has it (another branch)
+            frames = portfolio_frames(ds, country=country,
+                                      notes=getattr(ds, "account_notes", None))
+            ids = select_accounts(frames, top=top, accounts=accounts)
+            known = set(frames["info"]["account_id"].astype(str))
+            unknown = [a for a in ids if a not in known]
+            if unknown:
+                raise ValueError(f"--accounts: not in the data: {', '.join(unknown[:10])}")
+            folder = save_portfolio(frames, staging / "_portfolio")
+        stems = safe_names(ids)
+        schedule = frames["schedule"][frames["schedule"]["account_id"].isin(ids)]
+        names = dict(zip(frames["info"]["account_id"], frames["info"]["account_name"])) \
+            if "account_name" in frames["info"] else None
+        ics = calendars(schedule, names=names) if len(schedule) else {}
+        ics_names = safe_names(ics)
+        planned = [f"{s}.html" for s in stems.values()] + [f"{s}.ics" for s in ics_names.values()]
+        if not force:
+            refuse(out, foreign(out, ["index.html", *planned], read_record(out / RECORD)),
+                   "kam plans")
+        if template is not None:
+            write_template(frames, ids, template, force=force)
+        run_info = _run_info(ds, __version__)
+        tasks = [Task(notebook, f"Account plan {a}",
+                      {**base, "portfolio": str(folder), "account_id": a,
+                       "currency": ds.currency, **(parameters or {}).get(a, {})},
+                      staging, "leadership", timeout, run_info, name=stems[a]) for a in ids]
+        outcomes: list[Outcome] = _execute(tasks, pool, n_workers, timeout, console,
+                                           show_progress) if tasks else []
+        by_stem = {s: a for a, s in stems.items()}
+        failed = {by_stem[o.name]: o.error for o in outcomes if not o.ok}
+        for a, error in failed.items():
+            console.print(f"FAILED plan of account {a!r}: {error}", markup=False,
+                          highlight=False, soft_wrap=True)
+        for manager, data in ics.items():
+            (staging / f"{ics_names[manager]}.ics").write_bytes(data)
+        cals = [{"manager": m, "file": f"{ics_names[m]}.ics"} for m in ics]
+        (staging / "index.html").write_text(plans_index_html(
+            _index_rows(frames, ids, stems, failed), as_of=str(ds.as_of),
+            currency=ds.currency, calendars=cals,
+            notices=frames["info"].attrs.get("notices", [])), encoding="utf-8")
+        written = [f"{stems[a]}.html" for a in ids if a not in failed] + \
+            [c["file"] for c in cals] + ["index.html"]
+        _publish(staging, out, written)
+        return PlansResult(not failed, out, {a: f"{stems[a]}.html" for a in ids
+                                             if a not in failed}, failed,
+                           [c["file"] for c in cals], time.perf_counter() - started)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,169 @@
+"""Account plans (issue 14): ``kam plans``, the plan page, its index and calendars."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kamlib._written import plain_name
+from kamlib.cli import main
+from kamlib.planning import page
+from kamlib.report.plans_index import plans_index_html, safe_names
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+HOSTILE = "A<b>&/../1"  # an account id with markup, a path and an entity
+
+
+@pytest.mark.parametrize("ids", [
+    ["a/1", "a:1", "a\\1", "a 1"],          # clean to the same stem
+    ["index", "INDEX", "Index"],             # the index page's name, in any case
+    ["ACC", "acc", "..", ".hidden", ""],     # case-folding file systems, dots, empty
+    ["x" * 300, "x" * 301],                  # too long for a file name, same prefix
+])
+def test_plan_file_names_are_plain_and_unique(ids):
+    stems = safe_names(ids)
+    assert len(stems) == len(ids)
+    lowered = [s.lower() for s in stems.values()]
+    assert len(set(lowered)) == len(ids)
+    assert all(plain_name(f"{s}.html") and len(s) < 80 and s.lower() != "index"
+               for s in stems.values())
+
+
+def test_page_escapes_every_text_from_data():
+    evil = "<script>alert(1)</script>"
+    frames = {
+        "info": pd.DataFrame({"account_id": [evil], "account_name": [evil], "industry": [evil],
+                              "revenue": [10.0]}),
+        "notes": pd.DataFrame({"account_id": [evil], "ifa": ["Imagine"], "section": [evil],
+                               "text": [evil], "written": [True]}),
+        "products": pd.DataFrame({"account_id": [evil], "product": [evil], "revenue": [1.0]}),
+        "schedule": pd.DataFrame({"date": ["2026-01-05"], "kind": [evil],
+                                  "account_manager": [evil]}),
+    }
+    html = (page.title(frames, evil) + page.imagine(frames) + page.focus(frames, [evil])
+            + page.action(frames))
+    assert "<script" not in html and html.count("&lt;script&gt;") >= 7
+    rows = [{"account_id": evil, "account_name": evil, "account_manager": evil,
+             "quadrant": evil, "figures": [], "html": None, "error": evil}]
+    index = plans_index_html(rows, as_of="2025-12-31", currency=evil,
+                             calendars=[{"manager": evil, "file": "x.ics"}], notices=[evil])
+    assert "<script>alert" not in index and "FAILED: &lt;script&gt;" in index
+
+
+def test_page_shows_the_figures_it_is_given():
+    frames = {"info": pd.DataFrame({"account_id": ["a"], "account_name": ["Bank A"],
+                                    "revenue": [1234567.4]}),
+              "matrix": pd.DataFrame({"account_id": ["a"], "rank": [3], "share": [0.125],
+                                      "need": [7.25], "need_source": ["proxy"],
+                                      "quadrant": ["key account"], "key_account": [True]})}
+    html = page.focus(frames, [], "EUR")
+    assert "1,234,567" in html and "Rank 3 by revenue (12.5% of the total)" in html
+    assert "need 7.2 of 10 (proxy)" in html and "a key account" in html
+    assert "Profit and lifetime value" in html  # heading, with no figures and no crash
+
+
+def _ics_events(path: Path) -> list:
+    from icalendar import Calendar
+
+    return [c for c in Calendar.from_ical(path.read_bytes()).walk() if c.name == "VEVENT"]
+
+
+@pytest.mark.slow
+def test_kam_plans_top_5_writes_plans_index_calendars_and_template(tmp_path, capsys):
+    from kamlib import open_dataset
+    from kamlib.concentration import account_totals
+
+    out, template = tmp_path / "plans", tmp_path / "notes.xlsx"
+    assert main(["plans", "--top", "5", "--out", str(out), "--template", str(template)]) == 0
+    plans = sorted(p for p in out.glob("*.html") if p.name != "index.html")
+    assert len(plans) == 5
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for p in plans:
+        assert f'href="{p.name}"' in index
+    ds = open_dataset()
+    totals = account_totals(ds.cube.account_month).sort_values("revenue", ascending=False)
+    top = totals.iloc[0]
+    html = (out / f"{top['account_id']}.html").read_text(encoding="utf-8")
+    # no code for leadership: no input cells, no source of the notebook
+    assert "load_portfolio" not in html and "from kamlib" not in html
+    assert "hl-ipython3" not in html and "jp-InputPrompt\">" not in html  # no code cell input
+    assert f"{top['revenue']:,.0f}" in html  # its revenue from the cube, as on the page
+    assert f"{top['revenue']:,.0f}" in index
+    # the calendars parse back; every event is one of the planned accounts' contacts
+    calendars = sorted(out.glob("*.ics"))
+    assert calendars
+    events = [e for c in calendars for e in _ics_events(c)]
+    assert events and all(e.get("DTSTART") for e in events)
+    names = set(ds.accounts.set_index("account_id").loc[[p.stem for p in plans],
+                                                        "account_name"])
+    assert all(any(n in str(e.get("SUMMARY")) for n in names) for e in events)
+    # the notes template: every section of the 5 accounts; rewritten, never a foreign file
+    notes = pd.read_excel(template, dtype=str)
+    assert set(notes["account_id"]) == {p.stem for p in plans}
+    assert main(["plans", "--top", "5", "--out", str(out), "--template", str(template)]) == 0
+    foreign = tmp_path / "mine.xlsx"
+    foreign.write_bytes(b"the analyst's own workbook")
+    capsys.readouterr()
+    assert main(["plans", "--top", "1", "--out", str(out), "--template", str(foreign)]) == 2
+    assert "mine.xlsx" in capsys.readouterr().err
+    assert foreign.read_bytes() == b"the analyst's own workbook"
+    # a second run with fewer plans removes the plans it wrote before, nothing else
+    (out / "notes.txt").write_text("mine")
+    assert main(["plans", "--top", "2", "--out", str(out)]) == 0
+    assert len([p for p in out.glob("*.html") if p.name != "index.html"]) == 2
+    assert (out / "notes.txt").read_text() == "mine"
+    record = json.loads((out / ".kamkit-plans.json").read_text())
+    assert "notes.txt" not in record["files"]
+
+
+@pytest.mark.slow
+def test_hostile_ids_stay_escaped_and_one_failure_keeps_the_other_plans(tmp_path):
+    from kamlib.report.plans import build_plans
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for csv in DATA.glob("*.csv"):  # account 000001 gets a hostile id and name
+        text = csv.read_text(encoding="utf-8").replace("000001", HOSTILE)
+        if csv.name == "accounts.csv":
+            text = re.sub(r"(A<b>&/\.\./1,)[^,]*", r"\1<script>alert(1)</script>", text)
+        (data / csv.name).write_text(text, encoding="utf-8")
+    (data / "kam.toml").write_text('[source]\nfolder = "."\n')
+    out = tmp_path / "plans"
+    result = build_plans(data / "kam.toml", out=out, accounts=[HOSTILE, "000002", "000003"],
+                         parameters={"000002": {"portfolio": str(tmp_path / "nowhere")}},
+                         show_progress=False)
+    assert not result.ok and list(result.failed) == ["000002"]
+    assert "000002" in result.failed["000002"]  # the message names the account's page
+    assert set(result.plans) == {HOSTILE, "000003"}
+    stem = safe_names([HOSTILE])[HOSTILE]
+    assert plain_name(f"{stem}.html") and (out / f"{stem}.html").is_file()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    plan = (out / f"{stem}.html").read_text(encoding="utf-8")
+    for text in (index, plan):
+        assert "<script>alert" not in text and "<b>&" not in text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "FAILED" in index and not (out / "000002.html").exists()
+    assert (out / "000003.html").is_file()
+    shutil.rmtree(data)
+
+
+@pytest.mark.slow
+def test_kam_build_plans_links_the_plans_index(tmp_path, monkeypatch):
+    import kamlib.planning.portfolio as portfolio
+
+    pick = portfolio.select_accounts
+    monkeypatch.setattr(portfolio, "select_accounts",  # 3 of the key accounts: quick
+                        lambda frames, **kw: pick(frames, **kw)[:3])
+    out = tmp_path / "site"
+    assert main(["build", "--only", "01_data_overview", "--plans", "--out", str(out)]) == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="plans/index.html"' in index
+    assert len([p for p in (out / "plans").glob("*.html") if p.name != "index.html"]) == 3
+    # a rebuild without --plans keeps its own pages and leaves the plans folder alone
+    assert main(["build", "--only", "01_data_overview", "--out", str(out)]) == 0
+    assert (out / "plans" / "index.html").is_file()
