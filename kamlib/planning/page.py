@@ -115,9 +115,12 @@ def focus(frames: Mapping[str, pd.DataFrame], notices: list[str], currency: str 
             "share_change": "{:+.1%}", "headroom": "{:,.0f}"}))
     out.append("<h3>Revenue by year</h3>")
     out.append(table_html(frames.get("years", pd.DataFrame()), {
-        "year": None, "months": None, "revenue": "{:,.0f}", "change": "{:+,.0f}",
-        "growth": "{:+.1%}"},
+        "year": "{:.0f}", "months": "{:.0f}", "revenue": "{:,.0f}", "change": "{:+,.0f}",
+        "growth": "{:+.1%}", "credit_notes": "{:,.0f}"},
         "No purchases."))
+    out.append("<h3>Largest deals</h3>")
+    out.append(table_html(frames.get("deals", pd.DataFrame()), {
+        "deal_rank": None, "date": None, "revenue": "{:,.0f}"}, "No purchases."))
     out.append("<h3>Products bought</h3>")
     out.append(table_html(frames.get("products", pd.DataFrame()).head(15), {
         "product": None, "revenue": "{:,.0f}", "first_date": None, "last_date": None,

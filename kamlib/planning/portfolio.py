@@ -25,8 +25,8 @@ from kamlib.concentration import account_totals
 from kamlib.planning.contacts import circle_coverage, decision_map
 from kamlib.planning.customize import _groups, bundles, cross_sell
 from kamlib.planning.differentiate import key_account_types, need_proxy, value_need_matrix
-from kamlib.planning.dossier import (general_information, product_history, wallet_share,
-                                     yearly_history)
+from kamlib.planning.dossier import (general_information, largest_deals, product_history,
+                                     wallet_share, yearly_history)
 from kamlib.planning.notes import plan_notes
 from kamlib.planning.schedule import Cadence, contact_schedule
 
@@ -99,7 +99,7 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
     Returns
     -------
     dict of str to DataFrame
-        ``info``, ``years``, ``products``, ``wallet``, ``matrix``, ``types``, ``contacts``,
+        ``info``, ``years``, ``deals``, ``products``, ``wallet``, ``matrix``, ``types``, ``contacts``,
         ``circles``, ``schedule``, ``cross_sell``, ``bundles`` (by peer group, with the
         accounts' ``peer_group`` in ``info``), ``notes``, and ``pnl`` and ``clv`` when the
         data has activities. Frames the data cannot feed are left out;
@@ -114,9 +114,8 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
     frames: dict[str, pd.DataFrame] = {}
     notices: list[str] = []
     info = general_information(ds.accounts, totals, as_of=as_of)
-    frames["years"] = yearly_history(am, as_of=as_of)
-    notices.append("Credit notes and the largest deals need each day's purchases, which the "
-                   "prepared data does not keep: not shown.")
+    frames["years"] = yearly_history(am, ds.cube.notable_days, as_of=as_of)
+    frames["deals"] = largest_deals(ds.cube.notable_days)
     frames["products"] = product_history(ap, as_of=as_of)
     frames["wallet"] = wallet_share(am, ds.accounts, as_of=as_of)
     proxy = need_proxy(am, ap, as_of=as_of)
