@@ -14,8 +14,6 @@ True
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import date
 
 import duckdb
@@ -23,6 +21,7 @@ import pandera.errors
 
 from kamlib.data.config import Config
 from kamlib.data.contract import OUTLIER_YEARS, TABLES, pandera_schema
+from kamlib.data.lookalike import lookalike_hint
 from kamlib.data.problems import ValidationReport
 from kamlib.data.sources.base import RawTable
 from kamlib.data.typed_read import DUCK_TYPES
@@ -130,7 +129,7 @@ def _references(con, raw: RawTable, col: str, target: RawTable, report) -> None:
         values = list(dict.fromkeys(v for _, v in rows))
         report.error(raw.table, raw.file, "unknown-reference", f"{len(values)} {col} value(s) "
                      f"are not in {target.table} ({target.file})", count=len(rows),
-                     values=values, hint=_lookalike_hint(con, values, target.table, col)
+                     values=values, hint=lookalike_hint(con, values, target.table, col)
                      + f"Add them to {target.file}, or fix the ids.",
                      **_where(raw, col, [r for r, _ in rows]))
 
@@ -346,58 +345,8 @@ def _unknown_accounts(con, raws, config: Config, report: ValidationReport) -> No
     report.error("transactions", raw.file, "unknown-account", f"{len(unknown)} account_id "
                  f"value(s) in {count} line(s) are not in {raws['accounts'].file}",
                  count=count, values=[a for a, *_ in unknown],
-                 hint=_lookalike_hint(con, [a for a, _ in unknown], "accounts",
+                 hint=lookalike_hint(con, [a for a, _ in unknown], "accounts",
                                           "account_id") + "Add the accounts "
                       "to the accounts file, or set [analysis] unknown_accounts = \"create\" "
                       "to add them by id (counted).",
                  **_where(raw, "account_id", lines))
-
-
-# characters that show as nothing (or as a space) but make two ids differ
-INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u00a0"
-
-
-def _lookalike_key(value: str) -> str:
-    """An id as a person reads it: the form two equal-looking ids share.
-
-    >>> _lookalike_key("CAFE\u0301-1\u200b") == _lookalike_key("CAF\u00c9-1")
-    True
-    >>> _lookalike_key("000042.0"), _lookalike_key("42")
-    ('42', '42')
-    """
-    text = unicodedata.normalize("NFKC", value.translate({ord(c): None for c in INVISIBLE}))
-    text = re.sub(r"^(\d+)\.0+$", r"\1", text.strip())
-    return text.lstrip("0") or text
-
-
-def _difference(unknown: str, known: str) -> str:
-    """What makes two look-alike ids differ, in words."""
-    if any(c in unknown or c in known for c in INVISIBLE):
-        return "an invisible character (zero-width space, byte-order mark, no-break space)"
-    if unicodedata.normalize("NFC", unknown) == unicodedata.normalize("NFC", known):
-        return "the Unicode form of an accented letter (composed vs decomposed)"
-    if unicodedata.normalize("NFKC", unknown) == unicodedata.normalize("NFKC", known):
-        return "a compatibility character (e.g. a full-width digit)"
-    if re.fullmatch(r"\d+\.0+", unknown) or re.fullmatch(r"\d+\.0+", known):
-        return "a '.0' suffix: the ids were read as decimal numbers somewhere"
-    return "leading zeros"
-
-
-def _lookalike_hint(con, unknown: list[str], table: str, col: str) -> str:
-    """The likeliest cause of unknown ids: they equal a known id to the eye but not byte by
-    byte (leading zeros lost to a spreadsheet, a ".0" from a float, Unicode forms, invisible
-    characters). The hint shows both ids with escapes, so the difference can be seen.
-    """
-    known = {_lookalike_key(a): a for (a,) in con.execute(
-        f"SELECT DISTINCT {col} FROM t_{table} WHERE {col} IS NOT NULL").fetchall()}
-    pairs = [(u, known[_lookalike_key(u)]) for u in unknown if _lookalike_key(u) in known]
-    if not pairs:
-        return ""
-    kinds = {_difference(u, k) for u, k in pairs}
-    if kinds == {"leading zeros"}:
-        return (f"{len(pairs)} of them differ from a known id only by leading zeros (e.g. "
-                f"{pairs[0][0]!r} and {pairs[0][1]!r}): the ids were probably read as numbers "
-                f"somewhere; export them as text. ")
-    examples = "; ".join(f"{ascii(u)} vs {ascii(k)}: {_difference(u, k)}" for u, k in pairs[:3])
-    return (f"{len(pairs)} of them look like a known id but differ in ways that do not show "
-            f"({examples}); fix the ids in the source, or export both files the same way. ")
