@@ -20,22 +20,14 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+import _common
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 BIN = Path(sys.executable).parent
-
-
-def _timed(commands: list[list[str]], cwd: Path) -> float:
-    started = time.perf_counter()
-    for cmd in commands:
-        subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -59,8 +51,8 @@ def main() -> None:
     for _ in range(args.repeat):
         shutil.rmtree(naive_dir, ignore_errors=True)
         naive_dir.mkdir(parents=True)
-        results["naive loop"].append(_timed(naive, ROOT))
-        results["kam build"].append(_timed(kamkit, ROOT))
+        results["naive loop"].append(_common.timed(naive, ROOT))
+        results["kam build"].append(_common.timed(kamkit, ROOT))
     print(f"{len(notebooks)} report notebooks: {', '.join(nb.name for nb in notebooks)}")
     for name, times in results.items():
         print(f"{name:>10}: best {min(times):6.2f} s, median {statistics.median(times):6.2f} s "

@@ -22,10 +22,10 @@ import argparse
 import json
 import resource
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
+
+import _common
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -101,9 +101,7 @@ def child(kind: str, folder: str) -> None:
 
 
 def measure(kind: str, folder: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, str(folder)],
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return _common.measure(__file__, kind, folder)
 
 
 def main() -> None:

@@ -21,22 +21,14 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+import _common
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 BIN = Path(sys.executable).parent
-
-
-def _timed(commands: list[list[str]], cwd: Path) -> float:
-    started = time.perf_counter()
-    for cmd in commands:
-        subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -68,8 +60,8 @@ def main() -> None:
                    str(executed)]]
     kam = [[str(BIN / "kam"), "plans", "--top", str(args.accounts), "--out",
             str(OUT / "plans" / "kamkit")]]
-    t_kam = _timed(kam, ROOT)
-    t_naive = _timed(naive, ROOT)
+    t_kam = _common.timed(kam, ROOT)
+    t_naive = _common.timed(naive, ROOT)
     per_naive, per_kam = t_naive / len(ids), t_kam / args.accounts
     print(f"naive papermill + nbconvert: {t_naive:.1f} s for {len(ids)} plans "
           f"({per_naive:.2f} s/plan); {per_naive * args.accounts:.0f} s for "
@@ -79,7 +71,7 @@ def main() -> None:
     print(f"kam plans --top {args.accounts}: {t_kam:.1f} s ({per_kam:.3f} s/plan, end to end)")
     print(f"speed-up per plan: {per_naive / per_kam:.1f}x")
     if args.large:
-        t_large = _timed([[str(BIN / "kam"), "plans", "--top", str(args.large), "--out",
+        t_large = _common.timed([[str(BIN / "kam"), "plans", "--top", str(args.large), "--out",
                            str(OUT / "plans" / "large")]], ROOT)
         print(f"kam plans --top {args.large}: {t_large:.1f} s "
               f"({t_large / args.large:.3f} s/plan)")

@@ -41,10 +41,11 @@ import argparse
 import json
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+import _common
 
 OUT = Path(__file__).resolve().parent / "out" / "profiles"
 END = "2025-12-31"
@@ -142,9 +143,7 @@ def child(kind: str, lines_path: str) -> None:
 
 
 def measure(kind: str, path: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, str(path)],
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return _common.measure(__file__, kind, path)
 
 
 def main() -> None:
