@@ -15,7 +15,9 @@ from importlib.metadata import version as _version
 
 from kamlib.abcxyz import abc_classes, abc_xyz_matrix, xyz_classes
 from kamlib.concentration import account_totals, concentration_summary, pareto_table
+from kamlib.profiles import account_profiles
 from kamlib.profitability import cost_to_serve, customer_pnl, whale_curve
+from kamlib.segments import rfm_scores, rfm_segments
 from kamlib.data import (Config, ConfigError, Cube, Dataset, ValidationError, ValidationReport,
                          load, load_config, open_dataset, validate)
 
@@ -30,5 +32,6 @@ __all__ = [
     # analyses
     "account_totals", "pareto_table", "concentration_summary",
     "abc_classes", "xyz_classes", "abc_xyz_matrix",
+    "account_profiles", "rfm_scores", "rfm_segments",
     "cost_to_serve", "customer_pnl", "whale_curve",
 ]
