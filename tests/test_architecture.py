@@ -1,8 +1,8 @@
 """The package's shape: a data layer apart from the analyses, and no import cycles.
 
-Every import that runs counts, including the lazy ones inside functions: a cycle hidden in a
-function still ties two modules together and breaks the first time the order of imports
-changes. Imports under ``if TYPE_CHECKING:`` never run and are left out.
+Every import counts, including the lazy ones inside functions and those under
+``if TYPE_CHECKING:``: a cycle hidden there still ties two modules together and breaks the
+first time the order of imports changes.
 """
 
 from __future__ import annotations
@@ -27,11 +27,7 @@ def import_graph() -> dict[str, set[str]]:
     for name, path in modules.items():
         edges = set()
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):  # annotation-only imports never run: not a dependency
-            if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
-                node.body = []
-        for node in ast.walk(tree):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom):

@@ -15,10 +15,7 @@ import codecs
 import types
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union, get_args, get_origin, get_type_hints
-
-if TYPE_CHECKING:  # annotations only: config.py imports this module
-    from kamlib.data.config import Analysis, Formats
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 __all__ = ["ConfigError", "fail", "type_ok", "type_name", "check_types", "check_analysis",
            "parse_segments", "check_formats"]
@@ -77,8 +74,9 @@ def check_types(values: dict, cls: type, path: Path | None, key: str) -> None:
             raise fail(path, key, f"{name} = {value!r}: expected {type_name(hints[name])}")
 
 
-def check_analysis(a: Analysis, path: Path | None) -> None:
-    """Refuse parameters no analysis can use, before any data is read."""
+def check_analysis(a: Any, path: Path | None) -> None:
+    """Refuse parameters no analysis can use (``a``: the :class:`~kamlib.data.config.Analysis`
+    settings), before any data is read."""
     def bad(why: str) -> ConfigError:
         return fail(path, "analysis", why)
 
@@ -146,8 +144,9 @@ def parse_segments(rows: object, path: Path | None) -> tuple[tuple, ...]:
 _DATE_DIRECTIVES = set("aAwdbBmyYHIpMSfzZjUWcxX%")
 
 
-def check_formats(f: Formats, path: Path | None, key: str = "format") -> None:
-    """Refuse separators, encodings and date formats no reader can use."""
+def check_formats(f: Any, path: Path | None, key: str = "format") -> None:
+    """Refuse separators, encodings and date formats no reader can use (``f``: the
+    :class:`~kamlib.data.config.Formats` of a table)."""
     def bad(why: str) -> ConfigError:
         return fail(path, key, why)
 
