@@ -1,6 +1,6 @@
 """Reports: run the notebooks into HTML for leadership, safely and fast.
 
-Notebooks use :func:`headline` and :func:`safe_table`; ``kam build`` uses
+Notebooks use :func:`headline`, :func:`thumbnail` and :func:`safe_table`; ``kam build`` uses
 :func:`build_reports`; lists for spreadsheets go out through :func:`safe_export`.
 The heavy machinery (papermill, nbconvert) is imported only when a build starts, so a
 notebook importing this package stays quick.
@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kamlib.report.display import HEADLINE_MIME, headline, safe_table
+from kamlib.report.display import (HEADLINE_MIME, THUMBNAIL_MIME, headline, safe_table,
+                                   thumbnail)
 from kamlib.report.safe_export import neutralise, safe_export
 
 if TYPE_CHECKING:
     from kamlib.report.build import BuildResult, build_reports
 
-__all__ = ["HEADLINE_MIME", "headline", "safe_table", "safe_export", "neutralise",
-           "build_reports", "BuildResult"]
+__all__ = ["HEADLINE_MIME", "THUMBNAIL_MIME", "headline", "thumbnail", "safe_table",
+           "safe_export", "neutralise", "build_reports", "BuildResult"]
 
 
 def __getattr__(name: str):

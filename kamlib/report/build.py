@@ -286,7 +286,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
             return BuildResult(False, out, outcomes, errors, time.perf_counter() - started)
         extra = [_plans_module(cfg, out, force, show_progress)] if plans else []
         modules = sorted(extra + [{"name": o.name, "title": o.title, "html": o.html,
-                           "headlines": list(o.headlines), "notices": list(o.notices)}
+                           "headlines": list(o.headlines), "notices": list(o.notices),
+                           "thumbnails": list(o.thumbnails)}
                           for o in outcomes] + unavailable,
                          key=lambda m: m["name"])
         _publish(staging, out, modules, run_info, audience, rebuilt_all=not only,

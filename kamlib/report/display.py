@@ -1,11 +1,12 @@
-"""What report notebooks display: headline figures and tables whose data text is escaped.
+"""What report notebooks display: headline figures, thumbnails and escaped tables.
 
 A notebook records each headline figure with :func:`headline`. The figure is shown as a
 card and also carried, machine-readable, under the MIME type :data:`HEADLINE_MIME`, which
 ``kam build`` reads from the executed notebook to fill the index page (nothing is scraped
-from HTML). :func:`safe_table` is the one way notebooks show styled tables: pandas'
-``Styler`` does not escape cell text by default, so an account named ``<script>`` would
-run in the report.
+from HTML). :func:`thumbnail` records a small chart for the index the same way
+(:data:`THUMBNAIL_MIME`), figures only. :func:`safe_table` is the one way notebooks show
+styled tables: pandas' ``Styler`` does not escape cell text by default, so an account
+named ``<script>`` would run in the report.
 
 Examples
 --------
@@ -27,9 +28,13 @@ import re
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-__all__ = ["HEADLINE_MIME", "headline", "headline_bundle", "safe_table"]
+from kamlib.report.thumbnails import thumbnail_problem
+
+__all__ = ["HEADLINE_MIME", "THUMBNAIL_MIME", "headline", "headline_bundle", "thumbnail",
+           "thumbnail_bundle", "safe_table"]
 
 HEADLINE_MIME = "application/vnd.kamkit.headline+json"
+THUMBNAIL_MIME = "application/vnd.kamkit.thumbnail+json"
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -71,6 +76,52 @@ def headline(key: str, value: float | int | str, label: str, *, fmt: str = "{:,}
     from IPython.display import display
 
     display(headline_bundle(key, value, label, fmt=fmt), raw=True)
+
+
+def thumbnail_bundle(kind: str, data: dict, label: str) -> dict[str, object]:
+    """The display bundle of a small chart for the index: machine-readable JSON only.
+
+    Parameters
+    ----------
+    kind : {"sparkline", "curve", "matrix", "bars"}
+        How the index draws it (:mod:`kamlib.report.thumbnails`).
+    data : dict
+        Aggregated figures only, as :mod:`kamlib.report.thumbnail_data` makes them; never
+        an account's name or id.
+    label : str
+        What the chart shows, e.g. ``"Monthly revenue (EUR)"``.
+
+    Raises
+    ------
+    ValueError
+        If the index could not draw it, saying why (a NaN, a list too long, ...).
+
+    Examples
+    --------
+    >>> thumbnail_bundle("bars", {"labels": ["a"], "values": [1.0]}, "Share")[THUMBNAIL_MIME]
+    {'kind': 'bars', 'label': 'Share', 'data': {'labels': ['a'], 'values': [1.0]}}
+    >>> thumbnail_bundle("pie", {}, "x")
+    Traceback (most recent call last):
+    ValueError: thumbnail 'x': kind 'pie' is not one of sparkline, curve, matrix, bars
+    """
+    thumb = {"kind": kind, "label": label, "data": data}
+    problem = thumbnail_problem(thumb)
+    if problem:
+        raise ValueError(f"thumbnail {label!r}: {problem}")
+    # the page itself shows the full chart: the thumbnail is for the index only
+    return {THUMBNAIL_MIME: thumb, "text/html": ""}
+
+
+def thumbnail(kind: str, data: dict, label: str) -> None:
+    """Record a small chart for the report index (see :func:`thumbnail_bundle`).
+
+    Examples
+    --------
+    >>> thumbnail("sparkline", {"values": [1.0, 2.0]}, "Revenue")  # doctest: +SKIP
+    """
+    from IPython.display import display
+
+    display(thumbnail_bundle(kind, data, label), raw=True)
 
 
 def safe_table(frame: pd.DataFrame | Styler, *, precision: int = 2,

@@ -101,7 +101,13 @@ def _delta(diff: int | float, fmt: str) -> str:
 def movement(now: dict, then: dict | None) -> dict | None:
     """How a figure moved since the previous build: ``then`` (its text), ``direction``
     ("up", "down", "same" or "changed" for a figure that is not a number), ``arrow`` and
-    ``delta``; None if the previous build did not have it."""
+    ``delta``; None if the previous build did not have it. A number whose shown text did
+    not change (it moved below the figure's precision) is "same".
+
+    >>> movement({"value": 1.6941, "text": "169%", "fmt": "{:.0%}"},
+    ...          {"value": 1.6939, "text": "169%"})["direction"]
+    'same'
+    """
     if then is None:
         return None
     a, b = _number(then.get("value")), _number(now.get("value"))
@@ -110,7 +116,8 @@ def movement(now: dict, then: dict | None) -> dict | None:
         if then.get("value") != now.get("value"):
             out.update(direction="changed", arrow="≠")
         return out
-    if b != a:
+    # a change below the shown precision (float noise: "169% -> 169%") is no movement
+    if b != a and str(now.get("text", "")) != out["then"]:
         out.update(direction="up" if b > a else "down", arrow="▲" if b > a else "▼",
                    delta=_delta(b - a, str(now.get("fmt") or then.get("fmt") or "")))
     return out

@@ -1,4 +1,8 @@
-"""The index page: every module's headline figures, their movement, and links to the reports.
+"""The index page: every module's headline figures, their movement, small charts, and links.
+
+One screen for leadership: a grid of module cards, each with its small charts (drawn
+server-side as inline SVG by :mod:`kamlib.report.thumbnails` from the figures the notebook
+recorded; no script, no image file) and its headline figures.
 
 Each figure shows how it moved since the previous build (then, now, an arrow and the
 difference in the figure's own format; a share's in percentage points), from the history
@@ -12,31 +16,49 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import jinja2
+from markupsafe import Markup
 
-__all__ = ["index_html", "AUDIENCES"]
+from kamlib.report.thumbnails import describe, thumbnail_svg
+
+__all__ = ["index_html", "charts", "AUDIENCES", "MAX_CHARTS"]
 
 AUDIENCES = ("leadership", "trainee")
+MAX_CHARTS = 2
 
 _INDEX = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
-       max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.4; }
-h1 { margin-bottom: .2rem; } .meta { color: #555; margin-top: 0; }
-.module { border: 1px solid #ccc; border-radius: 6px; padding: .8rem 1rem; margin: 1rem 0;
-          break-inside: avoid; page-break-inside: avoid; }
-.module h2 { margin: 0 0 .4rem 0; font-size: 1.25rem; }
-.figure { font-size: 1.5rem; font-weight: 600; margin-right: .3rem; }
-ul.headlines { list-style: none; padding: 0; margin: 0; } ul.headlines li { margin: .2rem 0; }
+       max-width: 120rem; margin: 1rem auto; padding: 0 1.5rem; line-height: 1.35;
+       background: #f4f5f7; }
+h1 { margin: 0; font-size: 1.6rem; } .meta { color: #555; margin: .2rem 0 0 0; }
+.since { margin: .3rem 0 .8rem 0; color: #333; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(34rem, 1fr));
+         gap: .8rem; align-items: start; }
+.module { background: #fff; border: 1px solid #d5d8dd; border-radius: 8px;
+          padding: .7rem .9rem; break-inside: avoid; page-break-inside: avoid; }
+.module h2 { margin: 0 0 .4rem 0; font-size: 1.1rem; }
+.module h2 a { color: #1f5f99; text-decoration: none; }
+.module h2 a:hover { text-decoration: underline; }
+.charts { display: flex; flex-wrap: wrap; gap: .3rem 1rem; margin: 0 0 .4rem 0; }
+.charts figure { margin: 0; display: flex; align-items: center; gap: .6rem; }
+svg.thumb { width: 18rem; height: auto; display: block; flex: none; }
+.charts figcaption { color: #555; font-size: .8rem; max-width: 14rem; }
+.figure { font-size: 1.25rem; font-weight: 650; margin-right: .3rem; }
+.label { font-size: .9rem; }
+ul.headlines { list-style: none; padding: 0; margin: 0; }
+ul.headlines li { padding: .25rem 0; border-top: 1px solid #eceef1; }
 table { border-collapse: collapse; font-size: .85rem; } td, th { padding: .2rem .6rem;
         border-bottom: 1px solid #ddd; text-align: left; }
-.unavailable { border-style: dashed; color: #555; } .missing { margin: 0; }
+.unavailable { border-style: dashed; color: #555; background: none; } .missing { margin: 0; }
 footer { color: #555; font-size: .85rem; margin-top: 2rem; }
-.change { color: #555; font-size: .9rem; margin-left: .5rem; white-space: nowrap; }
-.change .arrow { font-weight: 600; } .since { margin: .4rem 0; }
+.change { display: block; color: #555; font-size: .8rem; white-space: nowrap; }
+.change .arrow { font-weight: 600; } .change.up .arrow, .change.down .arrow { color: #1f5f99; }
 {{ css }}
-@media print { body { margin: 0; max-width: none; font-size: 11pt; }
+@media print { body { margin: 0; max-width: none; font-size: 10pt; background: none; }
+  .cards { grid-template-columns: 1fr 1fr; gap: .5rem; }
+  .module { border-color: #999; }
   a { color: inherit; text-decoration: none; }
   a[href]::after { content: " (" attr(href) ")"; font-size: .8em; color: #555; } }
 </style></head><body>
@@ -49,17 +71,20 @@ figure's movement shows from the next build on.{% endif %}
 {% if changes.html %}<a href="{{ changes.html }}">Which accounts moved since the last
 build{% if changes.count is not none %} ({{ changes.count }}){% endif %}</a>{% endif %}</p>
 {% endif %}
+<div class="cards">
 {% for m in modules %}<section class="module{% if not m.html %} unavailable{% endif %}">
 <h2>{% if m.html %}<a href="{{ m.html }}">{{ m.title }}</a>{% else %}{{ m.title }}{% endif %}
 </h2>{% if m.missing %}<p class="missing">Not built for this data: {{ m.missing }}</p>{% endif %}
+{% if m.charts %}<div class="charts">{% for c in m.charts %}<figure>{{ c.svg }}
+<figcaption aria-hidden="true">{{ c.caption }}</figcaption></figure>{% endfor %}</div>{% endif %}
 {% if m.headlines %}<ul class="headlines">{% for h in m.headlines %}
-<li><span class="figure">{{ h.text }}</span>{{ h.label }}{% if h.change %}
+<li><span class="figure">{{ h.text }}</span> <span class="label">{{ h.label }}</span>{% if h.change %}
 <span class="change {{ h.change.direction }}">then {{ h.change.then }} &rarr; now {{ h.text }}
 <span class="arrow" title="{{ h.change.direction }}">{{ h.change.arrow }}</span>
 {{ h.change.delta or ("unchanged" if h.change.direction == "same" else "") }}</span>
 {% elif previous %}<span class="change new">new figure</span>{% endif %}</li>{% endfor %}</ul>
 {% endif %}{% for n in m.notices %}<p class="missing">{{ n }}</p>{% endfor %}</section>
-{% endfor %}
+{% endfor %}</div>
 <footer><p>kamlib {{ version }} &middot; generated {{ generated }} &middot; audience:
 {{ audience }}</p><table><tr><th>table</th><th>input</th><th>rows</th><th>SHA-256</th></tr>
 {% for s in sources %}<tr><td>{{ s.table }}</td><td>{{ s.file }}</td><td>{{ "{:,}".format(s.rows) }}</td>
@@ -67,6 +92,24 @@ build{% if changes.count is not none %} ({{ changes.count }}){% endif %}</a>{% e
 <script>{{ js }}</script>
 </body></html>
 """)
+
+
+def charts(module: dict) -> list[dict]:
+    """A module's thumbnails as the index shows them: ``svg`` (markup, drawn by
+    :mod:`kamlib.report.thumbnails` with its text escaped) and ``caption``; what cannot be
+    drawn is left out, and at most :data:`MAX_CHARTS` per card keep the page one screen.
+
+    >>> charts({"thumbnails": [{"kind": "bars", "label": "Share",
+    ...                         "data": {"labels": ["a"], "values": [1]}}, "junk"]})[0]["caption"]
+    'Share; largest: a, 100%'
+    """
+    recorded = module.get("thumbnails")
+    shown = []
+    for thumb in recorded if isinstance(recorded, list) else []:
+        svg = thumbnail_svg(thumb)
+        if svg:
+            shown.append({"svg": Markup(svg), "caption": describe(thumb)})
+    return shown[:MAX_CHARTS]
 
 
 def index_html(modules: list[dict], run_info: dict, audience: str,
@@ -85,7 +128,7 @@ def index_html(modules: list[dict], run_info: dict, audience: str,
     css, js = table_assets()
     return _INDEX.render(
         history=history, previous=previous, changes=changes or {}, css=css, js=js,
-        title=title, modules=modules, audience=audience,
+        title=title, modules=[{**m, "charts": charts(m)} for m in modules], audience=audience,
         as_of=run_info.get("as_of", "n/a"), start=run_info.get("start", "n/a"),
         n_accounts=f"{run_info.get('n_accounts', 0):,}",
         validation=run_info.get("validation", ""), version=run_info.get("version", "?"),

@@ -145,11 +145,12 @@ def check_parameters(path: str | Path, parameters: dict[str, object]) -> None:
 
 def recorded_headlines(nb: dict, mime: str = HEADLINE_MIME) -> list[dict]:
     """The headline figures an executed notebook recorded, in order (see ``headline``);
-    with ``mime=NOTICE_MIME``, the figures it could not show for want of data."""
+    with ``mime=NOTICE_MIME``, the figures it could not show for want of data; with
+    ``THUMBNAIL_MIME``, its small charts. A record that is not a JSON object is skipped."""
     found = []
     for cell in nb["cells"]:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            if mime in data:
+            if isinstance(data.get(mime), dict):
                 found.append(dict(data[mime]))
     return found

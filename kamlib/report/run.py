@@ -19,6 +19,7 @@ from papermill.exceptions import PapermillExecutionError
 from kamlib.data.needs import NOTICE_MIME
 from kamlib.report import kernels
 from kamlib.report.html import failed_html, notebook_html, run_footer
+from kamlib.report.display import THUMBNAIL_MIME
 from kamlib.report.notebooks import recorded_headlines
 from kamlib.report.tasks import Outcome, Task
 
@@ -84,5 +85,6 @@ def run(task: Task) -> Outcome:
         kernels.finish_reset(cwd, resetting)
     return Outcome(name, task.title, True, html=html_name,
                    headlines=tuple(recorded_headlines(nb)),
+                   thumbnails=tuple(recorded_headlines(nb, THUMBNAIL_MIME)),
                    notices=tuple(n["text"] for n in recorded_headlines(nb, NOTICE_MIME)),
                    seconds=time.perf_counter() - started)

@@ -40,6 +40,7 @@ class Outcome:
     ok: bool
     html: str | None = None  # file name inside the staging folder
     headlines: tuple = ()
+    thumbnails: tuple = ()  # small charts for the index (kamlib.report.thumbnails)
     notices: tuple = ()  # figures the page could not show, and why (kamlib.data.needs)
     error: str = ""
     failed_html: str | None = None  # rendered failed notebook (in the staging folder)
