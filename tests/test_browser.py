@@ -177,11 +177,29 @@ def test_pages_print_to_a4_with_no_image_taller_than_a_page(site_twice, visit):
 
 
 def test_index_screenshot_for_the_test_artifacts(site_twice, visit):
+    """The one-pager: at 1920 x 1080 every module card, figures, movements and charts
+    included, is on the first screen (the screenshot shows that screen); printed, no card is
+    taller than an A4 page, so none has to break."""
     out, _, _ = site_twice
     page = visit(out / "index.html").page
-    page.set_viewport_size({"width": 1100, "height": 1400})
+    page.set_viewport_size({"width": 1920, "height": 1080})
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "index.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "index.png"))
     text = page.inner_text("body")
     assert "then 250 → now 385" in text and "Which accounts moved since the last build" in text
     assert (ARTIFACTS / "index.png").stat().st_size > 10_000
+    boxes = page.eval_on_selector_all(
+        "section.module, section.module li, svg.thumb",
+        "es => es.map(e => { const r = e.getBoundingClientRect();"
+        " return [e.tagName, r.left, r.right, r.top, r.bottom, r.height]; })")
+    cards = [b for b in boxes if b[0] == "SECTION"]
+    assert len(cards) == 6 and cards[-1][4] <= 1080, cards[-1]  # the last card's bottom
+    assert all(0 <= b[1] and b[2] <= 1920 and b[4] <= 1080 for b in boxes), boxes
+    charts = [b for b in boxes if b[0].lower() == "svg"]
+    assert len(charts) == 5 and all(b[5] > 40 for b in charts), charts  # drawn, not collapsed
+    assert page.locator("svg.thumb[role=img][aria-label]").count() == 5
+    page.emulate_media(media="print")
+    page.set_viewport_size(A4_PRINTABLE)
+    heights = page.eval_on_selector_all(
+        "section.module", "es => es.map(e => e.getBoundingClientRect().height)")
+    assert 0 < max(heights) <= A4_PRINTABLE["height"], heights

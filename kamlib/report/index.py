@@ -51,13 +51,16 @@ ul.headlines { list-style: none; padding: 0; margin: 0; }
 ul.headlines li { padding: .25rem 0; border-top: 1px solid #eceef1; }
 table { border-collapse: collapse; font-size: .85rem; } td, th { padding: .2rem .6rem;
         border-bottom: 1px solid #ddd; text-align: left; }
-.unavailable { border-style: dashed; color: #555; background: none; } .missing { margin: 0; }
+.unavailable { border-style: dashed; color: #555; background: none; }
+.missing { margin: .3rem 0 0 0; color: #555; font-size: .85rem; }
 footer { color: #555; font-size: .85rem; margin-top: 2rem; }
 .change { display: block; color: #555; font-size: .8rem; white-space: nowrap; }
 .change .arrow { font-weight: 600; } .change.up .arrow, .change.down .arrow { color: #1f5f99; }
 {{ css }}
 @media print { body { margin: 0; max-width: none; font-size: 10pt; background: none; }
   .cards { grid-template-columns: 1fr 1fr; gap: .5rem; }
+  .charts figure { display: block; } svg.thumb { width: 100%; max-width: 16rem; }
+  .charts figcaption { max-width: none; }
   .module { border-color: #999; }
   a { color: inherit; text-decoration: none; }
   a[href]::after { content: " (" attr(href) ")"; font-size: .8em; color: #555; } }

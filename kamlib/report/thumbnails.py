@@ -55,8 +55,8 @@ def _numbers(v: object, name: str, *, size: int | None = None) -> str:
         return f"{name} has {len(v):,} values; at most {MAX_POINTS}"
     if size is not None and len(v) != size:
         return f"{name} has {len(v)} values, expected {size}"
-    bad = next((x for x in v if not _is_number(x)), None)
-    return "" if bad is None else f"{name} holds {bad!r}, not a finite number"
+    bad = [x for x in v if not _is_number(x)]
+    return f"{name} holds {bad[0]!r}, not a finite number" if bad else ""
 
 
 def _texts(v: object, name: str, size: int) -> str:
