@@ -6,9 +6,9 @@ recorded; no script, no image file) and its headline figures.
 
 Each figure shows how it moved since the previous build (then, now, an arrow and the
 difference in the figure's own format; a share's in percentage points), from the history
-the build keeps (:mod:`kamlib.report.history`). Rendered with Jinja2 with autoescaping on, so titles, labels and file names from data or
-notebooks are text, never markup. Printable: modules do not break across pages and links
-show their targets on paper.
+the build keeps (:mod:`kamlib.report.history`). Rendered with Jinja2 with autoescaping on,
+so titles, labels and file names from data or notebooks are text, never markup. Printable:
+two cards a row on A4, no card breaks across pages, and links show their targets on paper.
 """
 
 from __future__ import annotations
@@ -81,7 +81,8 @@ build{% if changes.count is not none %} ({{ changes.count }}){% endif %}</a>{% e
 {% if m.charts %}<div class="charts">{% for c in m.charts %}<figure>{{ c.svg }}
 <figcaption aria-hidden="true">{{ c.caption }}</figcaption></figure>{% endfor %}</div>{% endif %}
 {% if m.headlines %}<ul class="headlines">{% for h in m.headlines %}
-<li><span class="figure">{{ h.text }}</span> <span class="label">{{ h.label }}</span>{% if h.change %}
+<li><span class="figure">{{ h.text }}</span>
+<span class="label">{{ h.label }}</span>{% if h.change %}
 <span class="change {{ h.change.direction }}">then {{ h.change.then }} &rarr; now {{ h.text }}
 <span class="arrow" title="{{ h.change.direction }}">{{ h.change.arrow }}</span>
 {{ h.change.delta or ("unchanged" if h.change.direction == "same" else "") }}</span>
