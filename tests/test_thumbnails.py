@@ -103,6 +103,7 @@ def test_every_thumbnail_is_an_image_named_by_what_it_shows():
 @pytest.mark.parametrize("kind, data", [
     ("sparkline", {"values": [1.0, float("nan")]}),
     ("sparkline", {"values": [1.0, float("inf")]}),
+    ("sparkline", {"values": [-1e308, 1e308]}),  # finite, but their difference is not
     ("sparkline", {"values": [1.0, "2"]}),
     ("sparkline", {"values": [True, 2.0]}),
     ("sparkline", {"values": []}),

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-__all__ = ["KINDS", "MAX_POINTS", "thumbnail_problem", "describe", "thumbnail_svg",
+__all__ = ["KINDS", "MAX_POINTS", "MAX_VALUE", "thumbnail_problem", "describe", "thumbnail_svg",
            "sparkline_svg", "curve_svg", "matrix_svg", "bars_svg", "compact"]
 
 KINDS = ("sparkline", "curve", "matrix", "bars")
@@ -40,12 +40,15 @@ MAX_POINTS = 400  # a thumbnail is a glance: more points than pixels means rows,
 MAX_CELLS = 5  # rows and columns of a matrix, and names are cut to MAX_TEXT characters
 MAX_BARS = 8
 MAX_TEXT = 40
+MAX_VALUE = 1e15  # larger than any company's revenue in any currency's units
 WIDTH, HEIGHT, PAD = 240, 72, 4  # the viewBox of sparklines and curves
 _COLOUR, _INK, _MUTED = "#1f5f99", "#222", "#888"
 
 
 def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    # beyond MAX_VALUE the differences the drawing takes overflow to inf and NaN
+    return (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            and abs(v) <= MAX_VALUE)
 
 
 def _numbers(v: object, name: str, *, size: int | None = None) -> str:
@@ -56,7 +59,8 @@ def _numbers(v: object, name: str, *, size: int | None = None) -> str:
     if size is not None and len(v) != size:
         return f"{name} has {len(v)} values, expected {size}"
     bad = [x for x in v if not _is_number(x)]
-    return f"{name} holds {bad[0]!r}, not a finite number" if bad else ""
+    return (f"{name} holds {bad[0]!r}, not a finite number up to {MAX_VALUE:g}" if bad
+            else "")
 
 
 def _texts(v: object, name: str, size: int) -> str:
@@ -77,7 +81,7 @@ def thumbnail_problem(thumb: object) -> str:
     >>> thumbnail_problem({"kind": "pie", "label": "x", "data": {}})
     "kind 'pie' is not one of sparkline, curve, matrix, bars"
     >>> thumbnail_problem({"kind": "curve", "label": "x", "data": {"x": [0, 1], "y": [0, "1"]}})
-    "y holds '1', not a finite number"
+    "y holds '1', not a finite number up to 1e+15"
     """
     if not isinstance(thumb, dict) or not isinstance(thumb.get("data"), dict):
         return "a thumbnail is a dict with kind, label and data (a dict)"
