@@ -36,6 +36,11 @@ TOP_DAYS = 10  # the largest purchase days kept per account (an account plan's l
 # any line in the period, or a positive net value in it (a credit note alone is no purchase).
 TIMING_SCOPES = {"days": ("D", False), "purchase_days": ("D", True),
                  "weeks": ("W", False), "purchase_weeks": ("W", True)}
+# Money is summed as exact decimals: a parallel engine adds floats in whatever order its
+# threads finish, so the same data gave totals differing in the last bits from run to run,
+# enough to flip the order of tied accounts and to show movements between identical builds.
+# Six decimals hold every amount the checks let through (|x| <= 1e15) and every currency.
+MONEY = "decimal(38, 6)"
 
 
 @dataclass(frozen=True)
@@ -97,8 +102,8 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
     t = lines.mutate(
         period=lines.date.truncate("M").cast("date"),
         product=lines["product"].fill_null("(no product)"),
-        revenue=lines.revenue.cast("float64"),
-        cost=lines.cost.cast("float64"),
+        revenue=lines.revenue.cast(MONEY),
+        cost=lines.cost.cast(MONEY),
     )
     facts = t.group_by(["account_id", "period", "product"]).aggregate(
         revenue=t.revenue.sum(), cost=t.cost.sum(), lines=t.count(),
@@ -161,7 +166,7 @@ def _timing(daily: ibis.Table) -> pd.DataFrame:
             scope: per.count(), f"{scope}_first_value": per.value.argmin(per.date),
             f"{scope}_value": per.value.sum()})
         out = out.left_join(stats, "account_id").drop("account_id_right")
-    frame = out.order_by("account_id").to_pandas()
+    frame = _as_floats(out.order_by("account_id")).to_pandas()
     for scope in TIMING_SCOPES:
         frame[scope] = frame[scope].fillna(0).astype("int64")
         for end in ("first", "last"):
@@ -171,7 +176,7 @@ def _timing(daily: ibis.Table) -> pd.DataFrame:
 
 
 def _frame(expr: ibis.Table, order: list[str], columns: list[str]) -> pd.DataFrame:
-    frame = expr.order_by(order).select(columns).to_pandas()
+    frame = _as_floats(expr.order_by(order).select(columns)).to_pandas()
     for col in ("period", "date", "first_date", "last_date"):
         if col in frame:
             frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ns]")
@@ -179,3 +184,10 @@ def _frame(expr: ibis.Table, order: list[str], columns: list[str]) -> pd.DataFra
         if col in frame:
             frame[col] = frame[col].astype("int64")
     return frame.reset_index(drop=True)
+
+
+def _as_floats(expr: ibis.Table) -> ibis.Table:
+    """The exact decimal sums as float64, once every sum is done."""
+    decimals = {name: expr[name].cast("float64") for name, kind in expr.schema().items()
+                if kind.is_decimal()}
+    return expr.mutate(**decimals) if decimals else expr
