@@ -34,7 +34,7 @@ from kamlib.report.index import AUDIENCES, index_html
 from kamlib.report.leadership import FILES as LEADERSHIP_FILES
 from kamlib.report.leadership import account_snapshot, write_files
 from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
-from kamlib.report.plans_entry import key_accounts, plans_entry, plans_kept
+from kamlib.report.plans_entry import key_accounts, plan_notebook, plans_entry, plans_kept
 from kamlib.report.staging import new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
 
@@ -202,7 +202,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
     plans : bool, optional
         Write the key accounts' plans into ``out/plans`` (:mod:`kamlib.report.plans`), linked
         from the index with a table of the key accounts, once every notebook succeeded.
-        Default: with a full build, not with ``only`` (the index keeps the last plans).
+        Default: when ``notebooks`` has the plan notebook (``plans/account_plan.ipynb``, as
+        the kit's folder has), except with ``only`` (the index keeps the last plans).
 
     Raises
     ------
@@ -243,7 +244,9 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
     prepared = staging / "_prepared"
     for values in params.values():
         values["prepared"] = str(prepared)
-    plans = not only if plans is None else plans
+    plan_nb = plan_notebook(folder)
+    plans = (not only and plan_nb is not None) if plans is None else plans
+    plan_nb = plan_nb or plan_notebook(NOTEBOOKS)  # asked for: the kit's own
     n_workers = max(1, workers or os.cpu_count() or 1)
     if not plans:  # the plans are many notebooks: every core; else no more than notebooks
         n_workers = min(n_workers, len(selected))
@@ -286,7 +289,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
             return BuildResult(False, out, outcomes, errors, time.perf_counter() - started)
         extra, plan_errors = [], []
         if plans:  # the same data, on the same warm workers
-            entry, plan_errors = plans_entry(ds, out, (pool, n_workers, folder), force=force,
+            entry, plan_errors = plans_entry(ds, out, (pool, n_workers, folder),
+                                             notebook=plan_nb, force=force,
                                              show_progress=show_progress)
             extra.append(entry)
             if entry.get("missing"):

@@ -19,8 +19,9 @@ import re
 from pathlib import Path
 
 from kamlib._written import owned, read_record
+from kamlib.report.plans import PLAN_NOTEBOOK, RECORD
 
-__all__ = ["plans_entry", "plans_kept", "key_accounts", "NAME", "FOLDER"]
+__all__ = ["plans_entry", "plans_kept", "key_accounts", "plan_notebook", "NAME", "FOLDER"]
 
 NAME, FOLDER = "plans", "plans"
 TITLE = "Account plans of the key accounts"
@@ -28,10 +29,17 @@ _PAGE = re.compile(r"[A-Za-z0-9_-]+\.html")
 _FAILED = re.compile(r"_failed/[A-Za-z0-9_-]+\.html")
 
 
-def plans_entry(ds, out: Path, pool: tuple, *, force: bool,
+def plan_notebook(folder: Path) -> Path | None:
+    """The plan notebook of a folder of report notebooks (``plans/account_plan.ipynb``, as
+    the kit's own folder has it), or None: then ``kam build`` writes no plans by default."""
+    path = folder / FOLDER / PLAN_NOTEBOOK.name
+    return path if path.is_file() else None
+
+
+def plans_entry(ds, out: Path, pool: tuple, *, notebook: Path, force: bool,
                 show_progress: bool) -> tuple[dict, list[str]]:
-    """Write the plans into ``out/plans`` on ``pool`` (executor, workers, kernels' folder)
-    with the loaded ``ds``; the index entry and the failed plans' one-line errors.
+    """Write the plans into ``out/plans`` with ``notebook`` on ``pool`` (executor, workers,
+    kernels' folder) with the loaded ``ds``; the index entry and the failed plans' errors.
 
     Data that cannot feed the plans (or a plans folder the kit may not write) gives an
     entry saying why instead of failing the build.
@@ -41,7 +49,7 @@ def plans_entry(ds, out: Path, pool: tuple, *, force: bool,
 
     try:
         result = build_plans(out=out / FOLDER, dataset=ds, pool=pool, force=force,
-                             show_progress=show_progress)
+                             notebook=notebook, show_progress=show_progress)
     except (ValueError, OSError, OverwriteError) as err:
         why = str(err).splitlines()[0]
         return {"name": NAME, "title": TITLE, "html": None, "headlines": [],
@@ -63,8 +71,7 @@ def plans_kept(out: Path, html: str) -> bool:
     """Whether ``html`` (the plans' index, ``plans/index.html``) is still the page the last
     plans run wrote."""
     folder, _, name = html.rpartition("/")
-    return folder == FOLDER and owned(out / FOLDER, name, read_record(out / FOLDER /
-                                                                       ".kamkit-plans.json"))
+    return folder == FOLDER and owned(out / FOLDER, name, read_record(out / FOLDER / RECORD))
 
 
 def _figures(value: object) -> list:
