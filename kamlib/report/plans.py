@@ -145,6 +145,7 @@ def _publish_failures(staging: Path, out: Path, failed: dict[str, str],
     if not force:  # a file the kit did not write keeps its place; the row shows no link
         pages = {a: n for a, n in pages.items() if not foreign(folder, [n], record)}
     if pages or folder.is_dir():
+        made.mkdir(exist_ok=True)
         _publish(made, folder, list(pages.values()))
     if folder.is_dir() and not pages:
         (folder / RECORD).unlink(missing_ok=True)

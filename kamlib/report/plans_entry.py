@@ -41,8 +41,9 @@ def plans_entry(ds, out: Path, pool: tuple, *, notebook: Path, force: bool,
     """Write the plans into ``out/plans`` with ``notebook`` on ``pool`` (executor, workers,
     kernels' folder) with the loaded ``ds``; the index entry and the failed plans' errors.
 
-    Data that cannot feed the plans (or a plans folder the kit may not write) gives an
-    entry saying why instead of failing the build.
+    Data that cannot feed the plans gives an entry saying why instead of failing the
+    build; so does a plans folder the kit may not write, which also counts as an error (the
+    other reports are published, the build exits with 1).
     """
     from kamlib._written import OverwriteError
     from kamlib.report.plans import build_plans
@@ -51,9 +52,11 @@ def plans_entry(ds, out: Path, pool: tuple, *, notebook: Path, force: bool,
         result = build_plans(out=out / FOLDER, dataset=ds, pool=pool, force=force,
                              notebook=notebook, show_progress=show_progress)
     except (ValueError, OSError, OverwriteError) as err:
+        # data that cannot feed them is a notice; a folder it may not write also an error
         why = str(err).splitlines()[0]
+        errors = [] if type(err) is ValueError else [f"account plans: {why}"]
         return {"name": NAME, "title": TITLE, "html": None, "headlines": [],
-                "missing": f"the account plans were not written: {why}"}, []
+                "missing": f"the account plans were not written: {why}"}, errors
     failed = [f"The plan of account {a} failed: {e}" for a, e in result.failed.items()]
     entry = {"name": NAME, "title": TITLE, "html": f"{FOLDER}/index.html", "notices": failed,
              "headlines": [{"key": "plans", "value": len(result.plans),
