@@ -191,7 +191,8 @@ def _parser() -> argparse.ArgumentParser:
                    "reports/plans)")
     chosen = p.add_mutually_exclusive_group()
     chosen.add_argument("--top", type=_at_least(1), default=None,
-                        help="the N largest accounts by revenue (default: the key accounts)")
+                        help="the N largest accounts by revenue (default: [plans] top in "
+                        "kam.toml, else the key accounts)")
     chosen.add_argument("--accounts", default=None, help="comma-separated account ids")
     p.add_argument("--template", default=None,
                    help="also write the blank notes template (.xlsx or .csv) for these accounts")

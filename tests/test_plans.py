@@ -243,3 +243,11 @@ def test_kam_build_renders_a_failed_plan_and_publishes_the_others(tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "key-accounts" not in index and "plans/index.html" not in index
     assert (plans / "000127.html").is_file()
+
+
+@pytest.mark.parametrize("argv, plans", [([], None), (["--plans"], True),
+                                         (["--no-plans"], False)])
+def test_kam_build_plans_switch(argv, plans):
+    from kamlib.cli import _parser
+
+    assert _parser().parse_args(["build", *argv]).plans is plans

@@ -121,14 +121,15 @@ def _check_holidays(country: str, subdivision: str | None, path: Path | None) ->
         return
     import holidays
 
-    try:
-        holidays.country_holidays(country, subdiv=subdivision)
-    except NotImplementedError as err:
-        what = (f"country = {country!r}" if country not in holidays.list_supported_countries()
-                else f"subdivision = {subdivision!r}")
-        raise fail(path, "plans", f"{what}: no public holidays known ({err}); use an ISO "
-                   "code such as \"ID\", \"DE\" or \"US\", or \"\" for weekends only"
-                   ) from None
+    known = holidays.list_supported_countries()
+    if country not in known:
+        raise fail(path, "plans", f"country = {country!r}: no public holidays known; use an "
+                   "ISO code such as \"ID\", \"DE\" or \"US\", or \"\" for weekends only")
+    if subdivision is not None and subdivision not in known[country]:
+        listed = ", ".join(known[country][:12]) or "none"
+        raise fail(path, "plans", f"subdivision = {subdivision!r}: no public holidays known "
+                   f"for it in {country}; known: {listed}"
+                   + (" ..." if len(known[country]) > 12 else ""))
 
 
 def parse_plans(raw: object, path: Path | None) -> PlanSettings:
