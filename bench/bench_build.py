@@ -2,8 +2,9 @@
 
 Both run on the bundled sample data, in the same run, on the same machine:
 
-- kamkit: ``kam build --out bench/out/site`` (data loaded once, notebooks in parallel, each
-  worker reusing one warm kernel, HTML exported in-process);
+- kamkit: ``kam build --no-plans --out bench/out/site`` (data loaded once, notebooks in
+  parallel, each worker reusing one warm kernel, HTML exported in-process; without the
+  account plans, which the naive loop does not make: they have their own benchmark);
 - naive: for each report notebook, ``papermill NB OUT.ipynb`` then
   ``jupyter nbconvert --to html --no-input OUT.ipynb``: a new process, a new kernel, the
   imports and the data loading every time.
@@ -46,7 +47,7 @@ def main() -> None:
                    "--cwd", str(nb.path.parent)],
                   [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
                    str(executed)]]
-    kamkit = [[str(BIN / "kam"), "build", "--out", str(OUT / "site")]]
+    kamkit = [[str(BIN / "kam"), "build", "--no-plans", "--out", str(OUT / "site")]]
     results: dict[str, list[float]] = {"kam build": [], "naive loop": []}
     for _ in range(args.repeat):
         shutil.rmtree(naive_dir, ignore_errors=True)

@@ -83,8 +83,10 @@ def _build(args: argparse.Namespace) -> int:
     except (ConfigError, NotebookError, OverwriteError) as err:
         print(f"kam: {err}", file=sys.stderr)
         return 2
-    if result.ok:
+    if result.published:
         print(result.index)
+    for line in result.errors if result.published else ():  # failed plans, marked there
+        print(f"kam: {line}", file=sys.stderr)
     return 0 if result.ok else 1
 
 
@@ -177,8 +179,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="folder of report notebooks (default: the kit's notebooks/)")
     p.add_argument("--force", action="store_true",
                    help="overwrite files in --out that the build did not write")
-    p.add_argument("--plans", action="store_true",
-                   help="also write the key accounts' plans into OUT/plans (see kam plans)")
+    p.add_argument("--plans", action=argparse.BooleanOptionalAction, default=None,
+                   help="write the key accounts' plans into OUT/plans (see kam plans); "
+                   "default: yes, but not with --only")
     p.set_defaults(func=_build)
 
     p = sub.add_parser("plans", help="one account plan per key account, an index of the "
@@ -188,7 +191,8 @@ def _parser() -> argparse.ArgumentParser:
                    "reports/plans)")
     chosen = p.add_mutually_exclusive_group()
     chosen.add_argument("--top", type=_at_least(1), default=None,
-                        help="the N largest accounts by revenue (default: the key accounts)")
+                        help="the N largest accounts by revenue (default: [plans] top in "
+                        "kam.toml, else the key accounts)")
     chosen.add_argument("--accounts", default=None, help="comma-separated account ids")
     p.add_argument("--template", default=None,
                    help="also write the blank notes template (.xlsx or .csv) for these accounts")

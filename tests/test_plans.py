@@ -167,3 +167,87 @@ def test_kam_build_plans_links_the_plans_index(tmp_path, monkeypatch):
     # a rebuild without --plans keeps its own pages and leaves the plans folder alone
     assert main(["build", "--only", "01_data_overview", "--out", str(out)]) == 0
     assert (out / "plans" / "index.html").is_file()
+
+
+def _plans_folder(folder: Path, fail_for: str | None) -> Path:
+    """A tiny report notebook and a plan notebook that fails for ``fail_for``."""
+    import nbformat
+
+    from kamlib.report.plans import PLAN_NOTEBOOK
+
+    (folder / "plans").mkdir(parents=True, exist_ok=True)
+    report = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("config = ''  # kam.toml\nprepared = ''  # data folder",
+                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_markdown_cell("# Tiny")])
+    report.metadata.update(kernelspec={"name": "python3", "display_name": "Python 3",
+                                       "language": "python"},
+                           kamkit={"report": True, "title": "Tiny"})
+    nbformat.write(report, folder / "01_tiny.ipynb")
+    plan = nbformat.read(PLAN_NOTEBOOK, as_version=4)
+    if fail_for:
+        plan.cells.insert(2, nbformat.v4.new_code_cell(
+            f"if account_id == {fail_for!r}:\n    raise RuntimeError('no plan for ' + account_id)"))
+    nbformat.write(plan, folder / "plans" / "account_plan.ipynb")
+    return folder
+
+
+def _key_rows(index: str) -> list[str]:
+    section = index.split('class="key-accounts"')[1].split("</section>")[0]
+    return re.findall(r"<tr><td>([^<]*)</td>", section)
+
+
+@pytest.mark.slow
+def test_kam_build_renders_a_failed_plan_and_publishes_the_others(tmp_path):
+    from kamlib.report import build_reports
+
+    # [plans] top = 3: the three largest accounts of the sample, 001334, 000127 and 001447
+    toml = tmp_path / "kam.toml"
+    toml.write_text(f'[source]\nfolder = "{DATA.as_posix()}"\n\n[plans]\ntop = 3\n')
+    folder, out = _plans_folder(tmp_path / "notebooks", "000127"), tmp_path / "site"
+    result = build_reports(toml, out=out, notebooks=folder, show_progress=False)
+    assert result.published and not result.ok
+    assert len(result.errors) == 1
+    assert "000127" in result.errors[0] and "RuntimeError: no plan for 000127" in result.errors[0]
+    plans = out / "plans"
+    assert sorted(p.name for p in plans.glob("*.html")) == ["001334.html", "001447.html",
+                                                           "index.html"]
+    failed = (plans / "_failed" / "000127.html").read_text(encoding="utf-8")
+    assert "no plan for 000127" in failed
+    assert 'href="_failed/000127.html">FAILED</a>' in (plans / "index.html").read_text()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert _key_rows(index) == ["001334", "000127", "001447"]  # largest first
+    for link in ("plans/001334.html", "plans/_failed/000127.html", "plans/001447.html",
+                 "plans/index.html"):
+        assert f'href="{link}"' in index
+    assert 'class="kamkit-table"' in index and "The plan of account 000127 failed" in index
+
+    # --only: the plans are not rebuilt; the index keeps their table and links
+    assert build_reports(toml, out=out, notebooks=folder, only=["01_tiny"],
+                         show_progress=False).ok
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert _key_rows(index) == ["001334", "000127", "001447"]
+    assert 'href="plans/_failed/000127.html"' in index
+    assert (plans / "_failed" / "000127.html").is_file()
+
+    # the plan works again: its failure page goes, its plan comes
+    _plans_folder(folder, None)
+    result = build_reports(toml, out=out, notebooks=folder, show_progress=False)
+    assert result.ok and result.published
+    assert not (plans / "_failed").exists() and (plans / "000127.html").is_file()
+    assert 'href="plans/000127.html"' in (out / "index.html").read_text(encoding="utf-8")
+
+    # --no-plans: the index has no plans and no table; the plans folder stays as it was
+    assert build_reports(toml, out=out, notebooks=folder, plans=False,
+                         show_progress=False).ok
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "key-accounts" not in index and "plans/index.html" not in index
+    assert (plans / "000127.html").is_file()
+
+
+@pytest.mark.parametrize("argv, plans", [([], None), (["--plans"], True),
+                                         (["--no-plans"], False)])
+def test_kam_build_plans_switch(argv, plans):
+    from kamlib.cli import _parser
+
+    assert _parser().parse_args(["build", *argv]).plans is plans

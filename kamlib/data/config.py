@@ -38,9 +38,11 @@ from kamlib.data.config_checks import (ConfigError, check_analysis, check_format
                                        fail, parse_segments)
 from kamlib.data.contract import TABLES
 from kamlib.data.masking import mask_secrets, mask_url
+from kamlib.data.plan_settings import PlanSettings, parse_plans
 from kamlib.data.readonly_sql import dialect_of, query_problem
 
-__all__ = ["Config", "TableSource", "Formats", "Analysis", "ConfigError", "load_config",
+__all__ = ["Config", "TableSource", "Formats", "Analysis", "PlanSettings", "ConfigError",
+           "load_config",
            "SAMPLE_DIR", "mask_url", "mask_secrets"]
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -103,6 +105,7 @@ class Config:
     tables: dict[str, TableSource] = field(default_factory=dict)
     formats: Formats = field(default_factory=Formats)
     analysis: Analysis = field(default_factory=Analysis)
+    plans: PlanSettings = field(default_factory=PlanSettings)  # [plans]: the account plans
 
     @property
     def is_sample(self) -> bool:
@@ -223,10 +226,10 @@ def load_config(path: str | Path | None = None) -> Config:
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
     raw = _read_toml(path)
-    unknown = sorted(set(raw) - {"source", "tables", "format", "analysis"})
+    unknown = sorted(set(raw) - {"source", "tables", "format", "analysis", "plans"})
     if unknown:
         raise fail(path, ",".join(unknown), "unknown section(s); known: source, tables, format, "
-                    "analysis")
+                    "analysis, plans")
     for section in ("source", "tables", "format", "analysis"):
         if not isinstance(raw.get(section, {}), dict):
             raise fail(path, section, f"is a value, not a section: write [{section}] on a "
@@ -300,5 +303,6 @@ def load_config(path: str | Path | None = None) -> Config:
     if analysis.duplicate_lines not in ("auto", "drop", "keep"):
         raise fail(path, "analysis", f"duplicate_lines = {analysis.duplicate_lines!r}: 'auto' "
                     "(drop exact duplicates only when lines carry an invoice id), 'drop' or 'keep'")
+    plans = parse_plans(raw.get("plans", {}), path)
     return Config(path=path, folder=folder, database=database, allow_outside=allow_outside,
-                  tables=tables, formats=formats, analysis=analysis)
+                  tables=tables, formats=formats, analysis=analysis, plans=plans)

@@ -156,6 +156,19 @@ def value_need_matrix(values: pd.DataFrame, need: pd.DataFrame | None = None, *,
     return table
 
 
+def _no_long_standing(shares: np.ndarray, years: float, profit_share: float) -> str:
+    """Why no account is long-standing: none old enough, or the largest share they bring.
+
+    >>> _no_long_standing(np.array([0.012, 0.032, np.nan]), 5.0, 0.1)
+    'long-standing: none qualifies: no customer of 5+ years brings 10% of the total profit; the largest brings 3.2% (the share is the profit_share parameter)'
+    """
+    head = f"long-standing: none qualifies: no customer of {years:g}+ years"
+    if not np.isfinite(shares).any():
+        return f"{head} (with a profit figure) in the data"
+    return (f"{head} brings {profit_share:.0%} of the total profit; the largest brings "
+            f"{np.nanmax(shares):.1%} (the share is the profit_share parameter)")
+
+
 def key_account_types(matrix: pd.DataFrame, accounts: pd.DataFrame, *, as_of: DateLike,
                       proxy: pd.DataFrame | None = None, pnl: pd.DataFrame | None = None,
                       image_makers: Iterable[str] = (), account: str = "account_id",
@@ -205,6 +218,9 @@ def key_account_types(matrix: pd.DataFrame, accounts: pd.DataFrame, *, as_of: Da
         share = profit / total if total > 0 else np.full(len(ids), np.nan)
         out["long-standing"] = (years >= long_standing_years) & (share >= profit_share)
         types.append("long-standing")
+        if not out["long-standing"].any():  # the brief's 10% is per account: say why none
+            notes.append(_no_long_standing(share[np.asarray(years) >= long_standing_years],
+                                           long_standing_years, profit_share))
     else:
         notes.append("long-standing: left out (needs the P&L and customer_since)")
     if years is not None and proxy is not None and "wallet_estimate" in acc:

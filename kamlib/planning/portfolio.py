@@ -81,7 +81,9 @@ def _profit(ds, window: dict) -> tuple[pd.DataFrame | None, pd.DataFrame | None]
 
 
 def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
-                     country: str | None = "ID", stale_days: int = 90,
+                     country: str | None = "ID", subdivision: str | None = None,
+                     stale_days: int = 90, role_map: Mapping[str, str] | None = None,
+                     long_standing_share: float = 0.10,
                      notes: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """Every planning frame for every account of ``ds``, each with ``account_id``.
 
@@ -89,10 +91,16 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
     ----------
     ds : Dataset
         From :func:`kamlib.open_dataset`.
-    cadences, country
+    cadences, country, subdivision
         The contact schedule's tiers and public holidays (see
         :func:`kamlib.planning.schedule.contact_schedule`); it covers the quarter after the
-        data's ``as_of``.
+        data's ``as_of``. ``kam.toml``'s ``[plans]`` gives them
+        (:meth:`kamlib.data.plan_settings.PlanSettings.portfolio_settings`).
+    stale_days, role_map
+        See :func:`kamlib.planning.contacts.decision_map`.
+    long_standing_share
+        The share of total profit a long-standing key account brings (see
+        :func:`kamlib.planning.differentiate.key_account_types`).
     notes : DataFrame, optional
         The account managers' written inputs (``account_id``, ``section``, ``text``).
 
@@ -122,14 +130,17 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
     matrix = value_need_matrix(totals, ds.accounts, proxy=proxy)
     frames["matrix"] = matrix
     pnl, clv = _profit(ds, window)
-    frames["types"] = key_account_types(matrix, ds.accounts, as_of=as_of, proxy=proxy, pnl=pnl)
+    frames["types"] = key_account_types(matrix, ds.accounts, as_of=as_of, proxy=proxy, pnl=pnl,
+                                        profit_share=long_standing_share)
+    notices += frames["types"].attrs.get("notes", [])
     if pnl is not None:
         frames["pnl"], frames["clv"] = pnl, clv
     else:
         notices.append("Profit and lifetime value need the activities table (cost to serve): "
                        "not shown.")
     if "contacts" in ds.tables and ds.contacts is not None and len(ds.contacts):
-        people = decision_map(ds.contacts, as_of=as_of, stale_days=stale_days)
+        people = decision_map(ds.contacts, as_of=as_of, stale_days=stale_days,
+                              role_map=role_map)
         frames["contacts"] = people
         frames["circles"] = circle_coverage(people, ids)
     else:
@@ -142,7 +153,7 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
         tiers["account_manager"] = None
     start, end = _next_quarter(as_of)
     frames["schedule"] = contact_schedule(tiers, start=start, end=end, cadences=cadences,
-                                          country=country)
+                                          country=country, subdivision=subdivision)
     peers = info[["account_id", "industry", "size_band"]] if "industry" in info else None
     if peers is not None:
         frames["cross_sell"] = cross_sell(ap, peers)

@@ -5,7 +5,9 @@ notebook as the ``prepared`` parameter. Notebooks run in worker processes, each 
 kernel reused from notebook to notebook (see :mod:`kamlib.report.kernels`). Everything is written to a staging folder next to
 ``out``; only when every notebook succeeded do the new pages replace the old ones. A
 failure names the notebook, cell and error, renders the failed notebook under
-``out/_failed/`` and leaves the published reports as they were.
+``out/_failed/`` and leaves the published reports as they were. Then the key accounts'
+plans are written into ``out/plans`` with the same data and the same warm workers
+(:mod:`kamlib.report.plans_entry`); a failed plan is marked, the others are published.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from kamlib.report.index import AUDIENCES, index_html
 from kamlib.report.leadership import FILES as LEADERSHIP_FILES
 from kamlib.report.leadership import account_snapshot, write_files
 from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
+from kamlib.report.plans_entry import key_accounts, plan_notebook, plans_entry, plans_kept
 from kamlib.report.staging import new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
 
@@ -50,6 +53,7 @@ class BuildResult:
     outcomes: list[Outcome] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    published: bool = False  # the pages were published (a failed plan alone: ok is False)
 
     @property
     def index(self) -> Path:
@@ -70,7 +74,8 @@ def _previous(out: Path) -> tuple[list[dict], dict[str, str]]:
     keys = {"name": str, "title": str, "html": str, "headlines": list}
     modules = [m for m in modules if isinstance(m, dict)
                and all(isinstance(m.get(k), t) for k, t in keys.items())
-               and owned(out, m["html"], record)] if isinstance(modules, list) else []
+               and (owned(out, m["html"], record) or plans_kept(out, m["html"]))
+               ] if isinstance(modules, list) else []
     return modules, record
 
 
@@ -94,9 +99,12 @@ def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
         modules.sort(key=lambda m: m["name"])
     # history, account classes and the changes page (see kamlib.report.leadership)
     lead = write_files(staging, out, record, modules, run_info, **leadership)
+    plans = next((m for m in modules if m["name"] == "plans"), None)
     (staging / "index.html").write_text(
         index_html(lead.modules, run_info, audience, history=True, previous=lead.previous,
-                   changes=lead.changes), encoding="utf-8")
+                   changes=lead.changes,
+                   key_accounts=key_accounts(plans, leadership.get("currency", ""))),
+        encoding="utf-8")
     out.mkdir(parents=True, exist_ok=True)
     files = {}
     for m in modules:
@@ -163,24 +171,12 @@ def _publish_failures(staging: Path, out: Path, outcomes: list[Outcome]) -> None
             os.replace(staging / o.failed_html, out / o.failed_html)
 
 
-def _plans_module(cfg: Config, out: Path, force: bool, show_progress: bool) -> dict:
-    """Write the key accounts' plans into ``out/plans``; their entry on the index."""
-    from kamlib.report.plans import build_plans
-
-    result = build_plans(cfg, out=out / "plans", force=force, show_progress=show_progress)
-    failed = [f"The plan of account {a} failed: {e}" for a, e in result.failed.items()]
-    return {"name": "plans", "title": "Account plans of the key accounts",
-            "html": "plans/index.html", "notices": failed,
-            "headlines": [{"key": "plans", "value": len(result.plans),
-                           "text": f"{len(result.plans):,}", "label": "account plans"}]}
-
-
 def build_reports(config: str | Path | Config | None = None, *, out: str | Path = "reports",
                   only: list[str] | None = None, audience: str = "leadership",
                   timeout: int = 600, notebooks: str | Path = NOTEBOOKS,
                   parameters: dict[str, dict] | None = None, workers: int | None = None,
                   show_progress: bool = True, force: bool = False,
-                  plans: bool = False) -> BuildResult:
+                  plans: bool | None = None) -> BuildResult:
     """Run every report notebook on the configured data and publish the HTML reports.
 
     Parameters
@@ -203,9 +199,11 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
         Parallel notebooks (default: the number of CPUs, at most the number of notebooks).
     force : bool
         Overwrite files in ``out`` the kit did not write (by default the build refuses).
-    plans : bool
-        Also write the key accounts' plans into ``out/plans`` (:mod:`kamlib.report.plans`),
-        linked from the index, once every notebook succeeded.
+    plans : bool, optional
+        Write the key accounts' plans into ``out/plans`` (:mod:`kamlib.report.plans`), linked
+        from the index with a table of the key accounts, once every notebook succeeded.
+        Default: when ``notebooks`` has the plan notebook (``plans/account_plan.ipynb``, as
+        the kit's folder has), except with ``only`` (the index keeps the last plans).
 
     Raises
     ------
@@ -246,7 +244,12 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
     prepared = staging / "_prepared"
     for values in params.values():
         values["prepared"] = str(prepared)
-    n_workers = max(1, min(workers or os.cpu_count() or 1, len(selected)))
+    plan_nb = plan_notebook(folder)
+    plans = (not only and plan_nb is not None) if plans is None else plans
+    plan_nb = plan_nb or plan_notebook(NOTEBOOKS)  # asked for: the kit's own
+    n_workers = max(1, workers or os.cpu_count() or 1)
+    if not plans:  # the plans are many notebooks: every core; else no more than notebooks
+        n_workers = min(n_workers, len(selected))
     pool = worker_pool(n_workers, folder, staging)
     try:
         try:
@@ -284,7 +287,15 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
             console.print(f"Nothing published; the reports in {out} are unchanged. Failed "
                           f"notebooks rendered in {out / '_failed'}.", soft_wrap=True)
             return BuildResult(False, out, outcomes, errors, time.perf_counter() - started)
-        extra = [_plans_module(cfg, out, force, show_progress)] if plans else []
+        extra, plan_errors = [], []
+        if plans:  # the same data, on the same warm workers
+            entry, plan_errors = plans_entry(ds, out, (pool, n_workers, folder),
+                                             notebook=plan_nb, force=force,
+                                             show_progress=show_progress)
+            extra.append(entry)
+            if entry.get("missing"):
+                console.print(Text.assemble(("not built ", "yellow"), entry["missing"]),
+                              soft_wrap=True)
         modules = sorted(extra + [{"name": o.name, "title": o.title, "html": o.html,
                            "headlines": list(o.headlines), "notices": list(o.notices),
                            "thumbnails": list(o.thumbnails)}
@@ -292,7 +303,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                          key=lambda m: m["name"])
         _publish(staging, out, modules, run_info, audience, rebuilt_all=not only,
                  leadership=leadership)
-        return BuildResult(True, out, outcomes, [], time.perf_counter() - started)
+        return BuildResult(not plan_errors, out, outcomes, plan_errors,
+                           time.perf_counter() - started, published=True)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(staging, ignore_errors=True)

@@ -56,6 +56,10 @@ table { border-collapse: collapse; font-size: .85rem; } td, th { padding: .2rem 
 footer { color: #555; font-size: .85rem; margin-top: 2rem; }
 .change { display: block; color: #555; font-size: .8rem; white-space: nowrap; }
 .change .arrow { font-weight: 600; } .change.up .arrow, .change.down .arrow { color: #1f5f99; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.key-accounts { background: #fff; border: 1px solid #d5d8dd; border-radius: 8px;
+                padding: .7rem .9rem; margin-top: .8rem; }
+.key-accounts h2 { margin: 0 0 .2rem 0; font-size: 1.1rem; }
 {{ css }}
 @media print { body { margin: 0; max-width: none; font-size: 10pt; background: none; }
   .cards { grid-template-columns: 1fr 1fr; gap: .5rem; }
@@ -89,6 +93,19 @@ build{% if changes.count is not none %} ({{ changes.count }}){% endif %}</a>{% e
 {% elif previous %}<span class="change new">new figure</span>{% endif %}</li>{% endfor %}</ul>
 {% endif %}{% for n in m.notices %}<p class="missing">{{ n }}</p>{% endfor %}</section>
 {% endfor %}</div>
+{% if key_accounts %}<section class="key-accounts">
+<h2>Key accounts: <a href="{{ key_accounts.html }}">their plans</a></h2>
+<p class="meta">{{ key_accounts.rows|length }} accounts &middot; amounts in
+{{ key_accounts.currency }} &middot; click a column to sort</p>
+<table class="kamkit-table"><thead><tr><th>account</th><th>name</th><th>manager</th>
+<th>quadrant</th>{% for c in key_columns %}<th class="num">{{ c }}</th>{% endfor %}
+<th>plan</th></tr></thead><tbody>
+{% for r in key_accounts.rows %}<tr><td>{{ r.account_id }}</td><td>{{ r.account_name }}</td>
+<td>{{ r.account_manager }}</td><td>{{ r.quadrant }}</td>
+{% for v in r.figures %}<td class="num" data-sort="{{ v[0] }}">{{ v[1] }}</td>{% endfor %}
+<td>{% if r.html %}<a href="{{ r.html }}">plan</a>{% elif r.failed_html %}<a
+href="{{ r.failed_html }}">failed</a>{% else %}failed{% endif %}</td></tr>
+{% endfor %}</tbody></table></section>{% endif %}
 <footer><p>kamlib {{ version }} &middot; generated {{ generated }} &middot; audience:
 {{ audience }}</p><table><tr><th>table</th><th>input</th><th>rows</th><th>SHA-256</th></tr>
 {% for s in sources %}<tr><td>{{ s.table }}</td><td>{{ s.file }}</td><td>{{ "{:,}".format(s.rows) }}</td>
@@ -118,20 +135,26 @@ def charts(module: dict) -> list[dict]:
 
 def index_html(modules: list[dict], run_info: dict, audience: str,
                title: str = "Key account management reports", *, history: bool = False,
-               previous: dict | None = None, changes: dict | None = None) -> str:
+               previous: dict | None = None, changes: dict | None = None,
+               key_accounts: dict | None = None) -> str:
     """The index page: each module's headline figures and a link to its report.
 
     ``modules`` holds dicts with ``title``, ``html`` (relative link) and ``headlines``
     (as recorded by :func:`kamlib.report.headline`; with ``change`` from
     :func:`kamlib.report.history.with_movements`). ``history``: the build keeps one, so
     say when there is no ``previous`` build; ``changes``: ``html`` and ``count`` of the
-    changes page. Everything is escaped by the template.
+    changes page. ``key_accounts``: ``rows`` (as the plans' index has them, links relative
+    to this page), ``html`` (the plans' index) and ``currency``: a sortable, searchable table
+    after the modules. Everything is escaped by the template.
     """
+    from kamlib.report.plans_index import FIGURES
+
     from kamlib.report.changes_page import table_assets
 
     css, js = table_assets()
     return _INDEX.render(
         history=history, previous=previous, changes=changes or {}, css=css, js=js,
+        key_accounts=key_accounts, key_columns=FIGURES,
         title=title, modules=[{**m, "charts": charts(m)} for m in modules], audience=audience,
         as_of=run_info.get("as_of", "n/a"), start=run_info.get("start", "n/a"),
         n_accounts=f"{run_info.get('n_accounts', 0):,}",

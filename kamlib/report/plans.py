@@ -44,6 +44,8 @@ class PlansResult:
     failed: dict[str, str] = field(default_factory=dict)
     calendars: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    rows: list[dict] = field(default_factory=list)  # the index's rows (headline figures)
+    failed_pages: dict[str, str] = field(default_factory=dict)  # id -> _failed/<stem>.html
 
     @property
     def index(self) -> Path:
@@ -57,7 +59,7 @@ def _figure(value: object, fmt: str) -> tuple[float | str, str]:
 
 
 def _index_rows(frames: dict, ids: list[str], stems: dict[str, str],
-                failed: dict[str, str]) -> list[dict]:
+                failed: dict[str, str], failed_pages: dict[str, str]) -> list[dict]:
     """One row per planned account: its headline figures from the portfolio frames."""
     def by_id(name: str) -> pd.DataFrame:
         frame = frames.get(name)
@@ -81,7 +83,8 @@ def _index_rows(frames: dict, ids: list[str], stems: dict[str, str],
                         _figure(get(wallet, a, "share_of_wallet"), "{:.1%}"),
                         _figure(get(pnl, a, "profit"), "{:,.0f}"),
                         _figure(get(clv, a, "clv"), "{:,.0f}")],
-            "html": None if a in failed else f"{stems[a]}.html", "error": failed.get(a, "")})
+            "html": None if a in failed else f"{stems[a]}.html", "error": failed.get(a, ""),
+            "failed_html": failed_pages.get(a)})
     return rows
 
 
@@ -123,23 +126,70 @@ def _publish(staging: Path, out: Path, names: list[str]) -> dict[str, str]:
     return files
 
 
+def _failed_folder(out: Path) -> Path:
+    """``out/_failed`` for the failed plans' pages, unless a link or a file holds the name."""
+    failed = out / "_failed"
+    if failed.is_symlink() or (failed.exists() and not failed.is_dir()):
+        raise OverwriteError(f"{failed}: not a folder the kit made (a link or a file); "
+                             "remove it or choose another --out")
+    return failed
+
+
+def _publish_failures(staging: Path, out: Path, failed: dict[str, str],
+                      stems: dict[str, str], force: bool) -> dict[str, str]:
+    """Move the failed plans' rendered notebooks into ``out/_failed`` (its own record);
+    drop the failure pages of plans that work again. Returns account id -> page."""
+    folder, made = _failed_folder(out), staging / "_failed"
+    record = read_record(folder / RECORD)
+    pages = {a: f"{stems[a]}.html" for a in failed if (made / f"{stems[a]}.html").is_file()}
+    if not force:  # a file the kit did not write keeps its place; the row shows no link
+        pages = {a: n for a, n in pages.items() if not foreign(folder, [n], record)}
+    if pages or folder.is_dir():
+        made.mkdir(exist_ok=True)
+        _publish(made, folder, list(pages.values()))
+    if folder.is_dir() and not pages:
+        (folder / RECORD).unlink(missing_ok=True)
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    return {a: f"_failed/{n}" for a, n in pages.items()}
+
+
+@dataclass
+class _Run:
+    """What a plans run needs that ``kam build`` may already have: data, pool, warm cwd."""
+
+    ds: object = None
+    pool: object = None
+    workers: int = 0
+    cwd: Path | None = None
+
+
 def build_plans(config: str | Path | Config | None = None, *, out: str | Path = "plans",
                 top: int | None = None, accounts: Iterable[str] | None = None,
                 workers: int | None = None, timeout: int = 300, force: bool = False,
                 notebook: str | Path = PLAN_NOTEBOOK, template: str | Path | None = None,
-                parameters: dict[str, dict] | None = None, country: str | None = "ID",
-                show_progress: bool = True) -> PlansResult:
+                parameters: dict[str, dict] | None = None, show_progress: bool = True,
+                dataset=None, pool: tuple | None = None) -> PlansResult:
     """Write one HTML plan per account, an index of the plans, and a calendar per manager.
 
     Parameters
     ----------
     top, accounts
-        The ``top`` accounts by revenue, or these ids; by default the key accounts of the
-        value x need matrix.
+        The ``top`` accounts by revenue, or these ids; by default ``[plans] top`` of
+        ``kam.toml``, else the key accounts of the value x need matrix.
     parameters : dict, optional
         Extra notebook parameters per account id (checked against the parameters cell).
     template : path, optional
         Also write the blank notes template for these accounts (``.xlsx`` or ``.csv``).
+    dataset : Dataset, optional
+        The data, already loaded and validated (``kam build``): not loaded again; its
+        config is used.
+    pool : (executor, workers, cwd), optional
+        Warm worker processes to run the plans on (``kam build``'s), left running; the
+        plan notebook runs in their kernels' folder ``cwd``.
+
+    Settings come from ``[plans]`` of ``kam.toml``
+    (:class:`~kamlib.data.plan_settings.PlanSettings`).
 
     Raises
     ------
@@ -147,6 +197,47 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
         Before any plan runs: bad config, parameter, unknown account id, or files in
         ``out`` the kit did not write (unless ``force``).
     """
+    from kamlib.report.execute import worker_pool
+    from kamlib.report.notebooks import check_parameters
+
+    cfg = dataset.config if dataset is not None else (
+        config if isinstance(config, Config) else load_config(config))
+    out, notebook = Path(out).resolve(), Path(notebook).resolve()
+    if out.exists() and not out.is_dir():
+        raise OverwriteError(f"--out {out}: is a file, not a folder; give a folder for the "
+                             "plans")
+    _failed_folder(out)
+    base = {"config": str(cfg.path) if cfg.path else "", "portfolio": "", "account_id": "",
+            "currency": ""}
+    check_parameters(notebook, base)
+    for values in (parameters or {}).values():
+        check_parameters(notebook, {**base, **values})
+    if top is None and accounts is None:
+        top = cfg.plans.top
+    out.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(out)
+    staging = new_staging(out)
+    run = _Run(ds=dataset)
+    if pool is None:  # started now: the kernels boot while the data loads
+        run.workers = max(1, workers or os.cpu_count() or 1)
+        run.pool = worker_pool(run.workers, notebook.parent, staging)
+    else:
+        run.pool, run.workers, run.cwd = pool
+    try:
+        return _plans(cfg, run, out, staging, notebook, base, top=top, accounts=accounts,
+                      timeout=timeout, force=force, template=template,
+                      parameters=parameters or {}, show_progress=show_progress)
+    finally:
+        if pool is None:
+            run.pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, base: dict, *,
+           top: int | None, accounts: Iterable[str] | None, timeout: int, force: bool,
+           template: str | Path | None, parameters: dict[str, dict],
+           show_progress: bool) -> PlansResult:
+    """The plans run of :func:`build_plans`, in its staging folder and on its pool."""
     from kamlib import __version__
     from kamlib.data.dataset import load
     from kamlib.planning.portfolio import portfolio_frames, save_portfolio, select_accounts
@@ -154,74 +245,56 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     from kamlib.report.execute import console as _console
     from kamlib.report.execute import execute as _execute
     from kamlib.report.execute import run_info as _run_info
-    from kamlib.report.execute import worker_pool
-    from kamlib.report.notebooks import check_parameters
 
     started, console = time.perf_counter(), _console()
-    cfg = config if isinstance(config, Config) else load_config(config)
-    out, notebook = Path(out).resolve(), Path(notebook).resolve()
-    if out.exists() and not out.is_dir():
-        raise OverwriteError(f"--out {out}: is a file, not a folder; give a folder for the "
-                             "plans")
-    base = {"config": str(cfg.path) if cfg.path else "", "portfolio": "", "account_id": "",
-            "currency": ""}
-    check_parameters(notebook, base)
-    for values in (parameters or {}).values():
-        check_parameters(notebook, {**base, **values})
-    out.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale(out)
-    staging = new_staging(out)
-    n_workers = max(1, workers or os.cpu_count() or 1)
-    pool = worker_pool(n_workers, notebook.parent, staging)
-    try:
-        with console.status("loading the data and computing the portfolio"):
-            ds = load(cfg)
-            # the account_notes table, once the data contract has it (another branch)
-            frames = portfolio_frames(ds, country=country,
-                                      notes=getattr(ds, "account_notes", None))
-            ids = select_accounts(frames, top=top, accounts=accounts)
-            known = set(frames["info"]["account_id"].astype(str))
-            unknown = [a for a in ids if a not in known]
-            if unknown:
-                raise ValueError(f"--accounts: not in the data: {', '.join(unknown[:10])}")
-            folder = save_portfolio(frames, staging / "_portfolio")
-        stems = safe_names(ids)
-        schedule = frames["schedule"][frames["schedule"]["account_id"].isin(ids)]
-        names = dict(zip(frames["info"]["account_id"], frames["info"]["account_name"])) \
-            if "account_name" in frames["info"] else None
-        ics = calendars(schedule, names=names) if len(schedule) else {}
-        ics_names = safe_names(ics)
-        planned = [f"{s}.html" for s in stems.values()] + [f"{s}.ics" for s in ics_names.values()]
-        if not force:
-            refuse(out, foreign(out, ["index.html", *planned], read_record(out / RECORD)),
-                   "kam plans")
-        if template is not None:
-            write_template(frames, ids, template, force=force)
-        run_info = _run_info(ds, __version__)
-        tasks = [Task(notebook, f"Account plan {a}",
-                      {**base, "portfolio": str(folder), "account_id": a,
-                       "currency": ds.currency, **(parameters or {}).get(a, {})},
-                      staging, "leadership", timeout, run_info, name=stems[a]) for a in ids]
-        outcomes: list[Outcome] = _execute(tasks, pool, n_workers, timeout, console,
-                                           show_progress) if tasks else []
-        by_stem = {s: a for a, s in stems.items()}
-        failed = {by_stem[o.name]: o.error for o in outcomes if not o.ok}
-        for a, error in failed.items():
-            console.print(f"FAILED plan of account {a!r}: {error}", markup=False,
-                          highlight=False, soft_wrap=True)
-        for manager, data in ics.items():
-            (staging / f"{ics_names[manager]}.ics").write_bytes(data)
-        cals = [{"manager": m, "file": f"{ics_names[m]}.ics"} for m in ics]
-        (staging / "index.html").write_text(plans_index_html(
-            _index_rows(frames, ids, stems, failed), as_of=str(ds.as_of),
-            currency=ds.currency, calendars=cals,
-            notices=frames["info"].attrs.get("notices", [])), encoding="utf-8")
-        written = [f"{stems[a]}.html" for a in ids if a not in failed] + \
-            [c["file"] for c in cals] + ["index.html"]
-        _publish(staging, out, written)
-        return PlansResult(not failed, out, {a: f"{stems[a]}.html" for a in ids
-                                             if a not in failed}, failed,
-                           [c["file"] for c in cals], time.perf_counter() - started)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(staging, ignore_errors=True)
+    with console.status("computing the portfolio for the account plans"):
+        ds = run.ds if run.ds is not None else load(cfg)
+        # the account_notes table, once the data contract has it (another branch)
+        frames = portfolio_frames(ds, **cfg.plans.portfolio_settings(),
+                                  notes=getattr(ds, "account_notes", None))
+        ids = select_accounts(frames, top=top, accounts=accounts)
+        known = set(frames["info"]["account_id"].astype(str))
+        unknown = [a for a in ids if a not in known]
+        if unknown:
+            raise ValueError(f"--accounts: not in the data: {', '.join(unknown[:10])}")
+        folder = save_portfolio(frames, staging / "_portfolio")
+    stems = safe_names(ids)
+    schedule = frames["schedule"][frames["schedule"]["account_id"].isin(ids)]
+    names = dict(zip(frames["info"]["account_id"], frames["info"]["account_name"])) \
+        if "account_name" in frames["info"] else None
+    ics = calendars(schedule, names=names) if len(schedule) else {}
+    ics_names = safe_names(ics)
+    planned = [f"{s}.html" for s in stems.values()] + [f"{s}.ics" for s in ics_names.values()]
+    if not force:
+        refuse(out, foreign(out, ["index.html", *planned], read_record(out / RECORD)),
+               "kam plans")
+    if template is not None:
+        write_template(frames, ids, template, force=force)
+    run_info = _run_info(ds, __version__)
+    tasks = [Task(notebook, f"Account plan {a}",
+                  {**base, "portfolio": str(folder), "account_id": a,
+                   "currency": ds.currency, **parameters.get(a, {})},
+                  staging, "leadership", timeout, run_info, name=stems[a], cwd=run.cwd)
+             for a in ids]
+    outcomes: list[Outcome] = _execute(tasks, run.pool, run.workers, timeout, console,
+                                       show_progress) if tasks else []
+    by_stem = {s: a for a, s in stems.items()}
+    failed = {by_stem[o.name]: o.error for o in outcomes if not o.ok}
+    for a, error in failed.items():
+        console.print(f"FAILED plan of account {a!r}: {error}", markup=False,
+                      highlight=False, soft_wrap=True)
+    for manager, data in ics.items():
+        (staging / f"{ics_names[manager]}.ics").write_bytes(data)
+    cals = [{"manager": m, "file": f"{ics_names[m]}.ics"} for m in ics]
+    failed_pages = _publish_failures(staging, out, failed, stems, force)
+    rows = _index_rows(frames, ids, stems, failed, failed_pages)
+    (staging / "index.html").write_text(plans_index_html(
+        rows, as_of=str(ds.as_of), currency=ds.currency, calendars=cals,
+        notices=frames["info"].attrs.get("notices", [])), encoding="utf-8")
+    written = [f"{stems[a]}.html" for a in ids if a not in failed] + \
+        [c["file"] for c in cals] + ["index.html"]
+    _publish(staging, out, written)
+    return PlansResult(not failed, out, {a: f"{stems[a]}.html" for a in ids
+                                         if a not in failed}, failed,
+                       [c["file"] for c in cals], time.perf_counter() - started,
+                       rows=rows, failed_pages=failed_pages)

@@ -67,7 +67,7 @@ input { padding: .3rem; width: 20rem; margin: .5rem 0; }
 <td>{% if r.html %}<a href="{{ r.html }}">{{ r.account_id }}</a>{% else %}{{ r.account_id }}{% endif %}</td>
 <td>{{ r.account_name }}</td><td>{{ r.account_manager }}</td><td>{{ r.quadrant }}</td>
 {% for v in r.figures %}<td class="n" data-v="{{ v[0] }}">{{ v[1] }}</td>{% endfor %}
-<td>{% if r.error %}FAILED: {{ r.error }}{% else %}ok{% endif %}</td></tr>
+<td>{% if r.error %}{% if r.failed_html %}<a href="{{ r.failed_html }}">FAILED</a>{% else %}FAILED{% endif %}: {{ r.error }}{% else %}ok{% endif %}</td></tr>
 {% endfor %}</tbody></table>
 {% if calendars %}<h2>Contact calendars (next quarter)</h2><ul>
 {% for c in calendars %}<li><a href="{{ c.file }}">{{ c.manager }}</a></li>{% endfor %}</ul>{% endif %}
@@ -106,7 +106,8 @@ def plans_index_html(rows: list[dict], *, as_of: str, currency: str,
                      calendars: list[dict], notices: list[str] = ()) -> str:
     """The index page. ``rows``: ``account_id``, ``account_name``, ``account_manager``,
     ``quadrant``, ``figures`` (pairs of sort value and shown text, one per :data:`FIGURES`),
-    ``html`` (the plan's file, None if it failed) and ``error``. Everything is escaped."""
+    ``html`` (the plan's file, None if it failed), ``error`` and ``failed_html`` (the failed
+    notebook rendered, linked from its row). Everything is escaped."""
     columns = ["account", "name", "manager", "quadrant", *FIGURES, "plan"]
     return _INDEX.render(rows=rows, columns=columns, as_of=as_of, currency=currency,
                          calendars=calendars, notices=list(notices),

@@ -59,7 +59,7 @@ def _failure(task: Task, err: Exception, executed, started: float) -> Outcome:
 
 def run(task: Task) -> Outcome:
     """Execute ``task.path`` with its parameters and export the report HTML."""
-    name, started, cwd = task.label, time.perf_counter(), task.path.parent
+    name, started, cwd = task.label, time.perf_counter(), task.cwd or task.path.parent
     executed = task.out_dir / "_executed" / f"{name}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -24,6 +24,9 @@ class Task:
     timeout: int
     run_info: dict = field(default_factory=dict)  # as-of, sources, version for the footer
     name: str = ""  # the page's file stem when one notebook makes many pages (account plans)
+    # the kernel's working folder (default: the notebook's): kam build runs the plans in the
+    # warm kernels it started in its own notebooks' folder
+    cwd: Path | None = None
 
     @property
     def label(self) -> str:

@@ -1,0 +1,161 @@
+"""The ``[plans]`` section of ``kam.toml``: how the account plans are made.
+
+Holidays come from the ``holidays`` package: an unknown country or subdivision is refused when
+the config is read, not when the first plan's schedule is drawn. Cadences override the
+tiers of :data:`kamlib.planning.schedule.DEFAULT_CADENCES` one by one::
+
+    [plans]
+    country = "DE"                # public holidays skipped by the contact schedule
+    subdivision = "BY"            # optional: a state or province of that country
+    stale_days = 60               # a contact not reached for longer is flagged
+    top = 50                      # kam build: the 50 largest accounts (default: key accounts)
+    long_standing_share = 0.05    # share of total profit a long-standing key account brings
+
+    [plans.cadences]
+    "key account" = { every = 5, top_management = 1 }
+    maintain = { every = 10 }
+
+    [plans.roles]                 # job-title pattern -> influence (replaces the default map)
+    "ceo|director" = "decision maker"
+    "buyer|it manager" = "influencer"
+
+Examples
+--------
+>>> s = parse_plans({"country": "DE", "cadences": {"key_account": {"every": 3}}}, None)
+>>> s.country, s.cadence_map()["key account"], s.cadence_map()["serve"].every
+('DE', Cadence(every=3, top_management=0), 60)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from kamlib.data.config_checks import check_types, fail
+
+__all__ = ["PlanSettings", "parse_plans"]
+
+_CADENCE_KEYS = ("every", "top_management")
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """``[plans]``: holidays, contact cadences, role map and how many plans ``kam build``
+    writes."""
+
+    country: str = "ID"  # ISO code for the holidays package; "" = weekends only
+    subdivision: str | None = None  # e.g. "BY" for Bavaria with country "DE"
+    stale_days: int = 90  # a contact not reached for longer is flagged in the plan
+    top: int | None = None  # kam build: the N largest accounts; None = every key account
+    long_standing_share: float = 0.10  # the brief's "10%+ of profit", per account
+    # tier -> {every, top_management}; tiers not given keep DEFAULT_CADENCES
+    cadences: dict[str, dict[str, int]] = field(default_factory=dict)
+    # job-title pattern -> influence; empty = kamlib.planning.contacts.DEFAULT_ROLE_MAP
+    roles: dict[str, str] = field(default_factory=dict)
+
+    def cadence_map(self) -> dict:
+        """Tier -> :class:`~kamlib.planning.schedule.Cadence`: the defaults, then ours."""
+        from kamlib.planning.schedule import DEFAULT_CADENCES, Cadence
+
+        return {**DEFAULT_CADENCES, **{t: Cadence(**c) for t, c in self.cadences.items()}}
+
+    def portfolio_settings(self) -> dict[str, Any]:
+        """The keywords of :func:`kamlib.planning.portfolio.portfolio_frames`."""
+        return {"cadences": self.cadence_map(), "country": self.country or None,
+                "subdivision": self.subdivision, "stale_days": self.stale_days,
+                "role_map": dict(self.roles) or None,
+                "long_standing_share": self.long_standing_share}
+
+
+def _cadences(raw: dict, path: Path | None) -> dict[str, dict[str, int]]:
+    """Checked ``[plans.cadences]``: known tiers (``key_account`` = "key account"), each
+    ``{ every = N, top_management = M }`` of whole numbers >= 0."""
+    from kamlib.planning.schedule import DEFAULT_CADENCES
+
+    key = "plans.cadences"
+    if not isinstance(raw, dict):
+        raise fail(path, key, f"= {raw!r}: expected a table of tiers, e.g. "
+                   '"key account" = { every = 5, top_management = 1 }')
+    out = {}
+    for name, spec in raw.items():
+        tier = str(name).replace("_", " ")
+        if tier not in DEFAULT_CADENCES:
+            raise fail(path, key, f"{name} = {spec!r}: unknown tier; known: "
+                       f"{sorted(DEFAULT_CADENCES)}")
+        if not isinstance(spec, dict) or set(spec) - set(_CADENCE_KEYS):
+            raise fail(path, key, f"{name} = {spec!r}: expected a table with {_CADENCE_KEYS}"
+                       ", e.g. { every = 5, top_management = 1 }")
+        for k, v in spec.items():
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                raise fail(path, key, f"{name}.{k} = {v!r}: expected a whole number >= 0 "
+                           "(working days between contacts, visits per quarter)")
+        out[tier] = {"every": spec.get("every", DEFAULT_CADENCES[tier].every), **spec}
+    return out
+
+
+def _roles(raw: dict, path: Path | None) -> dict[str, str]:
+    from kamlib.planning.contacts import INFLUENCE
+
+    key = "plans.roles"
+    if not isinstance(raw, dict):
+        raise fail(path, key, f"= {raw!r}: expected a table of job-title patterns, e.g. "
+                   '"ceo|director" = "decision maker"')
+    for pattern, influence in raw.items():
+        if influence not in INFLUENCE:
+            raise fail(path, key, f"{pattern!r} = {influence!r}: expected one of "
+                       f"{list(INFLUENCE)}")
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            raise fail(path, key, f"{pattern!r}: not a valid regular expression ({err})"
+                       ) from None
+    return dict(raw)
+
+
+def _check_holidays(country: str, subdivision: str | None, path: Path | None) -> None:
+    if not country:
+        if subdivision:
+            raise fail(path, "plans", f"subdivision = {subdivision!r}: needs a country")
+        return
+    import holidays
+
+    known = holidays.list_supported_countries()
+    if country not in known:
+        raise fail(path, "plans", f"country = {country!r}: no public holidays known; use an "
+                   "ISO code such as \"ID\", \"DE\" or \"US\", or \"\" for weekends only")
+    if subdivision is not None and subdivision not in known[country]:
+        listed = ", ".join(known[country][:12]) or "none"
+        raise fail(path, "plans", f"subdivision = {subdivision!r}: no public holidays known "
+                   f"for it in {country}; known: {listed}"
+                   + (" ..." if len(known[country]) > 12 else ""))
+
+
+def parse_plans(raw: object, path: Path | None) -> PlanSettings:
+    """``[plans]`` as :class:`PlanSettings`; a :class:`ConfigError` names section, key,
+    value and what was expected."""
+    if not isinstance(raw, dict):
+        raise fail(path, "plans", "is a value, not a section: write [plans] on a line of "
+                   "its own, then its settings")
+    known = {f.name for f in fields(PlanSettings)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise fail(path, "plans", f"unknown setting(s) {unknown}; known: {sorted(known)}")
+    values = dict(raw)
+    check_types({k: v for k, v in values.items() if k not in ("cadences", "roles")},
+                PlanSettings, path, "plans")
+    if "cadences" in values:
+        values["cadences"] = _cadences(values["cadences"], path)
+    if "roles" in values:
+        values["roles"] = _roles(values["roles"], path)
+    for name in ("stale_days", "top"):
+        if values.get(name) is not None and values[name] < 1:
+            raise fail(path, "plans", f"{name} = {values[name]}: at least 1")
+    share = values.get("long_standing_share", 0.1)
+    if not 0 < share <= 1:
+        raise fail(path, "plans", f"long_standing_share = {share}: a share between 0 and 1, "
+                   "e.g. 0.1")
+    settings = PlanSettings(**values)
+    _check_holidays(settings.country, settings.subdivision, path)
+    return settings
