@@ -32,6 +32,7 @@ from kamlib.report.index import AUDIENCES, index_html
 from kamlib.report.leadership import FILES as LEADERSHIP_FILES
 from kamlib.report.leadership import account_snapshot, write_files
 from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
+from kamlib.report.pdf import PrintError, check_printer, pdf_names, publish_pdfs
 from kamlib.report.staging import new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
 
@@ -113,7 +114,8 @@ def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
     files["index.html"] = sha256(staging / "index.html")
     os.replace(staging / "index.html", out / "index.html")
     for old in record:  # only a page it wrote, as it wrote it
-        if (old not in files and (old.endswith(".html") or old in LEADERSHIP_FILES)
+        # a PDF of an earlier build describes old pages: this build prints anew or drops it
+        if (old not in files and (old.endswith((".html", ".pdf")) or old in LEADERSHIP_FILES)
                 and owned(out, old, record)):
             (out / old).unlink()
     failed = _failed_dir(out)
@@ -163,12 +165,15 @@ def _publish_failures(staging: Path, out: Path, outcomes: list[Outcome]) -> None
             os.replace(staging / o.failed_html, out / o.failed_html)
 
 
-def _plans_module(cfg: Config, out: Path, force: bool, show_progress: bool) -> dict:
+def _plans_module(cfg: Config, out: Path, force: bool, show_progress: bool,
+                  pdf: bool = False) -> dict:
     """Write the key accounts' plans into ``out/plans``; their entry on the index."""
     from kamlib.report.plans import build_plans
 
-    result = build_plans(cfg, out=out / "plans", force=force, show_progress=show_progress)
+    result = build_plans(cfg, out=out / "plans", force=force, show_progress=show_progress,
+                         pdf=pdf)
     failed = [f"The plan of account {a} failed: {e}" for a, e in result.failed.items()]
+    failed += [result.pdf_error] if result.pdf_error else []
     return {"name": "plans", "title": "Account plans of the key accounts",
             "html": "plans/index.html", "notices": failed,
             "headlines": [{"key": "plans", "value": len(result.plans),
@@ -180,7 +185,7 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                   timeout: int = 600, notebooks: str | Path = NOTEBOOKS,
                   parameters: dict[str, dict] | None = None, workers: int | None = None,
                   show_progress: bool = True, force: bool = False,
-                  plans: bool = False) -> BuildResult:
+                  plans: bool = False, pdf: bool = False) -> BuildResult:
     """Run every report notebook on the configured data and publish the HTML reports.
 
     Parameters
@@ -206,11 +211,16 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
     plans : bool
         Also write the key accounts' plans into ``out/plans`` (:mod:`kamlib.report.plans`),
         linked from the index, once every notebook succeeded.
+    pdf : bool
+        Also print every published page to a PDF beside it (A4, :mod:`kamlib.report.pdf`);
+        needs Debian's ``chromium`` and Playwright. A failed print leaves the HTML published.
 
     Raises
     ------
     ConfigError, NotebookError
         Before anything runs, for a bad config, notebook name or parameter.
+    PrinterMissing
+        Before anything runs, with ``pdf`` when chromium or Playwright is not installed.
     OverwriteError
         Before anything runs, if ``out`` is a file or holds files the kit did not write
         where the build would write (unless ``force``).
@@ -225,6 +235,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
     from kamlib.data.dataset import load
 
     started, console = time.perf_counter(), _console()
+    if pdf:
+        check_printer()
     if audience not in AUDIENCES:
         raise NotebookError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
     cfg = config if isinstance(config, Config) else load_config(config)
@@ -239,7 +251,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                         **(parameters or {}).get(nb.name, {})} for nb in selected}
     for nb in selected:  # refuse a bad parameter before anything runs or is written
         check_parameters(nb.path, params[nb.name])
-    _check_out(out, [f"{nb.name}.html" for nb in selected] + list(LEADERSHIP_FILES), force)
+    pages = [f"{nb.name}.html" for nb in selected] + list(LEADERSHIP_FILES)
+    _check_out(out, pages + (pdf_names(["index.html", *pages]) if pdf else []), force)
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(out)  # what a killed build left: a copy of the data
     staging = new_staging(out)
@@ -284,13 +297,21 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
             console.print(f"Nothing published; the reports in {out} are unchanged. Failed "
                           f"notebooks rendered in {out / '_failed'}.", soft_wrap=True)
             return BuildResult(False, out, outcomes, errors, time.perf_counter() - started)
-        extra = [_plans_module(cfg, out, force, show_progress)] if plans else []
+        extra = [_plans_module(cfg, out, force, show_progress, pdf)] if plans else []
         modules = sorted(extra + [{"name": o.name, "title": o.title, "html": o.html,
                            "headlines": list(o.headlines), "notices": list(o.notices)}
                           for o in outcomes] + unavailable,
                          key=lambda m: m["name"])
         _publish(staging, out, modules, run_info, audience, rebuilt_all=not only,
                  leadership=leadership)
+        if pdf:
+            try:
+                publish_pdfs(staging, out, MANIFEST, force=force, console=console,
+                             show_progress=show_progress)
+            except PrintError as err:
+                line = f"PDF: {err}. The HTML reports in {out} are published, without PDFs."
+                console.print(Text.assemble(("FAILED ", "bold red"), line), soft_wrap=True)
+                return BuildResult(False, out, outcomes, [line], time.perf_counter() - started)
         return BuildResult(True, out, outcomes, [], time.perf_counter() - started)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -36,7 +36,8 @@ footer { color: #555; font-size: .85rem; margin-top: 2rem; }
 .change { color: #555; font-size: .9rem; margin-left: .5rem; white-space: nowrap; }
 .change .arrow { font-weight: 600; } .since { margin: .4rem 0; }
 {{ css }}
-@media print { body { margin: 0; max-width: none; font-size: 11pt; }
+{{ print_css }}
+@media print { body { font-size: 11pt; }
   a { color: inherit; text-decoration: none; }
   a[href]::after { content: " (" attr(href) ")"; font-size: .8em; color: #555; } }
 </style></head><body>
@@ -80,11 +81,12 @@ def index_html(modules: list[dict], run_info: dict, audience: str,
     say when there is no ``previous`` build; ``changes``: ``html`` and ``count`` of the
     changes page. Everything is escaped by the template.
     """
-    from kamlib.report.changes_page import table_assets
+    from kamlib.report.changes_page import print_css, table_assets
 
     css, js = table_assets()
     return _INDEX.render(
         history=history, previous=previous, changes=changes or {}, css=css, js=js,
+        print_css=print_css(),
         title=title, modules=modules, audience=audience,
         as_of=run_info.get("as_of", "n/a"), start=run_info.get("start", "n/a"),
         n_accounts=f"{run_info.get('n_accounts', 0):,}",

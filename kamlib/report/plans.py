@@ -44,6 +44,7 @@ class PlansResult:
     failed: dict[str, str] = field(default_factory=dict)
     calendars: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    pdf_error: str = ""  # why the PDFs were not printed (the HTML plans are published)
 
     @property
     def index(self) -> Path:
@@ -128,7 +129,7 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
                 workers: int | None = None, timeout: int = 300, force: bool = False,
                 notebook: str | Path = PLAN_NOTEBOOK, template: str | Path | None = None,
                 parameters: dict[str, dict] | None = None, country: str | None = "ID",
-                show_progress: bool = True) -> PlansResult:
+                show_progress: bool = True, pdf: bool = False) -> PlansResult:
     """Write one HTML plan per account, an index of the plans, and a calendar per manager.
 
     Parameters
@@ -140,12 +141,16 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
         Extra notebook parameters per account id (checked against the parameters cell).
     template : path, optional
         Also write the blank notes template for these accounts (``.xlsx`` or ``.csv``).
+    pdf : bool
+        Also print each plan and the index to PDF beside them (:mod:`kamlib.report.pdf`).
 
     Raises
     ------
     ConfigError, NotebookError, OverwriteError, ValueError
         Before any plan runs: bad config, parameter, unknown account id, or files in
         ``out`` the kit did not write (unless ``force``).
+    PrinterMissing
+        Before anything runs, with ``pdf`` when chromium or Playwright is not installed.
     """
     from kamlib import __version__
     from kamlib.data.dataset import load
@@ -156,8 +161,11 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     from kamlib.report.execute import run_info as _run_info
     from kamlib.report.execute import worker_pool
     from kamlib.report.notebooks import check_parameters
+    from kamlib.report.pdf import PrintError, check_printer, pdf_names, publish_pdfs
 
     started, console = time.perf_counter(), _console()
+    if pdf:
+        check_printer()
     cfg = config if isinstance(config, Config) else load_config(config)
     out, notebook = Path(out).resolve(), Path(notebook).resolve()
     if out.exists() and not out.is_dir():
@@ -193,7 +201,9 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
         ics_names = safe_names(ics)
         planned = [f"{s}.html" for s in stems.values()] + [f"{s}.ics" for s in ics_names.values()]
         if not force:
-            refuse(out, foreign(out, ["index.html", *planned], read_record(out / RECORD)),
+            pages = ["index.html", *planned]
+            refuse(out, foreign(out, pages + (pdf_names(pages) if pdf else []),
+                                read_record(out / RECORD)),
                    "kam plans")
         if template is not None:
             write_template(frames, ids, template, force=force)
@@ -219,9 +229,18 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
         written = [f"{stems[a]}.html" for a in ids if a not in failed] + \
             [c["file"] for c in cals] + ["index.html"]
         _publish(staging, out, written)
-        return PlansResult(not failed, out, {a: f"{stems[a]}.html" for a in ids
-                                             if a not in failed}, failed,
-                           [c["file"] for c in cals], time.perf_counter() - started)
+        pdf_error = ""
+        if pdf:
+            try:
+                publish_pdfs(staging, out, RECORD, force=force, console=console,
+                             show_progress=show_progress)
+            except PrintError as err:
+                pdf_error = f"PDF: {err}. The HTML plans in {out} are published, without PDFs."
+                console.print(f"FAILED {pdf_error}", markup=False, highlight=False,
+                              soft_wrap=True)
+        return PlansResult(not failed and not pdf_error, out,
+                           {a: f"{stems[a]}.html" for a in ids if a not in failed}, failed,
+                           [c["file"] for c in cals], time.perf_counter() - started, pdf_error)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(staging, ignore_errors=True)

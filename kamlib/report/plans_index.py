@@ -15,6 +15,8 @@ from collections.abc import Iterable
 
 import jinja2
 
+from kamlib.report.changes_page import print_css
+
 __all__ = ["safe_names", "plans_index_html", "RESERVED"]
 
 RESERVED = {"index"}  # the index page's own name
@@ -55,6 +57,8 @@ td, th { padding: .25rem .5rem; border-bottom: 1px solid #ddd; text-align: left;
 th { cursor: pointer; background: #f4f4f4; } td.n { text-align: right; }
 tr.failed td { background: #fde8e8; } .meta { color: #555; }
 input { padding: .3rem; width: 20rem; margin: .5rem 0; }
+{{ print_css }}
+@media print { input { display: none; } th { cursor: auto; } }
 </style></head><body>
 <h1>Account plans</h1>
 <p class="meta">Data as of <b>{{ as_of }}</b> &middot; {{ rows|length }} plans
@@ -108,6 +112,6 @@ def plans_index_html(rows: list[dict], *, as_of: str, currency: str,
     ``quadrant``, ``figures`` (pairs of sort value and shown text, one per :data:`FIGURES`),
     ``html`` (the plan's file, None if it failed) and ``error``. Everything is escaped."""
     columns = ["account", "name", "manager", "quadrant", *FIGURES, "plan"]
-    return _INDEX.render(rows=rows, columns=columns, as_of=as_of, currency=currency,
+    return _INDEX.render(print_css=print_css(), rows=rows, columns=columns, as_of=as_of, currency=currency,
                          calendars=calendars, notices=list(notices),
                          failed=sum(1 for r in rows if r.get("error")))
