@@ -48,7 +48,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 {{ print_css }}
 @media print { body { font-size: 10pt; } a { color: inherit; text-decoration: none; } }
 </style></head><body>
-<p><a href="index.html">&larr; All reports</a></p>
+<nav><p><a href="index.html">&larr; All reports</a></p></nav><main>
 <h1>{{ title }}</h1>
 {% if previous %}<p class="meta">This build: data as of <b>{{ now.as_of }}</b>, built {{ now.built }}.
 Compared with the build of {{ previous.built }} (data as of <b>{{ previous.as_of }}</b>).</p>
@@ -73,7 +73,7 @@ that moved since this one (data as of <b>{{ now.as_of }}</b>).</p>{% endif %}
 minus before (an account missing from one build counts 0 there). Largest effects first, gains
 and losses alike. An account is lost after {{ lost_after_days }} days without a purchase and
 won when it buys again or is new. Classes use the report pages' default settings.</p>
-<script>{{ js }}</script>
+</main><script>{{ js }}</script>
 </body></html>
 """)
 

@@ -40,7 +40,7 @@ footer { color: #555; font-size: .85rem; margin-top: 2rem; }
 @media print { body { font-size: 11pt; }
   a { color: inherit; text-decoration: none; }
   a[href]::after { content: " (" attr(href) ")"; font-size: .8em; color: #555; } }
-</style></head><body>
+</style></head><body><main>
 <h1>{{ title }}</h1>
 <p class="meta">Data as of <b>{{ as_of }}</b> (from {{ start }}) &middot; {{ n_accounts }}
 accounts &middot; {{ validation }}</p>
@@ -61,7 +61,7 @@ build{% if changes.count is not none %} ({{ changes.count }}){% endif %}</a>{% e
 {% elif previous %}<span class="change new">new figure</span>{% endif %}</li>{% endfor %}</ul>
 {% endif %}{% for n in m.notices %}<p class="missing">{{ n }}</p>{% endfor %}</section>
 {% endfor %}
-<footer><p>kamlib {{ version }} &middot; generated {{ generated }} &middot; audience:
+</main><footer><p>kamlib {{ version }} &middot; generated {{ generated }} &middot; audience:
 {{ audience }}</p><table><tr><th>table</th><th>input</th><th>rows</th><th>SHA-256</th></tr>
 {% for s in sources %}<tr><td>{{ s.table }}</td><td>{{ s.file }}</td><td>{{ "{:,}".format(s.rows) }}</td>
 <td><code>{{ s.sha256 or "n/a" }}</code></td></tr>{% endfor %}</table></footer>

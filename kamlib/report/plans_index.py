@@ -59,7 +59,7 @@ tr.failed td { background: #fde8e8; } .meta { color: #555; }
 input { padding: .3rem; width: 20rem; margin: .5rem 0; }
 {{ print_css }}
 @media print { input { display: none; } th { cursor: auto; } }
-</style></head><body>
+</style></head><body><main>
 <h1>Account plans</h1>
 <p class="meta">Data as of <b>{{ as_of }}</b> &middot; {{ rows|length }} plans
 {%- if failed %} &middot; <b>{{ failed }} failed</b>{% endif %} &middot; amounts in
@@ -75,7 +75,7 @@ input { padding: .3rem; width: 20rem; margin: .5rem 0; }
 {% endfor %}</tbody></table>
 {% if calendars %}<h2>Contact calendars (next quarter)</h2><ul>
 {% for c in calendars %}<li><a href="{{ c.file }}">{{ c.manager }}</a></li>{% endfor %}</ul>{% endif %}
-<script>
+</main><script>
 (function () {
   var t = document.getElementById("plans"), q = document.getElementById("q");
   q.addEventListener("input", function () {
