@@ -233,7 +233,7 @@ def test_pages_have_no_serious_accessibility_violations(site_twice, visit, tmp_p
           "quadrant": "develop", "figures": [("", "–")] * 5, "html": None,
           "error": "boom"}], as_of="2024-02-15", currency="EUR",
         calendars=[{"manager": "Ann", "file": "Ann.ics"}]))
-    axe, scanned = Axe(), []
+    axe, scanned, charts = Axe(), [], 0
     for path in [*_pages(out), plans]:
         v = visit(path)
         result = axe.run(v.page)
@@ -241,8 +241,13 @@ def test_pages_have_no_serious_accessibility_violations(site_twice, visit, tmp_p
                for x in result.response["violations"] if x["impact"] in ("serious", "critical")]
         assert bad == [], (path.name, bad)
         assert v.requests == [], v.requests  # the scan itself loads nothing
+        # every chart says what it is, beyond nbconvert's "No description has been provided"
+        alts = v.page.eval_on_selector_all("img", "is => is.map(i => i.alt)")
+        assert all(re.fullmatch(r"Chart: \S.+", a) for a in alts), (path.name, alts)
+        charts += len(alts)
         scanned.append(path.name)
     assert {"index.html", "changes.html", "10_concentration.html"} <= set(scanned)
+    assert charts >= 5
 
 
 def _formula_notebooks() -> dict[Path, tuple]:
