@@ -20,7 +20,7 @@ from kamlib._written import sha256
 from kamlib.cli import main
 from kamlib.report import build_reports
 from kamlib.report.build import MANIFEST
-from kamlib.report.pdf import PrinterMissing, PrintError, publish_pdfs
+from kamlib.report.pdf import PrinterMissing, PrintError, print_pages, publish_pdfs
 
 pytestmark = pytest.mark.slow
 
@@ -124,6 +124,13 @@ def test_a_failed_pdf_print_leaves_pages_and_record_as_they_were(tmp_path, monke
     with pytest.raises(PrintError, match="page1.html"):
         publish_pdfs(staging, out, MANIFEST)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == kept
+
+
+def test_a_page_the_browser_cannot_print_is_named(tmp_path):
+    (tmp_path / "ok.html").write_text("<p>fine</p>")
+    with pytest.raises(PrintError, match=r"^printing gone\.html to PDF failed: .*ERR_FILE"):
+        print_pages([tmp_path / "ok.html", tmp_path / "gone.html"], tmp_path / "pdf")
+    assert [p.name for p in (tmp_path / "pdf").iterdir()] == ["ok.pdf"]  # only in staging
 
 
 def _tiny_site(root: Path) -> tuple[Path, Path]:

@@ -115,7 +115,7 @@ def print_pages(pages: list[Path], into: Path, *, console=None,
                     bar.update(job, advance=1)
             finally:
                 browser.close()
-    except PlaywrightError as err:
+    except (PlaywrightError, OSError) as err:  # the browser died, or the disk is full
         done = len(written)
         failed = pages[done].name if done < len(pages) else "the browser"
         raise PrintError(f"printing {failed} to PDF failed: {err}".splitlines()[0]) from err
