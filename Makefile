@@ -35,4 +35,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_build.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis reports/*.html reports/_failed
+	rm -rf $(VENV) .pytest_cache .hypothesis reports/*.html reports/*.pdf reports/_failed
