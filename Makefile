@@ -35,4 +35,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_build.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis reports/*.html reports/_failed reports/plans
+	rm -rf $(VENV) .pytest_cache .hypothesis reports/*.html reports/*.pdf reports/_failed \
+		reports/plans

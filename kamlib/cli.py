@@ -74,13 +74,15 @@ def _build(args: argparse.Namespace) -> int:
     from kamlib.data.config import ConfigError
     from kamlib.report import build_reports
     from kamlib.report.notebooks import NotebookError
+    from kamlib.report.pdf import PrinterMissing
 
     only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
     try:
         result = build_reports(args.config, out=Path(args.out), only=only,
                                audience=args.audience, timeout=args.timeout, force=args.force,
-                               plans=args.plans, **({"notebooks": args.notebooks} if args.notebooks else {}))
-    except (ConfigError, NotebookError, OverwriteError) as err:
+                               plans=args.plans, pdf=args.pdf,
+                               **({"notebooks": args.notebooks} if args.notebooks else {}))
+    except (ConfigError, NotebookError, OverwriteError, PrinterMissing) as err:
         print(f"kam: {err}", file=sys.stderr)
         return 2
     if result.published:
@@ -94,13 +96,16 @@ def _plans(args: argparse.Namespace) -> int:
     from kamlib._written import OverwriteError
     from kamlib.data.config import ConfigError
     from kamlib.report.notebooks import NotebookError
+    from kamlib.report.pdf import PrinterMissing
     from kamlib.report.plans import build_plans
 
     ids = [a.strip() for a in args.accounts.split(",") if a.strip()] if args.accounts else None
     try:
         result = build_plans(args.config, out=Path(args.out), top=args.top, accounts=ids,
-                             template=args.template, timeout=args.timeout, force=args.force)
-    except (ConfigError, NotebookError, OverwriteError, ValueError, OSError) as err:
+                             template=args.template, timeout=args.timeout, force=args.force,
+                             pdf=args.pdf)
+    except (ConfigError, NotebookError, OverwriteError, PrinterMissing, ValueError,
+            OSError) as err:
         print(f"kam: {err}", file=sys.stderr)
         return 2
     print(result.index)
@@ -152,6 +157,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kam", description="kamkit: Key Account Management "
                                      "course and reports from your own data.")
     sub = parser.add_subparsers(dest="command", required=True)
+    pdf_help = ("also print every page to PDF beside it (A4; needs Debian's chromium and "
+                "the pdf extra)")
     config_help = "kam.toml mapping your files and columns (default: the bundled sample)"
 
     p = sub.add_parser("validate", help="check every data file and report all problems at once")
@@ -182,6 +189,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--plans", action=argparse.BooleanOptionalAction, default=None,
                    help="write the key accounts' plans into OUT/plans (see kam plans); "
                    "default: yes, but not with --only")
+    p.add_argument("--pdf", action="store_true", help=pdf_help)
     p.set_defaults(func=_build)
 
     p = sub.add_parser("plans", help="one account plan per key account, an index of the "
@@ -199,6 +207,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=_at_least(1), default=300, help="seconds per plan")
     p.add_argument("--force", action="store_true",
                    help="overwrite files that kam plans did not write")
+    p.add_argument("--pdf", action="store_true", help=pdf_help)
     p.set_defaults(func=_plans)
 
     p = sub.add_parser("course", help="the trainee's own copy of the course")

@@ -36,8 +36,8 @@ SITE_TRANSACTIONS = ["""account_id,date,revenue,product,cost,invoice_id
 
 @pytest.fixture(scope="session")
 def site_twice(tmp_path_factory):
-    """Reports built twice into one folder (the kit's report notebooks, the data above):
-    ``(out, [result1, result2], [index1_html, changes1_html])``."""
+    """Reports built twice into one folder (the kit's report notebooks, the data above), the
+    second time with PDFs: ``(out, [result1, result2], [index1_html, changes1_html])``."""
     from kamlib.report import build_reports
     from kamlib.report.build import NOTEBOOKS
 
@@ -53,10 +53,11 @@ def site_twice(tmp_path_factory):
     (data / "kam.toml").write_text('[source]\nfolder = "."\n\n[analysis]\n'
                                    "unknown_accounts = \"error\"\nlost_after_days = 25\n")
     results, first = [], []
-    for transactions in SITE_TRANSACTIONS:
+    for n, transactions in enumerate(SITE_TRANSACTIONS):
         (data / "transactions.csv").write_text(transactions)
+        # the second build also prints every page to PDF (test_pdf.py): one PDF build only
         results.append(build_reports(data / "kam.toml", out=out, notebooks=notebooks,
-                                     show_progress=False))
+                                     show_progress=False, pdf=n == 1))
         assert results[-1].ok, results[-1].errors
         if not first:
             first = [(out / "index.html").read_text(), (out / "changes.html").read_text()]

@@ -7,6 +7,7 @@ is the system's ``chromium`` (``make test`` installs it), never one Playwright d
 without it these tests fail, saying so, rather than skip.
 """
 
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -17,7 +18,9 @@ import pytest
 from conftest import HOSTILE_NAME
 
 from kamlib.report import safe_table
+from kamlib.report.build import NOTEBOOKS
 from kamlib.report.html import notebook_html
+from kamlib.report.plans_index import plans_index_html
 
 pytestmark = pytest.mark.slow
 
@@ -26,6 +29,12 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background
         "--disable-component-update", "--disable-sync"]
 # A4 at 96 px per inch, less Chromium's default print margins of 0.4 inch a side
 A4_PRINTABLE = {"width": round((210 / 25.4 - 0.8) * 96), "height": round((297 / 25.4 - 0.8) * 96)}
+# A4 less the kit's own @page margins (templates/kamkit/print.css: 12 mm a side, 14 + 15 mm)
+KIT_PRINTABLE = {"width": round((210 - 24) / 25.4 * 96), "height": round((297 - 29) / 25.4 * 96)}
+# a formula in markdown: $$...$$, or $...$ with no space inside its dollars ("$50 or $60" is
+# not one); and what shows when one is left unrendered
+FORMULA = re.compile(r"\$\$.+?\$\$|(?<![\w$\\])\$(?!\s)[^$\n]+?(?<!\s)\$(?![\w$])", re.S)
+RAW_LATEX = re.compile(r"\\[A-Za-z]+|\\[()\[\]]|\$\$|\^\{|_\{|(?<![\w$])\$(?!\s)[^$\n]+?(?<!\s)\$")
 
 
 @pytest.fixture(scope="module")
@@ -203,3 +212,94 @@ def test_index_screenshot_for_the_test_artifacts(site_twice, visit):
     heights = page.eval_on_selector_all(
         "section.module", "es => es.map(e => e.getBoundingClientRect().height)")
     assert 0 < max(heights) <= A4_PRINTABLE["height"], heights
+
+
+def test_print_layout_keeps_charts_and_table_rows_whole(site_twice, visit):
+    """In print, every image, SVG and table row avoids a page break inside it, header rows
+    repeat, and no image is taller than the printable part of an A4 page."""
+    out, _, _ = site_twice
+    seen = {"img": 0, "tr": 0}
+    for path in _pages(out):
+        page = visit(path).page
+        page.set_viewport_size(KIT_PRINTABLE)
+        page.emulate_media(media="print")
+        found = page.eval_on_selector_all("img, svg, tr", """els => els.map(e => [
+            e.tagName.toLowerCase(), getComputedStyle(e).breakInside,
+            e.getBoundingClientRect().height])""")
+        for tag, breaks, height in found:
+            seen[tag] = seen.get(tag, 0) + 1
+            assert breaks == "avoid", (path.name, tag)
+            if tag in ("img", "svg"):
+                assert height <= KIT_PRINTABLE["height"], (path.name, tag, height)
+        assert page.eval_on_selector_all("thead", "hs => hs.every(h => getComputedStyle(h)"
+                                         ".display === 'table-header-group')"), path.name
+    assert seen["img"] >= 5 and seen["tr"] >= 20, seen  # the charts and tables were there
+
+
+def test_pages_have_no_serious_accessibility_violations(site_twice, visit, tmp_path):
+    """axe-core (bundled with axe-playwright-python, offline) on every page and on a plans
+    index: no violation of impact "serious" or "critical"."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    out, _, _ = site_twice
+    plans = tmp_path / "plans.html"
+    plans.write_text(plans_index_html(
+        [{"account_id": "001", "account_name": HOSTILE_NAME, "account_manager": "Ann",
+          "quadrant": "key account", "figures": [(1.0, "1")] * 5, "html": "001.html",
+          "error": ""},
+         {"account_id": "002", "account_name": "Beta", "account_manager": "Bo",
+          "quadrant": "develop", "figures": [("", "–")] * 5, "html": None,
+          "error": "boom"}], as_of="2024-02-15", currency="EUR",
+        calendars=[{"manager": "Ann", "file": "Ann.ics"}]))
+    axe, scanned, charts = Axe(), [], 0
+    for path in [*_pages(out), plans]:
+        v = visit(path)
+        result = axe.run(v.page)
+        bad = [(x["id"], x["impact"], [n["target"] for n in x["nodes"]][:3])
+               for x in result.response["violations"] if x["impact"] in ("serious", "critical")]
+        assert bad == [], (path.name, bad)
+        assert v.requests == [], v.requests  # the scan itself loads nothing
+        # every chart says what it is, beyond nbconvert's "No description has been provided"
+        alts = v.page.eval_on_selector_all("img", "is => is.map(i => i.alt)")
+        assert all(re.fullmatch(r"Chart: \S.+", a) for a in alts), (path.name, alts)
+        charts += len(alts)
+        scanned.append(path.name)
+    assert {"index.html", "changes.html", "10_concentration.html"} <= set(scanned)
+    assert charts >= 5
+
+
+def _formula_notebooks() -> dict[Path, tuple]:
+    """The kit's notebooks whose markdown holds formulas, with the notebook and their count."""
+    found = {}
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        n = sum(len(FORMULA.findall(c.source)) for c in nb.cells if c.cell_type == "markdown")
+        if n:
+            found[path] = (nb, n)
+    return found
+
+
+def test_formulas_render_as_math_offline_never_as_latex(tmp_path, visit):
+    """Every formula of every notebook (trainee pages show them all) is a rendered <math>
+    element with a size, and no LaTeX shows as text."""
+    notebooks = _formula_notebooks()
+    assert {p.stem for p in notebooks} >= {"10_concentration", "13_profitability"}
+    for path, (nb, n) in notebooks.items():
+        nb.cells = [c for c in nb.cells if c.cell_type == "markdown"]  # nothing to run
+        page_path = tmp_path / f"{path.stem}.html"
+        page_path.write_text(notebook_html(nb, path.stem, "trainee"))
+        v = visit(page_path)
+        boxes = v.page.eval_on_selector_all("math", """ms => ms.map(m => {
+            const r = m.getBoundingClientRect(); return [r.width, r.height]; })""")
+        assert len(boxes) == n, (path.name, len(boxes), n)
+        assert all(w > 0 and h > 0 for w, h in boxes), (path.name, boxes)
+        raw = RAW_LATEX.findall(v.page.inner_text("body"))
+        assert raw == [], (path.name, raw[:5])
+        assert v.errors == v.requests == []
+
+
+def test_no_report_page_shows_latex(site_twice, visit):
+    out, _, _ = site_twice
+    for path in _pages(out):
+        raw = RAW_LATEX.findall(visit(path).page.inner_text("body"))
+        assert raw == [], (path.name, raw[:5])

@@ -19,7 +19,9 @@ def test_environment_lists_the_same_dependencies_as_pyproject():
     pip = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
     wanted = {CONDA_NAMES.get(_name(r), _name(r)) for r in pip}
     deps = (ROOT / "environment.yml").read_text().split("dependencies:", 1)[1]
-    conda = {_name(m) for m in re.findall(r"^  - ([a-z][\w.\-]*[^:\n]*)$", deps, re.M)}
+    # conda's list, and the pip: list under it for what conda-forge lacks
+    conda = {_name(m) for m in re.findall(r"^(?:  |      )- ([a-z][\w.\-]*[^:\n]*?)"
+                                          r"(?:  #.*)?$", deps, re.M)}
     conda -= {"python", "pip"}
     assert conda == wanted
 

@@ -34,6 +34,7 @@ from kamlib.report.index import AUDIENCES, index_html
 from kamlib.report.leadership import FILES as LEADERSHIP_FILES
 from kamlib.report.leadership import account_snapshot, write_files
 from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
+from kamlib.report.pdf import PrintError, check_printer, pdf_names, publish_pdfs
 from kamlib.report.plans_entry import key_accounts, plan_notebook, plans_entry, plans_kept
 from kamlib.report.staging import new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
@@ -121,7 +122,8 @@ def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
     files["index.html"] = sha256(staging / "index.html")
     os.replace(staging / "index.html", out / "index.html")
     for old in record:  # only a page it wrote, as it wrote it
-        if (old not in files and (old.endswith(".html") or old in LEADERSHIP_FILES)
+        # a PDF of an earlier build describes old pages: this build prints anew or drops it
+        if (old not in files and (old.endswith((".html", ".pdf")) or old in LEADERSHIP_FILES)
                 and owned(out, old, record)):
             (out / old).unlink()
     failed = _failed_dir(out)
@@ -176,7 +178,7 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                   timeout: int = 600, notebooks: str | Path = NOTEBOOKS,
                   parameters: dict[str, dict] | None = None, workers: int | None = None,
                   show_progress: bool = True, force: bool = False,
-                  plans: bool | None = None) -> BuildResult:
+                  plans: bool | None = None, pdf: bool = False) -> BuildResult:
     """Run every report notebook on the configured data and publish the HTML reports.
 
     Parameters
@@ -204,11 +206,17 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
         from the index with a table of the key accounts, once every notebook succeeded.
         Default: when ``notebooks`` has the plan notebook (``plans/account_plan.ipynb``, as
         the kit's folder has), except with ``only`` (the index keeps the last plans).
+    pdf : bool
+        Also print every published page to a PDF beside it (A4, :mod:`kamlib.report.pdf`),
+        the plans included; needs Debian's ``chromium`` and Playwright. A failed print
+        leaves the HTML published.
 
     Raises
     ------
     ConfigError, NotebookError
         Before anything runs, for a bad config, notebook name or parameter.
+    PrinterMissing
+        Before anything runs, with ``pdf`` when chromium or Playwright is not installed.
     OverwriteError
         Before anything runs, if ``out`` is a file or holds files the kit did not write
         where the build would write (unless ``force``).
@@ -223,6 +231,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
     from kamlib.data.dataset import load
 
     started, console = time.perf_counter(), _console()
+    if pdf:
+        check_printer()
     if audience not in AUDIENCES:
         raise NotebookError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
     cfg = config if isinstance(config, Config) else load_config(config)
@@ -237,7 +247,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                         **(parameters or {}).get(nb.name, {})} for nb in selected}
     for nb in selected:  # refuse a bad parameter before anything runs or is written
         check_parameters(nb.path, params[nb.name])
-    _check_out(out, [f"{nb.name}.html" for nb in selected] + list(LEADERSHIP_FILES), force)
+    pages = [f"{nb.name}.html" for nb in selected] + list(LEADERSHIP_FILES)
+    _check_out(out, pages + (pdf_names(["index.html", *pages]) if pdf else []), force)
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(out)  # what a killed build left: a copy of the data
     staging = new_staging(out)
@@ -291,7 +302,7 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
         if plans:  # the same data, on the same warm workers
             entry, plan_errors = plans_entry(ds, out, (pool, n_workers, folder),
                                              notebook=plan_nb, force=force,
-                                             show_progress=show_progress)
+                                             show_progress=show_progress, pdf=pdf)
             extra.append(entry)
             if entry.get("missing"):
                 console.print(Text.assemble(("not built ", "yellow"), entry["missing"]),
@@ -303,6 +314,14 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                          key=lambda m: m["name"])
         _publish(staging, out, modules, run_info, audience, rebuilt_all=not only,
                  leadership=leadership)
+        if pdf:
+            try:
+                publish_pdfs(staging, out, MANIFEST, force=force, console=console,
+                             show_progress=show_progress)
+            except PrintError as err:
+                line = f"PDF: {err}. The HTML reports in {out} are published, without PDFs."
+                console.print(Text.assemble(("FAILED ", "bold red"), line), soft_wrap=True)
+                plan_errors.append(line)
         return BuildResult(not plan_errors, out, outcomes, plan_errors,
                            time.perf_counter() - started, published=True)
     finally:

@@ -13,7 +13,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-__all__ = ["changes_html", "table_assets", "KINDS"]
+__all__ = ["changes_html", "table_assets", "print_css", "KINDS"]
 
 ASSETS = Path(__file__).parent / "templates" / "kamkit"
 # the kinds of change counted at the top of the page, as account_changes words them
@@ -28,6 +28,11 @@ def table_assets() -> tuple[Markup, Markup]:
             Markup((ASSETS / "tables.js").read_text(encoding="utf-8")))
 
 
+def print_css() -> Markup:
+    """The print layout every page of the kit shares (A4, breaks; a kit file, not data)."""
+    return Markup((ASSETS / "print.css").read_text(encoding="utf-8"))
+
+
 _PAGE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -40,10 +45,10 @@ table { border-collapse: collapse; font-size: .9rem; } td, th { padding: .25rem 
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .gain { color: #1a6b2f; } .loss { color: #a4262c; }
 {{ css }}
-@media print { body { margin: 0; max-width: none; font-size: 10pt; }
-  a { color: inherit; text-decoration: none; } tr { break-inside: avoid; } }
+{{ print_css }}
+@media print { body { font-size: 10pt; } a { color: inherit; text-decoration: none; } }
 </style></head><body>
-<p><a href="index.html">&larr; All reports</a></p>
+<nav><p><a href="index.html">&larr; All reports</a></p></nav><main>
 <h1>{{ title }}</h1>
 {% if previous %}<p class="meta">This build: data as of <b>{{ now.as_of }}</b>, built {{ now.built }}.
 Compared with the build of {{ previous.built }} (data as of <b>{{ previous.as_of }}</b>).</p>
@@ -68,7 +73,7 @@ that moved since this one (data as of <b>{{ now.as_of }}</b>).</p>{% endif %}
 minus before (an account missing from one build counts 0 there). Largest effects first, gains
 and losses alike. An account is lost after {{ lost_after_days }} days without a purchase and
 won when it buys again or is new. Classes use the report pages' default settings.</p>
-<script>{{ js }}</script>
+</main><script>{{ js }}</script>
 </body></html>
 """)
 
@@ -111,4 +116,4 @@ def changes_html(changes: pd.DataFrame | None, names: dict[str, str], now: dict,
     return _PAGE.render(title="What changed since the last build", rows=rows, counts=counts,
                         total=total, now=now, previous=previous, problem=problem,
                         currency=currency, lost_after_days=lost_after_days, export=export,
-                        css=css, js=js)
+                        css=css, js=js, print_css=print_css())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import html
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -46,6 +47,25 @@ class _Formulas(Preprocessor):
         if cell.cell_type == "markdown" and "$" in cell.source:
             cell.source = latex_to_mathml(cell.source)
         return cell, resources
+
+
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+
+
+class _ChartAlt(Preprocessor):
+    """Each chart's alt text names the section it stands in ("Chart: The Pareto chart"):
+    a screen reader says what the picture is, not nbconvert's "No description"."""
+
+    def preprocess(self, nb, resources):
+        heading = resources.get("metadata", {}).get("name", "")
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                found = _HEADING.findall(cell.source)
+                heading = found[-1].replace("*", "").replace("`", "") if found else heading
+            for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                if "image/png" in output.get("data", {}):
+                    output.setdefault("metadata", {})["kamkit_alt"] = f"Chart: {heading}"
+        return nb, resources
 
 
 def solution_html(exercise_id: str) -> str:
@@ -93,6 +113,7 @@ def _exporter(audience: str) -> HTMLExporter:
         else:
             exporter.register_preprocessor(_Solutions(), enabled=True)
         exporter.register_preprocessor(_Formulas(), enabled=True)
+        exporter.register_preprocessor(_ChartAlt(), enabled=True)
         _exporters[audience] = exporter
     return _exporters[audience]
 

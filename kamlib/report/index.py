@@ -61,6 +61,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
                 padding: .7rem .9rem; margin-top: .8rem; }
 .key-accounts h2 { margin: 0 0 .2rem 0; font-size: 1.1rem; }
 {{ css }}
+{{ print_css }}
 @media print { body { margin: 0; max-width: none; font-size: 10pt; background: none; }
   .cards { grid-template-columns: 1fr 1fr; gap: .5rem; }
   .charts figure { display: block; } svg.thumb { width: 100%; max-width: 16rem; }
@@ -68,7 +69,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   .module { border-color: #999; }
   a { color: inherit; text-decoration: none; }
   a[href]::after { content: " (" attr(href) ")"; font-size: .8em; color: #555; } }
-</style></head><body>
+</style></head><body><main>
 <h1>{{ title }}</h1>
 <p class="meta">Data as of <b>{{ as_of }}</b> (from {{ start }}) &middot; {{ n_accounts }}
 accounts &middot; {{ validation }}</p>
@@ -106,7 +107,7 @@ build{% if changes.count is not none %} ({{ changes.count }}){% endif %}</a>{% e
 <td>{% if r.html %}<a href="{{ r.html }}">plan</a>{% elif r.failed_html %}<a
 href="{{ r.failed_html }}">failed</a>{% else %}failed{% endif %}</td></tr>
 {% endfor %}</tbody></table></section>{% endif %}
-<footer><p>kamlib {{ version }} &middot; generated {{ generated }} &middot; audience:
+</main><footer><p>kamlib {{ version }} &middot; generated {{ generated }} &middot; audience:
 {{ audience }}</p><table><tr><th>table</th><th>input</th><th>rows</th><th>SHA-256</th></tr>
 {% for s in sources %}<tr><td>{{ s.table }}</td><td>{{ s.file }}</td><td>{{ "{:,}".format(s.rows) }}</td>
 <td><code>{{ s.sha256 or "n/a" }}</code></td></tr>{% endfor %}</table></footer>
@@ -147,14 +148,13 @@ def index_html(modules: list[dict], run_info: dict, audience: str,
     to this page), ``html`` (the plans' index) and ``currency``: a sortable, searchable table
     after the modules. Everything is escaped by the template.
     """
+    from kamlib.report.changes_page import print_css, table_assets
     from kamlib.report.plans_index import FIGURES
-
-    from kamlib.report.changes_page import table_assets
 
     css, js = table_assets()
     return _INDEX.render(
         history=history, previous=previous, changes=changes or {}, css=css, js=js,
-        key_accounts=key_accounts, key_columns=FIGURES,
+        key_accounts=key_accounts, key_columns=FIGURES, print_css=print_css(),
         title=title, modules=[{**m, "charts": charts(m)} for m in modules], audience=audience,
         as_of=run_info.get("as_of", "n/a"), start=run_info.get("start", "n/a"),
         n_accounts=f"{run_info.get('n_accounts', 0):,}",

@@ -46,6 +46,7 @@ class PlansResult:
     seconds: float = 0.0
     rows: list[dict] = field(default_factory=list)  # the index's rows (headline figures)
     failed_pages: dict[str, str] = field(default_factory=dict)  # id -> _failed/<stem>.html
+    pdf_error: str = ""  # why the PDFs were not printed (the HTML plans are published)
 
     @property
     def index(self) -> Path:
@@ -169,7 +170,7 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
                 workers: int | None = None, timeout: int = 300, force: bool = False,
                 notebook: str | Path = PLAN_NOTEBOOK, template: str | Path | None = None,
                 parameters: dict[str, dict] | None = None, show_progress: bool = True,
-                dataset=None, pool: tuple | None = None) -> PlansResult:
+                dataset=None, pool: tuple | None = None, pdf: bool = False) -> PlansResult:
     """Write one HTML plan per account, an index of the plans, and a calendar per manager.
 
     Parameters
@@ -187,6 +188,8 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     pool : (executor, workers, cwd), optional
         Warm worker processes to run the plans on (``kam build``'s), left running; the
         plan notebook runs in their kernels' folder ``cwd``.
+    pdf : bool
+        Also print each plan and the index to PDF beside them (:mod:`kamlib.report.pdf`).
 
     Settings come from ``[plans]`` of ``kam.toml``
     (:class:`~kamlib.data.plan_settings.PlanSettings`).
@@ -196,10 +199,15 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     ConfigError, NotebookError, OverwriteError, ValueError
         Before any plan runs: bad config, parameter, unknown account id, or files in
         ``out`` the kit did not write (unless ``force``).
+    PrinterMissing
+        Before anything runs, with ``pdf`` when chromium or Playwright is not installed.
     """
     from kamlib.report.execute import worker_pool
     from kamlib.report.notebooks import check_parameters
+    from kamlib.report.pdf import check_printer
 
+    if pdf:
+        check_printer()
     cfg = dataset.config if dataset is not None else (
         config if isinstance(config, Config) else load_config(config))
     out, notebook = Path(out).resolve(), Path(notebook).resolve()
@@ -226,7 +234,7 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     try:
         return _plans(cfg, run, out, staging, notebook, base, top=top, accounts=accounts,
                       timeout=timeout, force=force, template=template,
-                      parameters=parameters or {}, show_progress=show_progress)
+                      parameters=parameters or {}, show_progress=show_progress, pdf=pdf)
     finally:
         if pool is None:
             run.pool.shutdown(wait=True, cancel_futures=True)
@@ -236,7 +244,7 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
 def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, base: dict, *,
            top: int | None, accounts: Iterable[str] | None, timeout: int, force: bool,
            template: str | Path | None, parameters: dict[str, dict],
-           show_progress: bool) -> PlansResult:
+           show_progress: bool, pdf: bool = False) -> PlansResult:
     """The plans run of :func:`build_plans`, in its staging folder and on its pool."""
     from kamlib import __version__
     from kamlib.data.dataset import load
@@ -245,6 +253,7 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
     from kamlib.report.execute import console as _console
     from kamlib.report.execute import execute as _execute
     from kamlib.report.execute import run_info as _run_info
+    from kamlib.report.pdf import PrintError, pdf_names, publish_pdfs
 
     started, console = time.perf_counter(), _console()
     with console.status("computing the portfolio for the account plans"):
@@ -266,8 +275,9 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
     ics_names = safe_names(ics)
     planned = [f"{s}.html" for s in stems.values()] + [f"{s}.ics" for s in ics_names.values()]
     if not force:
-        refuse(out, foreign(out, ["index.html", *planned], read_record(out / RECORD)),
-               "kam plans")
+        pages = ["index.html", *planned]
+        refuse(out, foreign(out, pages + (pdf_names(pages) if pdf else []),
+                            read_record(out / RECORD)), "kam plans")
     if template is not None:
         write_template(frames, ids, template, force=force)
     run_info = _run_info(ds, __version__)
@@ -294,7 +304,16 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
     written = [f"{stems[a]}.html" for a in ids if a not in failed] + \
         [c["file"] for c in cals] + ["index.html"]
     _publish(staging, out, written)
-    return PlansResult(not failed, out, {a: f"{stems[a]}.html" for a in ids
-                                         if a not in failed}, failed,
+    pdf_error = ""
+    if pdf:
+        try:
+            publish_pdfs(staging, out, RECORD, force=force, console=console,
+                         show_progress=show_progress)
+        except PrintError as err:
+            pdf_error = f"PDF: {err}. The HTML plans in {out} are published, without PDFs."
+            console.print(f"FAILED {pdf_error}", markup=False, highlight=False,
+                          soft_wrap=True)
+    return PlansResult(not failed and not pdf_error, out,
+                       {a: f"{stems[a]}.html" for a in ids if a not in failed}, failed,
                        [c["file"] for c in cals], time.perf_counter() - started,
-                       rows=rows, failed_pages=failed_pages)
+                       rows=rows, failed_pages=failed_pages, pdf_error=pdf_error)

@@ -37,7 +37,7 @@ def plan_notebook(folder: Path) -> Path | None:
 
 
 def plans_entry(ds, out: Path, pool: tuple, *, notebook: Path, force: bool,
-                show_progress: bool) -> tuple[dict, list[str]]:
+                show_progress: bool, pdf: bool = False) -> tuple[dict, list[str]]:
     """Write the plans into ``out/plans`` with ``notebook`` on ``pool`` (executor, workers,
     kernels' folder) with the loaded ``ds``; the index entry and the failed plans' errors.
 
@@ -50,7 +50,7 @@ def plans_entry(ds, out: Path, pool: tuple, *, notebook: Path, force: bool,
 
     try:
         result = build_plans(out=out / FOLDER, dataset=ds, pool=pool, force=force,
-                             notebook=notebook, show_progress=show_progress)
+                             notebook=notebook, show_progress=show_progress, pdf=pdf)
     except (ValueError, OSError, OverwriteError) as err:
         # data that cannot feed them is a notice; a folder it may not write also an error
         why = str(err).splitlines()[0]
@@ -58,6 +58,7 @@ def plans_entry(ds, out: Path, pool: tuple, *, notebook: Path, force: bool,
         return {"name": NAME, "title": TITLE, "html": None, "headlines": [],
                 "missing": f"the account plans were not written: {why}"}, errors
     failed = [f"The plan of account {a} failed: {e}" for a, e in result.failed.items()]
+    failed += [result.pdf_error] if result.pdf_error else []
     entry = {"name": NAME, "title": TITLE, "html": f"{FOLDER}/index.html", "notices": failed,
              "headlines": [{"key": "plans", "value": len(result.plans),
                             "text": f"{len(result.plans):,}", "label": "account plans"}],

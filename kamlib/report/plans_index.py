@@ -15,6 +15,8 @@ from collections.abc import Iterable
 
 import jinja2
 
+from kamlib.report.changes_page import print_css
+
 __all__ = ["safe_names", "plans_index_html", "RESERVED"]
 
 RESERVED = {"index"}  # the index page's own name
@@ -55,7 +57,9 @@ td, th { padding: .25rem .5rem; border-bottom: 1px solid #ddd; text-align: left;
 th { cursor: pointer; background: #f4f4f4; } td.n { text-align: right; }
 tr.failed td { background: #fde8e8; } .meta { color: #555; }
 input { padding: .3rem; width: 20rem; margin: .5rem 0; }
-</style></head><body>
+{{ print_css }}
+@media print { input { display: none; } th { cursor: auto; } }
+</style></head><body><main>
 <h1>Account plans</h1>
 <p class="meta">Data as of <b>{{ as_of }}</b> &middot; {{ rows|length }} plans
 {%- if failed %} &middot; <b>{{ failed }} failed</b>{% endif %} &middot; amounts in
@@ -71,7 +75,7 @@ input { padding: .3rem; width: 20rem; margin: .5rem 0; }
 {% endfor %}</tbody></table>
 {% if calendars %}<h2>Contact calendars (next quarter)</h2><ul>
 {% for c in calendars %}<li><a href="{{ c.file }}">{{ c.manager }}</a></li>{% endfor %}</ul>{% endif %}
-<script>
+</main><script>
 (function () {
   var t = document.getElementById("plans"), q = document.getElementById("q");
   q.addEventListener("input", function () {
@@ -109,6 +113,6 @@ def plans_index_html(rows: list[dict], *, as_of: str, currency: str,
     ``html`` (the plan's file, None if it failed), ``error`` and ``failed_html`` (the failed
     notebook rendered, linked from its row). Everything is escaped."""
     columns = ["account", "name", "manager", "quadrant", *FIGURES, "plan"]
-    return _INDEX.render(rows=rows, columns=columns, as_of=as_of, currency=currency,
+    return _INDEX.render(print_css=print_css(), rows=rows, columns=columns, as_of=as_of, currency=currency,
                          calendars=calendars, notices=list(notices),
                          failed=sum(1 for r in rows if r.get("error")))
