@@ -62,3 +62,19 @@ def site_twice(tmp_path_factory):
         if not first:
             first = [(out / "index.html").read_text(), (out / "changes.html").read_text()]
     return out, results, first
+
+
+def report_notebook(path: Path, *cells, title: str) -> Path:
+    """Write a report notebook to ``path``: the build's parameters cell, then ``cells``
+    (nbformat cells; a string is a code cell), with ``title`` in its kamkit metadata."""
+    import nbformat
+
+    params = nbformat.v4.new_code_cell("config = ''  # kam.toml\nprepared = ''  # data folder",
+                                       metadata={"tags": ["parameters"]})
+    nb = nbformat.v4.new_notebook(cells=[params, *(
+        nbformat.v4.new_code_cell(c) if isinstance(c, str) else c for c in cells)])
+    nb.metadata.update(kernelspec={"name": "python3", "display_name": "Python 3",
+                                   "language": "python"},
+                       kamkit={"report": True, "title": title})
+    nbformat.write(nb, path)
+    return path

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import report_notebook
 
 from kamlib.cli import main
 from kamlib.report import build_reports
@@ -54,15 +55,8 @@ def notebooks(tmp_path_factory) -> Path:
 
 
 def _add_broken(folder: Path) -> None:
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("config = ''  # kam.toml\nprepared = ''  # data folder",
-                                  metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_markdown_cell("# Broken"),
-        nbformat.v4.new_code_cell("ratio = 1 / 0")])
-    nb.metadata.update(kernelspec={"name": "python3", "display_name": "Python 3",
-                                   "language": "python"},
-                       kamkit={"report": True, "title": "Broken <i>module</i>"})
-    nbformat.write(nb, folder / "99_broken.ipynb")
+    report_notebook(folder / "99_broken.ipynb", nbformat.v4.new_markdown_cell("# Broken"),
+                    "ratio = 1 / 0", title="Broken <i>module</i>")
 
 
 @pytest.fixture(scope="module")
@@ -222,13 +216,7 @@ def test_a_reused_kernel_shows_the_next_report_nothing_of_the_last(data, tmp_pat
 def test_a_notebook_over_the_time_limit_fails_the_build(data, tmp_path):
     folder = tmp_path / "nbs"
     folder.mkdir()
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("config = ''  # kam.toml\nprepared = ''  # data folder",
-                                  metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("import time\ntime.sleep(60)")])
-    nb.metadata.update(kernelspec={"name": "python3", "display_name": "Python 3",
-                                   "language": "python"}, kamkit={"report": True, "title": "S"})
-    nbformat.write(nb, folder / "slow.ipynb")
+    report_notebook(folder / "slow.ipynb", "import time\ntime.sleep(60)", title="S")
     result = build_reports(data, out=tmp_path / "out", notebooks=folder, timeout=2,
                            show_progress=False)
     assert not result.ok and result.errors[0].startswith("slow: ")

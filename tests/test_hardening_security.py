@@ -246,15 +246,9 @@ def test_a_file_that_is_no_table_is_not_quoted_in_the_error(data):
 # --- the build: what it deletes, overwrites and leaves behind (2, 13, 14, 22) -----------------
 
 def _notebook(folder, name: str, code: str = "x = 1") -> None:
-    import nbformat
+    from conftest import report_notebook
 
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("config = ''  # kam.toml\nprepared = ''  # data folder",
-                                  metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(code)])
-    nb.metadata.update(kernelspec={"name": "python3", "display_name": "Python 3",
-                                   "language": "python"}, kamkit={"report": True, "title": name})
-    nbformat.write(nb, folder / f"{name}.ipynb")
+    report_notebook(folder / f"{name}.ipynb", code, title=name)
 
 
 @pytest.fixture

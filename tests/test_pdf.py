@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import SITE_ACCOUNTS, SITE_TRANSACTIONS
+from conftest import SITE_ACCOUNTS, SITE_TRANSACTIONS, report_notebook
 from pypdf import PdfReader
 
 from kamlib._written import sha256
@@ -142,14 +142,8 @@ def _tiny_site(root: Path) -> tuple[Path, Path]:
     (data / "transactions.csv").write_text(SITE_TRANSACTIONS[0])
     (data / "kam.toml").write_text('[source]\nfolder = "."\n')
     folder.mkdir()
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("config = ''  # kam.toml\nprepared = ''  # data folder",
-                                  metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_markdown_cell("# Tiny\n\nA page to print.")])
-    nb.metadata.update(kernelspec={"name": "python3", "display_name": "Python 3",
-                                   "language": "python"},
-                       kamkit={"report": True, "title": "Tiny"})
-    nbformat.write(nb, folder / "50_tiny.ipynb")
+    report_notebook(folder / "50_tiny.ipynb",
+                    nbformat.v4.new_markdown_cell("# Tiny\n\nA page to print."), title="Tiny")
     return data / "kam.toml", folder
 
 
@@ -164,7 +158,7 @@ def test_a_failed_pdf_step_keeps_the_new_html_published(tmp_path, monkeypatch):
     def fail(*args, **kwargs):
         raise PrintError("printing index.html to PDF failed: Target closed")
 
-    monkeypatch.setattr("kamlib.report.build.publish_pdfs", fail)
+    monkeypatch.setattr("kamlib.report.pdf.publish_pdfs", fail)
     second = build_reports(config, out=out, notebooks=notebooks, show_progress=False, pdf=True)
     assert not second.ok and "published, without PDFs" in second.errors[0]
     assert "Target closed" in second.errors[0]

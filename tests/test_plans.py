@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import report_notebook
 
 from kamlib._written import plain_name
 from kamlib.cli import main
@@ -176,14 +177,8 @@ def _plans_folder(folder: Path, fail_for: str | None) -> Path:
     from kamlib.report.plans import PLAN_NOTEBOOK
 
     (folder / "plans").mkdir(parents=True, exist_ok=True)
-    report = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("config = ''  # kam.toml\nprepared = ''  # data folder",
-                                  metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_markdown_cell("# Tiny")])
-    report.metadata.update(kernelspec={"name": "python3", "display_name": "Python 3",
-                                       "language": "python"},
-                           kamkit={"report": True, "title": "Tiny"})
-    nbformat.write(report, folder / "01_tiny.ipynb")
+    report_notebook(folder / "01_tiny.ipynb", nbformat.v4.new_markdown_cell("# Tiny"),
+                    title="Tiny")
     plan = nbformat.read(PLAN_NOTEBOOK, as_version=4)
     if fail_for:
         plan.cells.insert(2, nbformat.v4.new_code_cell(

@@ -34,7 +34,7 @@ from kamlib.report.index import AUDIENCES, index_html
 from kamlib.report.leadership import FILES as LEADERSHIP_FILES
 from kamlib.report.leadership import account_snapshot, write_files
 from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
-from kamlib.report.pdf import PrintError, check_printer, pdf_names, publish_pdfs
+from kamlib.report.pdf import check_printer, pdf_names, publish_pdfs_or_say
 from kamlib.report.plans_entry import key_accounts, plan_notebook, plans_entry, plans_kept
 from kamlib.report.staging import new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
@@ -314,14 +314,10 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                          key=lambda m: m["name"])
         _publish(staging, out, modules, run_info, audience, rebuilt_all=not only,
                  leadership=leadership)
-        if pdf:
-            try:
-                publish_pdfs(staging, out, MANIFEST, force=force, console=console,
-                             show_progress=show_progress)
-            except PrintError as err:
-                line = f"PDF: {err}. The HTML reports in {out} are published, without PDFs."
-                console.print(Text.assemble(("FAILED ", "bold red"), line), soft_wrap=True)
-                plan_errors.append(line)
+        if pdf and (line := publish_pdfs_or_say(staging, out, MANIFEST, "reports",
+                                                force=force, console=console,
+                                                show_progress=show_progress)):
+            plan_errors.append(line)
         return BuildResult(not plan_errors, out, outcomes, plan_errors,
                            time.perf_counter() - started, published=True)
     finally:

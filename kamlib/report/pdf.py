@@ -27,7 +27,7 @@ from pathlib import Path
 from kamlib._written import foreign, owned, read_record, refuse, sha256
 
 __all__ = ["PrinterMissing", "PrintError", "check_printer", "pdf_names", "print_pages",
-           "publish_pdfs", "CHROMIUM_ARGS"]
+           "publish_pdfs", "publish_pdfs_or_say", "CHROMIUM_ARGS"]
 
 # a quiet, offline browser: no sandbox (root in CI), no GPU, nothing phoning home
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -152,3 +152,23 @@ def publish_pdfs(staging: Path, out: Path, record_file: str, *, force: bool = Fa
     for name in names:
         os.replace(into / name, out / name)
     return names
+
+
+def publish_pdfs_or_say(staging: Path, out: Path, record_file: str, what: str, *,
+                        force: bool = False, console=None, show_progress: bool = False) -> str:
+    """:func:`publish_pdfs`, with a failed print turned into the line that says so: ``""``
+    when every PDF was published, else "PDF: <error>. The HTML <what> in <out> are
+    published, without PDFs." (printed in red too). The pages stay published either way.
+    """
+    try:
+        publish_pdfs(staging, out, record_file, force=force, console=console,
+                     show_progress=show_progress)
+        return ""
+    except PrintError as err:
+        line = f"PDF: {err}. The HTML {what} in {out} are published, without PDFs."
+    if console is not None:
+        from rich.text import Text
+
+        # the error text may quote a file name: never let rich read it as markup
+        console.print(Text.assemble(("FAILED ", "bold red"), line), soft_wrap=True)
+    return line

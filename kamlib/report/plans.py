@@ -253,7 +253,7 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
     from kamlib.report.execute import console as _console
     from kamlib.report.execute import execute as _execute
     from kamlib.report.execute import run_info as _run_info
-    from kamlib.report.pdf import PrintError, pdf_names, publish_pdfs
+    from kamlib.report.pdf import pdf_names, publish_pdfs_or_say
 
     started, console = time.perf_counter(), _console()
     with console.status("computing the portfolio for the account plans"):
@@ -304,15 +304,8 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
     written = [f"{stems[a]}.html" for a in ids if a not in failed] + \
         [c["file"] for c in cals] + ["index.html"]
     _publish(staging, out, written)
-    pdf_error = ""
-    if pdf:
-        try:
-            publish_pdfs(staging, out, RECORD, force=force, console=console,
-                         show_progress=show_progress)
-        except PrintError as err:
-            pdf_error = f"PDF: {err}. The HTML plans in {out} are published, without PDFs."
-            console.print(f"FAILED {pdf_error}", markup=False, highlight=False,
-                          soft_wrap=True)
+    pdf_error = publish_pdfs_or_say(staging, out, RECORD, "plans", force=force,
+                                    console=console, show_progress=show_progress) if pdf else ""
     return PlansResult(not failed and not pdf_error, out,
                        {a: f"{stems[a]}.html" for a in ids if a not in failed}, failed,
                        [c["file"] for c in cals], time.perf_counter() - started,
