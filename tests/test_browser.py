@@ -303,3 +303,37 @@ def test_no_report_page_shows_latex(site_twice, visit):
     for path in _pages(out):
         raw = RAW_LATEX.findall(visit(path).page.inner_text("body"))
         assert raw == [], (path.name, raw[:5])
+
+
+@pytest.mark.parametrize("media, width", [("screen", 1920), ("screen", 1000),
+                                          ("print", A4_PRINTABLE["width"])])
+def test_long_figures_and_their_movements_stay_inside_their_cards(tmp_path, visit, media,
+                                                                 width):
+    """A large company's figures are long ("then 398,475,813,000,000 -> now ..."): on screen and
+    on paper every line of a card wraps inside it, none reaches past its border."""
+    from kamlib.report.history import with_movements
+    from kamlib.report.index import index_html
+
+    big = [{"key": f"k{i}", "value": 498_475_813_000_000 + i, "text": f"{498_475_813_000_000 + i:,}",
+            "label": "EUR net revenue from 2023-01-01 to 2025-12-31 " * (i % 2 + 1),
+            "fmt": "{:,}"} for i in range(4)]
+    modules = [{"name": f"m{j}", "title": "Profitability: cost to serve, whale curve, "
+                "lifetime value", "html": f"m{j}.html", "headlines": big} for j in range(4)]
+    previous = {"built": "2025-01-01 00:00 UTC", "as_of": "2024-12-31", "figures": [
+        {"module": f"m{j}", "key": h["key"], "value": 398_475_813_000_000, "fmt": "{:,}",
+         "text": "398,475,813,000,000", "label": "x"} for j in range(4) for h in big]}
+    path = tmp_path / "index.html"
+    path.write_text(index_html(with_movements(modules, previous), {}, "leadership",
+                               history=True, previous=previous), encoding="utf-8")
+    page = visit(path).page
+    page.emulate_media(media=media)
+    page.set_viewport_size({"width": width, "height": 1000})
+    assert "then 398,475,813,000,000" in page.inner_text("body")
+    # nothing wider than the screen or the paper: unbreakable lines widen the whole grid
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # a box whose content is wider than the box spills its text over the card's border
+    overflow = page.eval_on_selector_all("section.module", """cards => cards.flatMap(c =>
+        [c, ...c.querySelectorAll('*')].filter(e => e.clientWidth > 0
+                                                 && e.scrollWidth > e.clientWidth + 1)
+            .map(e => e.className + ': ' + e.textContent.trim().slice(0, 40)))""")
+    assert overflow == [], overflow

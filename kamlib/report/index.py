@@ -66,7 +66,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   .cards { grid-template-columns: 1fr 1fr; gap: .5rem; }
   .charts figure { display: block; } svg.thumb { width: 100%; max-width: 16rem; }
   .charts figcaption { max-width: none; }
-  .module { border-color: #999; }
+  .module { border-color: #999; } .change { white-space: normal; }  /* never past the card */
   a { color: inherit; text-decoration: none; }
   a[href]::after { content: " (" attr(href) ")"; font-size: .8em; color: #555; } }
 </style></head><body><main>
