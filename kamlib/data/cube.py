@@ -156,17 +156,26 @@ def _timing(daily: ibis.Table) -> pd.DataFrame:
     """The account_timing frame from account x day values (see :class:`Cube`)."""
     weekly = daily.group_by(["account_id", daily.date.truncate("W").cast("date").name("date")]
                             ).aggregate(value=daily.value.sum())
-    out = daily.select("account_id").distinct()
-    for scope, (freq, purchases) in TIMING_SCOPES.items():
-        per = daily if freq == "D" else weekly
-        if purchases:
-            per = per.filter(per.value > 0)
-        stats = per.group_by("account_id").aggregate(**{
-            f"{scope}_first": per.date.min(), f"{scope}_last": per.date.max(),
-            scope: per.count(), f"{scope}_first_value": per.value.argmin(per.date),
-            f"{scope}_value": per.value.sum()})
-        out = out.left_join(stats, "account_id").drop("account_id_right")
+    out = None
+    # one pass per period length: a purchase scope is the same aggregate over its positive
+    # periods only (where=), so the day and week tables are each read once, not twice
+    for freq, per in (("D", daily), ("W", weekly)):
+        stats = {}
+        for scope, (scope_freq, purchases) in TIMING_SCOPES.items():
+            if scope_freq != freq:
+                continue
+            where = per.value > 0 if purchases else None
+            stats.update({
+                f"{scope}_first": per.date.min(where=where),
+                f"{scope}_last": per.date.max(where=where),
+                scope: per.count(where=where),
+                f"{scope}_first_value": per.value.argmin(per.date, where=where),
+                f"{scope}_value": per.value.sum(where=where)})
+        part = per.group_by("account_id").aggregate(**stats)
+        out = part if out is None else out.join(part, "account_id")
     frame = _as_floats(out.order_by("account_id")).to_pandas()
+    frame = frame[["account_id", *(f"{scope}{end}" for scope in TIMING_SCOPES for end in (
+        "_first", "_last", "", "_first_value", "_value"))]]
     for scope in TIMING_SCOPES:
         frame[scope] = frame[scope].fillna(0).astype("int64")
         for end in ("first", "last"):
