@@ -7,6 +7,7 @@ practice data.
 """
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -292,13 +293,10 @@ def test_a_missing_model_package_is_a_notice_naming_the_extra(monkeypatch):
 
 # --- a company without an activity log ---------------------------------------------------
 
-@pytest.mark.slow
-def test_data_without_activities_lists_profitability_as_not_built(tmp_path):
+def _build_module_13(tmp_path: Path) -> Path:
+    """Build module 13 alone on the data in ``tmp_path/data``; the site folder."""
     from kamlib.report import build_reports
 
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "transactions.csv").write_text(
-        "account_id,date,revenue\nA1,2025-01-05,100.00\nA2,2025-02-05,50.00\n")
     (tmp_path / "data" / "kam.toml").write_text('[source]\nfolder = "."\n')
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
@@ -307,6 +305,15 @@ def test_data_without_activities_lists_profitability_as_not_built(tmp_path):
     result = build_reports(tmp_path / "data" / "kam.toml", out=out, notebooks=notebooks,
                            show_progress=False)
     assert result.ok, result.errors
+    return out
+
+
+@pytest.mark.slow
+def test_data_without_activities_lists_profitability_as_not_built(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "transactions.csv").write_text(
+        "account_id,date,revenue\nA1,2025-01-05,100.00\nA2,2025-02-05,50.00\n")
+    out = _build_module_13(tmp_path)
     index = (out / "index.html").read_text()
     assert ("Not built for this data: Profitability: cost to serve, whale curve, lifetime "
             "value needs activities (add activities.csv, .xlsx or .parquet to the data "
@@ -320,21 +327,13 @@ def test_the_report_runs_on_own_data_without_cost_accounts_or_two_years(tmp_path
     """Sales without cost, no accounts table, one year: what is not shown says why, and the
     lifetime value states the retention it assumed."""
     from kamlib.data.sample import generate_sample, write_sample
-    from kamlib.report import build_reports
 
     tables = generate_sample(n_accounts=60, years=1, seed=3)
     tables["transactions"] = tables["transactions"].drop(columns=["cost"])
     for name in ("accounts", "contacts", "opportunities"):
         del tables[name]
     write_sample(tables, tmp_path / "data")
-    (tmp_path / "data" / "kam.toml").write_text('[source]\nfolder = "."\n')
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    shutil.copy(NOTEBOOKS / "13_profitability.ipynb", notebooks)
-    out = tmp_path / "site"
-    result = build_reports(tmp_path / "data" / "kam.toml", out=out, notebooks=notebooks,
-                           show_progress=False)
-    assert result.ok, result.errors
+    out = _build_module_13(tmp_path)
     page = (out / "13_profitability.html").read_text()
     assert "profit is before cost of goods" in page
     assert "The cost-to-serve x net-price grid is not shown: the data has no transactions " \

@@ -95,15 +95,20 @@ def practice_matrix(account_month: pd.DataFrame, accounts: pd.DataFrame, industr
     return out.dropna().rename_axis("account_id").reset_index()
 
 
-def _against(mine: pd.DataFrame, column: str, truth: pd.Series, what: str
-             ) -> pd.Series | Feedback:
+def _against(mine: pd.DataFrame, column: str, truth: pd.Series, what: str, *,
+             numbers: bool = False) -> pd.Series | Feedback:
+    """The answer's ``column`` in ``truth``'s account order, as floats when ``numbers``; or
+    the hint saying which accounts are missing or that the column holds no numbers."""
     got = mine.set_index("account_id")[column]
     if set(got.index) != set(truth.index):
         missing = sorted(set(truth.index) - set(got.index))
         return Feedback.hint(f"Your table has {len(got)} accounts, the answer {len(truth)}: "
                              f"give one row per account of {what}" + (
                                  f" (missing e.g. {missing[0]!r})" if missing else "") + ".")
-    return got.reindex(truth.index)
+    if numbers and not pd.api.types.is_numeric_dtype(got):
+        return Feedback.hint(f"Your {column} column holds {got.dtype}, not numbers.")
+    got = got.reindex(truth.index)
+    return got.astype(float) if numbers else got
 
 
 @friendly("a DataFrame with the columns account_id and share_of_wallet, one row per account")
@@ -124,12 +129,9 @@ def check_share_of_wallet(answer: pd.DataFrame, months: pd.DataFrame, wallets: p
     truth = wallet_share(months, wallets, as_of=as_of).set_index("account_id")
     expected = truth["share_of_wallet"]
     mine = _against(answer, "share_of_wallet", expected, "wallets (an account with no "
-                    "revenue in the 12 months has a share of 0)")
+                    "revenue in the 12 months has a share of 0)", numbers=True)
     if isinstance(mine, Feedback):
         return mine
-    if not pd.api.types.is_numeric_dtype(mine):
-        return Feedback.hint(f"Your share_of_wallet column holds {mine.dtype}, not numbers.")
-    mine = mine.astype(float)
     if np.allclose(mine, expected, atol=5e-4, rtol=0):
         top = expected.idxmax()
         return Feedback.correct(f"The median account has {expected.median():.1%} of its "
@@ -190,12 +192,9 @@ def check_circle_gaps(answer: pd.DataFrame, contacts: pd.DataFrame, accounts,
     ids = list(accounts)
     truth = circle_gaps(contacts, ids, as_of, stale_days).astype(float)
     mine = _against(answer, "gaps", truth, "p_accounts (an account with no contacts has 3 "
-                    "gaps)")
+                    "gaps)", numbers=True)
     if isinstance(mine, Feedback):
         return mine
-    if not pd.api.types.is_numeric_dtype(mine):
-        return Feedback.hint(f"Your gaps column holds {mine.dtype}, not numbers.")
-    mine = mine.astype(float)
     if np.allclose(mine, truth):
         third = int((circle_coverage(decision_map(contacts, as_of=as_of), ids)["uncovered"]
                      .str.contains("3")).sum())
