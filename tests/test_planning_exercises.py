@@ -236,3 +236,14 @@ def test_quadrant_any_other_mistake_names_one_account(matrix):
     wrong = ["key account", "maintain", "key account", "serve", "serve"]  # d is develop
     hint(check_quadrants(quads(wrong), matrix), "Account 'd' is 'develop', your table says "
          "'serve'")
+
+
+def test_a_column_of_text_is_named_not_compared(months, wallets, people):
+    """Numbers typed as text ("25%", "2") are the one thing a trainee's column can hold that
+    the comparison cannot read: the check names the column and what it holds."""
+    wallet = check_share_of_wallet(wallet_answer(["25%", "0%", "33%"]), months, wallets, AS_OF)
+    hint(wallet, "Your share_of_wallet column holds ")  # str or object, by pandas version
+    hint(wallet, ", not numbers.")
+    circles = check_circle_gaps(gaps(["2", "0", "3"]), people, ["a", "b", "c"], AS_OF)
+    hint(circles, "Your gaps column holds ")
+    hint(circles, ", not numbers.")
