@@ -86,6 +86,13 @@ class Analysis:
     xyz_cutoffs: tuple[float, float] = (0.5, 1.0)  # coefficient of variation limits for X / Y
     xyz_period: str = "M"  # "M" monthly or "Q" quarterly
     lost_after_days: int = 180
+    # the account status's "at risk" rules (kamlib.status.StatusRules): a gap beyond this
+    # many times the account's usual days between purchases (and over the minimum), revenue
+    # in the last 12 months this share below the 12 before, this many products dropped
+    at_risk_gap_factor: float = 3.0
+    at_risk_min_gap_days: int = 60
+    at_risk_revenue_drop: float = 0.3
+    at_risk_dropped_products: int = 2
     # Exact duplicate transaction lines: "auto" drops them only when lines carry an identity
     # (invoice_id), since without one two equal lines may be two real purchases; or "drop"/"keep"
     duplicate_lines: str = "auto"

@@ -95,6 +95,13 @@ def check_analysis(a: Any, path: Path | None) -> None:
         raise bad(f"xyz_period = {a.xyz_period!r}: \"M\" (monthly) or \"Q\" (quarterly)")
     if not isinstance(a.lost_after_days, int) or a.lost_after_days < 1:
         raise bad(f"lost_after_days = {a.lost_after_days}: at least 1")
+    from kamlib.status import rules_of
+
+    try:
+        rules_of(a)
+    except ValueError as err:  # says which rule and its range
+        raise bad(str(err).replace("status rules: ", "at_risk_").replace(
+            "at_risk_lost_after_days", "lost_after_days")) from None
 
 
 _SEGMENT_KEYS = ("segment", "r_from", "r_to", "fm_from", "fm_to", "action")
