@@ -32,6 +32,8 @@ from __future__ import annotations
 import math
 from html import escape
 
+from kamlib.report.contrast import blend, ink_on
+
 __all__ = ["KINDS", "MAX_POINTS", "MAX_VALUE", "thumbnail_problem", "describe", "thumbnail_svg",
            "sparkline_svg", "curve_svg", "matrix_svg", "bars_svg", "compact"]
 
@@ -248,10 +250,11 @@ def matrix_svg(rows: list[str], columns: list[str], counts: list[list[float]],
         for c in range(len(columns)):
             share, x = shares[r][c], left + c * cw
             opacity = 0.06 + 0.84 * max(share, 0) / peak if peak > 0 else 0.06
-            ink = "#fff" if opacity > 0.5 else _INK
+            fill = blend(_COLOUR, opacity)  # solid, so its text's contrast is known
+            ink = ink_on(fill)
             name = names[r][c] if names else f"{row}{columns[c]}"
             body += (f'<rect x="{x:.1f}" y="{y:.1f}" width="{cw:.1f}" height="{ch:.1f}" '
-                     f'fill="{_COLOUR}" fill-opacity="{opacity:.2f}" stroke="#fff"/>'
+                     f'fill="{fill}" stroke="#fff"/>'
                      f'<text x="{x + cw / 2:.1f}" y="{y + ch / 2 - 2:.1f}" text-anchor="middle" '
                      f'fill="{ink}" font-weight="600">{_text(name)}</text>'
                      f'<text x="{x + cw / 2:.1f}" y="{y + ch / 2 + 9:.1f}" text-anchor="middle" '
