@@ -1,6 +1,7 @@
 """Report building blocks: headlines, escaping, safe exports, parameters cells, index page."""
 
 import math
+import re
 
 import nbformat
 import openpyxl
@@ -83,8 +84,15 @@ def test_run_footer_lists_parameters_and_hashes_escaped():
     footer = run_footer({"config": "<k>.toml"}, {"as_of": "2025-12-31", "version": "1.0",
                         "sources": [{"table": "t", "file": "a.csv", "rows": 1200,
                                      "sha256": "ab" * 32}]})
-    assert "&#x27;&lt;k&gt;.toml&#x27;" in footer and "ab" * 32 in footer
+    assert "<td>&lt;k&gt;.toml</td>" in footer and "ab" * 32 in footer
     assert "1,200" in footer and "2025-12-31" in footer
+    # the settings in a reader's words, collapsed under "How this was computed"
+    plain = run_footer({"config": "", "top": 5, "share": 0.8, "pdf": False, "ids": ["a", "b"]},
+                       {"as_of": "2025-12-31"})
+    shown = re.findall(r"<td>(.*?)</td>", plain)
+    assert shown == ["config", "(not set: the kit&#x27;s default)", "ids", "a, b", "pdf", "no",
+                     "share", "0.8", "top", "5"]
+    assert plain.index("<details") < plain.index("<td>config")
 
 
 # --- safe exports -----------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from kamlib.report.execute import worker_pool
 from kamlib.report.index import AUDIENCES, index_html
 from kamlib.report.leadership import FILES as LEADERSHIP_FILES
 from kamlib.report.leadership import account_snapshot, write_files
+from kamlib.report.nav import with_navigation
 from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
 from kamlib.report.pdf import check_printer, pdf_names, publish_pdfs_or_say
 from kamlib.report.plans_entry import key_accounts, plan_notebook, plans_entry, plans_kept
@@ -86,6 +87,12 @@ def _failed_dir(out: Path) -> Path | None:
     return None if failed.is_symlink() or (failed.exists() and not failed.is_dir()) else failed
 
 
+def _navigate(page: Path, modules: list[dict], current: str) -> None:
+    """Give a page of this build the bar of links to every page and, if long, contents."""
+    page.write_text(with_navigation(page.read_text(encoding="utf-8"), modules, current),
+                    encoding="utf-8")
+
+
 def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
              audience: str, rebuilt_all: bool, leadership: dict) -> None:
     """Move the new pages into ``out``; drop pages the previous build made and this one not.
@@ -112,11 +119,14 @@ def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
         if not m.get("html") or "/" in m["html"]:  # no page, or the plans' own folder
             continue
         if (staging / m["html"]).exists():
+            _navigate(staging / m["html"], modules, m["name"])
             files[m["html"]] = sha256(staging / m["html"])
             os.replace(staging / m["html"], out / m["html"])
         else:  # kept from the previous build (--only), unchanged
             files[m["html"]] = record[m["html"]]
     for name in lead.written:
+        if name.endswith(".html"):
+            _navigate(staging / name, modules, Path(name).stem)
         files[name] = sha256(staging / name)
         os.replace(staging / name, out / name)
     files["index.html"] = sha256(staging / "index.html")

@@ -118,21 +118,37 @@ def _exporter(audience: str) -> HTMLExporter:
     return _exporters[audience]
 
 
+def _plain(value: object) -> str:
+    """A parameter's value as a reader says it: no quotes, no Python words."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None or value == "":
+        return "(not set: the kit's default)"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 def run_footer(parameters: dict, run_info: dict) -> str:
-    """The run metadata every report ends with, as escaped HTML."""
+    """The run metadata every report ends with, as escaped HTML: the as-of date in view,
+    the parameters and input fingerprints in a collapsed "How this was computed"."""
     e = html.escape
-    params = "".join(f"<tr><td><code>{e(str(k))}</code></td><td><code>{e(repr(v))}</code>"
-                     "</td></tr>" for k, v in sorted(parameters.items()))
+    params = "".join(f"<tr><td>{e(str(k))}</td><td>{e(_plain(v))}</td></tr>"
+                     for k, v in sorted(parameters.items()))
     sources = "".join(f"<tr><td>{e(s['table'])}</td><td>{e(s['file'])}</td>"
                       f"<td>{s['rows']:,}</td><td><code>{e(s.get('sha256') or 'n/a')}</code>"
                       "</td></tr>" for s in run_info.get("sources", []))
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return (f"<hr><div class='kamkit-run'><h2>About this run</h2><p>Data as of <b>"
             f"{e(str(run_info.get('as_of', 'n/a')))}</b>, period from "
-            f"{e(str(run_info.get('start', 'n/a')))}; kamlib {e(run_info.get('version', '?'))};"
-            f" generated {e(generated)}.</p><table><tr><th>parameter</th><th>value</th></tr>"
-            f"{params}</table><table><tr><th>table</th><th>input</th><th>rows</th>"
-            f"<th>SHA-256</th></tr>{sources}</table></div>")
+            f"{e(str(run_info.get('start', 'n/a')))}; generated {e(generated)}.</p>"
+            f"<details class='kamkit-how'><summary>How this was computed</summary>"
+            f"<p>kamlib {e(run_info.get('version', '?'))}, with these settings of the "
+            f"notebook:</p><table><tr><th>setting</th><th>value</th></tr>{params}</table>"
+            f"<table><tr><th>table</th><th>input</th><th>rows</th><th>SHA-256</th></tr>"
+            f"{sources}</table></details></div>")
 
 
 def notebook_html(nb: nbformat.NotebookNode, title: str, audience: str,
