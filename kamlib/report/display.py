@@ -28,6 +28,7 @@ import re
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from kamlib.report.labels import column_label
 from kamlib.report.thumbnails import thumbnail_problem
 
 __all__ = ["HEADLINE_MIME", "THUMBNAIL_MIME", "headline", "headline_bundle", "thumbnail",
@@ -125,7 +126,8 @@ def thumbnail(kind: str, data: dict, label: str) -> None:
 
 
 def safe_table(frame: pd.DataFrame | Styler, *, precision: int = 2,
-               formats: dict[str, str] | None = None, hide_index: bool = True) -> Styler:
+               formats: dict[str, str] | None = None, hide_index: bool = True,
+               total: int | None = None, export: str | None = None) -> Styler:
     """A ``Styler`` of ``frame`` with every cell, index and column label HTML-escaped.
 
     Parameters
@@ -138,6 +140,12 @@ def safe_table(frame: pd.DataFrame | Styler, *, precision: int = 2,
         Column -> format string, e.g. ``{"share": "{:.1%}"}``.
     hide_index : bool
         Reports rarely want the 0..n-1 index.
+    total, export : int and str, optional
+        The rows of the whole list when ``frame`` shows only its top, and the file that
+        holds them all: the table then says "30 of 214 shown; all in vital_few.xlsx".
+
+    Column headers are shown in words (:func:`kamlib.report.labels.column_label`): no
+    snake_case reaches a page.
 
     Examples
     --------
@@ -145,14 +153,21 @@ def safe_table(frame: pd.DataFrame | Styler, *, precision: int = 2,
     ...                formats={"share": "{:.0%}"})
     >>> "A&amp;B &lt;Ltd&gt;" in s.to_html(), "50%" in s.to_html()
     (True, True)
+    >>> "2 of 214 shown; all in few.xlsx" in safe_table(pd.DataFrame({"a_b": [1, 2]}),
+    ...                                                  total=214, export="few.xlsx").to_html()
+    True
     """
     styler = frame if isinstance(frame, Styler) else frame.style
     styler = styler.format(precision=precision, thousands=",", escape="html", na_rep="")
     if formats:
         # format() with a subset replaces the escaping for those columns: add it back
         styler = styler.format(formats, escape="html", na_rep="")
-    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    styler = styler.format_index(escape="html", axis=0).format_index(
+        column_label, escape="html", axis=1)
     data = styler.data
+    if total is not None and total > len(data):
+        where = f"; all in {html.escape(export)}" if export else ""
+        styler = styler.set_caption(f"{len(data):,} of {total:,} shown{where}")
     text = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
     if text:  # notebook CSS right-aligns every cell: words read better from the left
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
