@@ -1,0 +1,145 @@
+"""The brief at the top of the index: the figures, the accounts and the next steps.
+
+Rendered from :func:`brief_data` (plain dicts of the :mod:`kamlib.brief` frames) with
+Jinja2, autoescaped: account names are text, never markup. Amounts are compact (498.5 M)
+with the exact value on hover; each movement is coloured by what it means (better, worse,
+neutral) and says it in words and a symbol too, never by colour alone.
+
+Examples
+--------
+>>> tone(5.0, better="up"), tone(-5.0, better="up"), tone(3.0, better="down"), tone(0.0)
+('better', 'worse', 'worse', 'neutral')
+"""
+
+from __future__ import annotations
+
+import math
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup
+
+from kamlib.brief import act_on, compact, largest_accounts, next_steps, totals
+
+__all__ = ["brief_data", "brief_html", "tone", "BRIEF_CSS", "ACT_ROWS"]
+
+ACT_ROWS = 8  # the accounts to act on shown on the index; the changes page and plans hold all
+_SIGN = {"better": "▲ better", "worse": "▼ worse", "neutral": "■ unchanged"}
+
+BRIEF_CSS = Markup("""
+.brief { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 26rem), 1fr));
+  gap: .8rem; margin: .6rem 0 .9rem; }
+.brief section { background: #fff; border: 1px solid #d5d8dd; border-radius: 8px;
+  padding: .6rem .9rem; min-width: 0; }
+.brief h2 { margin: 0 0 .3rem; font-size: 1.05rem; }
+@media (min-width: 1400px) { .brief section.act { grid-column: span 2; } }
+.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(8rem, 1fr));
+  gap: .6rem; }
+.figures .big { font-size: 1.6rem; font-weight: 650; display: block; }
+.figures .what { color: #444; font-size: .85rem; }
+.move { font-size: .85rem; display: block; }
+.move.better { color: #1a6b2f; } .move.worse { color: #a4262c; } .move.neutral { color: #555; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.brief table { width: 100%; font-size: .85rem; }
+.brief td.why { font-size: .8rem; color: #333; }
+.brief ol { margin: .2rem 0 0; padding-left: 1.2rem; } .brief li { margin: .2rem 0; }
+.status { white-space: nowrap; font-size: .8rem; }
+.sr { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
+.status.lost, .status.at-risk { color: #a4262c; font-weight: 600; }
+.status.won-back, .status.new { color: #1a6b2f; }
+""")
+
+_BRIEF = jinja2.Environment(autoescape=True).from_string("""<div class="brief">
+<section aria-labelledby="brief-figures"><h2 id="brief-figures">The last 12 months
+({{ period }})</h2><div class="figures">
+{% for f in figures %}<div><span class="big" title="{{ f.exact }}">{{ f.text }}</span>
+<span class="what">{{ f.label }}</span>{% if f.move %}<span class="move {{ f.tone }}"
+title="{{ f.sign }}">{{ f.move }} <span aria-hidden="true">{{ f.symbol }}</span>
+<span class="sr">({{ f.word }})</span></span>{% endif %}</div>{% endfor %}</div>
+<p class="what">Against the 12 months before ({{ prior }}); amounts in {{ unit }}, exact on
+hover and on the module pages.</p></section>
+<section aria-labelledby="brief-largest"><h2 id="brief-largest">The {{ largest|length }}
+largest accounts</h2><div class="scroll"><table><thead><tr><th>Account</th>
+<th class="num">Last 12 months</th><th class="num">Change</th><th>Status</th></tr></thead><tbody>
+{% for r in largest %}<tr><td>{{ r.name }}</td><td class="num" title="{{ r.exact }}">{{ r.revenue }}</td>
+<td class="num"><span class="move {{ r.tone }}">{{ r.change }}</span></td>
+<td><span class="status {{ r.status_class }}" title="{{ r.reasons }}">{{ r.status }}</span></td></tr>
+{% endfor %}</tbody></table></div></section>
+<section class="act" aria-labelledby="brief-act"><h2 id="brief-act">To act on this month{% if n_act > act|length %}
+({{ act|length }} of {{ n_act }}){% endif %}</h2>{% if act %}<div class="scroll"><table><thead><tr>
+<th>Account</th><th>Why</th><th>Manager</th></tr></thead><tbody>
+{% for r in act %}<tr><td>{% if r.plan %}<a href="{{ r.plan }}">{{ r.name }}</a>{% else %}{{ r.name }}{% endif %}</td>
+<td class="why">{{ r.why }}</td><td>{{ r.manager }}</td></tr>{% endfor %}</tbody></table></div>
+{% else %}<p>No lost or at-risk key account and no large account making a loss.</p>{% endif %}
+</section>
+{% if steps %}<section aria-labelledby="brief-steps"><h2 id="brief-steps">Next steps</h2><ol>
+{% for s in steps %}<li>{{ s }}</li>{% endfor %}</ol></section>{% endif %}
+</div>""")
+
+
+def tone(change: float, better: str | None = "up") -> str:
+    """``better``, ``worse`` or ``neutral`` for a movement of ``change`` where ``better``
+    says which way is good ("up", "down", or None: neither)."""
+    if change is None or not math.isfinite(change) or change == 0 or better is None:
+        return "neutral"
+    return "better" if (change > 0) == (better == "up") else "worse"
+
+
+def _share(x: float) -> str:
+    return "n/a" if x is None or not math.isfinite(x) else f"{x:+.1%}"
+
+
+def _figure(label: str, now: float, before: float, unit: str, *, share: bool = False) -> dict:
+    if share:
+        text, exact = _share(now).lstrip("+"), f"{now:.4%}" if math.isfinite(now) else "n/a"
+        change = now - before
+        move = f"{change * 100:+.1f} pts" if math.isfinite(change) else ""
+    else:
+        text, exact = compact(now, unit), f"{now:,.2f} {unit}".strip()
+        change = now - before
+        move = (f"{compact(change, unit)} ({_share(change / before)})" if before and
+                math.isfinite(change) and before > 0 else compact(change, unit))
+    t = tone(change)
+    return {"label": label, "text": text, "exact": exact, "move": move if math.isfinite(
+        change) else "", "tone": t, "symbol": _SIGN[t].split()[0], "word": _SIGN[t].split()[1],
+        "sign": f"then {compact(before, unit) if not share else _share(before).lstrip('+')}"}
+
+
+def brief_data(status: pd.DataFrame, accounts: pd.DataFrame | None = None, *,
+               key_accounts=(), unit: str = "", plans: dict[str, str] | None = None,
+               largest: int = 10) -> dict:
+    """What :func:`brief_html` shows, from the status frame: plain values, names as text.
+    ``plans`` maps an account id to its plan page (relative to the index)."""
+    plans = plans or {}
+    t = totals(status)
+    periods = status.attrs.get("periods", {})
+    figures = [_figure("revenue", t["revenue_l12m"], t["revenue_p12m"], unit)]
+    if math.isfinite(t["profit_l12m"]):
+        figures += [_figure("profit", t["profit_l12m"], t["profit_p12m"], unit),
+                    _figure("profit margin", t["margin_l12m"], t["margin_p12m"], unit,
+                            share=True)]
+    counts = status["status"].astype(str).value_counts()
+    at_risk, lost = int(counts.get("at risk", 0)), int(counts.get("lost", 0))
+    figures.append({"label": f"accounts at risk; {lost:,} lost", "text": f"{at_risk:,}",
+                    "exact": f"{at_risk:,} at risk, {lost:,} lost", "move": ""})
+    top = []
+    for r in largest_accounts(status, accounts, n=largest).itertuples():
+        status_word = str(r.status)
+        top.append({"name": r.account_name or r.account_id, "revenue": compact(r.revenue_l12m),
+                    "exact": f"{r.revenue_l12m:,.2f} {unit}".strip(),
+                    "change": _share(r.change) if math.isfinite(r.change) else "new",
+                    "tone": tone(r.change), "status": status_word,
+                    "status_class": status_word.replace(" ", "-"), "reasons": r.reasons})
+    actions = act_on(status, accounts, key_accounts=key_accounts)
+    act = [{"name": r.account_name or r.account_id, "why": r.why, "manager": r.account_manager,
+            "plan": plans.get(r.account_id)} for r in actions.head(ACT_ROWS).itertuples()]
+    fmt = "{} to {}".format
+    return {"figures": figures, "largest": top, "act": act, "n_act": len(actions),
+            "steps": next_steps(actions, status, unit), "unit": unit,
+            "period": fmt(*periods["last_12_months"]) if "last_12_months" in periods else "",
+            "prior": fmt(*periods["prior_12_months"]) if "prior_12_months" in periods else ""}
+
+
+def brief_html(data: dict) -> Markup:
+    """The brief's markup (escaped) for the index."""
+    return Markup(_BRIEF.render(**data))
