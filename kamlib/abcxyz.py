@@ -21,7 +21,7 @@ import pandas as pd
 from kamlib._frames import (DateLike, accounts_for, check_fraction, net_total, rank_accounts,
                             require_columns, require_numeric, window_mask)
 
-__all__ = ["abc_classes", "xyz_classes", "abc_xyz_matrix", "HANDLING"]
+__all__ = ["abc_classes", "xyz_classes", "abc_xyz_matrix", "cell_members", "HANDLING"]
 
 HANDLING: dict[str, str] = {
     "AX": "Protect: dedicated key account manager, joint account plan, regular top-management "
@@ -273,3 +273,52 @@ def abc_xyz_matrix(abc: pd.DataFrame, xyz: pd.DataFrame, *, account: str = "acco
     out["value_share"] = out[value] / net_total(both[value].to_numpy(), value, where)
     out["handling"] = out["cell"].map(HANDLING)
     return out
+
+
+def cell_members(abc: pd.DataFrame, xyz: pd.DataFrame, *, account: str = "account_id",
+                 value: str = "revenue", names: pd.DataFrame | None = None,
+                 n: int | None = None) -> pd.DataFrame:
+    """The accounts of each cell of the matrix, largest first: the full list for an export,
+    or the ``n`` largest per cell for a page.
+
+    Parameters
+    ----------
+    abc, xyz : DataFrame
+        As for :func:`abc_xyz_matrix`.
+    names : DataFrame, optional
+        ``account`` and ``account_name`` (the accounts table) to name each account.
+    n : int, optional
+        Keep the ``n`` largest of each cell.
+
+    Returns
+    -------
+    DataFrame
+        ``cell``, ``rank`` (1 = the largest in its cell), ``account``, ``account_name``
+        (the id where no name is known) and ``value``; cells AX..CZ, ties by account id.
+
+    Examples
+    --------
+    >>> abc = pd.DataFrame({"account_id": ["a", "b", "c"], "revenue": [50.0, 80.0, 5.0],
+    ...                     "abc": ["A", "A", "C"]})
+    >>> xyz = pd.DataFrame({"account_id": ["a", "b", "c"], "xyz": ["X", "X", "Z"]})
+    >>> cell_members(abc, xyz, n=1)[["cell", "account_id", "revenue"]].values.tolist()
+    [['AX', 'b', 80.0], ['CZ', 'c', 5.0]]
+    """
+    where = "cell_members"
+    require_columns(abc, [account, value, "abc"], where)
+    require_columns(xyz, [account, "xyz"], where)
+    both = abc[[account, value, "abc"]].merge(xyz[[account, "xyz"]], on=account,
+                                              validate="one_to_one")
+    both["cell"] = both["abc"].astype(str) + both["xyz"].astype(str)
+    both[account] = both[account].astype(str)
+    both = both.sort_values(["cell", value, account], ascending=[True, False, True],
+                            kind="mergesort")
+    both["rank"] = both.groupby("cell").cumcount() + 1
+    if n is not None:
+        both = both[both["rank"] <= n]
+    label = both[account]
+    if names is not None and "account_name" in names:
+        known = names.assign(**{account: names[account].astype(str)}).set_index(account)
+        label = both[account].map(known["account_name"]).fillna(both[account])
+    both["account_name"] = label.astype(str)
+    return both[["cell", "rank", account, "account_name", value]].reset_index(drop=True)

@@ -243,3 +243,17 @@ def test_xyz_class_is_always_stated(rows):
     assert set(out["xyz"]) <= set("XYZ") and out["xyz"].notna().all()
     assert (out["xyz_reason"].str.len() > 0).all()
     assert sorted(out["account_id"]) == sorted(set(f["account_id"]))
+
+
+def test_cell_members_largest_first_ties_by_id_named():
+    from kamlib.abcxyz import cell_members
+
+    abc = pd.DataFrame({"account_id": ["b", "a", "c", "d"], "revenue": [80.0, 80.0, 5.0, 90.0],
+                        "abc": ["A", "A", "C", "A"]})
+    xyz = pd.DataFrame({"account_id": ["a", "b", "c", "d"], "xyz": ["X", "X", "Z", "Y"]})
+    names = pd.DataFrame({"account_id": ["a", "c"], "account_name": ["Alpha", "<C>"]})
+    got = cell_members(abc, xyz, names=names)
+    assert got[["cell", "rank", "account_id", "account_name"]].values.tolist() == [
+        ["AX", 1, "a", "Alpha"], ["AX", 2, "b", "b"], ["AY", 1, "d", "d"],
+        ["CZ", 1, "c", "<C>"]]
+    assert cell_members(abc, xyz, n=1)["account_id"].tolist() == ["a", "d", "c"]
