@@ -218,8 +218,8 @@ def yearly_history(account_month: pd.DataFrame, account_day: pd.DataFrame | None
     out.attrs["rules"] = {
         "growth": "each year against the same months of the year before: the months both "
                   f"years lie in the data ({first_day:%B %Y} to {as_of:%B %Y}, whole months); "
-                  "a part year is never compared with a whole one; NaN when the year before "
-                  "had no revenue in those months",
+                  "a part year is never compared with a whole one; no growth when the year "
+                  "before had no revenue in those months",
         "credit_notes": "days with negative net revenue (a credit note larger than that "
                         "day's sales)"}
     return out
