@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kamlib.planning import page
+from kamlib.planning import plan_page
 from kamlib.planning.actions import next_actions
 from kamlib.planning.pipeline import pipeline
 
@@ -101,7 +101,7 @@ def test_next_actions_of_a_lost_account_win_it_back():
 
 
 def test_plan_lists_every_contact_and_the_pipeline_and_opens_with_the_summary():
-    html = page.plan(_frames(), "a", [])
+    html = plan_page.plan(_frames(), "a", [])
     text = _text(html)
     for name in ("Ani", "Budi", "Citra", "Dewi"):       # recent and lapsed contacts alike
         assert name in text
@@ -123,7 +123,7 @@ def test_plan_lists_every_contact_and_the_pipeline_and_opens_with_the_summary():
 
 
 def test_a_lost_account_gets_a_win_back_plan_without_routine_or_cross_sell():
-    html = page.plan(_frames("lost"), "a", [])
+    html = plan_page.plan(_frames("lost"), "a", [])
     text = _text(html)
     assert "Win-back plan" in text and "Next quarter" not in text
     assert "Routine contact" not in text and "Top-management visit" not in text
@@ -137,7 +137,7 @@ def test_a_lost_account_gets_a_win_back_plan_without_routine_or_cross_sell():
 
 @pytest.mark.parametrize("status", ["active", "lost"])
 def test_plan_headers_are_plain_words_and_values_not_python(status):
-    html = page.plan(_frames(status), "a", ["A notice."])
+    html = plan_page.plan(_frames(status), "a", ["A notice."])
     for header in re.findall(r"<th>(.*?)</th>", html):
         assert "_" not in header and header[:1].isupper(), header
     words = set(re.findall(r"[A-Za-z_]+", _text(html)))

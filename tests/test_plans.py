@@ -13,7 +13,7 @@ from conftest import report_notebook
 
 from kamlib._written import plain_name
 from kamlib.cli import main
-from kamlib.planning import page
+from kamlib.planning import plan_page
 from kamlib.report.plans_index import plans_index_html, safe_names
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -51,7 +51,7 @@ def test_page_escapes_every_text_from_data():
         "risks": pd.DataFrame({"account_id": [evil], "risk": [evil], "evidence": [evil]}),
         "rules": pd.DataFrame({"topic": [evil], "rule": [evil]}),
     }
-    html = page.plan(frames, evil, [evil])
+    html = plan_page.plan(frames, evil, [evil])
     assert "<script" not in html and html.count("&lt;script&gt;") >= 10
     rows = [{"account_id": evil, "account_name": evil, "account_manager": evil,
              "quadrant": evil, "figures": [], "html": None, "error": evil}]
@@ -70,7 +70,7 @@ def test_page_shows_the_figures_it_is_given():
               "matrix": pd.DataFrame({"account_id": ["a"], "rank": [3], "share": [0.125],
                                       "need": [7.25], "need_source": ["proxy"],
                                       "quadrant": ["key account"], "key_account": [True]})}
-    html = page.plan(frames, "a", [], "EUR")
+    html = plan_page.plan(frames, "a", [], "EUR")
     assert "1,234,567 EUR" in html and "1,000,000 EUR (+23%)" in html
     assert "61,728 (5.0% of revenue)" in html
     assert "Rank 3 by revenue (12.5% of the total)" in html

@@ -1,13 +1,6 @@
-"""One account plan as escaped HTML, a document to take into a meeting.
-
-The plan notebook only displays :func:`plan`: every figure comes from the account's rows
-of :func:`kamlib.planning.portfolio.portfolio_frames`, every text that can come from data
-is escaped here, and every column header is a label of :data:`LABELS` (plain words). The
-page opens with a summary (status and why, the last 12 months against the 12 before,
-profit, lifetime value, the three next actions), then the relationship map, the pipeline,
-the risks, the plan for the next quarter (a win-back plan for a lost account), the account
-today, the account manager's notes and how the figures were computed. It links back to the
-plans' index and the report's index, and prints on at most three A4 pages.
+"""The building blocks of the account plan page (:mod:`kamlib.planning.plan_page`): values
+as escaped text, tables headed by plain words (:data:`LABELS`), the page's style, its
+heading and the links back to the plans' index and the report's index.
 
 Examples
 --------
@@ -24,8 +17,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-__all__ = ["LABELS", "cell", "money", "table_html", "first_row", "nav", "title", "plan",
-           "STYLE"]
+__all__ = ["LABELS", "cell", "money", "table_html", "first_row", "nav", "title", "STYLE"]
 
 # column -> header: every table of the plan names its columns in plain words
 LABELS: Mapping[str, str] = {
@@ -138,18 +130,3 @@ def title(frames: Mapping[str, pd.DataFrame], account_id: str) -> str:
     name = info.get("account_name") if info is not None else None
     shown = f"{name} ({account_id})" if isinstance(name, str) and name else account_id
     return f"<h1>Account plan: {html.escape(shown)}</h1>"
-
-
-def plan(frames: Mapping[str, pd.DataFrame], account_id: str, notices: list[str],
-         currency: str = "") -> str:
-    """The whole plan page of one account (its rows of the portfolio frames)."""
-    from kamlib.planning import plan_sections as s
-
-    lost = s.is_lost(frames)
-    parts = [STYLE, "<div class='kamkit-planpage'>", nav(), title(frames, account_id),
-             s.summary(frames, currency), s.relationships(frames), s.pipeline_section(frames),
-             s.risks_section(frames),
-             s.win_back(frames) if lost else s.next_quarter(frames),
-             s.account_today(frames, lost), s.notes_section(frames),
-             s.how_computed(frames, notices), nav(), "</div>"]
-    return "".join(parts)

@@ -1,7 +1,14 @@
-"""The sections of one account plan page (assembled by :func:`kamlib.planning.page.plan`).
+"""One account plan as escaped HTML, a document to take into a meeting.
 
-Each takes the account's rows of the portfolio frames and returns escaped HTML; a frame
-the data could not feed leaves its section saying so, never a blank.
+The plan notebook only displays :func:`plan`: every figure comes from the account's rows
+of :func:`kamlib.planning.portfolio.portfolio_frames`, every text that can come from data
+is escaped, and every column header is a label of :data:`kamlib.planning.page.LABELS`.
+The page opens with a summary (status and why, the last 12 months against the 12 before,
+profit, lifetime value, the three next actions), then the relationship map, the pipeline,
+the risks, the next quarter (a win-back plan for a lost account), the account today, the
+account manager's notes and how the figures were computed. It links back to the plans'
+index and the report's index, and prints on at most three A4 pages. A frame the data could
+not feed leaves its section saying so, never a blank.
 
 Examples
 --------
@@ -18,10 +25,10 @@ from collections.abc import Mapping
 import pandas as pd
 
 from kamlib.planning.actions import next_actions
-from kamlib.planning.page import cell, first_row, money, table_html
+from kamlib.planning.page import LABELS, STYLE, cell, first_row, money, nav, table_html, title
 from kamlib.planning.schedule import ROUTINE, TOP_MANAGEMENT, WIN_BACK
 
-__all__ = ["is_lost", "summary", "relationships", "pipeline_section", "risks_section",
+__all__ = ["plan", "is_lost", "summary", "relationships", "pipeline_section", "risks_section",
            "win_back", "next_quarter", "account_today", "notes_section", "how_computed"]
 
 Frames = Mapping[str, pd.DataFrame]
@@ -40,6 +47,17 @@ def _frame(frames: Frames, name: str) -> pd.DataFrame:
 
 def _day(value: object) -> str:
     return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%d %b %Y")
+
+
+def plan(frames: Frames, account_id: str, notices: list[str], currency: str = "") -> str:
+    """The whole plan page of one account (its rows of the portfolio frames)."""
+    lost = is_lost(frames)
+    return "".join([
+        STYLE, "<div class='kamkit-planpage'>", nav(), title(frames, account_id),
+        summary(frames, currency), relationships(frames), pipeline_section(frames),
+        risks_section(frames), win_back(frames) if lost else next_quarter(frames),
+        account_today(frames, lost), notes_section(frames), how_computed(frames, notices),
+        nav(), "</div>"])
 
 
 def is_lost(frames: Frames) -> bool:
@@ -213,10 +231,9 @@ def account_today(frames: Frames, lost: bool = False) -> str:
     if info is not None:
         keys = [k for k in ("industry", "region", "size_band", "account_manager",
                             "customer_since", "years_as_customer") if k in info.index]
-        from kamlib.planning.page import LABELS
-        out.append("<p>" + "; ".join(
-            f"{html.escape(LABELS[k])}: {cell(info[k], '{:.1f}' if k == 'years_as_customer' else None)}"
-            for k in keys) + ".</p>")
+        fmt = {"years_as_customer": "{:.1f}"}
+        out.append("<p>" + "; ".join(f"{html.escape(LABELS[k])}: {cell(info[k], fmt.get(k))}"
+                                     for k in keys) + ".</p>")
     m = first_row(frames, "matrix")
     if m is not None:
         source = NEED_SOURCES.get(str(m["need_source"]), str(m["need_source"]))
