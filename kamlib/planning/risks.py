@@ -60,29 +60,29 @@ def _one_product(products: pd.DataFrame, share: float, account: str) -> list[tup
 
 def _contacts(contacts: pd.DataFrame, ids: pd.Index, as_of: pd.Timestamp, days: int,
               account: str) -> list[tuple]:
-    rows = []
-    dated = "last_contact" in contacts
-    for acc in ids:
-        people = contacts[contacts[account] == acc]
-        deciders = people[people["influence"] == "decision maker"]
-        if people.empty:
-            rows.append((acc, "decision makers not covered", "no contact on record"))
-        elif deciders.empty:
-            rows.append((acc, "decision makers not covered",
-                         f"none of its {len(people)} contacts is a decision maker"))
-        elif dated:
-            since = (as_of - pd.to_datetime(deciders["last_contact"])).dt.days
-            if not (since <= days).any():
-                rows.append((acc, "decision makers not covered",
-                             f"no decision maker reached in the last {days} days "
-                             f"({len(deciders)} known)"))
-        if dated and not people.empty:
-            last = pd.to_datetime(people["last_contact"]).max()
-            if pd.isna(last):
-                rows.append((acc, "no recent contact", "no contact date on record"))
-            elif (as_of - last).days > days:
-                rows.append((acc, "no recent contact", f"last contact {last.date()}, "
-                             f"{(as_of - last).days} days ago"))
+    people = contacts.groupby(account).size().reindex(ids, fill_value=0)
+    decides = contacts["influence"] == "decision maker"
+    deciders = decides.groupby(contacts[account]).sum().reindex(ids, fill_value=0)
+    rows = [(a, "decision makers not covered", "no contact on record")
+            for a in ids[people.to_numpy() == 0]]
+    rows += [(a, "decision makers not covered",
+              f"none of its {n} contacts is a decision maker")
+             for a, n in people[(people > 0) & (deciders == 0)].items()]
+    if "last_contact" not in contacts:
+        return rows
+    when = pd.to_datetime(contacts["last_contact"])
+    reached = (as_of - when).dt.days <= days
+    recent = (reached & decides).groupby(contacts[account]).any().reindex(ids, fill_value=False)
+    lapsed = (deciders > 0) & ~recent
+    rows += [(a, "decision makers not covered", f"no decision maker reached in the last "
+              f"{days} days ({n} known)") for a, n in deciders[lapsed].items()]
+    last = when.groupby(contacts[account]).max().reindex(ids)
+    for a, day in last[people > 0].items():
+        if pd.isna(day):
+            rows.append((a, "no recent contact", "no contact date on record"))
+        elif (as_of - day).days > days:
+            rows.append((a, "no recent contact",
+                         f"last contact {day.date()}, {(as_of - day).days} days ago"))
     return rows
 
 
