@@ -68,12 +68,12 @@ def test_page_shows_the_figures_it_is_given():
                                       "revenue_l12m": [1234567.4], "revenue_p12m": [1e6],
                                       "profit_l12m": [61728.37]}),
               "matrix": pd.DataFrame({"account_id": ["a"], "rank": [3], "share": [0.125],
-                                      "need": [7.25], "need_source": ["proxy"],
+                                      "need": [7.25], "need_source": ["proxy"], "revenue": [1234567.4],
                                       "quadrant": ["key account"], "key_account": [True]})}
     html = plan_page.plan(frames, "a", [], "EUR")
     assert "1,234,567 EUR" in html and "1,000,000 EUR (+23%)" in html
     assert "61,728 (5.0% of revenue)" in html
-    assert "Rank 3 by revenue (12.5% of the total)" in html
+    assert "Rank 3 by revenue over the whole data (1,234,567, 12.5% of the total)" in html
     assert "need 7.2 of 10 (estimated from purchases)" in html and "a key account" in html
     assert "Status: active</span> &ndash; bought within its rhythm" in html
 

@@ -237,7 +237,9 @@ def account_today(frames: Frames, lost: bool = False) -> str:
     m = first_row(frames, "matrix")
     if m is not None:
         source = NEED_SOURCES.get(str(m["need_source"]), str(m["need_source"]))
-        out.append(_p(f"Rank {m['rank']:,} by revenue ({m['share']:.1%} of the total); need "
+        total = f"{m['revenue']:,.0f}, " if "revenue" in m and not pd.isna(m["revenue"]) else ""
+        out.append(_p(f"Rank {m['rank']:,} by revenue over the whole data ({total}"
+                      f"{m['share']:.1%} of the total); need "
                       f"{m['need']:.1f} of 10 ({source}); quadrant: {m['quadrant']}"
                       + ("; a key account." if bool(m["key_account"]) else ".")))
     types = first_row(frames, "types")
