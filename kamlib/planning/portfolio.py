@@ -189,7 +189,9 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
     rules.update({f"Risk: {k}": v for k, v in frames["risks"].attrs["rules"].items()})
     peers = info[["account_id", "industry", "size_band"]] if "industry" in info else None
     if peers is not None:
-        frames["cross_sell"] = cross_sell(ap, peers)
+        # proposals go to the accounts still buying: a lost one gets a win-back offer
+        proposals = cross_sell(ap, peers)
+        frames["cross_sell"] = proposals[~proposals["account_id"].isin(set(lost))]
         # the label customize gives each group, so a plan finds its group's bundles
         info["peer_group"] = info["account_id"].map(
             _groups(peers, ("industry", "size_band"), "account_id", "portfolio_frames"))
