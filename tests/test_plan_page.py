@@ -135,6 +135,18 @@ def test_a_lost_account_gets_a_win_back_plan_without_routine_or_cross_sell():
     assert "Status: lost" in text
 
 
+def test_the_status_says_why_once_with_the_warnings_of_a_new_account():
+    frames = _frames("at risk")
+    frames["status"] = frames["status"].assign(reasons=["revenue 35% below"],
+                                               warnings=["revenue 35% below"])
+    assert "Status: at risk</span> &ndash; revenue 35% below.</p>" in plan_page.plan(
+        frames, "a", [])
+    frames["status"] = frames["status"].assign(status=["new"], reasons=["first purchase on "
+                                               "2025-03-01"], warnings=["revenue 35% below"])
+    assert "&ndash; first purchase on 2025-03-01; revenue 35% below.</p>" in plan_page.plan(
+        frames, "a", [])
+
+
 @pytest.mark.parametrize("status", ["active", "lost"])
 def test_plan_headers_are_plain_words_and_values_not_python(status):
     html = plan_page.plan(_frames(status), "a", ["A notice."])

@@ -72,8 +72,8 @@ def summary(frames: Frames, currency: str = "") -> str:
     st = first_row(frames, "status")
     if st is not None:
         name = str(st["status"])
-        why = "; ".join(t for t in (st.get("reasons"), st.get("warnings"))
-                        if isinstance(t, str) and t) or "bought within its rhythm"
+        texts = [t for t in (st.get("reasons"), st.get("warnings")) if isinstance(t, str)]
+        why = "; ".join(dict.fromkeys(t for t in texts if t)) or "bought within its rhythm"
         out.append(f"<p><span class='kamkit-status kamkit-status-{name.replace(' ', '-')}'>"
                    f"Status: {html.escape(name)}</span> &ndash; {html.escape(why)}.</p>")
         now, before = st.get("revenue_l12m"), st.get("revenue_p12m")
