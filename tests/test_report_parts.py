@@ -83,7 +83,11 @@ def test_run_footer_lists_parameters_and_hashes_escaped():
     footer = run_footer({"config": "<k>.toml"}, {"as_of": "2025-12-31", "version": "1.0",
                         "sources": [{"table": "t", "file": "a.csv", "rows": 1200,
                                      "sha256": "ab" * 32}]})
-    assert "&#x27;&lt;k&gt;.toml&#x27;" in footer and "ab" * 32 in footer
+    assert "<code>&lt;k&gt;.toml</code>" in footer and "ab" * 32 in footer
+    # values as a reader writes them: no quotes of a programming language
+    plain = run_footer({"account_id": "001", "config": "", "top": 5}, {})
+    assert "<code>001</code>" in plain and "<code>(none)</code>" in plain
+    assert "<code>5</code>" in plain and "&#x27;" not in plain
     assert "1,200" in footer and "2025-12-31" in footer
 
 

@@ -118,10 +118,17 @@ def _exporter(audience: str) -> HTMLExporter:
     return _exporters[audience]
 
 
+def _shown(value: object) -> str:
+    """A parameter's value as a reader writes it: text without quotes, "(none)" if empty."""
+    if isinstance(value, str):
+        return value or "(none)"
+    return str(value)
+
+
 def run_footer(parameters: dict, run_info: dict) -> str:
     """The run metadata every report ends with, as escaped HTML."""
     e = html.escape
-    params = "".join(f"<tr><td><code>{e(str(k))}</code></td><td><code>{e(repr(v))}</code>"
+    params = "".join(f"<tr><td><code>{e(str(k))}</code></td><td><code>{e(_shown(v))}</code>"
                      "</td></tr>" for k, v in sorted(parameters.items()))
     sources = "".join(f"<tr><td>{e(s['table'])}</td><td>{e(s['file'])}</td>"
                       f"<td>{s['rows']:,}</td><td><code>{e(s.get('sha256') or 'n/a')}</code>"
