@@ -30,7 +30,8 @@ ACCOUNTS = pd.DataFrame({
 
 
 def test_yearly_history_growth_against_the_same_months_and_credit_notes():
-    h = yearly_history(MONTHS, DAYS, as_of=AS_OF).set_index(["account_id", "year"])
+    h = yearly_history(MONTHS, DAYS, as_of=AS_OF, start="2022-01-01").set_index(
+        ["account_id", "year"])
     a = h.loc["a"]
     assert a["revenue"].tolist() == [50.0, 300.0, 150.0]
     # 2023 (whole year) against 2022: 300 / 50 - 1; 2024 (Jan-Jun) against Jan-Jun 2023: 100
@@ -42,9 +43,38 @@ def test_yearly_history_growth_against_the_same_months_and_credit_notes():
     assert h.loc[("c", 2024), "revenue"] == 0.0 and np.isnan(h.loc[("c", 2024), "growth"])
     assert h.loc[("c", 2024), "change"] == 0.0
     # a loss: the whole year is compared, so a drop to zero is -100%
-    lost = yearly_history(MONTHS, as_of="2024-12-31").set_index(["account_id", "year"])
+    lost = yearly_history(MONTHS, as_of="2024-12-31", start="2022-01-01").set_index(
+        ["account_id", "year"])
     assert lost.loc[("c", 2024), "growth"] == -1.0
     assert "credit_notes" not in lost and "credit_notes" in lost.attrs["notes"][0]
+
+
+def test_yearly_history_compares_a_part_year_with_the_same_months_only():
+    # data from 2022-05 to 2024-06: 2022 covers May-Dec, 2024 Jan-Jun
+    h = yearly_history(MONTHS, as_of=AS_OF).set_index(["account_id", "year"])
+    a = h.loc["a"]
+    assert a["months"].tolist() == [8, 12, 6]
+    assert a["period"].tolist() == ["May-Dec", "Jan-Dec", "Jan-Jun"]
+    assert a["compared"].tolist() == ["", "2023 (May-Dec) vs 2022 (May-Dec)",
+                                      "2024 (Jan-Jun) vs 2023 (Jan-Jun)"]
+    # 2023 May-Dec: 200 (September; March is before May) vs 2022 May-Dec: 50 -> +150, x3
+    assert (a.loc[2023, "revenue_compared"], a.loc[2023, "revenue_before"]) == (200.0, 50.0)
+    assert (a.loc[2023, "change"], a.loc[2023, "growth"]) == (150.0, 3.0)
+    assert a.loc[2023, "revenue"] == 300.0  # the year's own revenue stays whole
+    # 2024 Jan-Jun: 150 vs 2023 Jan-Jun: 100 (March), not the whole 2023 (300)
+    assert (a.loc[2024, "change"], a.loc[2024, "growth"]) == (50.0, 0.5)
+    # a month alone, and whole years on both sides say so plainly
+    one = yearly_history(MONTHS, as_of="2024-01-31", start="2022-01-01")
+    row = one[(one["account_id"] == "b") & (one["year"] == 2024)].iloc[0]
+    assert (row["period"], row["months"], row["compared"]) == ("Jan", 1, "")
+    row = one[(one["account_id"] == "a") & (one["year"] == 2024)].iloc[0]
+    assert row["compared"] == "2024 (Jan) vs 2023 (Jan)" and row["revenue_before"] == 0.0
+    assert np.isnan(row["growth"]) and row["change"] == 0.0
+    full = yearly_history(MONTHS, as_of="2024-12-31", start="2022-01-01")
+    assert full.loc[(full["account_id"] == "a") & (full["year"] == 2024),
+                    "compared"].item() == "2024 vs 2023"
+    with pytest.raises(ValueError, match="starts .2025-01-01. after as_of"):
+        yearly_history(MONTHS, as_of=AS_OF, start="2025-01-01")
 
 
 def test_general_information_size_bands_and_missing_columns():

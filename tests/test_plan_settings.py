@@ -42,12 +42,28 @@ def test_defaults_without_a_plans_section(tmp_path):
     ('[plans.roles]\n"ceo" = "boss"', "[plans.roles] 'ceo' = 'boss': expected one of"),
     ('[plans.roles]\n"ceo(" = "decision maker"', "[plans.roles] 'ceo(': not a valid regular"),
     ('plans = 5', "[plans] is a value, not a section"),
+    ('[plans.stages]\nwon = 0.5', "[plans.stages] won = 0.5: not an open stage"),
+    ('[plans.stages]\nproposal = 30', "[plans.stages] proposal = 30: expected a chance "
+     "between 0 and 1"),
+    ('[plans.stages]\nproposal = "0.3"', "[plans.stages] proposal = '0.3': expected a chance"),
 ])
 def test_a_bad_setting_names_section_key_value_and_what_was_expected(tmp_path, plans, message):
     with pytest.raises(ConfigError) as err:
         config(tmp_path, plans)
     assert message in str(err.value)
     assert str(tmp_path / "kam.toml") in str(err.value)
+
+
+def test_stage_chances_reach_the_pipeline(tmp_path):
+    from kamlib.planning.pipeline import pipeline
+
+    s = config(tmp_path, "[plans.stages]\nprospect = 0.05\nnegotiation = 1").plans
+    chances = s.portfolio_settings()["stage_probabilities"]
+    assert chances == {"prospect": 0.05, "proposal": 0.3, "negotiation": 1.0}
+    opps = pd.DataFrame({"account_id": ["a", "a"], "opportunity_id": ["1", "2"],
+                         "stage": ["prospect", "negotiation"], "value": [1000.0, 80.0]})
+    weighted = pipeline(opps, as_of="2025-12-31", probabilities=chances)["weighted_value"]
+    assert weighted.tolist() == [50.0, 80.0]
 
 
 TIERS = pd.DataFrame({"account_id": ["a"], "account_manager": ["Sari"],

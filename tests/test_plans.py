@@ -13,7 +13,7 @@ from conftest import report_notebook
 
 from kamlib._written import plain_name
 from kamlib.cli import main
-from kamlib.planning import page
+from kamlib.planning import plan_page
 from kamlib.report.plans_index import plans_index_html, safe_names
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -40,15 +40,19 @@ def test_page_escapes_every_text_from_data():
     frames = {
         "info": pd.DataFrame({"account_id": [evil], "account_name": [evil], "industry": [evil],
                               "revenue": [10.0]}),
+        "status": pd.DataFrame({"account_id": [evil], "status": ["active"], "reasons": [evil],
+                                "warnings": [""], "revenue_l12m": [1.0],
+                                "revenue_p12m": [1.0], "profit_l12m": [float("nan")]}),
         "notes": pd.DataFrame({"account_id": [evil], "ifa": ["Imagine"], "section": [evil],
                                "text": [evil], "written": [True]}),
         "products": pd.DataFrame({"account_id": [evil], "product": [evil], "revenue": [1.0]}),
-        "schedule": pd.DataFrame({"date": ["2026-01-05"], "kind": [evil],
-                                  "account_manager": [evil]}),
+        "schedule": pd.DataFrame({"date": pd.to_datetime(["2026-01-05"]),
+                                  "kind": ["routine contact"], "account_manager": [evil]}),
+        "risks": pd.DataFrame({"account_id": [evil], "risk": [evil], "evidence": [evil]}),
+        "rules": pd.DataFrame({"topic": [evil], "rule": [evil]}),
     }
-    html = (page.title(frames, evil) + page.imagine(frames) + page.focus(frames, [evil])
-            + page.action(frames))
-    assert "<script" not in html and html.count("&lt;script&gt;") >= 7
+    html = plan_page.plan(frames, evil, [evil])
+    assert "<script" not in html and html.count("&lt;script&gt;") >= 10
     rows = [{"account_id": evil, "account_name": evil, "account_manager": evil,
              "quadrant": evil, "figures": [], "html": None, "error": evil}]
     index = plans_index_html(rows, as_of="2025-12-31", currency=evil,
@@ -59,13 +63,19 @@ def test_page_escapes_every_text_from_data():
 def test_page_shows_the_figures_it_is_given():
     frames = {"info": pd.DataFrame({"account_id": ["a"], "account_name": ["Bank A"],
                                     "revenue": [1234567.4]}),
+              "status": pd.DataFrame({"account_id": ["a"], "status": ["active"],
+                                      "reasons": [""], "warnings": [""],
+                                      "revenue_l12m": [1234567.4], "revenue_p12m": [1e6],
+                                      "profit_l12m": [61728.37]}),
               "matrix": pd.DataFrame({"account_id": ["a"], "rank": [3], "share": [0.125],
-                                      "need": [7.25], "need_source": ["proxy"],
+                                      "need": [7.25], "need_source": ["proxy"], "revenue": [1234567.4],
                                       "quadrant": ["key account"], "key_account": [True]})}
-    html = page.focus(frames, [], "EUR")
-    assert "1,234,567" in html and "Rank 3 by revenue (12.5% of the total)" in html
-    assert "need 7.2 of 10 (proxy)" in html and "a key account" in html
-    assert "Profit and lifetime value" in html  # heading, with no figures and no crash
+    html = plan_page.plan(frames, "a", [], "EUR")
+    assert "1,234,567 EUR" in html and "1,000,000 EUR (+23%)" in html
+    assert "61,728 (5.0% of revenue)" in html
+    assert "Rank 3 by revenue over the whole data (1,234,567, 12.5% of the total)" in html
+    assert "need 7.2 of 10 (estimated from purchases)" in html and "a key account" in html
+    assert "Status: active</span> &ndash; bought within its rhythm" in html
 
 
 def _ics_events(path: Path) -> list:

@@ -90,9 +90,9 @@ def test_run_footer_lists_parameters_and_hashes_escaped():
     plain = run_footer({"config": "", "top": 5, "share": 0.8, "pdf": False, "ids": ["a", "b"]},
                        {"as_of": "2025-12-31"})
     shown = re.findall(r"<td>(.*?)</td>", plain)
-    assert shown == ["config", "(not set: the kit&#x27;s default)", "ids", "a, b", "pdf", "no",
+    assert shown == ["config", "(not set: the kit default)", "ids", "a, b", "pdf", "no",
                      "share", "0.8", "top", "5"]
-    assert plain.index("<details") < plain.index("<td>config")
+    assert plain.index("<details") < plain.index("<td>config") and "&#x27;" not in plain
 
 
 # --- safe exports -----------------------------------------------------------------------------

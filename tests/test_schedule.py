@@ -7,6 +7,8 @@ from datetime import date, datetime, timezone
 import icalendar
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kamlib.planning.schedule import (TOP_MANAGEMENT, Cadence, calendars, contact_schedule,
                                       working_days)
@@ -109,3 +111,46 @@ def test_calendars_parse_back_with_icalendar(schedule):
     assert again == files                                              # reproducible bytes
     stamped = calendars(schedule, stamp=datetime(2026, 1, 1, tzinfo=timezone.utc))["Tono"]
     assert b"DTSTAMP:20260101T000000Z" in stamped
+
+
+def test_a_lost_account_gets_one_win_back_call_in_the_first_week_and_no_routine():
+    # b (a key account) is lost: Sari's days are a (every 3, offset 0) and c (every 6: the
+    # offset 1, empty); the first week is 15-19 Dec, whose least busy day is the 17th (index
+    # 2, the earliest day without a contact); a's visit then takes the 19th (index 4)
+    s = contact_schedule(TIERS, start="2025-12-15", end="2025-12-31", country="ID",
+                         cadences=CADENCES, win_back=["b"])
+    days = working_days("2025-12-15", "2025-12-31", country="ID")
+    b = s[s["account_id"] == "b"]
+    assert b[["account_manager", "kind"]].values.tolist() == [["Sari", "win-back call"]]
+    assert b["date"].dt.date.tolist() == [date(2025, 12, 17)]
+    sari = s[s["account_manager"] == "Sari"]
+    routine = sari[sari["kind"] == "routine contact"].groupby("account_id")["date"].apply(
+        lambda d: [x.date() for x in d])
+    assert routine["a"] == days[0::3] and routine["c"] == days[1::6]
+    top = s[s["kind"] == TOP_MANAGEMENT].set_index("account_id")["date"].dt.date
+    assert sorted(top.index) == ["a", "d"] and top["a"] == days[4]
+    assert "win-back call" in s.attrs["rules"]["lost"]
+    events = list(icalendar.Calendar.from_ical(calendars(s)["Sari"]).walk("VEVENT"))
+    won = [e for e in events if str(e["SUMMARY"]) == "Win-back call: b"]
+    assert len(won) == 1 and str(won[0]["UID"]) == "b-20251217-wb@kamkit"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["Sari", "Tono", None]),
+                          st.sampled_from(["key account", "serve"]), st.booleans()),
+                min_size=1, max_size=8))
+def test_every_lost_account_gets_exactly_one_win_back_call_and_nothing_else(rows):
+    tiers = pd.DataFrame({"account_id": [f"a{i}" for i in range(len(rows))],
+                          "account_manager": [r[0] for r in rows],
+                          "quadrant": [r[1] for r in rows]})
+    lost = {f"a{i}" for i, r in enumerate(rows) if r[2]}
+    s = contact_schedule(tiers, start="2026-01-01", end="2026-03-31", country="ID",
+                         cadences=CADENCES, win_back=lost)
+    gone = s[s["account_id"].isin(lost)]
+    assert sorted(gone["account_id"]) == sorted(lost)            # one row each
+    assert set(gone["kind"]) <= {"win-back call"}
+    first_week = working_days("2026-01-01", "2026-01-07", country="ID")
+    assert all(d.date() in first_week for d in gone["date"])
+    # the others keep their routine contacts (every account here has a cadence)
+    assert set(tiers["account_id"]) - lost <= set(s.loc[s["kind"] == "routine contact",
+                                                        "account_id"])

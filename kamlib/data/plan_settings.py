@@ -19,6 +19,10 @@ tiers of :data:`kamlib.planning.schedule.DEFAULT_CADENCES` one by one::
     "ceo|director" = "decision maker"
     "buyer|it manager" = "influencer"
 
+    [plans.stages]                # chance an open opportunity of each stage is won
+    prospect = 0.05               # (the others keep DEFAULT_STAGE_PROBABILITY)
+    negotiation = 0.7
+
 Examples
 --------
 >>> s = parse_plans({"country": "DE", "cadences": {"key_account": {"every": 3}}}, None)
@@ -54,6 +58,8 @@ class PlanSettings:
     cadences: dict[str, dict[str, int]] = field(default_factory=dict)
     # job-title pattern -> influence; empty = kamlib.planning.contacts.DEFAULT_ROLE_MAP
     roles: dict[str, str] = field(default_factory=dict)
+    # open stage -> chance of winning (0-1); stages not given keep DEFAULT_STAGE_PROBABILITY
+    stages: dict[str, float] = field(default_factory=dict)
 
     def cadence_map(self) -> dict:
         """Tier -> :class:`~kamlib.planning.schedule.Cadence`: the defaults, then ours."""
@@ -66,7 +72,14 @@ class PlanSettings:
         return {"cadences": self.cadence_map(), "country": self.country or None,
                 "subdivision": self.subdivision, "stale_days": self.stale_days,
                 "role_map": dict(self.roles) or None,
-                "long_standing_share": self.long_standing_share}
+                "long_standing_share": self.long_standing_share,
+                "stage_probabilities": self.stage_map()}
+
+    def stage_map(self) -> dict[str, float]:
+        """Open stage -> chance of winning: the defaults, then ours."""
+        from kamlib.planning.pipeline import DEFAULT_STAGE_PROBABILITY
+
+        return {**DEFAULT_STAGE_PROBABILITY, **self.stages}
 
 
 def _cadences(raw: dict, path: Path | None) -> dict[str, dict[str, int]]:
@@ -114,6 +127,24 @@ def _roles(raw: dict, path: Path | None) -> dict[str, str]:
     return dict(raw)
 
 
+def _stages(raw: dict, path: Path | None) -> dict[str, float]:
+    """Checked ``[plans.stages]``: open stages, each a chance between 0 and 1."""
+    from kamlib.planning.pipeline import OPEN_STAGES
+
+    key = "plans.stages"
+    if not isinstance(raw, dict):
+        raise fail(path, key, f"= {raw!r}: expected a table of stages, e.g. proposal = 0.3")
+    for stage, chance in raw.items():
+        if stage not in OPEN_STAGES:
+            raise fail(path, key, f"{stage} = {chance!r}: not an open stage; known: "
+                       f"{list(OPEN_STAGES)}")
+        if isinstance(chance, bool) or not isinstance(chance, (int, float)) \
+                or not 0 <= chance <= 1:
+            raise fail(path, key, f"{stage} = {chance!r}: expected a chance between 0 and 1, "
+                       "e.g. 0.3")
+    return {str(k): float(v) for k, v in raw.items()}
+
+
 def _check_holidays(country: str, subdivision: str | None, path: Path | None) -> None:
     if not country:
         if subdivision:
@@ -143,12 +174,14 @@ def parse_plans(raw: object, path: Path | None) -> PlanSettings:
     if unknown:
         raise fail(path, "plans", f"unknown setting(s) {unknown}; known: {sorted(known)}")
     values = dict(raw)
-    check_types({k: v for k, v in values.items() if k not in ("cadences", "roles")},
+    check_types({k: v for k, v in values.items() if k not in ("cadences", "roles", "stages")},
                 PlanSettings, path, "plans")
     if "cadences" in values:
         values["cadences"] = _cadences(values["cadences"], path)
     if "roles" in values:
         values["roles"] = _roles(values["roles"], path)
+    if "stages" in values:
+        values["stages"] = _stages(values["stages"], path)
     for name in ("stale_days", "top"):
         if values.get(name) is not None and values[name] < 1:
             raise fail(path, "plans", f"{name} = {values[name]}: at least 1")

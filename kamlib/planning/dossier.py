@@ -19,6 +19,8 @@ Examples
 
 from __future__ import annotations
 
+import calendar
+
 import numpy as np
 import pandas as pd
 
@@ -96,18 +98,36 @@ def general_information(accounts: pd.DataFrame, totals: pd.DataFrame, *, as_of: 
     return out
 
 
-def _year_to_date_months(as_of: pd.Timestamp, years: pd.Series) -> pd.Series:
-    """Months compared in each year: all 12, or January to as_of's month in as_of's year."""
-    return pd.Series(np.where(years == as_of.year, as_of.month, 12), index=years.index)
+def _month_range(lo: int, hi: int) -> str:
+    """``Jan-Sep``; one month alone: ``Sep``."""
+    a, b = calendar.month_abbr[lo], calendar.month_abbr[hi]
+    return a if lo == hi else f"{a}-{b}"
+
+
+def _range_sums(rows: pd.DataFrame, keys: pd.DataFrame, lo: np.ndarray, hi: np.ndarray,
+                account: str, value: str) -> np.ndarray:
+    """The sum of ``value`` over months ``lo``..``hi`` (1-12) of each (account, year) row of
+    ``keys``; 0 where the account bought nothing then."""
+    sums = rows.groupby([rows[account], rows["period"].dt.year.rename("year"),
+                         rows["period"].dt.month.rename("month")])[value].sum()
+    grid = sums.unstack("month").reindex(columns=range(1, 13)).fillna(0.0)
+    cum = np.concatenate([np.zeros((len(grid), 1)), grid.to_numpy().cumsum(axis=1)], axis=1)
+    cum = np.vstack([cum, np.zeros((1, 13))])  # the last row: nothing bought
+    at = grid.index.get_indexer(pd.MultiIndex.from_frame(keys))
+    return cum[at, hi] - cum[at, lo - 1]
 
 
 def yearly_history(account_month: pd.DataFrame, account_day: pd.DataFrame | None = None, *,
-                   as_of: DateLike, account: str = "account_id",
-                   value: str = "revenue") -> pd.DataFrame:
-    """Revenue per account and calendar year, its growth, and the credit notes.
+                   as_of: DateLike, start: DateLike | None = None,
+                   account: str = "account_id", value: str = "revenue") -> pd.DataFrame:
+    """Revenue per account and calendar year, its change against the same months of the
+    year before, and the credit notes.
 
     Every year from the account's first to ``as_of``'s year is listed, a year without
     purchases with revenue 0 (the account was a customer and bought nothing: a loss).
+    A year the data covers only in part (it starts after January, or ends before December)
+    is compared with the same months of the year before: "2025 (Jan-Sep) vs 2024
+    (Jan-Sep)", never with a whole year.
 
     Parameters
     ----------
@@ -117,50 +137,72 @@ def yearly_history(account_month: pd.DataFrame, account_day: pd.DataFrame | None
         Account x day net revenue: the cube's ``notable_days`` (which holds every day with
         negative net revenue, a credit note). Without it the credit columns are left out
         (``attrs["notes"]`` says so).
+    as_of, start : date-like
+        The data's last and first day (whole months: the month of each counts); ``start``
+        defaults to the first month in ``account_month``.
 
     Returns
     -------
     DataFrame
-        ``account``, ``year``, ``revenue``, ``months`` (12, or the months to date in the
-        year of ``as_of``), ``change`` and ``growth`` against the same months of the year
-        before (NaN without revenue then), ``credit_notes`` (sum, negative) and
-        ``credit_days``; sorted by account and year.
+        ``account``, ``year``, ``revenue``, ``months`` (how many months of the year the
+        data covers), ``period`` (those months, e.g. "Jan-Sep"), ``compared`` (which months
+        are compared, e.g. "2025 (Jan-Sep) vs 2024 (Jan-Sep)"; "" in the account's first
+        year), ``revenue_compared`` (this year over the compared months),
+        ``revenue_before`` (the year before over the same months), ``change``
+        (``revenue_compared - revenue_before``) and ``growth`` (NaN without revenue
+        before), ``credit_notes`` (sum, negative) and ``credit_days``; sorted by account
+        and year.
 
     Examples
     --------
     >>> am = pd.DataFrame({"account_id": ["a"] * 3, "revenue": [100.0, 80.0, 60.0],
     ...     "period": pd.to_datetime(["2023-02-01", "2023-11-01", "2024-02-01"])})
-    >>> yearly_history(am, as_of="2024-06-30")[["year", "months", "change", "growth"]]
+    >>> h = yearly_history(am, as_of="2024-06-30", start="2023-01-01")
+    >>> h[["year", "months", "change", "growth"]]
        year  months  change  growth
     0  2023      12     NaN     NaN
     1  2024       6   -40.0    -0.4
+    >>> h["compared"].iloc[1]
+    '2024 (Jan-Jun) vs 2023 (Jan-Jun)'
     """
     where = "yearly_history"
     require_columns(account_month, [account, "period", value], where)
     require_numeric(account_month, value, where)
     as_of = pd.Timestamp(as_of)
     rows = account_month.loc[account_month["period"] <= as_of, [account, "period", value]]
-    year, month = rows["period"].dt.year, rows["period"].dt.month
+    first_day = pd.Timestamp(start) if start is not None else (
+        rows["period"].min() if len(rows) else as_of)
+    if first_day > as_of:
+        raise ValueError(f"{where}: the data starts ({first_day.date()}) after as_of "
+                         f"({as_of.date()})")
+    rows = rows[rows["period"] >= first_day.to_period("M").start_time]
+    year = rows["period"].dt.year
     by_year = rows.groupby([rows[account], year.rename("year")], sort=True)[value].sum()
     first = by_year.reset_index().groupby(account, sort=True)["year"].min()
     grid = pd.DataFrame([(a, y) for a, f in first.items() for y in range(f, as_of.year + 1)],
                         columns=[account, "year"])
     out = grid.merge(by_year.rename("revenue").reset_index(), on=[account, "year"],
                      how="left").fillna({"revenue": 0.0})
-    out["months"] = _year_to_date_months(as_of, out["year"]).astype("int64")
-    # the year before, over the same months: the year to date against the same months
-    early = rows[month <= as_of.month]
-    prior_ytd = early.groupby([early[account], early["period"].dt.year.rename("year") + 1]
-                              )[value].sum().rename("ytd")
-    prior = out.assign(year=out["year"] - 1)
-    before = prior.merge(by_year.rename("full").reset_index(), on=[account, "year"],
-                         how="left")["full"].to_numpy()
-    ytd = out.merge(prior_ytd.reset_index(), on=[account, "year"], how="left")["ytd"]
-    before = np.where(out["months"] == 12, before, ytd.to_numpy())
-    known = out["year"] > out[account].map(first)
-    before = pd.Series(before, index=out.index).where(known).fillna(0.0).where(known)
-    out["change"] = out["revenue"] - before
-    out["growth"] = out["change"] / before.where(before > 0)
+    years = out["year"].to_numpy()
+    lo = np.where(years == first_day.year, first_day.month, 1)
+    hi = np.where(years == as_of.year, as_of.month, 12)
+    out["months"] = (hi - lo + 1).astype("int64")
+    out["period"] = [_month_range(a, b) for a, b in zip(lo, hi)]
+    # the months both years cover: the year before starts later only if the data does
+    lo_c = np.maximum(lo, np.where(years - 1 == first_day.year, first_day.month, 1))
+    known = (out["year"] > out[account].map(first)).to_numpy()
+    whole = (lo_c == 1) & (hi == 12)
+    out["compared"] = [
+        "" if not k else f"{y} vs {y - 1}" if w else
+        f"{y} ({_month_range(a, b)}) vs {y - 1} ({_month_range(a, b)})"
+        for k, w, y, a, b in zip(known, whole, years, lo_c, hi)]
+    now = _range_sums(rows, out[[account, "year"]], lo_c, hi, account, value)
+    before = _range_sums(rows, out[[account, "year"]].assign(year=years - 1), lo_c, hi,
+                         account, value)
+    out["revenue_compared"] = np.where(known, now, np.nan)
+    out["revenue_before"] = np.where(known, before, np.nan)
+    out["change"] = out["revenue_compared"] - out["revenue_before"]
+    out["growth"] = out["change"] / out["revenue_before"].where(out["revenue_before"] > 0)
     notes = []
     if account_day is not None:
         require_columns(account_day, [account, "date", value], where)
@@ -174,8 +216,10 @@ def yearly_history(account_month: pd.DataFrame, account_day: pd.DataFrame | None
         notes.append("credit_notes: left out (no account_day frame given)")
     out.attrs["notes"] = notes
     out.attrs["rules"] = {
-        "growth": "revenue of the year against the same months of the year before (January "
-                  f"to {as_of:%B} for {as_of.year}), minus 1; NaN when there was none",
+        "growth": "each year against the same months of the year before: the months both "
+                  f"years lie in the data ({first_day:%B %Y} to {as_of:%B %Y}, whole months); "
+                  "a part year is never compared with a whole one; no growth when the year "
+                  "before had no revenue in those months",
         "credit_notes": "days with negative net revenue (a credit note larger than that "
                         "day's sales)"}
     return out

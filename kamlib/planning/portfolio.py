@@ -28,6 +28,8 @@ from kamlib.planning.differentiate import key_account_types, need_proxy, value_n
 from kamlib.planning.dossier import (general_information, largest_deals, product_history,
                                      wallet_share, yearly_history)
 from kamlib.planning.notes import plan_notes
+from kamlib.planning.pipeline import pipeline
+from kamlib.planning.risks import risk_signals
 from kamlib.planning.schedule import Cadence, contact_schedule
 
 __all__ = ["portfolio_frames", "save_portfolio", "load_portfolio", "account_rows",
@@ -84,7 +86,9 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
                      country: str | None = "ID", subdivision: str | None = None,
                      stale_days: int = 90, role_map: Mapping[str, str] | None = None,
                      long_standing_share: float = 0.10,
-                     notes: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+                     notes: pd.DataFrame | None = None,
+                     stage_probabilities: Mapping[str, float] | None = None
+                     ) -> dict[str, pd.DataFrame]:
     """Every planning frame for every account of ``ds``, each with ``account_id``.
 
     Parameters
@@ -103,15 +107,21 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
         :func:`kamlib.planning.differentiate.key_account_types`).
     notes : DataFrame, optional
         The account managers' written inputs (``account_id``, ``section``, ``text``).
+    stage_probabilities : mapping, optional
+        Open stage -> chance of winning, for the weighted pipeline (see
+        :func:`kamlib.planning.pipeline.pipeline`).
 
     Returns
     -------
     dict of str to DataFrame
-        ``info``, ``years``, ``deals``, ``products``, ``wallet``, ``matrix``, ``types``, ``contacts``,
+        ``status`` (:func:`kamlib.status.dataset_status`: every plan follows it; a lost
+        account gets a win-back call instead of routine contacts), ``info``, ``years``,
+        ``deals``, ``products``, ``wallet``, ``matrix``, ``types``, ``contacts``,
         ``circles``, ``schedule``, ``cross_sell``, ``bundles`` (by peer group, with the
-        accounts' ``peer_group`` in ``info``), ``notes``, and ``pnl`` and ``clv`` when the
-        data has activities. Frames the data cannot feed are left out;
-        ``attrs["notices"]`` of ``info`` says why.
+        accounts' ``peer_group`` in ``info``), ``pipeline`` (with the opportunities table),
+        ``risks``, ``notes``, ``rules`` (topic, rule: how the plan's figures are made; no
+        ``account_id``), and ``pnl`` and ``clv`` when the data has activities. Frames the
+        data cannot feed are left out; ``attrs["notices"]`` of ``info`` says why.
     """
     analysis = ds.config.analysis
     as_of = analysis.end or ds.as_of
@@ -121,8 +131,16 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
     ids = ds.accounts["account_id"]
     frames: dict[str, pd.DataFrame] = {}
     notices: list[str] = []
+    rules: dict[str, str] = {}
+    # the build's one status frame (core19 will hand a saved one over: keep this one call)
+    from kamlib.status import dataset_status
+    status = dataset_status(ds)
+    frames["status"] = status
+    rules.update({f"Status {k}": v for k, v in status.attrs.get("rules", {}).items()})
     info = general_information(ds.accounts, totals, as_of=as_of)
-    frames["years"] = yearly_history(am, ds.cube.notable_days, as_of=as_of)
+    frames["years"] = yearly_history(am, ds.cube.notable_days, as_of=as_of,
+                                     start=window["start"])
+    rules["Revenue by year"] = frames["years"].attrs["rules"]["growth"]
     frames["deals"] = largest_deals(ds.cube.notable_days)
     frames["products"] = product_history(ap, as_of=as_of)
     frames["wallet"] = wallet_share(am, ds.accounts, as_of=as_of)
@@ -152,11 +170,28 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
     if manager is None:
         tiers["account_manager"] = None
     start, end = _next_quarter(as_of)
+    lost = status.loc[status["status"] == "lost", "account_id"]
     frames["schedule"] = contact_schedule(tiers, start=start, end=end, cadences=cadences,
-                                          country=country, subdivision=subdivision)
+                                          country=country, subdivision=subdivision,
+                                          win_back=lost)
+    rules["Contact schedule"] = "; ".join(f"{k}: {v}" for k, v in
+                                          frames["schedule"].attrs["rules"].items())
+    pipe = None
+    if "opportunities" in ds.tables and getattr(ds, "opportunities", None) is not None:
+        pipe = pipeline(ds.opportunities, as_of=as_of, probabilities=stage_probabilities)
+        frames["pipeline"] = pipe
+        rules["Weighted pipeline"] = pipe.attrs["rules"]["weighted_value"]
+    else:
+        notices.append("The pipeline needs the opportunities table: not shown.")
+    frames["risks"] = risk_signals(status, as_of=as_of, products=frames["products"],
+                                   contacts=frames.get("contacts"), pipeline=pipe,
+                                   contact_days=stale_days)
+    rules.update({f"Risk: {k}": v for k, v in frames["risks"].attrs["rules"].items()})
     peers = info[["account_id", "industry", "size_band"]] if "industry" in info else None
     if peers is not None:
-        frames["cross_sell"] = cross_sell(ap, peers)
+        # proposals go to the accounts still buying: a lost one gets a win-back offer
+        proposals = cross_sell(ap, peers)
+        frames["cross_sell"] = proposals[~proposals["account_id"].isin(set(lost))]
         # the label customize gives each group, so a plan finds its group's bundles
         info["peer_group"] = info["account_id"].map(
             _groups(peers, ("industry", "size_band"), "account_id", "portfolio_frames"))
@@ -165,6 +200,7 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
         notices.append("Cross-sell proposals and bundles need each account's industry: not "
                        "shown.")
     frames["notes"] = plan_notes(notes, ids)
+    frames["rules"] = pd.DataFrame(list(rules.items()), columns=["topic", "rule"])
     frames["info"] = info
     info.attrs["notices"] = notices
     return frames

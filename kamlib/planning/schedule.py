@@ -5,8 +5,10 @@ contact every ``every`` working days, and top-management visits per quarter. Wor
 skip weekends and the public holidays of a country (the ``holidays`` package). Within each
 manager's calendar, every account's first routine day is chosen so that no day is busier
 than it must be: accounts are placed most frequent first (ties by id), each on the offset
-whose days carry the least load (ties: the earliest). The schedule exports to one ``.ics``
-calendar per manager (the ``icalendar`` package).
+whose days carry the least load (ties: the earliest). A lost account gets no routine
+contacts and no visits: one win-back call by its manager in the first week instead (on that
+week's least busy working day). The schedule exports to one ``.ics`` calendar per manager
+(the ``icalendar`` package).
 
 Examples
 --------
@@ -28,9 +30,10 @@ import pandas as pd
 from kamlib._frames import DateLike, require_columns
 
 __all__ = ["Cadence", "DEFAULT_CADENCES", "working_days", "contact_schedule", "calendars",
-           "ROUTINE", "TOP_MANAGEMENT", "UNASSIGNED"]
+           "ROUTINE", "TOP_MANAGEMENT", "WIN_BACK", "UNASSIGNED"]
 
-ROUTINE, TOP_MANAGEMENT = "routine contact", "top-management visit"
+ROUTINE, TOP_MANAGEMENT, WIN_BACK = "routine contact", "top-management visit", "win-back call"
+_SLUGS = {ROUTINE: "rc", TOP_MANAGEMENT: "tm", WIN_BACK: "wb"}
 UNASSIGNED = "(no manager)"
 
 
@@ -102,9 +105,9 @@ def _place(load: np.ndarray, every: int) -> int:
 def contact_schedule(tiers: pd.DataFrame, *, start: DateLike, end: DateLike,
                      cadences: Mapping[str, Cadence] | None = None,
                      country: str | None = "ID", subdivision: str | None = None,
-                     days_off: Iterable[DateLike] = (), account: str = "account_id",
-                     manager: str = "account_manager", tier: str = "quadrant"
-                     ) -> pd.DataFrame:
+                     days_off: Iterable[DateLike] = (), win_back: Iterable[str] = (),
+                     account: str = "account_id", manager: str = "account_manager",
+                     tier: str = "quadrant") -> pd.DataFrame:
     """The dated contacts of every account from ``start`` to ``end``, per manager.
 
     Parameters
@@ -118,12 +121,16 @@ def contact_schedule(tiers: pd.DataFrame, *, start: DateLike, end: DateLike,
         an error naming it (a typo would silently drop accounts from the plan).
     country, subdivision, days_off
         Which days are not working days (see :func:`working_days`).
+    win_back : iterable of str
+        The lost accounts (status "lost" of :func:`kamlib.status.account_status`): no
+        routine contact and no visit, one win-back call by the manager on the least busy
+        working day of the first seven days instead (ties: the earliest).
 
     Returns
     -------
     DataFrame
-        ``manager``, ``date``, ``account``, ``tier``, ``kind`` (routine contact or
-        top-management visit), sorted by manager, date, account and kind.
+        ``manager``, ``date``, ``account``, ``tier``, ``kind`` (routine contact,
+        top-management visit or win-back call), sorted by manager, date, account and kind.
 
     Examples
     --------
@@ -148,7 +155,13 @@ def contact_schedule(tiers: pd.DataFrame, *, start: DateLike, end: DateLike,
     quarters = day_index.to_period("Q")
     plan = tiers[[account, manager, tier]].drop_duplicates(account).copy()
     plan[manager] = plan[manager].fillna(UNASSIGNED)
-    plan["_every"] = [cadences[t].every for t in plan[tier]]
+    lost = plan[account].isin(set(win_back)).to_numpy()
+    plan["_every"] = [0 if gone else cadences[t].every for t, gone in zip(plan[tier], lost)]
+    plan["_visits"] = [0 if gone else cadences[t].top_management
+                       for t, gone in zip(plan[tier], lost)]
+    plan["_win_back"] = lost
+    first_week = [i for i, d in enumerate(days)
+                  if d < pd.Timestamp(start).date() + pd.Timedelta(days=7)] or [0]
     rows = []
     for who, group in plan.groupby(manager, sort=True):
         load = np.zeros(len(days))
@@ -159,10 +172,15 @@ def contact_schedule(tiers: pd.DataFrame, *, start: DateLike, end: DateLike,
             load[offset::every] += 1
             rows += [(who, days[i], acc, level, ROUTINE) for i in range(offset, len(days), every)]
         top = plan[(plan[manager] == who)].sort_values(account, kind="mergesort")
-        for acc, level in zip(top[account], top[tier]):
+        for acc, level in zip(top.loc[top["_win_back"], account], top.loc[top["_win_back"], tier]):
+            i = first_week[int(np.argmin(load[first_week]))] if days else None
+            if i is not None:
+                load[i] += 1
+                rows.append((who, days[i], acc, level, WIN_BACK))
+        for acc, level, visits in zip(top[account], top[tier], top["_visits"]):
             for q in pd.unique(quarters):
                 in_q = np.flatnonzero(quarters == q)
-                for _ in range(min(cadences[level].top_management, len(in_q))):
+                for _ in range(min(visits, len(in_q))):
                     i = in_q[np.argmin(load[in_q])]  # least busy day, earliest on ties
                     load[i] += 1
                     rows.append((who, days[i], acc, level, TOP_MANAGEMENT))
@@ -180,6 +198,8 @@ def contact_schedule(tiers: pd.DataFrame, *, start: DateLike, end: DateLike,
     out.attrs["rules"] = {t: f"every {c.every} working days" + (
         f", {c.top_management} top-management visit(s) per quarter" if c.top_management
         else "") for t, c in cadences.items()}
+    out.attrs["rules"]["lost"] = ("no routine contact and no visit: one win-back call by the "
+                                  "account manager in the first week")
     return out
 
 
@@ -218,7 +238,7 @@ def calendars(schedule: pd.DataFrame, *, names: Mapping[str, str] | None = None,
                                          tzinfo=timezone.utc)
         for acc, day, kind in zip(rows[account], rows["date"], rows["kind"]):
             event = icalendar.Event()
-            slug = "tm" if kind == TOP_MANAGEMENT else "rc"
+            slug = _SLUGS.get(kind, "rc")
             event.add("uid", f"{acc}-{day:%Y%m%d}-{slug}@kamkit")
             event.add("dtstamp", when)
             event.add("dtstart", day.date())
