@@ -21,7 +21,8 @@ from markupsafe import Markup
 
 from kamlib.brief import act_on, compact, largest_accounts, next_steps, totals
 
-__all__ = ["brief_data", "brief_html", "tone", "BRIEF_CSS", "ACT_ROWS"]
+__all__ = ["brief_data", "brief_html", "dataset_brief", "key_account_ids", "tone", "BRIEF_CSS",
+           "ACT_ROWS"]
 
 ACT_ROWS = 8  # the accounts to act on shown on the index; the changes page and plans hold all
 _SIGN = {"better": "▲ better", "worse": "▼ worse", "neutral": "■ unchanged"}
@@ -131,8 +132,9 @@ def brief_data(status: pd.DataFrame, accounts: pd.DataFrame | None = None, *,
                     "tone": tone(r.change), "status": status_word,
                     "status_class": status_word.replace(" ", "-"), "reasons": r.reasons})
     actions = act_on(status, accounts, key_accounts=key_accounts)
-    act = [{"name": r.account_name or r.account_id, "why": r.why, "manager": r.account_manager,
-            "plan": plans.get(r.account_id)} for r in actions.head(ACT_ROWS).itertuples()]
+    act = [{"id": r.account_id, "name": r.account_name or r.account_id, "why": r.why,
+            "manager": r.account_manager, "plan": plans.get(r.account_id)}
+           for r in actions.head(ACT_ROWS).itertuples()]
     fmt = "{} to {}".format
     return {"figures": figures, "largest": top, "act": act, "n_act": len(actions),
             "steps": next_steps(actions, status, unit), "unit": unit,
@@ -143,3 +145,30 @@ def brief_data(status: pd.DataFrame, accounts: pd.DataFrame | None = None, *,
 def brief_html(data: dict) -> Markup:
     """The brief's markup (escaped) for the index."""
     return Markup(_BRIEF.render(**data))
+
+
+def key_account_ids(ds) -> list[str]:
+    """The key accounts of a loaded data set: value x need, as module 14 and the plans
+    place them (the analysis window's revenue, ``[analysis] target_share``)."""
+    from kamlib.concentration import account_totals
+    from kamlib.planning.differentiate import need_proxy, value_need_matrix
+
+    a = ds.config.analysis
+    as_of = a.end or ds.as_of
+    am = ds.cube.account_month
+    totals_ = account_totals(am, start=a.start or ds.start, end=as_of)
+    matrix = value_need_matrix(totals_, ds.accounts, target=a.target_share,
+                               proxy=need_proxy(am, ds.cube.account_product, as_of=as_of))
+    return matrix.loc[matrix["key_account"].astype(bool), "account_id"].astype(str).tolist()
+
+
+def dataset_brief(ds, plans: dict[str, str] | None = None) -> tuple[dict | None, str]:
+    """The brief of a loaded data set (the build's one status frame), or None and why."""
+    from kamlib.status import dataset_status
+
+    try:
+        return brief_data(dataset_status(ds), ds.accounts, key_accounts=key_account_ids(ds),
+                          unit=ds.currency, plans=plans), ""
+    except Exception as err:  # noqa: BLE001 - the brief must never cost the reports
+        return None, (f"the brief could not be computed for this data "
+                      f"({type(err).__name__}: {err})").splitlines()[0]

@@ -106,12 +106,17 @@ def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
         modules = [m for m in previous if m["name"] not in names] + modules
         modules.sort(key=lambda m: m["name"])
     # history, account classes and the changes page (see kamlib.report.leadership)
+    leadership = dict(leadership)
+    brief = leadership.pop("brief", None)
     lead = write_files(staging, out, record, modules, run_info, **leadership)
     plans = next((m for m in modules if m["name"] == "plans"), None)
+    table = key_accounts(plans, leadership.get("currency", ""))
+    if brief:  # the accounts to act on link their plans where the build wrote one
+        links = {r["account_id"]: r["html"] for r in (table or {}).get("rows", []) if r["html"]}
+        brief = {**brief, "act": [{**r, "plan": links.get(r["id"])} for r in brief["act"]]}
     (staging / "index.html").write_text(
         index_html(lead.modules, run_info, audience, history=True, previous=lead.previous,
-                   changes=lead.changes,
-                   key_accounts=key_accounts(plans, leadership.get("currency", ""))),
+                   changes=lead.changes, key_accounts=table, brief=brief),
         encoding="utf-8")
     out.mkdir(parents=True, exist_ok=True)
     files = {}
@@ -286,8 +291,10 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
         names = (ds.accounts.drop_duplicates("account_id").set_index("account_id")
                  ["account_name"].astype(str).to_dict()
                  if "account_name" in ds.accounts.columns else {})
+        from kamlib.report.brief_page import dataset_brief
+
         leadership = {"classes": classes, "problem": problem, "names": names,
-                      "currency": ds.currency,
+                      "brief": dataset_brief(ds)[0], "currency": ds.currency,
                       "lost_after_days": cfg.analysis.lost_after_days}
         missing = {nb.name: unmet(nb.needs, ds.tables) for nb in selected}
         unavailable = [{"name": nb.name, "title": nb.title, "html": None, "headlines": [],

@@ -61,6 +61,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
                 padding: .7rem .9rem; margin-top: .8rem; }
 .key-accounts h2 { margin: 0 0 .2rem 0; font-size: 1.1rem; }
 {{ css }}
+{{ brief_css }}
 {{ print_css }}
 @media print { body { margin: 0; max-width: none; font-size: 10pt; background: none; }
   .cards { grid-template-columns: 1fr 1fr; gap: .5rem; }
@@ -72,7 +73,9 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 </style></head><body><main>
 <h1>{{ title }}</h1>
 <p class="meta">Data as of <b>{{ as_of }}</b> (from {{ start }}) &middot; {{ n_accounts }}
-accounts &middot; {{ validation }}</p>
+accounts{% if validation and not validation.startswith("0 error(s), 0 warning(s), 0 cleaning") %}
+&middot; {{ validation }}{% endif %}</p>
+{% if brief %}{{ brief_markup }}{% endif %}
 {% if history %}<p class="since">{% if previous %}Movements since the build of {{ previous.built }}
 (data as of <b>{{ previous.as_of }}</b>).{% else %}No earlier build to compare with: each
 figure's movement shows from the next build on.{% endif %}
@@ -137,7 +140,7 @@ def charts(module: dict) -> list[dict]:
 def index_html(modules: list[dict], run_info: dict, audience: str,
                title: str = "Key account management reports", *, history: bool = False,
                previous: dict | None = None, changes: dict | None = None,
-               key_accounts: dict | None = None) -> str:
+               key_accounts: dict | None = None, brief: dict | None = None) -> str:
     """The index page: each module's headline figures and a link to its report.
 
     ``modules`` holds dicts with ``title``, ``html`` (relative link) and ``headlines``
@@ -146,13 +149,17 @@ def index_html(modules: list[dict], run_info: dict, audience: str,
     say when there is no ``previous`` build; ``changes``: ``html`` and ``count`` of the
     changes page. ``key_accounts``: ``rows`` (as the plans' index has them, links relative
     to this page), ``html`` (the plans' index) and ``currency``: a sortable, searchable table
-    after the modules. Everything is escaped by the template.
+    after the modules. ``brief``: :func:`kamlib.report.brief_page.brief_data`, shown first.
+    Everything is escaped by the template.
     """
     from kamlib.report.changes_page import print_css, table_assets
     from kamlib.report.plans_index import FIGURES
 
+    from kamlib.report.brief_page import BRIEF_CSS, brief_html
+
     css, js = table_assets()
     return _INDEX.render(
+        brief=brief, brief_markup=brief_html(brief) if brief else "", brief_css=BRIEF_CSS,
         history=history, previous=previous, changes=changes or {}, css=css, js=js,
         key_accounts=key_accounts, key_columns=FIGURES, print_css=print_css(),
         title=title, modules=[{**m, "charts": charts(m)} for m in modules], audience=audience,
