@@ -44,26 +44,21 @@ SEGMENTS = pd.DataFrame([
 ], columns=["segment", "r_from", "r_to", "fm_from", "fm_to", "action"])
 
 
-def _score(values: pd.Series, ids: pd.Series, bins: int, higher_is_better: bool,
-           name: str) -> tuple[pd.Series, str]:
-    """Scores 1..bins; quantile bins, or rank-based bins when ties collapse the quantiles."""
-    v = values.astype("float64")
-    edges = np.unique(np.quantile(v, np.linspace(0, 1, bins + 1)))
-    if len(edges) == bins + 1:
-        scores = pd.cut(v, edges, labels=False, include_lowest=True).astype("int64") + 1
-        rule = f"{name}: {bins} quantile bins"
-    else:
-        # Most accounts share a value (e.g. one invoice): quantile edges coincide. Ranks
-        # (equal values ordered by account id) always give `bins` classes of equal size.
-        order = pd.DataFrame({"v": v.to_numpy(), "id": ids.astype(str).to_numpy()})
-        rank = order.sort_values(["v", "id"], kind="mergesort").index.argsort()
-        scores = pd.Series(rank * bins // len(v) + 1, index=values.index)
-        top = v.value_counts(normalize=True)
-        rule = (f"{name}: rank-based bins ({top.iloc[0]:.0%} of accounts share the value "
-                f"{top.index[0]:g}, so quantile edges coincide); equal values are split by "
-                f"account id")
-    if not higher_is_better:
-        scores = bins + 1 - scores
+def _score(values: pd.Series, bins: int, higher_is_better: bool, name: str
+           ) -> tuple[pd.Series, str]:
+    """Scores 1..bins from the middle rank of each value: equal values, equal scores."""
+    good = values.astype("float64") if higher_is_better else -values.astype("float64")
+    # worst first; equal values share the mean of their positions (method="average")
+    middle = good.rank(method="average")
+    scores = np.floor((middle - 0.5) * bins / len(good)).astype("int64") + 1
+    top = values.value_counts(normalize=True)
+    rule = (f"{name}: accounts ranked from worst to best, equal values sharing the average of "
+            f"their positions; the score is the {bins}-quantile that average rank falls in "
+            f"(floor((rank - 0.5) x {bins} / accounts) + 1), so equal values get equal "
+            f"scores and a score holds about 1/{bins} of the accounts")
+    if top.iloc[0] > 1 / bins:
+        rule += (f"; {top.iloc[0]:.0%} of accounts share the value {top.index[0]:g} and so one "
+                 f"score: the other scores hold fewer accounts, or none")
     return scores, rule
 
 
@@ -73,15 +68,21 @@ def rfm_scores(profiles: pd.DataFrame, *, bins: int = 5, account: str = "account
     """R, F and M scores from 1 (worst) to ``bins`` (best), and FM = round((F + M) / 2).
 
     Recency scores high when the last purchase is recent. Accounts without a purchase
-    (recency NaN: only credit notes) get R = 1. The binning rule of each score is stated in
-    ``attrs["rules"]``.
+    (recency NaN: only credit notes) get R = 1. Each score ranks the accounts from worst to
+    best; equal values share the average of their positions, and the score is the
+    ``bins``-quantile that average rank falls in: floor((rank - 0.5) x bins / n) + 1. Equal
+    values get equal scores whatever the order of the rows or the account ids; a value most
+    accounts share takes one score and leaves its neighbours thinner. The rule of each score
+    is stated in ``attrs["rules"]``.
 
     Examples
     --------
+    Three accounts share frequency 1: positions 1, 2, 3, average 2, floor(1.5 x 4 / 4) + 1 = 2.
+
     >>> prof = pd.DataFrame({"account_id": list("abcd"), "recency_days": [10, 20, 30, 40],
     ...                      "frequency": [1, 1, 1, 5], "monetary": [40, 30, 20, 10]})
     >>> rfm_scores(prof, bins=4)[["r", "f", "m"]].values.tolist()
-    [[4, 1, 4], [3, 2, 3], [2, 3, 2], [1, 4, 1]]
+    [[4, 2, 4], [3, 2, 3], [2, 2, 2], [1, 4, 1]]
     """
     where = "rfm_scores"
     if not isinstance(bins, int) or not 2 <= bins <= 10:
@@ -94,9 +95,9 @@ def rfm_scores(profiles: pd.DataFrame, *, bins: int = 5, account: str = "account
     out = profiles[[account, recency, frequency, monetary]].copy()
     rec = out[recency].fillna(out[recency].max() + 1 if out[recency].notna().any() else 0)
     rules = {}
-    out["r"], rules["r"] = _score(rec, out[account], bins, False, "R")
-    out["f"], rules["f"] = _score(out[frequency], out[account], bins, True, "F")
-    out["m"], rules["m"] = _score(out[monetary], out[account], bins, True, "M")
+    out["r"], rules["r"] = _score(rec, bins, False, "R")
+    out["f"], rules["f"] = _score(out[frequency], bins, True, "F")
+    out["m"], rules["m"] = _score(out[monetary], bins, True, "M")
     out["fm"] = (out["f"] + out["m"] + 1) // 2  # halves round up
     out.attrs["rules"] = rules
     return out
