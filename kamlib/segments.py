@@ -2,9 +2,11 @@
 
 RFM scores each account 1..n on recency, frequency and monetary value; the segment of an
 account is read from a rule table on recency (R) and the average of frequency and monetary
-(FM), the usual "RFM segment map". The default table adapts the ten segments of R's ``rfm``
-package (plus hibernating) to that 5 x 5 grid; every cell belongs to exactly one segment,
-and a replacement table is checked for the same. B2B targeting works on large groups (one
+(FM), the usual "RFM segment map". The default table cuts that 5 x 5 grid as the ten
+segments of R's ``rfm`` package (plus one) do, but names each by its cell ("Least recent,
+high value"), not by a status ("lost", "at risk"): RFM ranks the accounts against each
+other, while the account status says which have stopped buying. Every cell belongs to
+exactly one segment, and a replacement table is checked for the same. B2B targeting works on large groups (one
 criterion), small groups (two criteria) and single key units: :func:`segment_summary` sums
 any grouping. Cohorts group accounts by the quarter of their first purchase.
 
@@ -13,8 +15,9 @@ Examples
 >>> import pandas as pd
 >>> prof = pd.DataFrame({"account_id": list("abcde"), "recency_days": [5, 40, 90, 200, 400],
 ...                      "frequency": [12, 6, 4, 2, 1], "monetary": [900, 500, 300, 80, 20]})
->>> rfm_segments(rfm_scores(prof))["segment"].tolist()
-['Champions', 'Champions', 'Loyal', 'Hibernating', 'Lost']
+>>> rfm_segments(rfm_scores(prof))["segment"].tolist()  # doctest: +NORMALIZE_WHITESPACE
+['Recent, high value', 'Recent, high value', 'Middle recency, mid to high value',
+ 'Less recent, low value', 'Least recent, low to mid value']
 """
 
 from __future__ import annotations
@@ -27,20 +30,30 @@ from kamlib._frames import require_columns, require_numeric
 __all__ = ["rfm_scores", "rfm_segments", "SEGMENTS", "segment_table", "check_segment_table",
            "size_bands", "segment_summary", "cohort_table"]
 
-# segment, R from-to, FM from-to, what to do (for account managers)
+# segment, R from-to, FM from-to, what to do (for account managers). The names say where
+# the cell lies (R: how recent the last purchase is among the accounts; FM: how often and how
+# much they buy), never a status: whether an account is new, at risk or lost is the account
+# status's call (a long gap can be a B2B account's normal rhythm), not this ranking's.
 SEGMENTS = pd.DataFrame([
-    ("Champions", 4, 5, 4, 5, "Reward and involve them: references, joint planning, first "
+    ("Recent, high value", 4, 5, 4, 5, "Involve them: references, joint planning, a first "
      "look at new offers."),
-    ("Loyal", 3, 3, 3, 5, "Up-sell and cross-sell; ask for referrals."),
-    ("Potential loyalist", 4, 5, 2, 3, "Offer a wider solution and a regular contact plan."),
-    ("New", 5, 5, 1, 1, "Onboard well: the next five or six purchases depend on the first."),
-    ("Promising", 4, 4, 1, 1, "Show value early; a second product."),
-    ("Need attention", 3, 3, 2, 2, "Reactivate with a tailored offer before they slip."),
-    ("About to sleep", 3, 3, 1, 1, "Share useful content; a low-effort reason to buy."),
-    ("At risk", 2, 2, 3, 5, "Personal contact from the account manager: find out why."),
-    ("Can't lose them", 1, 1, 4, 5, "Top-management visit and a win-back offer now."),
-    ("Hibernating", 2, 2, 1, 2, "Low-cost reminders; do not spend on them."),
-    ("Lost", 1, 1, 1, 3, "Win back only if worth it; otherwise let go."),
+    ("Middle recency, mid to high value", 3, 3, 3, 5, "Up-sell and cross-sell; ask for "
+     "referrals."),
+    ("Recent, low to mid value", 4, 5, 2, 3, "Offer a wider solution and a regular contact "
+     "plan."),
+    ("Most recent, lowest value", 5, 5, 1, 1, "Make the next order easy; show one product "
+     "that fits."),
+    ("Recent, lowest value", 4, 4, 1, 1, "A second product that fits what they buy."),
+    ("Middle recency, low value", 3, 3, 2, 2, "A tailored offer that fits their purchases."),
+    ("Middle recency, lowest value", 3, 3, 1, 1, "Useful content; a low-effort reason to "
+     "buy."),
+    ("Less recent, mid to high value", 2, 2, 3, 5, "Compare with their own buying rhythm; the "
+     "account status says which accounts are at risk."),
+    ("Least recent, high value", 1, 1, 4, 5, "Large buyers with the longest gap: read their "
+     "account status before any offer."),
+    ("Less recent, low value", 2, 2, 1, 2, "Low-cost reminders."),
+    ("Least recent, low to mid value", 1, 1, 1, 3, "Serve at low cost; the account status "
+     "says which have stopped buying."),
 ], columns=["segment", "r_from", "r_to", "fm_from", "fm_to", "action"])
 
 
@@ -110,7 +123,7 @@ def segment_table(rows: tuple | list | None = None) -> pd.DataFrame:
     Examples
     --------
     >>> segment_table()["segment"].iloc[0]
-    'Champions'
+    'Recent, high value'
     >>> segment_table([("All", 1, 5, 1, 5, "Call them")])[["segment", "r_to"]].values.tolist()
     [['All', 5]]
     """

@@ -138,7 +138,7 @@ def test_rfm_scores_right_in_any_row_order(profiles):
     right = scores(profiles)
     assert check_rfm_scores(right, profiles).ok
     assert check_rfm_scores(right.sample(frac=1, random_state=1), profiles).ok
-    assert "the Champions" in check_rfm_scores(right, profiles).message
+    assert 'the segment "Recent, high value"' in check_rfm_scores(right, profiles).message
 
 
 def test_rfm_scores_in_the_wrong_direction(profiles):

@@ -239,8 +239,9 @@ def check_rfm_scores(answer: pd.DataFrame, profiles: pd.DataFrame, *,
                                  f"each score should hold a fifth of the {n:,} accounts. Cut "
                                  f"the ranks into quantiles (pd.qcut on .rank(method='first')), "
                                  f"not the values into equal widths (pd.cut).")
-    champions = int(((mine["r"] >= 4) & ((mine["f"] + mine["m"] + 1) // 2 >= 4)).sum())
-    return Feedback.correct(f"{champions:,} accounts score R 4-5 and FM 4-5: the Champions.")
+    top = int(((mine["r"] >= 4) & ((mine["f"] + mine["m"] + 1) // 2 >= 4)).sum())
+    return Feedback.correct(f"{top:,} accounts score R 4-5 and FM 4-5: the segment "
+                            f"\"Recent, high value\".")
 
 
 def _follows(scores: pd.Series, values: pd.Series) -> bool:
