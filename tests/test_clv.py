@@ -198,6 +198,47 @@ def test_bgnbd_reproduces_fader_hardie_lee_2005(fits):
     assert est["se"].gt(0).all() and bg.n_accounts == 2357 and bg.backend == "lifetimes"
 
 
+def cdnow_cube(end: str = "1997-09-30"):
+    """The CDNOW calibration lines as the kit's cube. The paper counts every transaction as
+    a purchase, also the 8 of zero spend; the report counts days of positive net revenue, so
+    those 8 get a token 0.01 (spend is not in the BG/NBD fit)."""
+    import ibis
+
+    from kamlib.data.cube import build_cube
+
+    path = resources.files("lifetimes.datasets") / "CDNOW_sample.txt"
+    raw = pd.read_csv(path, sep=r"\s+", header=None, dtype={"date": str},
+                      names=["master_id", "id", "date", "cds", "spend"])
+    raw["date"] = pd.to_datetime(raw["date"], format="%Y%m%d")
+    raw = raw[raw["date"] <= end]
+    lines = pd.DataFrame({"account_id": raw["id"].astype(str), "date": raw["date"],
+                          "revenue": raw["spend"].where(raw["spend"] > 0, 0.01),
+                          "product": "cd", "cost": np.nan,
+                          "invoice_id": pd.Series(pd.NA, index=raw.index, dtype="string"),
+                          "quantity": raw["cds"].astype("float64")})
+    return build_cube(ibis.memtable(lines), invoices=False)
+
+
+def test_the_reports_path_reproduces_fader_hardie_lee_2005(cdnow):
+    from kamlib.profiles import peer_summary_from_cube
+
+    cube = cdnow_cube()
+    # model_summary is what notebook 13 fits: days with a purchase, time in days / 7
+    ours = btyd.model_summary(cube.account_timing, observation_end="1997-09-30")
+    ref = cdnow.assign(customer_id=cdnow["customer_id"].astype(str)).set_index("customer_id")
+    pd.testing.assert_frame_equal(ours.sort_index(), ref.sort_index().rename_axis("account_id"),
+                                  check_exact=False, rtol=1e-9, check_dtype=False)
+    est = btyd.fit_bgnbd(ours).parameters.set_index("parameter")["estimate"]
+    assert est[["r", "alpha", "a", "b"]].tolist() == pytest.approx(
+        [0.243, 4.414, 0.793, 2.426], abs=0.005)
+    # whole weeks, the report's old path, do not: r 0.283, alpha 6.591
+    weeks = peer_summary_from_cube(cube.account_timing, observation_end="1997-09-30",
+                                   freq="W", purchases_only=True)
+    off = btyd.fit_bgnbd(weeks).parameters.set_index("parameter")["estimate"]
+    assert off["r"] == pytest.approx(0.283, abs=0.005)
+    assert off["alpha"] == pytest.approx(6.591, abs=0.005)
+
+
 def test_gamma_gamma_reproduces_the_published_spend_model(fits):
     _, gg = fits
     est = gg.parameters.set_index("parameter")["estimate"]
