@@ -189,12 +189,14 @@ def planning_headlines(ds) -> dict:
     people = decision_map(ds.contacts, as_of=ds.as_of, stale_days=90)
     coverage = circle_coverage(people, key)
     info = general_information(ds.accounts, totals, as_of=ds.as_of)
-    proposals = cross_sell(ap, info)
+    proposals = cross_sell(ap, info, years=3, opportunities=ds.opportunities)
     best = proposals[proposals["account_id"].isin(key) & (proposals["proposal_rank"] <= 3)]
     figures = {"key_accounts": len(key),
                "uncovered_circle_share": (coverage["uncovered"] != "").mean(),
                "stale_contacts": int(people[people["account_id"].isin(key)]["stale"].sum()),
-               "cross_sell_value": best["expected_value"].sum()}
+               "cross_sell_yearly_value": best["expected_yearly_value"].sum()}
+    # every product of the sample has 20 or more won or lost opportunities: its own chance
+    assert best["win_chance_source"].str.endswith("for " + best["product"]).all()
     # the sample's figures, for the record: circle 3 is the one left uncovered
     assert figures["key_accounts"] == 172 and (coverage["circle_3"] == 0).sum() == 170
     return {k: pytest.approx(v, rel=1e-9) for k, v in figures.items()}

@@ -170,7 +170,8 @@ def action(frames: Mapping[str, pd.DataFrame], currency: str = "") -> str:
     out.append(table_html(frames.get("cross_sell", pd.DataFrame()).head(8), {
         "proposal_rank": None, "product": None, "peers_buying": None, "group_size": None,
         "peer_rate": "{:.0%}", "base_rate": "{:.0%}", "lift": "{:.2f}",
-        "median_spend": "{:,.0f}", "expected_value": "{:,.0f}"},
+        "peer_yearly_value": "{:,.0f}", "win_chance": "{:.0%}", "win_chance_source": None,
+        "expected_yearly_value": "{:,.0f}"},
         "No product that similar accounts buy and this one does not."))
     _add_bundles(out, frames)
     return "".join(out)

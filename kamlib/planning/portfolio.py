@@ -23,7 +23,7 @@ import pandas as pd
 
 from kamlib.concentration import account_totals
 from kamlib.planning.contacts import circle_coverage, decision_map
-from kamlib.planning.customize import _groups, bundles, cross_sell
+from kamlib.planning.customize import _groups, bundles, cross_sell, window_years
 from kamlib.planning.differentiate import key_account_types, need_proxy, value_need_matrix
 from kamlib.planning.dossier import (general_information, largest_deals, product_history,
                                      wallet_share, yearly_history)
@@ -156,7 +156,8 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
                                           country=country, subdivision=subdivision)
     peers = info[["account_id", "industry", "size_band"]] if "industry" in info else None
     if peers is not None:
-        frames["cross_sell"] = cross_sell(ap, peers)
+        frames["cross_sell"] = cross_sell(ap, peers, years=window_years(**window),
+                                          opportunities=ds.opportunities)
         # the label customize gives each group, so a plan finds its group's bundles
         info["peer_group"] = info["account_id"].map(
             _groups(peers, ("industry", "size_band"), "account_id", "portfolio_frames"))
