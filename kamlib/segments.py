@@ -65,10 +65,9 @@ def _score(values: pd.Series, bins: int, higher_is_better: bool, name: str
     middle = good.rank(method="average")
     scores = np.floor((middle - 0.5) * bins / len(good)).astype("int64") + 1
     top = values.value_counts(normalize=True)
-    rule = (f"{name}: accounts ranked from worst to best, equal values sharing the average of "
-            f"their positions; the score is the {bins}-quantile that average rank falls in "
-            f"(floor((rank - 0.5) x {bins} / accounts) + 1), so equal values get equal "
-            f"scores and a score holds about 1/{bins} of the accounts")
+    rule = (f"{name}: accounts ranked worst to best, equal values sharing their average rank, "
+            f"so equal values get equal scores; score = floor((rank - 0.5) x {bins} / "
+            f"accounts) + 1, about 1/{bins} of the accounts each")
     if top.iloc[0] > 1 / bins:
         rule += (f"; {top.iloc[0]:.0%} of accounts share the value {top.index[0]:g} and so one "
                  f"score: the other scores hold fewer accounts, or none")
