@@ -268,15 +268,18 @@ def churn_what_if(yearly_profit: float, retention: float, *, change: float = 0.0
     The current accounts, who make ``yearly_profit`` together, are a cohort under the
     :func:`clv_formula` model with no acquisition cost: profit in year t is
     yearly_profit x (1 + growth)^(t-1), kept with probability retention^(t-1) and
-    discounted at (1 + discount_rate)^-t. Retention is clipped to [0, 1].
+    discounted at (1 + discount_rate)^-t. Retention is a share: a scenario that would go
+    past 100% (or below 0%) is capped there, and then says the change it used: 95.8% + 5
+    points is "retention +4.2 pts (capped at 100%)".
 
     Returns
     -------
     DataFrame
-        Three rows (``scenario`` "retention -5 pts", "observed", "retention +5 pts") with
-        every assumption next to the result: ``retention``, ``years``, ``discount_rate``,
-        ``growth``, ``yearly_profit``, ``profit_over_years`` (present value), ``change``
-        and ``change_pct`` against the observed retention.
+        Three rows (``scenario`` "retention -5 pts", "observed", "retention +5 pts", or the
+        capped change used) with every assumption next to the result: ``retention`` (used),
+        ``retention_change`` (used, against the observed), ``capped``, ``years``,
+        ``discount_rate``, ``growth``, ``yearly_profit``, ``profit_over_years`` (present
+        value), ``change`` and ``change_pct`` against the observed retention.
 
     Examples
     --------
@@ -286,20 +289,27 @@ def churn_what_if(yearly_profit: float, retention: float, *, change: float = 0.0
     0  retention -5 pts       0.85              185.0     -0.0263
     1          observed       0.90              190.0      0.0000
     2  retention +5 pts       0.95              195.0      0.0263
+    >>> churn_what_if(100.0, 0.958, years=2, discount_rate=0.0)["scenario"].iloc[2]
+    'retention +4.2 pts (capped at 100%)'
     """
     where = "churn_what_if"
     _check(retention, discount_rate, years, where)
     if not 0 < change <= 1:
         raise ValueError(f"{where}: change must be a share in (0, 1] (5 points = 0.05), got "
                          f"{change!r}")
-    pts = f"{change * 100:g} pts"
     rows = []
-    for name, r in ((f"retention -{pts}", retention - change), ("observed", retention),
-                    (f"retention +{pts}", retention + change)):
-        r = float(min(max(r, 0.0), 1.0))
+    for sign in (-1, 0, 1):
+        asked = retention + sign * change
+        r = float(min(max(asked, 0.0), 1.0))
+        capped = bool(sign and r != asked)
+        used = change if not capped else abs(r - retention)
+        name = ("observed" if not sign else
+                f"retention {'+' if sign > 0 else '-'}{_points(used)} pts"
+                + (f" (capped at {r:.0%})" if capped else ""))
         t = clv_formula(yearly_profit, years=years, retention=r, discount_rate=discount_rate,
                         growth=growth)
-        rows.append({"scenario": name, "retention": r, "years": int(years),
+        rows.append({"scenario": name, "retention": r, "retention_change": r - retention,
+                     "capped": capped, "years": int(years),
                      "discount_rate": float(discount_rate), "growth": float(growth),
                      "yearly_profit": float(yearly_profit),
                      "profit_over_years": float(t["present_value"].sum())})
@@ -308,6 +318,13 @@ def churn_what_if(yearly_profit: float, retention: float, *, change: float = 0.0
     out["change"] = out["profit_over_years"] - base
     out["change_pct"] = out["change"] / abs(base) if base != 0 else np.nan
     return out
+
+
+def _points(share: float) -> str:
+    """A share as percentage points, one decimal (two digits below 0.1): 0.05 -> "5",
+    0.042 -> "4.2", 0.0004 -> "0.04"."""
+    text = f"{share * 100:.1f}".rstrip("0").rstrip(".")
+    return f"{share * 100:.2g}" if text == "0" and share > 0 else text
 
 
 def churn_claims(what_if: pd.DataFrame) -> pd.DataFrame:

@@ -2,9 +2,11 @@
 
 RFM scores each account 1..n on recency, frequency and monetary value; the segment of an
 account is read from a rule table on recency (R) and the average of frequency and monetary
-(FM), the usual "RFM segment map". The default table adapts the ten segments of R's ``rfm``
-package (plus hibernating) to that 5 x 5 grid; every cell belongs to exactly one segment,
-and a replacement table is checked for the same. B2B targeting works on large groups (one
+(FM), the usual "RFM segment map". The default table cuts that 5 x 5 grid as the ten
+segments of R's ``rfm`` package (plus one) do, but names each by its cell ("Least recent,
+high value"), not by a status ("lost", "at risk"): RFM ranks the accounts against each
+other, while the account status says which have stopped buying. Every cell belongs to
+exactly one segment, and a replacement table is checked for the same. B2B targeting works on large groups (one
 criterion), small groups (two criteria) and single key units: :func:`segment_summary` sums
 any grouping. Cohorts group accounts by the quarter of their first purchase.
 
@@ -13,8 +15,9 @@ Examples
 >>> import pandas as pd
 >>> prof = pd.DataFrame({"account_id": list("abcde"), "recency_days": [5, 40, 90, 200, 400],
 ...                      "frequency": [12, 6, 4, 2, 1], "monetary": [900, 500, 300, 80, 20]})
->>> rfm_segments(rfm_scores(prof))["segment"].tolist()
-['Champions', 'Champions', 'Loyal', 'Hibernating', 'Lost']
+>>> rfm_segments(rfm_scores(prof))["segment"].tolist()  # doctest: +NORMALIZE_WHITESPACE
+['Recent, high value', 'Recent, high value', 'Middle recency, mid to high value',
+ 'Less recent, low value', 'Least recent, low to mid value']
 """
 
 from __future__ import annotations
@@ -27,43 +30,47 @@ from kamlib._frames import require_columns, require_numeric
 __all__ = ["rfm_scores", "rfm_segments", "SEGMENTS", "segment_table", "check_segment_table",
            "size_bands", "segment_summary", "cohort_table"]
 
-# segment, R from-to, FM from-to, what to do (for account managers)
+# segment, R from-to, FM from-to, what to do (for account managers). The names say where
+# the cell lies (R: how recent the last purchase is among the accounts; FM: how often and how
+# much they buy), never a status: whether an account is new, at risk or lost is the account
+# status's call (a long gap can be a B2B account's normal rhythm), not this ranking's.
 SEGMENTS = pd.DataFrame([
-    ("Champions", 4, 5, 4, 5, "Reward and involve them: references, joint planning, first "
+    ("Recent, high value", 4, 5, 4, 5, "Involve them: references, joint planning, a first "
      "look at new offers."),
-    ("Loyal", 3, 3, 3, 5, "Up-sell and cross-sell; ask for referrals."),
-    ("Potential loyalist", 4, 5, 2, 3, "Offer a wider solution and a regular contact plan."),
-    ("New", 5, 5, 1, 1, "Onboard well: the next five or six purchases depend on the first."),
-    ("Promising", 4, 4, 1, 1, "Show value early; a second product."),
-    ("Need attention", 3, 3, 2, 2, "Reactivate with a tailored offer before they slip."),
-    ("About to sleep", 3, 3, 1, 1, "Share useful content; a low-effort reason to buy."),
-    ("At risk", 2, 2, 3, 5, "Personal contact from the account manager: find out why."),
-    ("Can't lose them", 1, 1, 4, 5, "Top-management visit and a win-back offer now."),
-    ("Hibernating", 2, 2, 1, 2, "Low-cost reminders; do not spend on them."),
-    ("Lost", 1, 1, 1, 3, "Win back only if worth it; otherwise let go."),
+    ("Middle recency, mid to high value", 3, 3, 3, 5, "Up-sell and cross-sell; ask for "
+     "referrals."),
+    ("Recent, low to mid value", 4, 5, 2, 3, "Offer a wider solution and a regular contact "
+     "plan."),
+    ("Most recent, lowest value", 5, 5, 1, 1, "Make the next order easy; show one product "
+     "that fits."),
+    ("Recent, lowest value", 4, 4, 1, 1, "A second product that fits what they buy."),
+    ("Middle recency, low value", 3, 3, 2, 2, "A tailored offer that fits their purchases."),
+    ("Middle recency, lowest value", 3, 3, 1, 1, "Useful content; a low-effort reason to "
+     "buy."),
+    ("Less recent, mid to high value", 2, 2, 3, 5, "Compare with their own buying rhythm; the "
+     "account status says which accounts are at risk."),
+    ("Least recent, high value", 1, 1, 4, 5, "Large buyers with the longest gap: read their "
+     "account status before any offer."),
+    ("Less recent, low value", 2, 2, 1, 2, "Low-cost reminders."),
+    ("Least recent, low to mid value", 1, 1, 1, 3, "Serve at low cost; the account status "
+     "says which have stopped buying."),
 ], columns=["segment", "r_from", "r_to", "fm_from", "fm_to", "action"])
 
 
-def _score(values: pd.Series, ids: pd.Series, bins: int, higher_is_better: bool,
-           name: str) -> tuple[pd.Series, str]:
-    """Scores 1..bins; quantile bins, or rank-based bins when ties collapse the quantiles."""
-    v = values.astype("float64")
-    edges = np.unique(np.quantile(v, np.linspace(0, 1, bins + 1)))
-    if len(edges) == bins + 1:
-        scores = pd.cut(v, edges, labels=False, include_lowest=True).astype("int64") + 1
-        rule = f"{name}: {bins} quantile bins"
-    else:
-        # Most accounts share a value (e.g. one invoice): quantile edges coincide. Ranks
-        # (equal values ordered by account id) always give `bins` classes of equal size.
-        order = pd.DataFrame({"v": v.to_numpy(), "id": ids.astype(str).to_numpy()})
-        rank = order.sort_values(["v", "id"], kind="mergesort").index.argsort()
-        scores = pd.Series(rank * bins // len(v) + 1, index=values.index)
-        top = v.value_counts(normalize=True)
-        rule = (f"{name}: rank-based bins ({top.iloc[0]:.0%} of accounts share the value "
-                f"{top.index[0]:g}, so quantile edges coincide); equal values are split by "
-                f"account id")
-    if not higher_is_better:
-        scores = bins + 1 - scores
+def _score(values: pd.Series, bins: int, higher_is_better: bool, name: str
+           ) -> tuple[pd.Series, str]:
+    """Scores 1..bins from the middle rank of each value: equal values, equal scores."""
+    good = values.astype("float64") if higher_is_better else -values.astype("float64")
+    # worst first; equal values share the mean of their positions (method="average")
+    middle = good.rank(method="average")
+    scores = np.floor((middle - 0.5) * bins / len(good)).astype("int64") + 1
+    top = values.value_counts(normalize=True)
+    rule = (f"{name}: accounts ranked worst to best, equal values sharing their average rank, "
+            f"so equal values get equal scores; score = floor((rank - 0.5) x {bins} / "
+            f"accounts) + 1, about 1/{bins} of the accounts each")
+    if top.iloc[0] > 1 / bins:
+        rule += (f"; {top.iloc[0]:.0%} of accounts share the value {top.index[0]:g} and so one "
+                 f"score: the other scores hold fewer accounts, or none")
     return scores, rule
 
 
@@ -73,15 +80,21 @@ def rfm_scores(profiles: pd.DataFrame, *, bins: int = 5, account: str = "account
     """R, F and M scores from 1 (worst) to ``bins`` (best), and FM = round((F + M) / 2).
 
     Recency scores high when the last purchase is recent. Accounts without a purchase
-    (recency NaN: only credit notes) get R = 1. The binning rule of each score is stated in
-    ``attrs["rules"]``.
+    (recency NaN: only credit notes) get R = 1. Each score ranks the accounts from worst to
+    best; equal values share the average of their positions, and the score is the
+    ``bins``-quantile that average rank falls in: floor((rank - 0.5) x bins / n) + 1. Equal
+    values get equal scores whatever the order of the rows or the account ids; a value most
+    accounts share takes one score and leaves its neighbours thinner. The rule of each score
+    is stated in ``attrs["rules"]``.
 
     Examples
     --------
+    Three accounts share frequency 1: positions 1, 2, 3, average 2, floor(1.5 x 4 / 4) + 1 = 2.
+
     >>> prof = pd.DataFrame({"account_id": list("abcd"), "recency_days": [10, 20, 30, 40],
     ...                      "frequency": [1, 1, 1, 5], "monetary": [40, 30, 20, 10]})
     >>> rfm_scores(prof, bins=4)[["r", "f", "m"]].values.tolist()
-    [[4, 1, 4], [3, 2, 3], [2, 3, 2], [1, 4, 1]]
+    [[4, 2, 4], [3, 2, 3], [2, 2, 2], [1, 4, 1]]
     """
     where = "rfm_scores"
     if not isinstance(bins, int) or not 2 <= bins <= 10:
@@ -94,9 +107,9 @@ def rfm_scores(profiles: pd.DataFrame, *, bins: int = 5, account: str = "account
     out = profiles[[account, recency, frequency, monetary]].copy()
     rec = out[recency].fillna(out[recency].max() + 1 if out[recency].notna().any() else 0)
     rules = {}
-    out["r"], rules["r"] = _score(rec, out[account], bins, False, "R")
-    out["f"], rules["f"] = _score(out[frequency], out[account], bins, True, "F")
-    out["m"], rules["m"] = _score(out[monetary], out[account], bins, True, "M")
+    out["r"], rules["r"] = _score(rec, bins, False, "R")
+    out["f"], rules["f"] = _score(out[frequency], bins, True, "F")
+    out["m"], rules["m"] = _score(out[monetary], bins, True, "M")
     out["fm"] = (out["f"] + out["m"] + 1) // 2  # halves round up
     out.attrs["rules"] = rules
     return out
@@ -109,7 +122,7 @@ def segment_table(rows: tuple | list | None = None) -> pd.DataFrame:
     Examples
     --------
     >>> segment_table()["segment"].iloc[0]
-    'Champions'
+    'Recent, high value'
     >>> segment_table([("All", 1, 5, 1, 5, "Call them")])[["segment", "r_to"]].values.tolist()
     [['All', 5]]
     """

@@ -127,12 +127,41 @@ def test_churn_what_if_by_hand():
     assert w["change"].tolist() == pytest.approx([-13.75, 0.0, 14.25])
     assert w["change_pct"].tolist() == pytest.approx([-13.75 / 271, 0, 14.25 / 271])
     assert set(w.columns) >= {"retention", "years", "discount_rate", "growth", "yearly_profit"}
-    # retention is a share: 0.98 + 5 pts is 1, not 1.03
+    # retention is a share: 0.98 + 10 pts is 1, not 1.08, and the scenario says so
     top = churn_what_if(100.0, 0.98, years=2, discount_rate=0.0, change=0.1)
     assert top["retention"].tolist() == pytest.approx([0.88, 0.98, 1.0])
-    assert top["scenario"].iloc[0] == "retention -10 pts"
+    assert top["scenario"].tolist() == ["retention -10 pts", "observed",
+                                        "retention +2 pts (capped at 100%)"]
+    assert top["retention_change"].tolist() == pytest.approx([-0.1, 0.0, 0.02])
+    assert top["capped"].tolist() == [False, False, True]
+    # the issue's case: 95.8% + 5 points used 4.2; 3% - 5 points used 3
+    assert churn_what_if(100.0, 0.958)["scenario"].iloc[2] == \
+        "retention +4.2 pts (capped at 100%)"
+    assert churn_what_if(100.0, 0.03)["scenario"].iloc[0] == "retention -3 pts (capped at 0%)"
     with pytest.raises(ValueError, match=r"change must be a share in \(0, 1\]"):
         churn_what_if(100.0, 0.9, change=5)
+
+
+@PROPERTY
+@given(st.floats(0, 1), st.floats(0.001, 1), st.floats(-1000, 1000))
+def test_a_capped_scenario_says_the_change_it_used(retention, change, profit):
+    w = churn_what_if(profit, retention, change=change, years=3, discount_rate=0.05)
+    for sign, row in zip((-1, 0, 1), w.itertuples()):
+        asked = retention + sign * change
+        used = min(max(asked, 0.0), 1.0)
+        assert row.retention == used and 0 <= row.retention <= 1
+        assert row.retention_change == pytest.approx(used - retention, abs=1e-12)
+        assert row.capped == (sign != 0 and used != asked)
+        if row.capped:  # the label carries the change used, not the one asked
+            bound = "100%" if sign > 0 else "0%"
+            assert row.scenario.endswith(f" pts (capped at {bound})")
+            shown = float(row.scenario.split(" ")[1])
+            assert shown == pytest.approx((used - retention) * 100, abs=0.05 + 1e-9)
+        elif sign:
+            assert float(row.scenario.split(" ")[1]) == pytest.approx(sign * change * 100,
+                                                                       abs=0.05 + 1e-9)
+        expected = clv_formula(profit, years=3, retention=used, discount_rate=0.05)
+        assert row.profit_over_years == pytest.approx(expected["present_value"].sum())
 
 
 def test_churn_claims_verdicts():
@@ -196,6 +225,47 @@ def test_bgnbd_reproduces_fader_hardie_lee_2005(fits):
         [0.243, 4.414, 0.793, 2.426], abs=0.005)
     assert (est["lower_95"] < est["estimate"]).all() and (est["estimate"] < est["upper_95"]).all()
     assert est["se"].gt(0).all() and bg.n_accounts == 2357 and bg.backend == "lifetimes"
+
+
+def cdnow_cube(end: str = "1997-09-30"):
+    """The CDNOW calibration lines as the kit's cube. The paper counts every transaction as
+    a purchase, also the 8 of zero spend; the report counts days of positive net revenue, so
+    those 8 get a token 0.01 (spend is not in the BG/NBD fit)."""
+    import ibis
+
+    from kamlib.data.cube import build_cube
+
+    path = resources.files("lifetimes.datasets") / "CDNOW_sample.txt"
+    raw = pd.read_csv(path, sep=r"\s+", header=None, dtype={"date": str},
+                      names=["master_id", "id", "date", "cds", "spend"])
+    raw["date"] = pd.to_datetime(raw["date"], format="%Y%m%d")
+    raw = raw[raw["date"] <= end]
+    lines = pd.DataFrame({"account_id": raw["id"].astype(str), "date": raw["date"],
+                          "revenue": raw["spend"].where(raw["spend"] > 0, 0.01),
+                          "product": "cd", "cost": np.nan,
+                          "invoice_id": pd.Series(pd.NA, index=raw.index, dtype="string"),
+                          "quantity": raw["cds"].astype("float64")})
+    return build_cube(ibis.memtable(lines), invoices=False)
+
+
+def test_the_reports_path_reproduces_fader_hardie_lee_2005(cdnow):
+    from kamlib.profiles import peer_summary_from_cube
+
+    cube = cdnow_cube()
+    # model_summary is what notebook 13 fits: days with a purchase, time in days / 7
+    ours = btyd.model_summary(cube.account_timing, observation_end="1997-09-30")
+    ref = cdnow.assign(customer_id=cdnow["customer_id"].astype(str)).set_index("customer_id")
+    pd.testing.assert_frame_equal(ours.sort_index(), ref.sort_index().rename_axis("account_id"),
+                                  check_exact=False, rtol=1e-9, check_dtype=False)
+    est = btyd.fit_bgnbd(ours).parameters.set_index("parameter")["estimate"]
+    assert est[["r", "alpha", "a", "b"]].tolist() == pytest.approx(
+        [0.243, 4.414, 0.793, 2.426], abs=0.005)
+    # whole weeks, the report's old path, do not: r 0.283, alpha 6.591
+    weeks = peer_summary_from_cube(cube.account_timing, observation_end="1997-09-30",
+                                   freq="W", purchases_only=True)
+    off = btyd.fit_bgnbd(weeks).parameters.set_index("parameter")["estimate"]
+    assert off["r"] == pytest.approx(0.283, abs=0.005)
+    assert off["alpha"] == pytest.approx(6.591, abs=0.005)
 
 
 def test_gamma_gamma_reproduces_the_published_spend_model(fits):

@@ -200,13 +200,15 @@ def test_second_build_lists_the_hand_made_movers(site_twice):
     out, _, _ = site_twice
     # 004 is new (200: 52% of 385, vital few, won). 002 bought for 5 instead of 70 (-65): after
     # 004 and 001 (98.7%) it is outside the vital few and past 95%: A -> C; its last purchase
-    # is 26 days before the new as-of day (22 before): lost after lost_after_days = 25. RFM:
-    # R 3 -> 2 (26 in the 4th quantile bin of [0, 4, 26, 27]), F 1 (rank-based, ties by id),
-    # M 3 -> 2 (5 in (-1, 42]), FM (1+3+1)//2 = 2 -> (1+2+1)//2 = 2: Need attention ->
-    # Hibernating. 001 and 003 keep every class.
+    # is 26 days before the new as-of day (22 before): lost after lost_after_days = 25. RFM
+    # (score = floor((average rank - 0.5) x 5 / accounts) + 1, worst first): R 3 -> 2 (rank 2
+    # of 3: floor(2.5) + 1; rank 2 of 4: floor(1.875) + 1); F 2 both times (one invoice, tied
+    # with 003 (and 004): average rank 1.5 of 3, 2 of 4); M 3 -> 2 (70 rank 2 of 3, 5 rank 2
+    # of 4); FM (2+3+1)//2 = 3 -> (2+2+1)//2 = 2: "Middle recency, mid to high value" ->
+    # "Less recent, low value". 001 and 003 keep every class.
     expected = [["004", "won; entered the vital few", 200.0],
-                ["002", "lost; left the vital few; ABC A → C; "
-                        "segment Need attention → Hibernating", -65.0]]
+                ["002", "lost; left the vital few; ABC A → C; segment Middle recency, mid to "
+                        "high value → Less recent, low value", -65.0]]
     page = (out / CHANGES).read_text()
     cells = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>", page)
     assert [[i, c] for _, i, c in cells] == [row[:2] for row in expected]

@@ -190,6 +190,27 @@ def test_peer_summary_purchases_only_ignores_credit_note_days():
     assert only.tolist() == [1.0, 7.0, 30.0, 20.0]
 
 
+def test_peer_summary_in_weeks_of_days():
+    # days 2024-01-01, 01-11 (10 days later), end 01-29 (28 days after the first): weeks of 7
+    # days give recency 10 / 7 and T 4; whole weeks (Mondays 01-01, 01-08, 01-29) 1 and 4
+    lines = pd.DataFrame({"account_id": ["a", "a"], "revenue": [10.0, 30.0],
+                          "date": pd.to_datetime(["2024-01-01", "2024-01-11"])})
+    days7 = peer_summary(lines, observation_end="2024-01-29", unit="W").loc["a"]
+    assert days7.tolist() == pytest.approx([1.0, 10 / 7, 4.0, 30.0])
+    whole = peer_summary(lines, observation_end="2024-01-29", freq="W").loc["a"]
+    assert whole.tolist() == [1.0, 1.0, 4.0, 30.0]
+    cube = cube_of([("a", "2024-01-01", 10.0, "p", 1.0, "1"),
+                    ("a", "2024-01-11", 30.0, "p", 1.0, "2")])
+    from_cube = peer_summary_from_cube(cube.account_timing, observation_end="2024-01-29",
+                                       unit="W")
+    pd.testing.assert_frame_equal(from_cube, peer_summary(lines, observation_end="2024-01-29",
+                                                          unit="W"))
+    with pytest.raises(ValueError, match="unit must be None, 'D'"):
+        peer_summary(lines, observation_end="2024-01-29", freq="W", unit="D")
+    with pytest.raises(ValueError, match="unit must be None"):
+        peer_summary_from_cube(cube.account_timing, observation_end="2024-01-29", unit="M")
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from("abc"), st.integers(0, 60),
                           st.floats(1, 500).map(lambda x: round(x, 2))), min_size=1,

@@ -121,24 +121,38 @@ def test_frequency_mistakes(practice):
 
 # --- 12.3 RFM scores ---------------------------------------------------------------------
 
-def quintile(values):
-    return pd.qcut(values.rank(method="first"), 5, labels=False) + 1
+def quintile(values, method="average"):
+    rank = values.rank(method=method)
+    return (np.floor((rank - 0.5) * 5 / len(values)) + 1).astype(int)
 
 
-def scores(profiles, r_sign=-1):
+def scores(profiles, r_sign=-1, method="average"):
     out = profiles[["account_id"]].copy()
-    r = quintile(profiles["recency_days"])
+    r = quintile(profiles["recency_days"], method)
     out["r"] = 6 - r if r_sign < 0 else r
-    out["f"] = quintile(profiles["frequency"])
-    out["m"] = quintile(profiles["monetary"])
+    out["f"] = quintile(profiles["frequency"], method)
+    out["m"] = quintile(profiles["monetary"], method)
     return out
+
+
+def test_rfm_scores_ties_must_share_a_score(profiles):
+    assert profiles["frequency"].duplicated().any()  # invoices per year: many ties
+    split = scores(profiles).assign(f=quintile(profiles["frequency"], "first"))
+    hint(check_rfm_scores(split, profiles), "got different f scores: equal values must get "
+         "equal scores. Rank with .rank(method='average')")
+    hint(check_rfm_scores(scores(profiles, method="first"), profiles),
+         "Accounts with the same recency_days")
+    # ties kept together but the wrong bin: the group's lowest position instead of its middle
+    low = scores(profiles).assign(f=quintile(profiles["frequency"], "min"))
+    assert (low["f"] != scores(profiles)["f"]).any()
+    hint(check_rfm_scores(low, profiles), "accounts have another f than the rule gives")
 
 
 def test_rfm_scores_right_in_any_row_order(profiles):
     right = scores(profiles)
     assert check_rfm_scores(right, profiles).ok
     assert check_rfm_scores(right.sample(frac=1, random_state=1), profiles).ok
-    assert "the Champions" in check_rfm_scores(right, profiles).message
+    assert 'the segment "Recent, high value"' in check_rfm_scores(right, profiles).message
 
 
 def test_rfm_scores_in_the_wrong_direction(profiles):
@@ -159,7 +173,7 @@ def test_rfm_scores_other_mistakes(profiles):
     hint(check_rfm_scores(ten, profiles), "Your f scores run from 2 to 10")
     widths = scores(profiles)
     widths["m"] = pd.cut(profiles["monetary"], 5, labels=False) + 1  # equal widths
-    hint(check_rfm_scores(widths, profiles), "not the values into equal widths (pd.cut)")
+    hint(check_rfm_scores(widths, profiles), "(pd.cut cuts the values into equal widths)")
     shuffled = scores(profiles)
     shuffled["f"] = shuffled["f"].sample(frac=1, random_state=2).to_numpy()
     hint(check_rfm_scores(shuffled, profiles), "f does not follow frequency")

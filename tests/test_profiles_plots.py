@@ -35,7 +35,8 @@ def png(fig):
 
 @pytest.fixture
 def segments():
-    # r, fm chosen by hand: 3 Champions cells, 1 Lost, 1 New
+    # r, fm chosen by hand: 3 cells of "Recent, high value", 1 of "Least recent, low to mid
+    # value", 1 of "Most recent, lowest value"
     return pd.DataFrame({"account_id": list("abcdef"), "r": [5, 5, 4, 1, 5, 1],
                          "fm": [5, 5, 4, 1, 1, 2], "segment": [""] * 6})
 
@@ -74,13 +75,15 @@ def test_segment_map_works_from_real_scores():
 
 
 def test_segment_chart_bars_and_labels():
-    prof = pd.DataFrame({"segment": ["Champions", "Lost", "Lost", "$ club"],
+    prof = pd.DataFrame({"segment": ["Recent, high value", "Least recent", "Least recent",
+                                     "$ club"],
                          "monetary": [600.0, 100.0, 100.0, 200.0], "invoices": [6, 1, 1, 2],
                          "revenue_12m": [600.0, 0, 0, 200], "revenue_prior_12m": [500.0, 200,
                                                                                    0, 0]})
     fig = plots.segment_chart(segment_summary(prof, "segment"))
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Lost", "$ club", "Champions"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Least recent", "$ club",
+                                                            "Recent, high value"]
     revenue = [p.get_width() for p in ax.containers[0]]
     assert revenue == pytest.approx([0.2, 0.2, 0.6])
     assert [t.get_text() for t in ax.texts][-3:] == ["2", "1", "1"]  # accounts

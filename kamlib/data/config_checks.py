@@ -115,7 +115,7 @@ def parse_segments(rows: object, path: Path | None) -> tuple[tuple, ...]:
     from kamlib.segments import check_segment_table
 
     key = "analysis.segments"
-    example = ('[[analysis.segments]] segment = "Champions", r_from = 4, r_to = 5, '
+    example = ('[[analysis.segments]] segment = "Recent, high value", r_from = 4, r_to = 5, '
                'fm_from = 4, fm_to = 5, action = "..."')
     if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
         raise fail(path, key, f"must be a list of segments, one [[analysis.segments]] table "

@@ -29,6 +29,7 @@ import pandas as pd
 from kamlib._frames import DateLike
 from kamlib.exercises.feedback import Feedback, friendly, per_account
 from kamlib.exercises.registry import Exercise
+from kamlib.segments import rfm_scores
 
 __all__ = ["practice_months", "practice_profiles", "check_recency", "check_frequency",
            "check_rfm_scores", "EXERCISES"]
@@ -185,9 +186,9 @@ def check_frequency(answer: pd.DataFrame, months: pd.DataFrame) -> Feedback:
 @friendly("a DataFrame with the columns account_id, r, f and m, whole scores from 1 to 5")
 def check_rfm_scores(answer: pd.DataFrame, profiles: pd.DataFrame, *,
                      bins: int = 5) -> Feedback:
-    """Check R, F, M scores 1..``bins``: equal-sized classes (within one account) that
-    follow the values: recent, frequent and large buyers score high. Ties may be split
-    either way.
+    """Check R, F, M scores 1..``bins`` against the kit's rule (:func:`kamlib.segments.
+    rfm_scores`): accounts ranked worst to best, equal values sharing the average of their
+    positions, score = floor((rank - 0.5) x bins / n) + 1. Equal values, equal scores.
 
     Examples
     --------
@@ -208,15 +209,15 @@ def check_rfm_scores(answer: pd.DataFrame, profiles: pd.DataFrame, *,
         return Feedback.hint(f"Your table has {len(mine)} accounts, the profiles "
                              f"{len(truth)}: keep one row per account.")
     mine = mine.reindex(truth.index)
+    rule = rfm_scores(truth.reset_index(), bins=bins).set_index("account_id")
     columns = {"r": ("recency_days", False), "f": ("frequency", True), "m": ("monetary", True)}
-    n = len(truth)
     for score, (column, high_is_good) in columns.items():
         s = pd.to_numeric(mine[score], errors="coerce")
         if s.isna().any() or not np.allclose(s, s.round()):
             return Feedback.hint(f"{score} must hold whole scores from 1 to {bins}.")
         if s.min() == 0 and s.max() == bins - 1:
             return Feedback.hint(f"Your {score} scores run from 0 to {bins - 1}: scores run "
-                                 f"from 1 to {bins} (add 1 to labels=False).")
+                                 f"from 1 to {bins} (add 1).")
         if s.min() < 1 or s.max() > bins:
             return Feedback.hint(f"Your {score} scores run from {s.min():g} to {s.max():g}: "
                                  f"give scores from 1 to {bins}.")
@@ -232,15 +233,24 @@ def check_rfm_scores(answer: pd.DataFrame, profiles: pd.DataFrame, *,
         if not _follows(s, good):
             return Feedback.hint(f"{score} does not follow {column}: an account with a better "
                                  f"{column} than another must not get a lower score. Rank the "
-                                 f"accounts first, then cut the ranks into {bins} classes.")
-        sizes = s.value_counts()
-        if sizes.max() - sizes.min() > 1 or len(sizes) != bins:
-            return Feedback.hint(f"Your {score} classes hold {sorted(sizes.tolist())} accounts: "
-                                 f"each score should hold a fifth of the {n:,} accounts. Cut "
-                                 f"the ranks into quantiles (pd.qcut on .rank(method='first')), "
-                                 f"not the values into equal widths (pd.cut).")
-    champions = int(((mine["r"] >= 4) & ((mine["f"] + mine["m"] + 1) // 2 >= 4)).sum())
-    return Feedback.correct(f"{champions:,} accounts score R 4-5 and FM 4-5: the Champions.")
+                                 f"accounts first, then score the ranks.")
+        split = s.groupby(values).nunique()
+        if (split > 1).any():
+            value = split[split > 1].index[0]
+            return Feedback.hint(f"Accounts with the same {column} ({value:g}) got different "
+                                 f"{score} scores: equal values must get equal scores. Rank "
+                                 f"with .rank(method='average') (the default), not 'first'.")
+        wrong = s != rule[score].reindex(s.index)
+        if wrong.any():
+            off = wrong[wrong].index[0]
+            return Feedback.hint(f"{int(wrong.sum()):,} accounts have another {score} than the "
+                                 f"rule gives, e.g. {str(off)!r}: {s[off]:g} instead of "
+                                 f"{rule.loc[off, score]}. Score the ranks, not the values "
+                                 f"(pd.cut cuts the values into equal widths): "
+                                 f"floor((rank - 0.5) x {bins} / accounts) + 1.")
+    top = int(((mine["r"] >= 4) & ((mine["f"] + mine["m"] + 1) // 2 >= 4)).sum())
+    return Feedback.correct(f"{top:,} accounts score R 4-5 and FM 4-5: the segment "
+                            f"\"Recent, high value\".")
 
 
 def _follows(scores: pd.Series, values: pd.Series) -> bool:
@@ -264,12 +274,13 @@ my_recency = ((as_of - last).dt.days).rename("recency_days").reset_index()""",
 my_frequency = (practice.groupby("account_id")["invoices"].sum()
                 .rename("frequency").reset_index())"""),
     Exercise("12.3", "RFM scores", "my_scores", check_rfm_scores, """\
-def quintile(values):
-    # rank first (ties split by row order), then five classes of equal size: 1 = lowest
-    return pd.qcut(values.rank(method="first"), 5, labels=False) + 1
+def score(values):
+    # worst first; equal values share the average of their positions: equal scores
+    rank = values.rank(method="average")
+    return (np.floor((rank - 0.5) * 5 / len(values)) + 1).astype(int)
 
 my_scores = p_profiles[["account_id"]].copy()
-my_scores["r"] = 6 - quintile(p_profiles["recency_days"])  # recent = small = 5
-my_scores["f"] = quintile(p_profiles["frequency"])
-my_scores["m"] = quintile(p_profiles["monetary"])"""),
+my_scores["r"] = score(-p_profiles["recency_days"])  # recent = small = best
+my_scores["f"] = score(p_profiles["frequency"])
+my_scores["m"] = score(p_profiles["monetary"])"""),
 ]

@@ -4,9 +4,12 @@ Explainable by construction: every proposal carries its evidence. "Similar" mean
 peer group (by default industry and size band, e.g. from
 :func:`~kamlib.planning.dossier.general_information`). For an account and a product it does
 not buy, ``peer_rate`` is the share of the *other* accounts in its group that buy it,
-``base_rate`` the share of all accounts (with a group) that do, ``lift`` their ratio (above 1: the group
-buys it more than the portfolio), ``median_spend`` what a buying peer spends on it, and
-``expected_value = peer_rate x median_spend`` ranks the proposals.
+``base_rate`` the share of all accounts (with a group) that do, ``lift`` their ratio (above
+1: the group buys it more than the portfolio), ``peer_yearly_value`` what a buying peer
+spends on it per year (the median of the peers' window totals divided by the window's
+years), ``win_chance`` the chance of winning a proposal (:func:`win_chances`: won / decided
+opportunities, or a stated default) and ``expected_yearly_value = peer_yearly_value x
+win_chance`` ranks the proposals.
 
 Examples
 --------
@@ -15,10 +18,10 @@ Examples
 ...                    "product": ["x", "x", "y", "x", "y"],
 ...                    "revenue": [10.0, 10.0, 40.0, 10.0, 60.0]})
 >>> peers = pd.DataFrame({"account_id": ["a", "b", "c"], "industry": ["Bank"] * 3})
->>> cross_sell(ap, peers, by=("industry",), min_lift=0)[
-...     ["account_id", "product", "peers_buying", "median_spend", "expected_value"]]
-  account_id product  peers_buying  median_spend  expected_value
-0          a       y             2          50.0            50.0
+>>> cross_sell(ap, peers, years=2, by=("industry",), min_lift=0)[
+...     ["account_id", "product", "peer_yearly_value", "win_chance", "expected_yearly_value"]]
+  account_id product  peer_yearly_value  win_chance  expected_yearly_value
+0          a       y               25.0        0.25                   6.25
 """
 
 from __future__ import annotations
@@ -28,9 +31,79 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from kamlib._frames import require_columns
+from kamlib._frames import DateLike, require_columns
 
-__all__ = ["cross_sell", "bundles"]
+__all__ = ["cross_sell", "win_chances", "window_years", "bundles"]
+
+WON, LOST = "won", "lost"
+
+
+def window_years(start: DateLike, end: DateLike) -> float:
+    """The years a window covers, in whole calendar months (as the profitability report
+    counts them): the ``years`` of :func:`cross_sell`.
+
+    >>> window_years("2023-01-01", "2025-12-31"), window_years("2025-01-15", "2025-06-30")
+    (3.0, 0.5)
+    """
+    return ((pd.Period(end, "M") - pd.Period(start, "M")).n + 1) / 12
+
+
+def win_chances(opportunities: pd.DataFrame | None, products, *, min_decided: int = 20,
+                default: float = 0.25, product: str = "product",
+                stage: str = "stage") -> pd.DataFrame:
+    """The chance of winning a proposal of each product, and where it comes from.
+
+    A product with at least ``min_decided`` decided opportunities (stage won or lost) gets
+    its own won / decided; else all products' won / decided when they reach
+    ``min_decided``; else ``default`` (also without an opportunities table). Open stages
+    are not counted.
+
+    Returns
+    -------
+    DataFrame
+        ``product``, ``win_chance``, ``win_chance_source`` (in words, with the counts).
+
+    Examples
+    --------
+    >>> opp = pd.DataFrame({"product": ["x", "x", "x", "y"],
+    ...                     "stage": ["won", "lost", "lost", "won"]})
+    >>> win_chances(opp, ["x", "y"], min_decided=3)["win_chance_source"].tolist()
+    ['1 won of 3 decided opportunities for x', '2 won of 4 decided opportunities, all products']
+    >>> win_chances(None, ["x"])["win_chance_source"].iloc[0]
+    'assumed 25% (no opportunities table)'
+    """
+    where = "win_chances"
+    if not 0 < default <= 1:
+        raise ValueError(f"{where}: default must be a chance in (0, 1], got {default!r}")
+    if not isinstance(min_decided, int) or min_decided < 1:
+        raise ValueError(f"{where}: min_decided must be a whole number of at least 1")
+    out = pd.DataFrame({product: pd.Series(products).drop_duplicates().reset_index(drop=True)})
+    if opportunities is None or len(opportunities) == 0:
+        why = "no opportunities table" if opportunities is None else "no opportunities"
+        return out.assign(win_chance=float(default),
+                          win_chance_source=f"assumed {default:.0%} ({why})")
+    require_columns(opportunities, [stage], where)
+    decided = opportunities[opportunities[stage].isin([WON, LOST])]
+    won_all, n_all = int((decided[stage] == WON).sum()), len(decided)
+    if n_all >= min_decided:
+        overall = (won_all / n_all,
+                   f"{won_all:,} won of {n_all:,} decided opportunities, all products")
+    else:
+        overall = (float(default), f"assumed {default:.0%} (fewer than {min_decided} won or "
+                                   f"lost opportunities: {n_all})")
+    per = (decided.groupby(product)[stage].agg(won=lambda s: int((s == WON).sum()),
+                                                 decided="size")
+           if product in decided else pd.DataFrame(columns=["won", "decided"]))
+    chance, source = [], []
+    for name in out[product]:
+        won, n = per.loc[name] if name in per.index else (0, 0)
+        if n >= min_decided:
+            chance.append(won / n)
+            source.append(f"{won:,} won of {n:,} decided opportunities for {name}")
+        else:
+            chance.append(overall[0])
+            source.append(overall[1])
+    return out.assign(win_chance=np.array(chance, dtype="float64"), win_chance_source=source)
 
 
 def _groups(peers: pd.DataFrame, by: tuple[str, ...], account: str, where: str) -> pd.Series:
@@ -46,19 +119,27 @@ def _groups(peers: pd.DataFrame, by: tuple[str, ...], account: str, where: str) 
     return label
 
 
-def cross_sell(account_product: pd.DataFrame, peers: pd.DataFrame, *,
-               by: tuple[str, ...] = ("industry", "size_band"), min_peers: int = 2,
-               min_lift: float = 1.0, account: str = "account_id", product: str = "product",
-               value: str = "revenue") -> pd.DataFrame:
+def cross_sell(account_product: pd.DataFrame, peers: pd.DataFrame, *, years: float,
+               opportunities: pd.DataFrame | None = None, default_win_chance: float = 0.25,
+               min_decided: int = 20, by: tuple[str, ...] = ("industry", "size_band"),
+               min_peers: int = 2, min_lift: float = 1.0, account: str = "account_id",
+               product: str = "product", value: str = "revenue") -> pd.DataFrame:
     """Ranked proposals per account: products its peers buy and it does not, with evidence.
 
     Parameters
     ----------
     account_product : DataFrame
-        The cube's account x product totals; a product "is bought" with positive revenue.
+        The cube's account x product totals over the window; a product "is bought" with
+        positive revenue.
     peers : DataFrame
         One row per account with the ``by`` columns; accounts with a missing key, or not in
         it, get no proposals (``attrs["notes"]`` counts them).
+    years : float
+        The years ``account_product`` covers (the analysis window): a peer's yearly spend
+        is its window total / ``years``.
+    opportunities, default_win_chance, min_decided
+        The chance of winning (see :func:`win_chances`): won / decided opportunities of the
+        product, or of all products, or ``default_win_chance``.
     min_peers : int
         At least this many peers must buy the product: one peer is an anecdote.
     min_lift : float
@@ -68,13 +149,17 @@ def cross_sell(account_product: pd.DataFrame, peers: pd.DataFrame, *,
     -------
     DataFrame
         ``account``, ``product``, ``peer_group``, ``group_size`` (other accounts in the
-        group), ``peers_buying``, ``peer_rate``, ``base_rate``, ``lift``, ``median_spend``,
-        ``expected_value``, ``proposal_rank`` (1 = best: expected value, then lift, then
-        product name); sorted by account and rank.
+        group), ``peers_buying``, ``peer_rate``, ``base_rate``, ``lift``,
+        ``peer_yearly_value``, ``win_chance``, ``win_chance_source``,
+        ``expected_yearly_value``, ``proposal_rank`` (1 = best: expected yearly value, then
+        lift, then product name); sorted by account and rank.
     """
     where = "cross_sell"
     if not isinstance(min_peers, int) or min_peers < 1:
         raise ValueError(f"{where}: min_peers must be a whole number of at least 1")
+    if isinstance(years, bool) or not isinstance(years, (int, float)) or not years > 0:
+        raise ValueError(f"{where}: years must be the length of the window in years, above "
+                         f"0, got {years!r}")
     require_columns(account_product, [account, product, value], where)
     group = _groups(peers, by, account, where)
     bought = account_product[account_product[value] > 0]
@@ -84,7 +169,7 @@ def cross_sell(account_product: pd.DataFrame, peers: pd.DataFrame, *,
     base = in_group.groupby(product)[account].nunique() / int(group.notna().sum())
     sizes = group.value_counts()
     stats = in_group.groupby(["_group", product]).agg(
-        peers_buying=(account, "nunique"), median_spend=(value, "median")).reset_index()
+        peers_buying=(account, "nunique"), _median=(value, "median")).reset_index()
     members = group.dropna().rename("_group").reset_index()
     # every account x every product its group buys; drop what the account already buys
     cand = members.merge(stats, on="_group")
@@ -94,14 +179,20 @@ def cross_sell(account_product: pd.DataFrame, peers: pd.DataFrame, *,
     cand["peer_rate"] = cand["peers_buying"] / cand["group_size"]
     cand["base_rate"] = cand[product].map(base).astype("float64")  # empty: not text
     cand["lift"] = cand["peer_rate"] / cand["base_rate"]
-    cand["expected_value"] = cand["peer_rate"] * cand["median_spend"]
+    cand["peer_yearly_value"] = cand["_median"] / years
+    chances = win_chances(opportunities, cand[product], min_decided=min_decided,
+                          default=default_win_chance, product=product)
+    cand = cand.merge(chances.rename(columns={product: "_p"}), left_on=product,
+                      right_on="_p", how="left")
+    cand["expected_yearly_value"] = cand["peer_yearly_value"] * cand["win_chance"]
     cand = cand[(cand["peers_buying"] >= min_peers) & (cand["lift"] > min_lift)]
     cand = cand.rename(columns={"_group": "peer_group"}).sort_values(
-        [account, "expected_value", "lift", product], ascending=[True, False, False, True],
-        kind="mergesort")
+        [account, "expected_yearly_value", "lift", product],
+        ascending=[True, False, False, True], kind="mergesort")
     cand["proposal_rank"] = cand.groupby(account, sort=False).cumcount() + 1
     cols = [account, product, "peer_group", "group_size", "peers_buying", "peer_rate",
-            "base_rate", "lift", "median_spend", "expected_value", "proposal_rank"]
+            "base_rate", "lift", "peer_yearly_value", "win_chance", "win_chance_source",
+            "expected_yearly_value", "proposal_rank"]
     out = cand[cols].reset_index(drop=True)
     out["group_size"] = out["group_size"].astype("int64")
     out["peers_buying"] = out["peers_buying"].astype("int64")
@@ -112,7 +203,12 @@ def cross_sell(account_product: pd.DataFrame, peers: pd.DataFrame, *,
         "peers": f"the other accounts with the same {', '.join(by)}",
         "lift": "share of peers buying / share of all accounts buying; kept above "
                 f"{min_lift:g} with at least {min_peers} peers buying",
-        "expected_value": "peer_rate x median spend of the peers who buy it"}
+        "peer_yearly_value": "the median of what the buying peers spent on the product over "
+                             f"the window, divided by its {years:g} years",
+        "win_chance": f"won / (won + lost) opportunities of the product when it has at least "
+                      f"{min_decided} of them, else of all products, else an assumed "
+                      f"{default_win_chance:.0%}; open opportunities are not counted",
+        "expected_yearly_value": "peer yearly value x win chance"}
     return out
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from kamlib.concentration import account_totals
 from kamlib.planning.contacts import circle_coverage, decision_map
-from kamlib.planning.customize import _groups, bundles, cross_sell
+from kamlib.planning.customize import _groups, bundles, cross_sell, window_years
 from kamlib.planning.differentiate import key_account_types, need_proxy, value_need_matrix
 from kamlib.planning.dossier import (general_information, largest_deals, product_history,
                                      wallet_share, yearly_history)
@@ -190,7 +190,8 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
     peers = info[["account_id", "industry", "size_band"]] if "industry" in info else None
     if peers is not None:
         # proposals go to the accounts still buying: a lost one gets a win-back offer
-        proposals = cross_sell(ap, peers)
+        proposals = cross_sell(ap, peers, years=window_years(**window),
+                               opportunities=ds.opportunities)
         frames["cross_sell"] = proposals[~proposals["account_id"].isin(set(lost))]
         # the label customize gives each group, so a plan finds its group's bundles
         info["peer_group"] = info["account_id"].map(

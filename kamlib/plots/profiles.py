@@ -23,12 +23,15 @@ from kamlib.segments import SEGMENTS
 __all__ = ["rfm_segment_map", "segment_chart", "cohort_heatmap", "SEGMENT_COLORS"]
 
 # Light fills so that black text stays readable on screen and on a grey-scale printout;
-# greens = doing well, blues = new or growing, oranges = slipping, reds = at risk, greys = gone.
+# greens and blues = recent purchases, oranges and reds = less recent (darker: buys more),
+# greys = least recent and low value. Colours place a cell on the grid; they claim no status.
 SEGMENT_COLORS = {
-    "Champions": "#74c476", "Loyal": "#a1d99b", "Potential loyalist": "#c7e9c0",
-    "New": "#9ecae1", "Promising": "#c6dbef", "Need attention": "#fdd0a2",
-    "About to sleep": "#fdae6b", "At risk": "#fc9272", "Can't lose them": "#ef6548",
-    "Hibernating": "#d9d9d9", "Lost": "#bdbdbd",
+    "Recent, high value": "#74c476", "Middle recency, mid to high value": "#a1d99b",
+    "Recent, low to mid value": "#c7e9c0", "Most recent, lowest value": "#9ecae1",
+    "Recent, lowest value": "#c6dbef", "Middle recency, low value": "#fdd0a2",
+    "Middle recency, lowest value": "#fdae6b", "Less recent, mid to high value": "#fc9272",
+    "Least recent, high value": "#ef6548", "Less recent, low value": "#d9d9d9",
+    "Least recent, low to mid value": "#bdbdbd",
 }
 _OTHER = ["#fbb4ae", "#b3cde3", "#ccebc5", "#decbe4", "#fed9a6", "#ffffcc", "#e5d8bd",
           "#fddaec", "#f2f2f2", "#b3e2cd", "#fdcdac", "#cbd5e8"]
@@ -72,8 +75,11 @@ def rfm_segment_map(segments: pd.DataFrame, table: pd.DataFrame = SEGMENTS, *,
         w, h = row.r_to - row.r_from + 1, row.fm_to - row.fm_from + 1
         ax.add_patch(Rectangle((x0, y0), w, h, facecolor=_colour(row.segment, i),
                                edgecolor="white", linewidth=3))
-        name = "\n".join(textwrap.wrap(str(row.segment), 11 * w + 2 * (w - 1)))
-        ax.text(x0 + w / 2, y0 + h - 0.07, name, ha="center", va="top", fontsize=9.5,
+        lines, size = textwrap.wrap(str(row.segment), 11 * w + 2 * (w - 1)), 9.5
+        if len(lines) > 2:  # a long name: smaller and wider, to clear the count of its cell
+            lines, size = textwrap.wrap(str(row.segment), 13 * w + 2 * (w - 1)), 8
+        ax.text(x0 + w / 2, y0 + h - 0.07, "\n".join(lines), ha="center", va="top",
+                fontsize=size,
                 fontweight="bold", color="#222222", gid="segment", parse_math=False)
     total = max(int(counts.to_numpy().sum()), 1)
     for fm in counts.index:
