@@ -32,11 +32,11 @@ BRIEF_CSS = Markup("""
   gap: .8rem; margin: .6rem 0 .9rem; }
 .brief section { background: #fff; border: 1px solid #d5d8dd; border-radius: 8px;
   padding: .6rem .9rem; min-width: 0; }
-.brief h2 { margin: 0 0 .3rem; font-size: 1.05rem; }
+.brief h2 { margin: 0 0 .3rem; font-size: 1.05rem; } .brief h2#brief-steps { margin-top: .6rem; }
 @media (min-width: 1400px) { .brief section.act { grid-column: span 2; } }
 .figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(8rem, 1fr));
   gap: .6rem; }
-.figures .big { font-size: 1.6rem; font-weight: 650; display: block; }
+.figures .big { font-size: 1.35rem; font-weight: 650; display: block; }
 .figures .what { color: #444; font-size: .85rem; }
 .move { font-size: .85rem; display: block; }
 .move.better { color: #1a6b2f; } .move.worse { color: #a4262c; } .move.neutral { color: #555; }
@@ -58,7 +58,9 @@ _BRIEF = jinja2.Environment(autoescape=True).from_string("""<div class="brief">
 title="{{ f.sign }}">{{ f.move }} <span aria-hidden="true">{{ f.symbol }}</span>
 <span class="sr">({{ f.word }})</span></span>{% endif %}</div>{% endfor %}</div>
 <p class="what">Against the 12 months before ({{ prior }}); amounts in {{ unit }}, exact on
-hover and on the module pages.</p></section>
+hover and on the module pages.</p>
+{% if steps %}<h2 id="brief-steps">Next steps</h2><ol>
+{% for s in steps %}<li>{{ s }}</li>{% endfor %}</ol>{% endif %}</section>
 <section aria-labelledby="brief-largest"><h2 id="brief-largest">The {{ largest|length }}
 largest accounts</h2><div class="scroll"><table><thead><tr><th>Account</th>
 <th class="num">Last 12 months</th><th class="num">Change</th><th>Status</th></tr></thead><tbody>
@@ -73,8 +75,6 @@ largest accounts</h2><div class="scroll"><table><thead><tr><th>Account</th>
 <td class="why">{{ r.why }}</td><td>{{ r.manager }}</td></tr>{% endfor %}</tbody></table></div>
 {% else %}<p>No lost or at-risk key account and no large account making a loss.</p>{% endif %}
 </section>
-{% if steps %}<section aria-labelledby="brief-steps"><h2 id="brief-steps">Next steps</h2><ol>
-{% for s in steps %}<li>{{ s }}</li>{% endfor %}</ol></section>{% endif %}
 </div>""")
 
 
