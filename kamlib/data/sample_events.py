@@ -27,9 +27,9 @@ __all__ = ["sample_events", "EVENT_RATES"]
 # a tenfold larger account (log10 of its size over 20,000 one higher) has `per_size` more.
 EVENT_RATES: dict[str, tuple[float, float]] = {
     "referral": (0.05, 0.25),
-    "co-development": (0.0, 0.12),
-    "joint planning": (0.0, 0.2),
-    "marketing decision": (0.0, 0.05),
+    "co-development": (0.0, 0.08),
+    "joint planning": (0.0, 0.09),
+    "marketing decision": (0.0, 0.03),
     "customisation": (0.02, 0.15),
     "multi-year contract": (0.0, 0.08),
     "joint investment": (0.0, 0.03),
