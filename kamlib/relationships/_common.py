@@ -28,8 +28,11 @@ def event_counts(events: pd.DataFrame | None, as_of: DateLike, months: int,
     date = pd.to_datetime(events["date"])
     rows = events[(date <= as_of) & (date > as_of - pd.DateOffset(months=months))
                   & events["type"].isin(types)]
-    counts = pd.crosstab(rows["account_id"].astype(str), rows["type"])
-    return counts.reindex(columns=list(types), fill_value=0).astype("float64")
+    counts = rows.groupby([rows["account_id"].astype(str), rows["type"].astype(str)]).size()
+    counts = counts.unstack(fill_value=0) if len(counts) else pd.DataFrame(
+        index=pd.Index([], name="account_id", dtype=object))
+    return counts.reindex(columns=list(types), fill_value=0).astype("float64").rename_axis(
+        index="account_id", columns=None)
 
 
 def month_ends(start: DateLike, end: DateLike) -> list[pd.Timestamp]:
