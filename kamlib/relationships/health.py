@@ -153,7 +153,9 @@ def _words(signal: str, r: pd.Series) -> str:
     if signal == "decision_makers":
         return ("no decision maker reached recently" if r["decision_makers"] > 0
                 else "no decision maker (circle 1) known")
-    return f"{r['_complaints']:.0f} complaint(s), {r['_escalations']:.0f} escalation(s) in 12 months"
+    said = [f"{n:.0f} {word}{'s' * (n != 1)}" for n, word in
+            ((r["_complaints"], "complaint"), (r["_escalations"], "escalation")) if n]
+    return " and ".join(said) + " in the last 12 months"
 
 
 def _score(measures: pd.DataFrame, settings: RelationshipSettings) -> pd.DataFrame:
