@@ -223,7 +223,8 @@ def test_every_exercise_has_a_solution_and_solutions_are_shown_not_run():
     ids = [ex.id for ex in exercises()]
     assert ids == ["02.1", "02.2", "02.3", "02.4", "10.1", "10.2", "10.3", "10.4",
                    "11.1", "11.2", "11.3", "11.4", "12.1", "12.2", "12.3",
-                   "13.1", "13.2", "13.3", "13.4", "14.1", "14.2", "14.3"]
+                   "13.1", "13.2", "13.3", "13.4", "14.1", "14.2", "14.3",
+                   "15.1", "15.2", "15.3", "15.4", "15.5"]
     shown = show_solution("10.1")
     assert "my_table = practice" in str(shown)
     assert shown._repr_markdown_().count("```python") == 1
