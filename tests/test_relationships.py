@@ -363,3 +363,26 @@ def test_a_sample_without_events_names_what_it_cannot_see(sample_frames):
     assert not f["kam"]["kam_stage"].isin(["partnership", "synergistic"]).any()
     assert np.isnan(f["health"]["complaints"]).all()
     assert set(f["accounts"].columns) >= {"stage", "bonds", "kam_stage", "score", "reasons"}
+
+
+# --- charts --------------------------------------------------------------------------------
+
+def test_charts_draw_what_the_frames_hold(history):
+    from kamlib.plots import health_chart, score_trend_chart, set_theme, stage_chart
+
+    set_theme()
+    counts = stage_counts(history)
+    ax = stage_chart(counts).axes[0]
+    shown = [c for c in counts.columns if counts[c].sum() > 0]  # customer ... lost: 5
+    assert len(ax.patches) == len(shown) * len(counts) == 5 * 24
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == shown
+    health = pd.DataFrame({"score": [15.0, 55.0, 65.0, 95.0, 10.0],
+                           "status": ["active"] * 4 + ["lost"]})
+    bars = health_chart(health, flag_below=60).axes[0].patches
+    # bands of 10: one account in 10-20, 50-60, 60-70, 90-100; the lost one is left out
+    assert [b.get_height() for b in bars] == [0, 1, 0, 0, 0, 1, 1, 0, 0, 1]
+    assert bars[5].get_facecolor() != bars[6].get_facecolor()  # red below the flag line
+    h = pd.DataFrame({"account_id": ["a", "a", "b"], "score": [90.0, 55.0, 20.0],
+                      "as_of": pd.to_datetime(["2025-11-30", "2025-12-31", "2025-12-31"])})
+    line = score_trend_chart(h, "a", flag_below=60).axes[0].lines[0]
+    assert list(line.get_ydata()) == [90.0, 55.0]

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from kamlib._frames import require_columns
 from kamlib.plots.theme import COLORS, new_axes
 
-__all__ = ["stage_chart", "health_chart", "STAGE_COLORS"]
+__all__ = ["stage_chart", "health_chart", "score_trend_chart", "STAGE_COLORS"]
 
 # the ladder from pale to strong; off the ladder in grey
 STAGE_COLORS = {"not yet": "#E0E0E0", "prospect": "#C6DBEF", "customer": "#9ECAE1",
@@ -68,4 +68,26 @@ def health_chart(health: pd.DataFrame, *, flag_below: float, ax: Axes | None = N
     ax.set_ylabel("accounts (not lost)")
     ax.set_title("Health score of the accounts not lost")
     ax.set_xlim(0, 100)
+    return fig
+
+
+def score_trend_chart(history: pd.DataFrame, account_id: str, *, flag_below: float,
+                      ax: Axes | None = None) -> Figure:
+    """One account's health score at each month end, with the flag line (``history`` from
+    :func:`kamlib.relationships.health.health_history`): for an account plan.
+
+    >>> h = pd.DataFrame({"account_id": ["a", "a"], "score": [90.0, 55.0],
+    ...                   "as_of": pd.to_datetime(["2025-11-30", "2025-12-31"])})
+    >>> [float(y) for y in score_trend_chart(h, "a", flag_below=60).axes[0].get_ylim()]
+    [0.0, 100.0]
+    """
+    require_columns(history, ["account_id", "as_of", "score"], "score_trend_chart")
+    fig, ax = new_axes(ax)
+    rows = history[history["account_id"] == account_id].sort_values("as_of")
+    ax.plot(pd.to_datetime(rows["as_of"]), rows["score"], color=COLORS["bar"], marker="o",
+            markersize=3)
+    ax.axhline(flag_below, color=COLORS["line"], linestyle="--", linewidth=1)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("health score")
+    ax.set_title("Health score at each month end (dashed: the flag line)")
     return fig
