@@ -102,7 +102,7 @@ def relationship_bonds(accounts: Iterable[str], *, as_of: DateLike,
     else:
         out["discount_estimate"] = np.nan
         out["financial"] = False
-        not_seen["financial"] = "needs cost and product on the transactions"
+        not_seen["financial"] = "needs the cost and the product of each invoice line"
     if contacts is not None and {"circle", "last_contact"} <= set(contacts.columns):
         since = as_of - pd.Timedelta(days=settings.social_days)
         last = pd.to_datetime(contacts["last_contact"])
@@ -113,7 +113,7 @@ def relationship_bonds(accounts: Iterable[str], *, as_of: DateLike,
     else:
         out["recent_contacts"] = np.nan
         out["social"] = False
-        not_seen["social"] = "needs contacts with circle and last_contact"
+        not_seen["social"] = "needs contacts with their circle and the date of the last contact"
     custom = event_counts(events, as_of, settings.signal_months, ("customisation",)
                           ).reindex(ids).fillna(0)["customisation"]
     if activities is not None and {"activity", "date"} <= set(activities.columns):

@@ -101,13 +101,13 @@ def kam_stages(status: pd.DataFrame, *, as_of: DateLike,
             .nunique().reindex(ids).fillna(0).astype("float64")
     else:
         out["products_12m"] = np.nan
-        not_seen["product breadth"] = "needs product on the transactions"
+        not_seen["product breadth"] = "needs the product of each invoice line"
     if "wallet_estimate" in acc:
         wallet = acc["wallet_estimate"].where(acc["wallet_estimate"] > 0)
         out["share_of_wallet"] = (st["revenue_l12m"] / wallet).astype("float64")
     else:
         out["share_of_wallet"] = np.nan
-        not_seen["share of wallet"] = "needs wallet_estimate on the accounts"
+        not_seen["share of wallet"] = "needs a wallet estimate per account"
     if contacts is not None and {"circle", "last_contact"} <= set(contacts.columns):
         last = pd.to_datetime(contacts["last_contact"])
         near = contacts[(contacts["circle"] == 1) & (last <= as_of)
@@ -115,7 +115,7 @@ def kam_stages(status: pd.DataFrame, *, as_of: DateLike,
         out["decision_maker_reached"] = ids.isin(near["account_id"].astype(str))
     else:
         out["decision_maker_reached"] = np.nan
-        not_seen["decision makers"] = "needs contacts with circle and last_contact"
+        not_seen["decision makers"] = "needs contacts with their circle and the date of the last contact"
     counts = event_counts(events, as_of, s.signal_months,
                           ("joint planning", "joint investment", "co-development")
                           ).reindex(ids).fillna(0)
