@@ -1,5 +1,6 @@
 """``kam build`` end to end on a small hostile data set: publish, fail safely, escape."""
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -71,7 +72,7 @@ def test_build_publishes_index_and_report(built):
     assert result.ok, result.errors
     pages = ["01_data_overview.html", "10_concentration.html", "11_abc_xyz.html",
              "12_profiles.html",
-             "13_profitability.html", "14_account_planning.html"]
+             "13_profitability.html", "14_account_planning.html", "15_relationships.html"]
     # first build: the changes page says there is no earlier build, and lists nothing
     assert sorted(p.name for p in out.iterdir()) == [MANIFEST] + pages + [
         "changes.html", "index.html", "kamkit-accounts.parquet", "kamkit-history.jsonl"]
@@ -106,7 +107,8 @@ def test_index_headlines_are_the_hand_computed_figures(built):
 
 @pytest.mark.parametrize("page", ["01_data_overview", "10_concentration", "11_abc_xyz",
                                   "12_profiles",
-                                  "13_profitability", "14_account_planning"])
+                                  "13_profitability", "14_account_planning",
+                                  "15_relationships"])
 def test_leadership_report_has_no_code_and_ends_with_run_metadata(built, data, page):
     _, out = built
     page = (out / f"{page}.html").read_text()
@@ -221,3 +223,16 @@ def test_a_notebook_over_the_time_limit_fails_the_build(data, tmp_path):
                            show_progress=False)
     assert not result.ok and result.errors[0].startswith("slow: ")
     assert "timed out" in result.errors[0].lower() or "time limit" in result.errors[0]
+
+
+def test_relationships_page_without_events_names_the_stages_it_cannot_see(built):
+    """The fixture has no events and no opportunities: the module still builds, says which
+    ladder stages and bonds it cannot see, and has no month end to backtest."""
+    _, out = built
+    page = html.unescape(re.sub(r"<[^>]+>", " ", (out / "15_relationships.html").read_text()))
+    page = re.sub(r"\s+", " ", page)
+    for stage in ("prospect", "supporter", "advocate", "partner"):
+        assert f"Not shown: {stage}," in page
+    assert "so the ladder stops at client" in page
+    assert "Not shown: the structural bond, which needs events" in page
+    assert "The data is too short for a backtest" in page

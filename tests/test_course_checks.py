@@ -67,6 +67,18 @@ def test_every_check_says_not_answered_yet_for_none_and_never_raises(cube, total
                           "2025-12-31"),
                  "14.2": (people, ["a"], "2025-12-31"),
                  "14.3": (totals.assign(need=[8.0, 2.0, 6.0, 9.0, 1.0, 5.0]),)})
+    status = pd.DataFrame({"account_id": ["a"], "status": ["active"], "revenue_l12m": [5.0],
+                           "revenue_p12m": [10.0]})
+    stages = pd.DataFrame({"account_id": ["a", "a"], "stage": ["client", "partner"],
+                           "as_of": pd.to_datetime(["2024-12-31", "2025-12-31"])})
+    signals = pd.DataFrame({"account_id": ["a"], "revenue_trend": [50.0], "breadth": [1.0],
+                            "share_of_wallet": [1.0], "rhythm": [1.0],
+                            "decision_makers": [1.0], "complaints": [1.0]})
+    data.update({"15.1": (cube, status, "2025-12-31"),
+                 "15.2": (stages, "2024-12-31", "2025-12-31"), "15.3": (status,),
+                 "15.4": (signals, {"rhythm": 1.0}),
+                 "15.5": (pd.DataFrame({"accounts": [10], "flagged": [2], "flagged_lost": [1],
+                                        "lost": [1]}),)})
     for ex in exercises():
         args = data.get(ex.id, data.get(ex.module))
         assert ex.check(None, *args).message == NOT_ANSWERED, ex.id
@@ -223,7 +235,8 @@ def test_every_exercise_has_a_solution_and_solutions_are_shown_not_run():
     ids = [ex.id for ex in exercises()]
     assert ids == ["02.1", "02.2", "02.3", "02.4", "10.1", "10.2", "10.3", "10.4",
                    "11.1", "11.2", "11.3", "11.4", "12.1", "12.2", "12.3",
-                   "13.1", "13.2", "13.3", "13.4", "14.1", "14.2", "14.3"]
+                   "13.1", "13.2", "13.3", "13.4", "14.1", "14.2", "14.3",
+                   "15.1", "15.2", "15.3", "15.4", "15.5"]
     shown = show_solution("10.1")
     assert "my_table = practice" in str(shown)
     assert shown._repr_markdown_().count("```python") == 1

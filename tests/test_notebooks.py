@@ -34,7 +34,7 @@ pytestmark = pytest.mark.slow
 
 COURSE = ["02_pandas_primer.ipynb", "10_concentration.ipynb", "11_abc_xyz.ipynb",
           "12_profiles.ipynb",
-          "13_profitability.ipynb", "14_account_planning.ipynb"]
+          "13_profitability.ipynb", "14_account_planning.ipynb", "15_relationships.ipynb"]
 
 
 def _run(path, cwd=NOTEBOOKS) -> nbformat.NotebookNode:
@@ -83,7 +83,7 @@ def test_start_here_and_data_overview_run(sample):
     nb = _run(NOTEBOOKS / "00_start_here.ipynb")
     assert any("1,500 accounts" in o.get("data", {}).get("text/html", "")
                for c in nb.cells for o in c.get("outputs", []))
-    assert any("of 22 exercises done" in t for c in nb.cells for t in _texts(c))
+    assert any("of 27 exercises done" in t for c in nb.cells for t in _texts(c))
     figures = _headlines(_run(NOTEBOOKS / "01_data_overview.ipynb"))
     assert figures["accounts"] == 1500 and figures["months"] == 36
     assert figures["revenue_total"] == pytest.approx(sample.cube.account_month.revenue.sum())
@@ -118,9 +118,10 @@ def test_pasted_solutions_pass_every_check_and_progress_records_them(tmp_path):
     recorded = json.loads((workdir / PROGRESS_FILE).read_text())["exercises"]
     assert sorted(recorded) == ["02.1", "02.2", "02.3", "02.4", "10.1", "10.2", "10.3",
                                 "10.4", "11.1", "11.2", "11.3", "11.4", "12.1", "12.2", "12.3",
-                                "13.1", "13.2", "13.3", "13.4", "14.1", "14.2", "14.3"]
+                                "13.1", "13.2", "13.3", "13.4", "14.1", "14.2", "14.3",
+                                "15.1", "15.2", "15.3", "15.4", "15.5"]
     assert all(entry["ok"] and entry["attempts"] == 1 for entry in recorded.values())
-    assert "22 of 22 exercises done" in str(kamlib.exercises.progress(workdir))
+    assert "27 of 27 exercises done" in str(kamlib.exercises.progress(workdir))
 
 
 def test_course_headlines_match_kamlib(unanswered, sample):
@@ -154,6 +155,8 @@ def test_course_headlines_match_kamlib(unanswered, sample):
         assert figures == profitability_headlines(sample)
     elif name.startswith("14"):
         assert figures == planning_headlines(sample)
+    elif name.startswith("15"):
+        assert figures == relationship_headlines(sample)
     else:
         assert figures == {}  # the primer is not a report
 
@@ -177,6 +180,21 @@ def profitability_headlines(ds) -> dict:
                "churn_what_if": what_if["change_pct"].iloc[0]}
     # the figures data/SAMPLE.md quotes
     assert whale.n_destroyers == 474 and round(whale.peak_share, 2) == 1.69
+    return {k: pytest.approx(v, rel=1e-9) for k, v in figures.items()}
+
+
+def relationship_headlines(ds) -> dict:
+    """Module 15's headline figures, recomputed from kamlib with the kam.toml defaults."""
+    from kamlib.relationships import dataset_relationships
+    from kamlib.relationships.backtest import backtest_summary
+
+    frames = dataset_relationships(ds)
+    flagged = frames["health"][frames["health"]["flagged"]]["account_id"]
+    status = frames["statuses"][frames["statuses"]["as_of"] == frames["statuses"]["as_of"].max()]
+    revenue = status.set_index("account_id")["revenue_l12m"].reindex(flagged).sum()
+    figures = {"flagged_accounts": len(flagged), "flagged_revenue": revenue,
+               "health_lift": backtest_summary(frames["backtest"])["lift"]}
+    assert figures["flagged_accounts"] == 38  # the sample's figure, for the record
     return {k: pytest.approx(v, rel=1e-9) for k, v in figures.items()}
 
 

@@ -91,7 +91,7 @@ def test_typed_csv_path_is_taken_on_the_bundled_sample(monkeypatch):
         raw.table, fast(con, raw, *a)))
     assert kamlib.validate().ok
     assert taken == dict.fromkeys(["accounts", "transactions", "activities", "activity_rates",
-                                   "contacts", "opportunities"], True)
+                                   "contacts", "opportunities", "events"], True)
 
 
 PARQUET_CASES = [  # (SQL for the one odd row's columns, whether the fast path takes the file)

@@ -30,7 +30,7 @@ __all__ = ["check_tables", "duplicate_rule", "MISSING_IDS"]
 
 MISSING_IDS = ("nan", "null", "none", "#n/a", "n/a", "na")  # exported blanks, not real ids
 SMALL = ("accounts", "activities", "activity_rates", "contacts", "opportunities",
-         "account_notes")
+         "account_notes", "events")
 
 
 def check_tables(con: duckdb.DuckDBPyConnection, raws: dict[str, RawTable], config: Config,

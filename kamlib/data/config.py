@@ -40,8 +40,10 @@ from kamlib.data.contract import TABLES
 from kamlib.data.masking import mask_secrets, mask_url
 from kamlib.data.plan_settings import PlanSettings, parse_plans
 from kamlib.data.readonly_sql import dialect_of, query_problem
+from kamlib.data.relationship_settings import RelationshipSettings, parse_relationships
 
 __all__ = ["Config", "TableSource", "Formats", "Analysis", "PlanSettings", "ConfigError",
+           "RelationshipSettings",
            "load_config",
            "SAMPLE_DIR", "mask_url", "mask_secrets"]
 
@@ -113,6 +115,8 @@ class Config:
     formats: Formats = field(default_factory=Formats)
     analysis: Analysis = field(default_factory=Analysis)
     plans: PlanSettings = field(default_factory=PlanSettings)  # [plans]: the account plans
+    # [relationships]: the ladder, bonds, KAM stages and health score (kamlib.relationships)
+    relationships: RelationshipSettings = field(default_factory=RelationshipSettings)
 
     @property
     def is_sample(self) -> bool:
@@ -233,10 +237,11 @@ def load_config(path: str | Path | None = None) -> Config:
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
     raw = _read_toml(path)
-    unknown = sorted(set(raw) - {"source", "tables", "format", "analysis", "plans"})
+    unknown = sorted(set(raw) - {"source", "tables", "format", "analysis", "plans",
+                                 "relationships"})
     if unknown:
         raise fail(path, ",".join(unknown), "unknown section(s); known: source, tables, format, "
-                    "analysis, plans")
+                    "analysis, plans, relationships")
     for section in ("source", "tables", "format", "analysis"):
         if not isinstance(raw.get(section, {}), dict):
             raise fail(path, section, f"is a value, not a section: write [{section}] on a "
@@ -311,5 +316,7 @@ def load_config(path: str | Path | None = None) -> Config:
         raise fail(path, "analysis", f"duplicate_lines = {analysis.duplicate_lines!r}: 'auto' "
                     "(drop exact duplicates only when lines carry an invoice id), 'drop' or 'keep'")
     plans = parse_plans(raw.get("plans", {}), path)
+    relationships = parse_relationships(raw.get("relationships", {}), path)
     return Config(path=path, folder=folder, database=database, allow_outside=allow_outside,
-                  tables=tables, formats=formats, analysis=analysis, plans=plans)
+                  tables=tables, formats=formats, analysis=analysis, plans=plans,
+                  relationships=relationships)

@@ -21,7 +21,7 @@ import pandera.pandas as pa
 Kind = Literal["id", "text", "date", "number", "integer"]
 
 __all__ = ["Column", "Table", "TABLES", "pandera_schema", "data_dictionary", "DATE_MIN",
-           "DATE_MAX", "MAX_AMOUNT", "OUTLIER_YEARS", "NOTE_SECTIONS"]
+           "DATE_MAX", "MAX_AMOUNT", "OUTLIER_YEARS", "NOTE_SECTIONS", "EVENT_TYPES"]
 
 # Every date column: a date outside these is a typo (or a placeholder such as 0000-00-00 or
 # 9999-12-31), and a few of them would stretch every period-based figure over centuries.
@@ -37,6 +37,24 @@ OUTLIER_YEARS = 20
 # kamlib.planning.notes.SECTIONS adds the prompts; a test keeps the two equal.
 NOTE_SECTIONS = ("objectives", "strengths", "weaknesses", "opportunities", "threats",
                  "competitors", "scenarios", "actions")
+
+# The relationship events an account manager records (kamlib.relationships reads them): the
+# signals of the upper ladder stages, the bonds and the warnings. One meaning each:
+EVENT_TYPES = {
+    "referral": "the account recommended us to another company (ladder: supporter)",
+    "co-development": "the account worked with us to improve the solution (ladder: advocate)",
+    "joint planning": "a joint planning session with the account (ladder: partner; KAM "
+                      "partnership)",
+    "marketing decision": "the account took part in our marketing or selling decisions "
+                          "(ladder: partner)",
+    "customisation": "a product or service customised for the account (customisation bond)",
+    "multi-year contract": "a contract over more than one year was signed (structural bond)",
+    "joint investment": "an investment made together with the account (structural bond; KAM "
+                        "synergistic)",
+    "complaint": "a complaint raised by the account (a warning; raised constructively, also a "
+                 "sign of trust)",
+    "escalation": "a complaint escalated to senior management (a warning)",
+}
 
 
 @dataclass(frozen=True)
@@ -184,6 +202,22 @@ TABLES: dict[str, Table] = {
             key=("opportunity_id",),
             required_table=False,
             references={"account_id": "accounts"},
+        ),
+        Table(
+            "events",
+            "Relationship events per account (optional): the signals of the upper stages of "
+            "the relationship ladder, of the bonds and of the warnings. Without it the "
+            "relationships page names the stages it cannot see.",
+            (
+                _ACCOUNT_ID,
+                Column("date", "date", True, "Date of the event.", nullable=False),
+                Column("type", "text", True, "Event type (lower case): "
+                       + "; ".join(f"{k}: {v}" for k, v in EVENT_TYPES.items()) + ".",
+                       nullable=False, allowed=tuple(EVENT_TYPES)),
+                Column("note", "text", False, "What happened, in words."),
+            ),
+            references={"account_id": "accounts"},
+            required_table=False,
         ),
         Table(
             "account_notes",

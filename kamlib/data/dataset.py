@@ -38,7 +38,7 @@ from kamlib.data.sources import RawTable, file_sha256, read_table
 __all__ = ["Dataset", "Source", "load", "validate", "open_dataset"]
 
 SMALL_TABLES = ("accounts", "activities", "activity_rates", "contacts", "opportunities",
-                "account_notes")
+                "account_notes", "events")
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,12 @@ class Dataset:
     start: date | None = None
     # optional, after the defaults: datasets prepared before the table existed open without it
     account_notes: pd.DataFrame | None = None
+    events: pd.DataFrame | None = None  # relationship events (kamlib.relationships)
 
     def __post_init__(self):
-        if self.account_notes is None:
-            self.account_notes = pd.DataFrame(columns=list(TABLES["account_notes"].names))
+        for name in ("account_notes", "events"):
+            if getattr(self, name) is None:
+                setattr(self, name, pd.DataFrame(columns=list(TABLES[name].names)))
 
     @property
     def currency(self) -> str:

@@ -13,7 +13,7 @@ Examples
 --------
 >>> tables = generate_sample(n_accounts=40, years=1, seed=1)
 >>> sorted(tables)
-['accounts', 'activities', 'activity_rates', 'contacts', 'opportunities', 'transactions']
+['accounts', 'activities', 'activity_rates', 'contacts', 'events', 'opportunities', 'transactions']
 >>> tables["accounts"]["account_id"].iloc[0]
 '000001'
 """
@@ -33,7 +33,7 @@ __all__ = ["generate_sample", "write_sample", "check_out", "PRODUCTS", "ACTIVITY
            "SIZE_SIGMA", "SAMPLE_TABLES", "MARKER"]
 
 SAMPLE_TABLES = ("accounts", "transactions", "activities", "activity_rates", "contacts",
-                 "opportunities")  # what generate_sample returns, in order
+                 "opportunities", "events")  # what generate_sample returns, in order
 MARKER = ".kamkit-sample.json"  # what kam sample wrote into a folder, with hashes
 
 # Product -> (direct cost as a share of revenue, typical unit price): margins differ by line.
@@ -308,7 +308,7 @@ def generate_sample(n_accounts: int = 1500, years: int = 3, seed: int = 42,
     -------
     dict of DataFrame
         ``accounts``, ``transactions``, ``activities``, ``activity_rates``, ``contacts``,
-        ``opportunities``, with the contract's column names.
+        ``opportunities``, ``events``, with the contract's column names.
     """
     if n_accounts < 10 or years < 1:
         raise ValueError(f"generate_sample: need at least 10 accounts and 1 year, got "
@@ -335,7 +335,17 @@ def generate_sample(n_accounts: int = 1500, years: int = 3, seed: int = 42,
         "contacts": _contacts(rng, acc, last_day),
         "opportunities": _opportunities(rng, acc, last_day),
     }
+    tables["events"] = _events(seed, acc, months, last_day)
     return tables
+
+
+def _events(seed: int, acc: pd.DataFrame, months: pd.DatetimeIndex, end: pd.Timestamp
+            ) -> pd.DataFrame:
+    """The relationship events (:mod:`kamlib.data.sample_events`), from a stream of their
+    own: the other tables stay as they were without them."""
+    from kamlib.data.sample_events import sample_events
+
+    return sample_events(np.random.default_rng([seed, 22]), acc, months, end)
 
 
 def check_out(out: str | Path, names: list[str], force: bool = False) -> None:
