@@ -193,3 +193,20 @@ def test_plans_print_on_at_most_three_a4_pages(tmp_path):
     calendars = "".join(p.read_text() for p in out.glob("*.ics")).replace("\r\n ", "")
     assert "Win-back call: Toba Retail Holdings" in calendars
     assert "Routine contact: Toba Retail Holdings" not in calendars
+
+
+def test_stage_and_health_section_by_hand():
+    from kamlib.planning.plan_page import stage_and_health
+
+    frames = {"relationship": pd.DataFrame([{
+        "account_id": "a", "stage": "client", "stage_reason": "bought in 5 of 12 months",
+        "kam_stage": "early", "kam_reason": "2 years", "bonds": "financial",
+        "financial_only": True, "score": 62.4, "score_year_ago": 80.0,
+        "reasons": "revenue 30% below the 12 months before (-20 points)"}]),
+        "health_history": pd.DataFrame({"account_id": "a", "as_of": pd.to_datetime(
+            ["2025-10-31", "2025-11-30", "2025-12-31"]), "score": [80.0, 55.0, 62.4]})}
+    page = stage_and_health(frames)
+    assert "62 of 100, a year before 80" in page
+    assert "held by price alone" in page and "lowest 55, now 62" in page
+    assert page.count("<svg") == 1
+    assert stage_and_health({}) == ""

@@ -54,7 +54,8 @@ def plan(frames: Frames, account_id: str, notices: list[str], currency: str = ""
     lost = is_lost(frames)
     return "".join([
         STYLE, "<div class='kamkit-planpage'>", nav(), title(frames, account_id),
-        summary(frames, currency), relationships(frames), pipeline_section(frames),
+        summary(frames, currency), relationships(frames), stage_and_health(frames),
+        pipeline_section(frames),
         risks_section(frames), win_back(frames) if lost else next_quarter(frames),
         account_today(frames, lost), notes_section(frames), how_computed(frames, notices),
         nav(), "</div>"])
@@ -125,6 +126,41 @@ def relationships(frames: Frames) -> str:
         "circle": "{:.0f}", "contact_name": None, "role": None, "influence": None,
         "last_contact": None, "days_since_contact": "{:,.0f}", "stale": None},
         "No contact known at this account.", flag="stale"))
+    return "".join(out)
+
+
+def stage_and_health(frames: Frames) -> str:
+    """Where the relationship stands (module 15): ladder and KAM stage, the bonds that hold
+    it, the health score now, a year before and month by month, and why."""
+    rel = first_row(frames, "relationship")
+    if rel is None:
+        return ""
+    from kamlib.report.thumbnails import sparkline_svg
+
+    out = ["<h2>Relationship stage and health</h2>"]
+    bonds = str(rel.get("bonds") or "none the data shows")
+    if bool(rel.get("financial_only")):
+        bonds += " (held by price alone: easy for a competitor to copy)"
+    ago = rel.get("score_year_ago")
+    score = (f"{rel['score']:.0f} of 100" + (f", a year before {ago:.0f}" if ago is not None
+                                              and pd.notna(ago) else ""))
+    rows = [("Ladder stage", f"{rel['stage']}: {rel.get('stage_reason', '')}"),
+            ("KAM stage", f"{rel['kam_stage']}: {rel.get('kam_reason', '')}"),
+            ("Bonds", bonds), ("Health score", score),
+            ("Why the score is not higher", str(rel.get("reasons") or "nothing found"))]
+    out.append("<table class='kamkit-plan'>" + "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
+        + "</table>")
+    history = _frame(frames, "health_history").sort_values("as_of")
+    if len(history) >= 2:
+        low, now = history["score"].min(), history["score"].iloc[-1]
+        out.append("<style>.kamkit-trend { margin: .3rem 0; display: flex; gap: .8rem; "
+                   "align-items: center; } .kamkit-trend svg { width: 16rem; height: auto; "
+                   "flex: none; }</style><figure class='kamkit-trend'>" + sparkline_svg(
+            history["score"].astype(float).round(1).tolist(),
+            "Health score at each month end") + "<figcaption>Health score at each month end, "
+            f"{_day(history['as_of'].iloc[0])} to {_day(history['as_of'].iloc[-1])}: lowest "
+            f"{low:.0f}, now {now:.0f}</figcaption></figure>")
     return "".join(out)
 
 

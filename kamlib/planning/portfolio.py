@@ -187,6 +187,7 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
                                    contacts=frames.get("contacts"), pipeline=pipe,
                                    contact_days=stale_days)
     rules.update({f"Risk: {k}": v for k, v in frames["risks"].attrs["rules"].items()})
+    _add_relationships(ds, frames, notices)
     peers = info[["account_id", "industry", "size_band"]] if "industry" in info else None
     if peers is not None:
         # proposals go to the accounts still buying: a lost one gets a win-back offer
@@ -205,6 +206,20 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
     frames["info"] = info
     info.attrs["notices"] = notices
     return frames
+
+
+def _add_relationships(ds, frames: dict, notices: list[str]) -> None:
+    """Each account's ladder stage, bonds, KAM stage and health score with its monthly
+    history (:mod:`kamlib.relationships`, the same frames as module 15)."""
+    from kamlib.relationships import dataset_relationships
+
+    try:
+        rel = dataset_relationships(ds)
+    except ValueError as err:  # data too short or too thin for the relationship module
+        notices.append(f"Relationship stage and health: not shown ({err}).".splitlines()[0])
+        return
+    frames["relationship"] = rel["accounts"]
+    frames["health_history"] = rel["health_history"][["account_id", "as_of", "score"]]
 
 
 def select_accounts(frames: Mapping[str, pd.DataFrame], *, top: int | None = None,
