@@ -40,8 +40,10 @@ from kamlib.data.contract import TABLES
 from kamlib.data.masking import mask_secrets, mask_url
 from kamlib.data.plan_settings import PlanSettings, parse_plans
 from kamlib.data.readonly_sql import dialect_of, query_problem
+from kamlib.data.retention_settings import RetentionSettings, parse_retention
 
-__all__ = ["Config", "TableSource", "Formats", "Analysis", "PlanSettings", "ConfigError",
+__all__ = ["Config", "TableSource", "Formats", "Analysis", "PlanSettings", "RetentionSettings",
+           "ConfigError",
            "load_config",
            "SAMPLE_DIR", "mask_url", "mask_secrets"]
 
@@ -113,6 +115,7 @@ class Config:
     formats: Formats = field(default_factory=Formats)
     analysis: Analysis = field(default_factory=Analysis)
     plans: PlanSettings = field(default_factory=PlanSettings)  # [plans]: the account plans
+    retention: RetentionSettings = field(default_factory=RetentionSettings)  # [retention]
 
     @property
     def is_sample(self) -> bool:
@@ -233,10 +236,11 @@ def load_config(path: str | Path | None = None) -> Config:
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
     raw = _read_toml(path)
-    unknown = sorted(set(raw) - {"source", "tables", "format", "analysis", "plans"})
+    unknown = sorted(set(raw) - {"source", "tables", "format", "analysis", "plans",
+                                 "retention"})
     if unknown:
         raise fail(path, ",".join(unknown), "unknown section(s); known: source, tables, format, "
-                    "analysis, plans")
+                    "analysis, plans, retention")
     for section in ("source", "tables", "format", "analysis"):
         if not isinstance(raw.get(section, {}), dict):
             raise fail(path, section, f"is a value, not a section: write [{section}] on a "
@@ -311,5 +315,7 @@ def load_config(path: str | Path | None = None) -> Config:
         raise fail(path, "analysis", f"duplicate_lines = {analysis.duplicate_lines!r}: 'auto' "
                     "(drop exact duplicates only when lines carry an invoice id), 'drop' or 'keep'")
     plans = parse_plans(raw.get("plans", {}), path)
+    retention = parse_retention(raw.get("retention", {}), path)
     return Config(path=path, folder=folder, database=database, allow_outside=allow_outside,
-                  tables=tables, formats=formats, analysis=analysis, plans=plans)
+                  tables=tables, formats=formats, analysis=analysis, plans=plans,
+                  retention=retention)
