@@ -288,6 +288,25 @@ def _opportunities(rng: np.random.Generator, acc: pd.DataFrame, end: pd.Timestam
     return out
 
 
+def _dealer_columns(seed: int, accounts: pd.DataFrame) -> pd.DataFrame:
+    """``accounts`` with the dealer programme's columns (module 16), drawn from a generator
+    of their own so that every other value of every table stays as it was: ``channel``
+    (about one account in six sells on as a dealer), and for dealers only the marketing
+    spend trend (yearly change, e.g. 0.08 = +8%), the willingness to promote new products
+    and the service level (ratings 1 to 5)."""
+    rng = np.random.default_rng([seed, 16])
+    n = len(accounts)
+    dealer = rng.random(n) < 1 / 6
+    trend = np.round(rng.normal(0.03, 0.1, n), 2)
+    promote = rng.integers(1, 6, n).astype(float)
+    service = np.clip(np.round(rng.normal(3.4, 1.0, n)), 1, 5)
+    return accounts.assign(
+        channel=np.where(dealer, "dealer", "direct"),
+        marketing_spend_trend=np.where(dealer, trend, np.nan),
+        new_product_promotion=np.where(dealer, promote, np.nan),
+        service_level=np.where(dealer, service, np.nan))
+
+
 def generate_sample(n_accounts: int = 1500, years: int = 3, seed: int = 42,
                     end: str = "2025-12-31") -> dict[str, pd.DataFrame]:
     """Every canonical table of a generated ICT provider, ending on ``end``.
@@ -335,6 +354,7 @@ def generate_sample(n_accounts: int = 1500, years: int = 3, seed: int = 42,
         "contacts": _contacts(rng, acc, last_day),
         "opportunities": _opportunities(rng, acc, last_day),
     }
+    tables["accounts"] = _dealer_columns(seed, tables["accounts"])
     return tables
 
 
