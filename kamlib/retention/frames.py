@@ -101,7 +101,10 @@ def dealer_inputs(accounts: pd.DataFrame, status: pd.DataFrame, *, as_of,
     dealers["plan"] = dealers["account_id"].map(st["revenue_p12m"]).fillna(0.0) * (
         1 + plan_growth)
     if "customer_since" in dealers:
-        since = pd.to_datetime(dealers["customer_since"])
-        dealers["years_with_us"] = np.floor(
-            (pd.Timestamp(as_of) - since).dt.days / 365.25).astype(float)
+        since, day = pd.to_datetime(dealers["customer_since"]), pd.Timestamp(as_of)
+        before = (since.dt.month > day.month) | ((since.dt.month == day.month)
+                                                 & (since.dt.day > day.day))
+        # whole years completed on the as-of date (an anniversary completes one)
+        dealers["years_with_us"] = (day.year - since.dt.year - before.astype(int)).astype(
+            float).clip(lower=0)
     return dealers.reset_index(drop=True)
