@@ -38,6 +38,7 @@ MODULES = {  # module number -> (title, the file holding its EXERCISES)
     "12": ("Customer profiles and RFM", "kamlib.exercises.profiles"),
     "13": ("Profitability", "kamlib.exercises.profitability"),
     "14": ("Account planning", "kamlib.exercises.planning"),
+    "16": ("Retention and loyalty", "kamlib.exercises.retention"),
 }
 
 

@@ -240,7 +240,9 @@ def losses_by_period(spells: pd.DataFrame, *, start: DateLike, as_of: DateLike,
     out["revenue_won_back"] = by_back["revenue_before"].sum().reindex(periods).fillna(0.0)
     out["complete"] = [p.end_time.normalize() <= as_of for p in periods]
     out.index = periods.start_time
-    return out.rename_axis("period").reset_index()
+    out = out.rename_axis("period").reset_index()
+    out.attrs["freq"] = freq
+    return out
 
 
 def loss_trend(by_period: pd.DataFrame) -> pd.DataFrame:
