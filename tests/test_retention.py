@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from kamlib.data.config import ConfigError, load_config
 from kamlib.retention import (assign_tiers, bonus_merge, comebacks, dealer_scores, lost_at,
                               lost_spells, loss_trend, losses_by_period, paid_membership,
-                              points_programme, programme_comparison, return_chance,
+                              offer_summary, points_programme, programme_comparison, return_chance,
                               tier_moves, tier_what_if, winback_candidates, winback_list)
 from kamlib.retention.dealers import Criterion
 from kamlib.retention.frames import dealer_inputs
@@ -219,6 +219,18 @@ def test_winback_list_by_hand():
     assert wb.loc["nocontact", "contact"] == "" and wb.loc["quiet", "account_manager"] == "m3"
     with pytest.raises(ValueError, match="chance"):
         winback_list(candidates(), chance=1.5)
+
+
+def test_a_loss_making_account_is_offered_new_terms_and_ranks_last():
+    c = candidates()
+    c.loc[0, "profit"] = -200.0  # svc lost money: service, but a return at old terms costs
+    wb = winback_list(c, chance=0.5, contacts=contacts()).set_index("account_id")
+    assert wb.loc["svc", "reasons"] == "loss-making, service"
+    assert wb.loc["svc", "offer_type"] == "new terms or let go"
+    assert wb.loc["svc", "value_regained"] == -100.0 and wb.loc["svc", "rank"] == 4
+    summary = offer_summary(wb.reset_index()).set_index("offer_type")
+    assert summary.loc["new terms or let go", "accounts"] == 1
+    assert summary["accounts"].sum() == 4
 
 
 def test_exported_winback_list_has_no_formula_cell(tmp_path):

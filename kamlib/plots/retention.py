@@ -50,7 +50,8 @@ def losses_chart(by_period: pd.DataFrame, *, currency: str | None = None,
     line_ax.set_ylabel(unit("yearly revenue lost", currency))
     line_ax.set_ylim(bottom=0)
     handles = ax.get_legend_handles_labels()[0] + line_ax.get_legend_handles_labels()[0]
-    ax.legend(handles=handles, loc="upper left", fontsize=8)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3,
+              fontsize=8, frameon=False)
     ax.set_title("Accounts lost and won back per period, and the revenue lost")
     return fig
 
@@ -65,8 +66,10 @@ def tier_what_if_chart(moves: pd.DataFrame, *, ax: Axes | None = None) -> Figure
     """
     require_columns(moves, ["tier", "new_tier"], "tier_what_if_chart")
     tiers = list(moves["tier"].cat.categories)
-    now = moves["tier"].value_counts().reindex(tiers).fillna(0).to_numpy()
-    new = moves["new_tier"].value_counts().reindex(tiers).fillna(0).to_numpy()
+    now = moves["tier"].value_counts().reindex(tiers).fillna(0)
+    new = moves["new_tier"].value_counts().reindex(tiers).fillna(0)
+    kept = [t for t in tiers if now[t] or new[t]]  # a tier nobody is in, either way: left out
+    tiers, now, new = kept, now[kept].to_numpy(), new[kept].to_numpy()
     fig, ax = new_axes(ax)
     x = np.arange(len(tiers))
     ax.bar(x - 0.2, now, width=0.4, color=COLORS["bar"], label="current thresholds")

@@ -13,12 +13,12 @@ from kamlib.retention.losses import (comebacks, lost_at, lost_rules_side_by_side
                                      loss_trend, losses_by_period, service_cost_by_month)
 from kamlib.retention.loyalty import (assign_tiers, paid_membership, points_programme,
                                       programme_comparison, tier_moves, tier_what_if)
-from kamlib.retention.winback import (OFFERS, WinbackRules, return_chance, winback_candidates,
-                                      winback_list)
+from kamlib.retention.winback import (OFFERS, WinbackRules, offer_summary, return_chance,
+                                      winback_candidates, winback_list)
 
 __all__ = ["lost_spells", "lost_at", "losses_by_period", "loss_trend", "comebacks",
            "service_cost_by_month", "lost_rules_side_by_side", "WinbackRules", "OFFERS",
-           "return_chance", "winback_candidates", "winback_list", "assign_tiers", "tier_moves",
+           "return_chance", "winback_candidates", "winback_list", "offer_summary", "assign_tiers", "tier_moves",
            "tier_what_if", "points_programme", "paid_membership", "programme_comparison",
            "DEFAULT_CRITERIA", "dealer_scores", "bonus_merge", "dataset_spells",
            "dataset_winback"]

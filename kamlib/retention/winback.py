@@ -11,8 +11,10 @@ each with an offer chosen by stated rules, the contact to call and the account m
   was at least ``service_share`` of its revenue in its last year; *contacts lost*: no
   contact on record, or none reached in the ``contact_days`` days before its last purchase;
   *price*: its revenue fell by more than ``price_drop`` in its last year against the year
-  before (it moved volume elsewhere while still buying). The first reason in
-  :data:`OFFERS` order picks the offer; no reason found gives a win-back call.
+  before (it moved volume elsewhere while still buying); *loss-making*: its yearly profit
+  was 0 or below, so a return at the old terms regains nothing. The first reason in
+  :data:`OFFERS` order (loss-making first) picks the offer; no reason found gives a
+  win-back call.
 
 Examples
 --------
@@ -36,10 +38,14 @@ import pandas as pd
 
 from kamlib._frames import DateLike, require_columns
 
-__all__ = ["WinbackRules", "OFFERS", "return_chance", "winback_candidates", "winback_list"]
+__all__ = ["WinbackRules", "OFFERS", "return_chance", "winback_candidates", "winback_list",
+           "offer_summary"]
 
 # reason -> (offer type, what the offer is); the order is the order the rules are tried in
 OFFERS: dict[str, tuple[str, str]] = {
+    "loss-making": ("new terms or let go",
+                    "a return only on terms that cover its cost: price or service level "
+                    "for {product}"),
     "service": ("service recovery",
                 "a named service contact and a written service-level promise on {product}"),
     "contacts lost": ("relationship restart",
@@ -61,6 +67,7 @@ class WinbackRules:
     def describe(self) -> dict[str, str]:
         """Each reason's rule in one sentence."""
         return {
+            "loss-making": "its yearly profit was 0 or below",
             "service": f"its cost to serve was at least {self.service_share:.0%} of its "
                        "revenue in its last year",
             "contacts lost": f"no contact on record, or none reached in the "
@@ -174,9 +181,10 @@ def _reasons(c: pd.DataFrame, contacts: pd.DataFrame | None, rules: WinbackRules
                 seen = last.get(acc, pd.NaT)
                 lost_contact[i] = pd.isna(seen) or (
                     pd.Timestamp(seen) < bought - pd.Timedelta(days=rules.contact_days))
+    losing = (c["profit"].to_numpy(dtype=float) <= 0)  # NaN (unknown) compares False
     for i in range(len(c)):
-        for name, flag in (("service", service), ("contacts lost", lost_contact),
-                           ("price", price)):
+        for name, flag in (("loss-making", losing), ("service", service),
+                           ("contacts lost", lost_contact), ("price", price)):
             if flag[i]:
                 reasons[i].append(name)
     return reasons
@@ -265,3 +273,24 @@ def winback_list(candidates: pd.DataFrame, *, chance: float,
     return out[["rank", "account_id", "account_name", "status", "last_purchase", "revenue",
                 "profit", "value_basis", "value_regained", "main_product", "reasons",
                 "offer_type", "offer", "contact", "account_manager"]]
+
+
+def offer_summary(winback: pd.DataFrame) -> pd.DataFrame:
+    """The offers of a win-back list, in :data:`OFFERS` order: offer_type, what the offer
+    is, accounts and value_regained (every offer type listed, 0 where none).
+
+    >>> wb = pd.DataFrame({"offer_type": ["win-back call", "service recovery",
+    ...                                   "win-back call"], "value_regained": [1.0, 2.0, 3.0]})
+    >>> offer_summary(wb).set_index("offer_type").loc[["service recovery", "win-back call"],
+    ...     ["accounts", "value_regained"]].values.tolist()
+    [[1.0, 2.0], [2.0, 4.0]]
+    """
+    require_columns(winback, ["offer_type", "value_regained"], "offer_summary")
+    by = winback.groupby("offer_type")
+    types = [t for t, _ in OFFERS.values()]
+    return pd.DataFrame({
+        "offer_type": types,
+        "what_it_is": [w.replace("{product}", "the product it bought most")
+                       for _, w in OFFERS.values()],
+        "accounts": by.size().reindex(types).fillna(0).astype(int).to_numpy(),
+        "value_regained": by["value_regained"].sum().reindex(types).fillna(0.0).to_numpy()})
