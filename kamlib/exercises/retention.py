@@ -122,7 +122,11 @@ def check_losses_per_quarter(answer: pd.DataFrame, spells: pd.DataFrame,
     if answer["quarter"].duplicated().any():
         return Feedback.hint("A quarter appears more than once: one row per quarter "
                              "(groupby the quarter, then .size()).")
-    mine = dict(zip(_quarters(answer["quarter"]), answer["lost"].astype(int)))
+    labels = _quarters(answer["quarter"])
+    if labels.duplicated().any():
+        return Feedback.hint("Two of your rows fall in the same quarter: did you count per "
+                             "month? Use .dt.to_period('Q') for quarters.")
+    mine = dict(zip(labels, answer["lost"].astype(int)))
     mine = {k: v for k, v in mine.items() if v}  # quarters with no loss may be left out
     lost_on = spells["last_purchase"] + pd.Timedelta(days=int(days) + 1)
     truth = _counts(lost_on)
@@ -140,9 +144,6 @@ def check_losses_per_quarter(answer: pd.DataFrame, spells: pd.DataFrame,
     if mine == _counts(lost_on[spells["returned_on"].isna()]):
         return Feedback.hint("You counted only the accounts still lost: every loss counts in "
                              "its quarter, also one that came back later.")
-    month = lost_on.dropna().dt.to_period("M").astype(str).value_counts()
-    if sum(mine.values()) == sum(truth.values()) and len(mine) == len(month):
-        return Feedback.hint("You counted per month: use .dt.to_period('Q') for quarters.")
     if sum(mine.values()) != sum(truth.values()):
         return Feedback.hint(f"Your counts add up to {sum(mine.values()):,} losses; there are "
                              f"{sum(truth.values()):,} spells, each lost once.")
@@ -282,14 +283,12 @@ def check_dealer_ceiling(answer: object, dealer: pd.Series, criteria: pd.DataFra
                        for r in criteria.itertuples()], float)
     least_sum, most_sum = w.sum(), (w * most).sum()
     mistakes = [
-        (low + (w * strict).sum() - least_sum, "A value exactly on a band edge reaches it: "
+        (low + ((w * strict).sum() - least_sum) / (most_sum - least_sum) * (high - low),
+         "A value exactly on a band edge reaches it: "
          "count the edges with >=, not >."),
         (low + (w * points).sum() / most_sum * (high - low), "Scale from the fewest possible "
          "points: coefficient = (score - fewest) / (most - fewest), so that the weakest "
          "dealer gets the minimum."),
-        ((w * points).sum() / most_sum * high, "Scale from the fewest to the most points and "
-         "put the coefficient between the minimum and the maximum: min + coefficient x "
-         "(max - min)."),
         (((w * points).sum() - least_sum) / (most_sum - least_sum) * high,
          "You left out the minimum: ceiling = min + coefficient x (max - min)."),
         (low + (points.sum() - len(points)) / (most.sum() - len(points)) * (high - low),
