@@ -289,17 +289,13 @@ def _opportunities(rng: np.random.Generator, acc: pd.DataFrame, end: pd.Timestam
 
 
 def _dealer_columns(seed: int, accounts: pd.DataFrame) -> pd.DataFrame:
-    """``accounts`` with the dealer programme's columns (module 16), drawn from a generator
-    of their own so that every other value of every table stays as it was: ``channel``
-    (about one account in six sells on as a dealer), and for dealers only the marketing
-    spend trend (yearly change, e.g. 0.08 = +8%), the willingness to promote new products
-    and the service level (ratings 1 to 5)."""
-    rng = np.random.default_rng([seed, 16])
-    n = len(accounts)
-    dealer = rng.random(n) < 1 / 6
-    trend = np.round(rng.normal(0.03, 0.1, n), 2)
-    promote = rng.integers(1, 6, n).astype(float)
-    service = np.clip(np.round(rng.normal(3.4, 1.0, n)), 1, 5)
+    """``accounts`` with module 16's dealer columns, from a generator of their own (every
+    other value stays as it was): ``channel`` (one in six a dealer) and, for dealers, the
+    marketing spend trend, new-product promotion and service level (ratings 1-5)."""
+    rng, n = np.random.default_rng([seed, 16]), len(accounts)
+    dealer, trend = rng.random(n) < 1 / 6, np.round(rng.normal(0.03, 0.1, n), 2)
+    promote, service = rng.integers(1, 6, n).astype(float), np.clip(np.round(rng.normal(
+        3.4, 1.0, n)), 1, 5)
     return accounts.assign(
         channel=np.where(dealer, "dealer", "direct"),
         marketing_spend_trend=np.where(dealer, trend, np.nan),
