@@ -202,11 +202,11 @@ def test_index_screenshot_for_the_test_artifacts(site_twice, visit):
         "es => es.map(e => { const r = e.getBoundingClientRect();"
         " return [e.tagName, r.left, r.right, r.top, r.bottom, r.height]; })")
     cards = [b for b in boxes if b[0] == "SECTION"]
-    assert len(cards) == 6 and cards[-1][4] <= 1080, cards[-1]  # the last card's bottom
+    assert len(cards) == 7 and cards[-1][4] <= 1080, cards[-1]  # the last card's bottom
     assert all(0 <= b[1] and b[2] <= 1920 and b[4] <= 1080 for b in boxes), boxes
     charts = [b for b in boxes if b[0].lower() == "svg"]
-    assert len(charts) == 5 and all(b[5] > 40 for b in charts), charts  # drawn, not collapsed
-    assert page.locator("svg.thumb[role=img][aria-label]").count() == 5
+    assert len(charts) == 6 and all(b[5] > 40 for b in charts), charts  # drawn, not collapsed
+    assert page.locator("svg.thumb[role=img][aria-label]").count() == 6
     page.emulate_media(media="print")
     page.set_viewport_size(A4_PRINTABLE)
     heights = page.eval_on_selector_all(
