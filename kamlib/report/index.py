@@ -54,7 +54,7 @@ table { border-collapse: collapse; font-size: .85rem; } td, th { padding: .2rem 
 .unavailable { border-style: dashed; color: #555; background: none; }
 .missing { margin: .3rem 0 0 0; color: #555; font-size: .85rem; }
 footer { color: #555; font-size: .85rem; margin-top: 2rem; }
-.change { display: block; color: #555; font-size: .8rem; white-space: nowrap; }
+.change { display: block; color: #555; font-size: .8rem; }  /* wraps: four narrow columns */
 .change .arrow { font-weight: 600; } .change.up .arrow, .change.down .arrow { color: #1f5f99; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .key-accounts { background: #fff; border: 1px solid #d5d8dd; border-radius: 8px;

@@ -18,7 +18,7 @@ from kamlib.retention.winback import (OFFERS, WinbackRules, offer_summary, retur
 
 __all__ = ["lost_spells", "lost_at", "losses_by_period", "loss_trend", "comebacks",
            "service_cost_by_month", "lost_rules_side_by_side", "WinbackRules", "OFFERS",
-           "return_chance", "winback_candidates", "winback_list", "offer_summary", "assign_tiers", "tier_moves",
-           "tier_what_if", "points_programme", "paid_membership", "programme_comparison",
+           "return_chance", "winback_candidates", "winback_list", "offer_summary",
+           "assign_tiers", "tier_moves", "tier_what_if", "points_programme", "paid_membership", "programme_comparison",
            "DEFAULT_CRITERIA", "dealer_scores", "bonus_merge", "dataset_spells",
            "dataset_winback"]
