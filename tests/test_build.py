@@ -72,7 +72,8 @@ def test_build_publishes_index_and_report(built):
     assert result.ok, result.errors
     pages = ["01_data_overview.html", "10_concentration.html", "11_abc_xyz.html",
              "12_profiles.html",
-             "13_profitability.html", "14_account_planning.html", "15_relationships.html"]
+             "13_profitability.html", "14_account_planning.html", "15_relationships.html",
+             "16_retention.html"]
     # first build: the changes page says there is no earlier build, and lists nothing
     assert sorted(p.name for p in out.iterdir()) == [MANIFEST] + pages + [
         "changes.html", "index.html", "kamkit-accounts.parquet", "kamkit-history.jsonl"]
@@ -108,7 +109,7 @@ def test_index_headlines_are_the_hand_computed_figures(built):
 @pytest.mark.parametrize("page", ["01_data_overview", "10_concentration", "11_abc_xyz",
                                   "12_profiles",
                                   "13_profitability", "14_account_planning",
-                                  "15_relationships"])
+                                  "15_relationships", "16_retention"])
 def test_leadership_report_has_no_code_and_ends_with_run_metadata(built, data, page):
     _, out = built
     page = (out / f"{page}.html").read_text()

@@ -39,7 +39,8 @@ def test_validate_exits_0_on_clean_data(folder, capsys):
         "MODULE Customer profiles and RFM segments: available",
         "MODULE Profitability: cost to serve, whale curve, lifetime value: available",
         "MODULE Account planning: IDIC and IFA: available",
-        "MODULE Relationships: ladder, bonds, KAM stages and health: available"]
+        "MODULE Relationships: ladder, bonds, KAM stages and health: available",
+        "MODULE Retention: losses, win-back, loyalty, dealers: available"]
 
 
 def test_validate_exits_2_on_a_broken_config(tmp_path, capsys):

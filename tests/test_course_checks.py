@@ -18,6 +18,7 @@ from kamlib.exercises.concentration import (check_gini, check_pareto_table,
 from kamlib.exercises.feedback import NOT_ANSWERED
 from kamlib.exercises.primer import check_filter, check_named, check_top, check_totals
 from kamlib.exercises.profiles import practice_months, practice_profiles
+from kamlib.exercises.retention import practice_dealer
 
 
 def hint(feedback, text):
@@ -79,6 +80,13 @@ def test_every_check_says_not_answered_yet_for_none_and_never_raises(cube, total
                  "15.4": (signals, {"rhythm": 1.0}),
                  "15.5": (pd.DataFrame({"accounts": [10], "flagged": [2], "flagged_lost": [1],
                                         "lost": [1]}),)})
+    dealer, criteria = practice_dealer()
+    data.update({"16.1": (pd.DataFrame({"account_id": ["a"], "last_purchase": pd.to_datetime(
+                     ["2025-01-10"]), "returned_on": pd.NaT}), 90),
+                 "16.2": (pd.DataFrame({"account_id": ["a"], "revenue": [10.0],
+                                        "profit": [np.nan]}), 0.3),
+                 "16.3": (totals, {"red": 0, "gold": 1000}, {"red": 0, "gold": 2000}),
+                 "16.4": (dealer, criteria)})
     for ex in exercises():
         args = data.get(ex.id, data.get(ex.module))
         assert ex.check(None, *args).message == NOT_ANSWERED, ex.id
@@ -236,7 +244,7 @@ def test_every_exercise_has_a_solution_and_solutions_are_shown_not_run():
     assert ids == ["02.1", "02.2", "02.3", "02.4", "10.1", "10.2", "10.3", "10.4",
                    "11.1", "11.2", "11.3", "11.4", "12.1", "12.2", "12.3",
                    "13.1", "13.2", "13.3", "13.4", "14.1", "14.2", "14.3",
-                   "15.1", "15.2", "15.3", "15.4", "15.5"]
+                   "15.1", "15.2", "15.3", "15.4", "15.5", "16.1", "16.2", "16.3", "16.4"]
     shown = show_solution("10.1")
     assert "my_table = practice" in str(shown)
     assert shown._repr_markdown_().count("```python") == 1

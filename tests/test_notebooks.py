@@ -10,6 +10,7 @@ importing them, so the answer cells' own imports are what makes them work.
 import json
 
 import nbformat
+import pandas as pd
 import papermill
 import pytest
 
@@ -34,7 +35,8 @@ pytestmark = pytest.mark.slow
 
 COURSE = ["02_pandas_primer.ipynb", "10_concentration.ipynb", "11_abc_xyz.ipynb",
           "12_profiles.ipynb",
-          "13_profitability.ipynb", "14_account_planning.ipynb", "15_relationships.ipynb"]
+          "13_profitability.ipynb", "14_account_planning.ipynb", "15_relationships.ipynb",
+          "16_retention.ipynb"]
 
 
 def _run(path, cwd=NOTEBOOKS) -> nbformat.NotebookNode:
@@ -83,7 +85,7 @@ def test_start_here_and_data_overview_run(sample):
     nb = _run(NOTEBOOKS / "00_start_here.ipynb")
     assert any("1,500 accounts" in o.get("data", {}).get("text/html", "")
                for c in nb.cells for o in c.get("outputs", []))
-    assert any("of 27 exercises done" in t for c in nb.cells for t in _texts(c))
+    assert any("of 31 exercises done" in t for c in nb.cells for t in _texts(c))
     figures = _headlines(_run(NOTEBOOKS / "01_data_overview.ipynb"))
     assert figures["accounts"] == 1500 and figures["months"] == 36
     assert figures["revenue_total"] == pytest.approx(sample.cube.account_month.revenue.sum())
@@ -119,9 +121,10 @@ def test_pasted_solutions_pass_every_check_and_progress_records_them(tmp_path):
     assert sorted(recorded) == ["02.1", "02.2", "02.3", "02.4", "10.1", "10.2", "10.3",
                                 "10.4", "11.1", "11.2", "11.3", "11.4", "12.1", "12.2", "12.3",
                                 "13.1", "13.2", "13.3", "13.4", "14.1", "14.2", "14.3",
-                                "15.1", "15.2", "15.3", "15.4", "15.5"]
+                                "15.1", "15.2", "15.3", "15.4", "15.5",
+                                "16.1", "16.2", "16.3", "16.4"]
     assert all(entry["ok"] and entry["attempts"] == 1 for entry in recorded.values())
-    assert "27 of 27 exercises done" in str(kamlib.exercises.progress(workdir))
+    assert "31 of 31 exercises done" in str(kamlib.exercises.progress(workdir))
 
 
 def test_course_headlines_match_kamlib(unanswered, sample):
@@ -157,6 +160,8 @@ def test_course_headlines_match_kamlib(unanswered, sample):
         assert figures == planning_headlines(sample)
     elif name.startswith("15"):
         assert figures == relationship_headlines(sample)
+    elif name.startswith("16"):
+        assert figures == retention_headlines(sample)
     else:
         assert figures == {}  # the primer is not a report
 
@@ -196,6 +201,23 @@ def relationship_headlines(ds) -> dict:
                "health_lift": backtest_summary(frames["backtest"])["lift"]}
     assert figures["flagged_accounts"] == 38  # the sample's figure, for the record
     return {k: pytest.approx(v, rel=1e-9) for k, v in figures.items()}
+
+
+def retention_headlines(ds) -> dict:
+    """Module 16's headline figures, recomputed from kamlib: the last complete quarter's
+    losses and the win-back list's value (accounts worth winning back only)."""
+    from kamlib.retention import losses_by_period
+    from kamlib.retention.frames import dataset_spells, dataset_winback
+
+    spells = dataset_spells(ds)
+    quarters = losses_by_period(spells, start=ds.start, as_of=ds.as_of, freq="Q")
+    winback = dataset_winback(ds, spells=spells)
+    # the sample ends on 2025-12-31: Q4 2025 is complete
+    assert quarters["period"].iloc[-1] == pd.Timestamp("2025-10-01")
+    assert quarters["complete"].iloc[-1]
+    return {"lost_last_quarter": int(quarters["lost"].iloc[-1]),
+            "winback_potential": pytest.approx(
+                winback.loc[winback["value_regained"] > 0, "value_regained"].sum(), rel=1e-9)}
 
 
 def planning_headlines(ds) -> dict:

@@ -41,9 +41,10 @@ from kamlib.data.masking import mask_secrets, mask_url
 from kamlib.data.plan_settings import PlanSettings, parse_plans
 from kamlib.data.readonly_sql import dialect_of, query_problem
 from kamlib.data.relationship_settings import RelationshipSettings, parse_relationships
+from kamlib.data.retention_settings import RetentionSettings, parse_retention
 
 __all__ = ["Config", "TableSource", "Formats", "Analysis", "PlanSettings", "ConfigError",
-           "RelationshipSettings",
+           "RelationshipSettings", "RetentionSettings",
            "load_config",
            "SAMPLE_DIR", "mask_url", "mask_secrets"]
 
@@ -117,6 +118,7 @@ class Config:
     plans: PlanSettings = field(default_factory=PlanSettings)  # [plans]: the account plans
     # [relationships]: the ladder, bonds, KAM stages and health score (kamlib.relationships)
     relationships: RelationshipSettings = field(default_factory=RelationshipSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)  # [retention]
 
     @property
     def is_sample(self) -> bool:
@@ -238,10 +240,10 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError(f"{path}: config file not found")
     raw = _read_toml(path)
     unknown = sorted(set(raw) - {"source", "tables", "format", "analysis", "plans",
-                                 "relationships"})
+                                 "relationships", "retention"})
     if unknown:
         raise fail(path, ",".join(unknown), "unknown section(s); known: source, tables, format, "
-                    "analysis, plans, relationships")
+                    "analysis, plans, relationships, retention")
     for section in ("source", "tables", "format", "analysis"):
         if not isinstance(raw.get(section, {}), dict):
             raise fail(path, section, f"is a value, not a section: write [{section}] on a "
@@ -317,6 +319,7 @@ def load_config(path: str | Path | None = None) -> Config:
                     "(drop exact duplicates only when lines carry an invoice id), 'drop' or 'keep'")
     plans = parse_plans(raw.get("plans", {}), path)
     relationships = parse_relationships(raw.get("relationships", {}), path)
+    retention = parse_retention(raw.get("retention", {}), path)
     return Config(path=path, folder=folder, database=database, allow_outside=allow_outside,
                   tables=tables, formats=formats, analysis=analysis, plans=plans,
-                  relationships=relationships)
+                  relationships=relationships, retention=retention)

@@ -126,6 +126,18 @@ TABLES: dict[str, Table] = {
                        min_value=0, max_value=10),
                 Column("acquisition_cost", "number", False,
                        "One-off cost of winning the account.", min_value=0),
+                Column("channel", "text", False,
+                       "How the account buys: \"dealer\" marks a dealer (reseller) that the "
+                       "dealer programme scores; anything else, e.g. \"direct\", is not."),
+                Column("marketing_spend_trend", "number", False,
+                       "Dealers: yearly change of the dealer's own marketing spend, e.g. "
+                       "0.08 for +8%.", min_value=-1),
+                Column("new_product_promotion", "number", False,
+                       "Dealers: willingness to promote our new products, 1 (none) to 5.",
+                       min_value=1, max_value=5),
+                Column("service_level", "number", False,
+                       "Dealers: the service level the dealer gives its customers, 1 (poor) "
+                       "to 5.", min_value=1, max_value=5),
             ),
             key=("account_id",),
             required_table=False,

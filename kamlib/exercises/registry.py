@@ -39,6 +39,7 @@ MODULES = {  # module number -> (title, the file holding its EXERCISES)
     "13": ("Profitability", "kamlib.exercises.profitability"),
     "14": ("Account planning", "kamlib.exercises.planning"),
     "15": ("Relationships", "kamlib.exercises.relationships"),
+    "16": ("Retention and loyalty", "kamlib.exercises.retention"),
 }
 
 

@@ -23,9 +23,10 @@ from kamlib.plots.overview import product_chart, revenue_trend_chart
 from kamlib.plots.profiles import cohort_heatmap, rfm_segment_map, segment_chart
 from kamlib.plots.profitability import clv_waterfall_chart, cost_price_chart, whale_chart
 from kamlib.plots.relationships import health_chart, score_trend_chart, stage_chart
+from kamlib.plots.retention import losses_chart, tier_what_if_chart
 from kamlib.plots.theme import COLORS, set_theme
 
 __all__ = ["set_theme", "pareto_chart", "lorenz_chart", "abc_xyz_heatmap", "revenue_trend_chart",
            "product_chart", "rfm_segment_map", "segment_chart", "cohort_heatmap", "whale_chart",
            "cost_price_chart", "clv_waterfall_chart", "value_need_chart", "stage_chart",
-           "health_chart", "score_trend_chart", "COLORS"]
+           "health_chart", "score_trend_chart", "losses_chart", "tier_what_if_chart", "COLORS"]

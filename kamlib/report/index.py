@@ -34,7 +34,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #22
        background: #f4f5f7; }
 h1 { margin: 0; font-size: 1.6rem; } .meta { color: #555; margin: .2rem 0 0 0; }
 .since { margin: .3rem 0 .8rem 0; color: #333; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(34rem, 1fr));
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(27rem, 1fr));
          gap: .8rem; align-items: start; }
 .module { background: #fff; border: 1px solid #d5d8dd; border-radius: 8px;
           padding: .7rem .9rem; break-inside: avoid; page-break-inside: avoid; }
@@ -43,8 +43,8 @@ h1 { margin: 0; font-size: 1.6rem; } .meta { color: #555; margin: .2rem 0 0 0; }
 .module h2 a:hover { text-decoration: underline; }
 .charts { display: flex; flex-wrap: wrap; gap: .3rem 1rem; margin: 0 0 .4rem 0; }
 .charts figure { margin: 0; display: flex; align-items: center; gap: .6rem; }
-svg.thumb { width: 18rem; height: auto; display: block; flex: none; }
-.charts figcaption { color: #555; font-size: .8rem; max-width: 14rem; }
+svg.thumb { width: 16rem; height: auto; display: block; flex: none; }
+.charts figcaption { color: #555; font-size: .8rem; max-width: 9rem; }
 .figure { font-size: 1.25rem; font-weight: 650; margin-right: .3rem; }
 .label { font-size: .9rem; }
 ul.headlines { list-style: none; padding: 0; margin: 0; }
@@ -54,7 +54,7 @@ table { border-collapse: collapse; font-size: .85rem; } td, th { padding: .2rem 
 .unavailable { border-style: dashed; color: #555; background: none; }
 .missing { margin: .3rem 0 0 0; color: #555; font-size: .85rem; }
 footer { color: #555; font-size: .85rem; margin-top: 2rem; }
-.change { display: block; color: #555; font-size: .8rem; white-space: nowrap; }
+.change { display: block; color: #555; font-size: .8rem; }  /* wraps: four narrow columns */
 .change .arrow { font-weight: 600; } .change.up .arrow, .change.down .arrow { color: #1f5f99; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .key-accounts { background: #fff; border: 1px solid #d5d8dd; border-radius: 8px;

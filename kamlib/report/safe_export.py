@@ -17,13 +17,16 @@ Examples
 
 from __future__ import annotations
 
+import base64
+import html
 import re
+import tempfile
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 
-__all__ = ["neutralise", "safe_export", "FORMULA_STARTS"]
+__all__ = ["neutralise", "safe_export", "download_link", "FORMULA_STARTS"]
 
 # OWASP's list, plus a line feed and the full-width signs some spreadsheets also accept
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "\uff1d", "\uff0b", "\uff0d",
@@ -125,3 +128,26 @@ def safe_export(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
     else:
         raise ValueError(f"safe_export: {path.name}: use a .csv or .xlsx file name")
     return path
+
+
+def download_link(frame: pd.DataFrame, file_name: str, text: str) -> str:
+    """An HTML link that downloads ``frame`` as ``file_name`` (.csv or .xlsx), written by
+    :func:`safe_export` and carried inside the page: a report offers its full list without
+    writing a file anywhere.
+
+    >>> link = download_link(pd.DataFrame({"name": ["=1+1"]}), "list.csv", "the list")
+    >>> link.startswith('<a download="list.csv" href="data:text/csv;base64,')
+    True
+    >>> base64.b64decode(link.split("base64,")[1].split('"')[0]).decode().splitlines()
+    ['name', "'=1+1"]
+    """
+    kinds = {".csv": "text/csv", ".xlsx": "application/vnd.openxmlformats-officedocument"
+             ".spreadsheetml.sheet"}
+    suffix = Path(file_name).suffix.lower()
+    if suffix not in kinds or Path(file_name).name != file_name:
+        raise ValueError(f"download_link: {file_name!r}: a plain .csv or .xlsx file name")
+    with tempfile.TemporaryDirectory() as folder:
+        data = safe_export(frame, Path(folder) / f"export{suffix}").read_bytes()
+    encoded = base64.b64encode(data).decode("ascii")
+    return (f'<a download="{html.escape(file_name)}" href="data:{kinds[suffix]};base64,'
+            f'{encoded}">{html.escape(text)}</a>')
