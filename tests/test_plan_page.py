@@ -210,3 +210,16 @@ def test_stage_and_health_section_by_hand():
     assert "held by price alone" in page and "lowest 55, now 62" in page
     assert page.count("<svg") == 1
     assert stage_and_health({}) == ""
+
+
+def test_win_back_offer_is_the_retention_modules():
+    from kamlib.planning.plan_page import win_back
+
+    frames = {"winback": pd.DataFrame([{
+        "account_id": "a", "offer_type": "return price offer",
+        "offer": "a time-limited return price or volume bonus on Cloud",
+        "reasons": "price", "contact": "Ann (CEO)"}])}
+    page = win_back(frames)
+    assert ("Return price offer: a time-limited return price or volume bonus on Cloud. Why "
+            "it likely left: price. Call Ann (CEO).") in page
+    assert "Ask what made it stop" in win_back({"winback": frames["winback"].iloc[:0]})

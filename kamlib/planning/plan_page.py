@@ -219,9 +219,14 @@ def win_back(frames: Frames) -> str:
                   if names else "No decision maker known; see the relationship map."))
     top = products.head(2)["product"].astype(str).tolist() if "product" in products else []
     out.append("<h3>The offer</h3>")
-    out.append(_p(f"A return offer on what it bought most: {' and '.join(top)}; ask what "
-                  "made it stop, and answer that first." if top else
-                  "Ask what made it stop and what it needs now."))
+    offer = first_row(frames, "winback")
+    if offer is not None:  # the retention module's offer, chosen by its stated rules
+        out.append(_p(f"{str(offer['offer_type']).capitalize()}: {offer['offer']}. Why it "
+                      f"likely left: {offer['reasons']}. Call {offer['contact']}."))
+    else:
+        out.append(_p(f"A return offer on what it bought most: {' and '.join(top)}; ask "
+                      "what made it stop, and answer that first." if top else
+                      "Ask what made it stop and what it needs now."))
     return "".join(out)
 
 

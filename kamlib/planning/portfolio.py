@@ -188,6 +188,10 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
                                    contact_days=stale_days)
     rules.update({f"Risk: {k}": v for k, v in frames["risks"].attrs["rules"].items()})
     _add_relationships(ds, frames, notices)
+    from kamlib.retention.frames import dataset_winback
+
+    # module 16's offer for the lost and lapsing accounts: the win-back plans read it
+    frames["winback"] = dataset_winback(ds, status)
     peers = info[["account_id", "industry", "size_band"]] if "industry" in info else None
     if peers is not None:
         # proposals go to the accounts still buying: a lost one gets a win-back offer
