@@ -82,7 +82,7 @@ def test_a_check_that_cannot_read_an_answer_says_what_it_expected(totals):
         def columns(self):
             raise RuntimeError("boom")
     result = check_pareto_table(Weird({"x": [1]}), totals)
-    hint(result, "The check could not read your answer (RuntimeError: boom). It expected a "
+    hint(result, "The check could not read your answer: it expected a "
          "DataFrame with one row per account")
 
 

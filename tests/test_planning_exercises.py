@@ -54,7 +54,7 @@ def test_share_of_wallet_is_last_12_months_over_wallet(months, wallets):
     ([25.0, 0.0, 33.3], "Those are percentages"),
     ([0.125, 0.1, 0.0], "That is the 12 months before"),         # a: 200 / 1600
     ([0.25, 0.0, 0.33], "Give three decimals"),
-    ([0.25, 0.0, 0.5], "The share of account 'c' is 0.500"),
+    ([0.25, 0.0, 0.5], "The share of account 'c' is 0.5 in your table but 0.333"),
 ])
 def test_share_of_wallet_hints(months, wallets, values, text):
     hint(check_share_of_wallet(wallet_answer(values), months, wallets, AS_OF), text)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from kamlib._frames import DateLike
+from kamlib.exercises.answers import column_kind, describe, number, two_numbers
 from kamlib.exercises.feedback import Feedback, friendly, per_account, rounding_hint
 from kamlib.exercises.registry import Exercise
 from kamlib.planning.contacts import circle_coverage, decision_map
@@ -106,8 +107,12 @@ def _against(mine: pd.DataFrame, column: str, truth: pd.Series, what: str, *,
                              f"give one row per account of {what}" + (
                                  f" (missing e.g. {missing[0]!r})" if missing else "") + ".")
     if numbers and not pd.api.types.is_numeric_dtype(got):
-        return Feedback.hint(f"Your {column} column holds {got.dtype}, not numbers.")
+        return Feedback.hint(f"Your {column} column holds {column_kind(got)}, not numbers.")
     got = got.reindex(truth.index)
+    if got.isna().any() and column != "share_of_wallet":
+        return Feedback.hint(f"{int(got.isna().sum())} account(s) have an empty {column} "
+                             f"(NaN), e.g. {str(got.index[got.isna()][0])!r}: give every "
+                             "account a value (fillna where a lookup found nothing).")
     return got.astype(float) if numbers else got
 
 
@@ -132,6 +137,11 @@ def check_share_of_wallet(answer: pd.DataFrame, months: pd.DataFrame, wallets: p
                     "revenue in the 12 months has a share of 0)", numbers=True)
     if isinstance(mine, Feedback):
         return mine
+    if mine.isna().any():
+        empty = mine.index[mine.isna()]
+        return Feedback.hint(f"{len(empty)} account(s) have no share (empty), e.g. "
+                             f"{str(empty[0])!r}: an account with no revenue in the 12 months "
+                             "has a share of 0 (fillna(0) after mapping the revenue).")
     if np.allclose(mine, expected, atol=5e-4, rtol=0):
         top = expected.idxmax()
         return Feedback.correct(f"The median account has {expected.median():.1%} of its "
@@ -156,8 +166,9 @@ def check_share_of_wallet(answer: pd.DataFrame, months: pd.DataFrame, wallets: p
     if all(r is not None or abs(m - e) <= 5e-4 for r, m, e in zip(rounded, mine, expected)):
         return Feedback.hint(next(r for r in rounded if r))
     off = (mine - expected).abs().idxmax()
-    return Feedback.hint(f"The share of account {off!r} is {mine[off]:.3f} in your table but "
-                         f"{expected[off]:.3f}: its revenue of the 12 months to {end} "
+    said = two_numbers(mine[off], expected[off])
+    return Feedback.hint(f"The share of account {off!r} is {said[0]} in your table but "
+                         f"{said[1]}: its revenue of the 12 months to {end} "
                          f"({truth.loc[off, 'revenue_12m']:,.0f}) / its wallet "
                          f"({wallet[off]:,.0f}).")
 
@@ -199,7 +210,7 @@ def check_circle_gaps(answer: pd.DataFrame, contacts: pd.DataFrame, accounts,
         third = int((circle_coverage(decision_map(contacts, as_of=as_of), ids)["uncovered"]
                      .str.contains("3")).sum())
         return Feedback.correct(f"{int((truth > 0).sum())} of {len(truth)} accounts have a gap; "
-                                f"{third} have nobody at all in circle 3, as the brief warns.")
+                                f"{third} have nobody at all in circle 3, a common blind spot.")
     people = decision_map(contacts, as_of=as_of, stale_days=stale_days)
     uncovered = circle_coverage(people, ids).set_index("account_id")["uncovered"].map(
         lambda t: len([c for c in str(t).split(", ") if c])).astype(float)
@@ -221,7 +232,7 @@ def check_circle_gaps(answer: pd.DataFrame, contacts: pd.DataFrame, accounts,
                              "recent contact (3 minus yours).")
     off = (mine - truth).abs().idxmax()
     return Feedback.hint(f"Account {off!r} has {truth[off]:.0f} gap(s), your table says "
-                         f"{mine[off]:.0f}: look at its contacts by circle and their "
+                         f"{number(mine[off])}: look at its contacts by circle and their "
                          f"last_contact.")
 
 

@@ -144,13 +144,24 @@ def check_top(answer: object, sales: pd.DataFrame, accounts: pd.DataFrame,
     if len(answer) != n:
         return Feedback.hint(f"Give {n} rows, not {len(answer)}: .head({n}) after sorting.")
     values = answer["revenue"].to_numpy(dtype=float)
-    if set(answer["account_id"]) == set(truth.index[-n:]) or \
-            (values[0] < values[-1] and set(answer["account_id"]) != set(truth.index[:n])):
-        return Feedback.hint("Those are the smallest accounts: sort with "
-                             "sort_values('revenue', ascending=False) to put the largest first.")
-    if set(answer["account_id"]) != set(truth.index[:n]):
+    chosen = set(answer["account_id"])
+    if chosen != set(truth.index[:n]):
+        if chosen == set(truth.index[-n:]):
+            return Feedback.hint("Those are the smallest accounts: sort with "
+                                 "sort_values('revenue', ascending=False) to put the largest "
+                                 "first.")
+        if chosen == set(truth.sort_index().index[:n]):
+            return Feedback.hint(f"Those are the first {n} rows as they come, not sorted: "
+                                 "sort by revenue first (sort_values('revenue', "
+                                 f"ascending=False)), then .head({n}).")
+        by_name = accounts.sort_values("account_name", kind="stable")["account_id"]
+        if chosen == set(by_name.head(n)) or chosen == set(by_name.tail(n)):
+            return Feedback.hint(f"Those are the first {n} accounts by name: sort by revenue "
+                                 "(sort_values('revenue', ascending=False)), not by name.")
         return Feedback.hint(f"These are not the {n} accounts with the most revenue: sort "
-                             "all the accounts by revenue, then take the first rows.")
+                             "all the accounts by revenue, largest first "
+                             "(sort_values('revenue', ascending=False)), then take the first "
+                             f"{n} rows with .head({n}).")
     if (values[:-1] < values[1:]).any():
         return Feedback.hint("The right accounts, but not largest first: sort descending.")
     return Feedback.correct(f"The largest account makes {values[0]:,.0f}.")

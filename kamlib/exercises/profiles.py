@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from kamlib._frames import DateLike
+from kamlib.exercises.answers import column_kind, describe, number, two_numbers
 from kamlib.exercises.feedback import Feedback, friendly, per_account
 from kamlib.exercises.registry import Exercise
 
@@ -88,7 +89,11 @@ def _values(answer: pd.DataFrame, column: str, truth: pd.Series) -> pd.Series | 
         return Feedback.hint(f"{column} holds time spans (Timedelta): give whole days with "
                              ".dt.days.")
     if not pd.api.types.is_numeric_dtype(mine):
-        return Feedback.hint(f"Your {column} column holds {mine.dtype}, not numbers.")
+        return Feedback.hint(f"Your {column} column holds {column_kind(mine)}, not numbers.")
+    if mine.isna().any():
+        return Feedback.hint(f"{int(mine.isna().sum())} account(s) have an empty {column} "
+                             f"(NaN), e.g. {str(mine.index[mine.isna()][0])!r}: every account "
+                             "of practice has a value.")
     return mine.astype(float).reindex(truth.index)
 
 
@@ -142,8 +147,9 @@ def check_recency(answer: pd.DataFrame, months: pd.DataFrame, as_of: DateLike) -
         return Feedback.hint("Off by one day: recency is (as_of - last purchase).days, with "
                              "as_of itself counting 0.")
     off = (mine - truth).abs().idxmax()
-    return Feedback.hint(f"The recency of account {str(off)!r} is {mine[off]:,.0f} in your table "
-                         f"but {truth[off]:,.0f} days: (as_of - its latest last_date).days.")
+    return Feedback.hint(f"The recency of account {str(off)!r} is {number(mine[off])} in your "
+                         f"table but {number(truth[off])} days: (as_of - its latest "
+                         "last_date).days.")
 
 
 @friendly("a DataFrame with the columns account_id and frequency, one row per account")
@@ -178,7 +184,7 @@ def check_frequency(answer: pd.DataFrame, months: pd.DataFrame) -> Feedback:
         return Feedback.hint("That is the average number of invoices per month: add them up "
                              "instead (sum, not mean).")
     off = (mine - truth).abs().idxmax()
-    return Feedback.hint(f"The frequency of account {str(off)!r} is {mine[off]:,.0f} in your "
+    return Feedback.hint(f"The frequency of account {str(off)!r} is {number(mine[off])} in your "
                          f"table but it has {truth[off]:,.0f} invoices.")
 
 
@@ -218,7 +224,7 @@ def check_rfm_scores(answer: pd.DataFrame, profiles: pd.DataFrame, *,
             return Feedback.hint(f"Your {score} scores run from 0 to {bins - 1}: scores run "
                                  f"from 1 to {bins} (add 1 to labels=False).")
         if s.min() < 1 or s.max() > bins:
-            return Feedback.hint(f"Your {score} scores run from {s.min():g} to {s.max():g}: "
+            return Feedback.hint(f"Your {score} scores run from {number(s.min())} to {number(s.max())}: "
                                  f"give scores from 1 to {bins}.")
         values = truth[column].astype(float)
         good = values if high_is_good else -values

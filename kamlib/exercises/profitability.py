@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from kamlib.clv import clv_formula
+from kamlib.exercises.answers import column_kind, describe, number, two_numbers
 from kamlib.exercises.feedback import Feedback, close, friendly, per_account, rounding_hint
 from kamlib.exercises.feedback import is_number as _number
 from kamlib.exercises.profitability_data import practice_activities, practice_pnl
@@ -85,7 +86,7 @@ def check_cost_to_serve(answer: pd.DataFrame, acts: pd.DataFrame,
     truth = _cts(acts, rates)
     mine = answer.assign(**{_ACC: answer[_ACC].astype(str)}).set_index(_ACC)["cost_to_serve"]
     if not pd.api.types.is_numeric_dtype(mine):
-        return Feedback.hint(f"Your cost_to_serve column holds {mine.dtype}, not numbers.")
+        return Feedback.hint(f"Your cost_to_serve column holds {column_kind(mine)}, not numbers.")
     missing = truth.index.difference(mine.index)
     if len(missing):
         return Feedback.hint(f"{len(missing):,} account(s) with activities are missing from "
@@ -119,7 +120,8 @@ def check_cost_to_serve(answer: pd.DataFrame, acts: pd.DataFrame,
     off = ~np.isclose(mine.reindex(truth.index).astype(float), truth, atol=0.01, rtol=0)
     wrong = truth.index[np.argmax(off)]
     return Feedback.hint(f"The cost to serve of account {wrong!r} is "
-                         f"{mine[wrong]:,.2f} in your table but {truth[wrong]:,.2f} from the "
+                         f"{two_numbers(mine[wrong], truth[wrong])[0]} in your table but "
+                         f"{two_numbers(mine[wrong], truth[wrong])[1]} from the "
                          "log: add up quantity x unit_cost over its activities.")
 
 
@@ -153,7 +155,7 @@ def _ends_wrong(cum: np.ndarray, profit: np.ndarray, revenue: float) -> str | No
                 "(losses count as negative), so the curve ends at exactly 100%.")
     if not close(cum[-1], 1.0):
         return (f"The cumulative share should end at 1.0 (100% of the profit, at the last "
-                f"account); yours ends at {cum[-1]:,.4g}. Divide the running total of profit "
+                f"account); yours ends at {number(cum[-1])}. Divide the running total of profit "
                 "by the sum of all accounts' profit.")
     return None
 
@@ -201,7 +203,7 @@ def check_whale_table(answer: pd.DataFrame, practice: pd.DataFrame, acts: pd.Dat
                              "accounts of practice.")
     for col in ("profit", "cum_share"):
         if not pd.api.types.is_numeric_dtype(mine[col]):
-            return Feedback.hint(f"Your {col} column holds {mine[col].dtype}, not numbers.")
+            return Feedback.hint(f"Your {col} column holds {column_kind(mine[col])}, not numbers.")
     if mine["profit"].isna().any():
         return Feedback.hint("Some profits are NaN: accounts without activities got no cost "
                              "to serve in the merge. fillna(0) before subtracting.")
@@ -270,7 +272,7 @@ def check_whale_peak(answer: object, practice: pd.DataFrame, acts: pd.DataFrame,
     peak = float(table["cum_share"].max())
     k = int(table["cum_share"].to_numpy().argmax()) + 1
     if not _number(answer):
-        return Feedback.hint(f"Give a number such as 1.45, not a {type(answer).__name__}.")
+        return Feedback.hint(f"Give a number such as 1.45, not {describe(answer)}.")
     if close(answer, peak, tol=0.005):
         return Feedback.correct(f"The curve peaks at {peak:.0%} of the profit, after the "
                                 f"{k:,} most profitable accounts.")
@@ -316,7 +318,7 @@ def check_clv(answer: object, yearly_profit: float, *, retention: float = 0.9,
     truth = float(clv_formula(yearly_profit, years=years, retention=retention,
                               discount_rate=discount_rate)["present_value"].sum())
     if not _number(answer):
-        return Feedback.hint(f"Give a number, not a {type(answer).__name__}.")
+        return Feedback.hint(f"Give a number, not {describe(answer)}.")
     if close(answer, truth, tol=1.0):
         return Feedback.correct(f"Over {years} years the account is worth {truth:,.0f} today, "
                                 f"against {yearly_profit * years:,.0f} undiscounted and "
