@@ -22,7 +22,9 @@ Not yet: You gave a percentage: give the share as a fraction ...
 from __future__ import annotations
 
 from kamlib.exercises.feedback import Feedback, close
-from kamlib.exercises.registry import check, exercise, exercises, progress, show_solution
+from kamlib.exercises.registry import (check, exercise, exercises, progress, show_solution,
+                                       worked)
 
-__all__ = ["Feedback", "close", "check", "show_solution", "progress", "exercise", "exercises"]
+__all__ = ["Feedback", "close", "check", "show_solution", "progress", "exercise", "exercises",
+           "worked"]
 

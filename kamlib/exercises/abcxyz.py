@@ -339,17 +339,29 @@ EXERCISES = [
 ranked = practice.sort_values("revenue", ascending=False)
 ranked["before"] = ranked["revenue"].cumsum().shift(fill_value=0) / ranked["revenue"].sum()
 ranked["abc"] = np.select([ranked["before"] < 0.8, ranked["before"] < 0.95], ["A", "B"], "C")
-my_abc = ranked[["account_id", "abc"]]"""),
+my_abc = ranked[["account_id", "abc"]]""",
+             steps="sort practice by revenue, largest first; the share of revenue of the "
+                   "accounts before each one is cumsum().shift(fill_value=0) / the total; "
+                   "below 0.8 is A, below 0.95 is B, the rest C (np.select)."),
     Exercise("11.2", "The coefficient of variation (step 1 of 2)", "my_xyz", check_xyz, """\
 per_account = monthly.groupby("account_id")["revenue"]
 my_xyz = (per_account.std(ddof=0) / per_account.mean()).round(3).rename("cv").reset_index()""",
-             precision="three decimals"),
+             precision="three decimals",
+             steps='group monthly by account_id and take revenue; cv = .std(ddof=0) / .mean(); '
+                   'round to three decimals, name it cv (.rename("cv")) and .reset_index().'),
     Exercise("11.3", "XYZ classes (step 2 of 2)", "my_xyz", check_xyz_classes, """\
+per_account = monthly.groupby("account_id")["revenue"]
+my_xyz = (per_account.std(ddof=0) / per_account.mean()).round(3).rename("cv").reset_index()
 my_xyz["xyz"] = np.select([my_xyz["cv"] <= 0.5, my_xyz["cv"] <= 1.0], ["X", "Y"], "Z")
 months = my_xyz["account_id"].map(monthly.groupby("account_id").size())
-my_xyz.loc[months < 3, "xyz"] = "Z"  # too short a history to call it regular"""),
+my_xyz.loc[months < 3, "xyz"] = "Z"  # too short a history to call it regular""",
+             steps='add a column xyz with np.select: X where cv <= 0.5, Y where cv <= 1.0, Z '
+                   "otherwise; then Z for the accounts with fewer than 3 months in monthly."),
     Exercise("11.4", "The matrix of counts", "my_matrix", check_abc_xyz_matrix, """\
 both = p_abc.merge(p_xyz, on="account_id")
 my_matrix = pd.crosstab(both["abc"], both["xyz"])
-my_matrix = my_matrix.reindex(index=["A", "B", "C"], columns=["X", "Y", "Z"], fill_value=0)"""),
+my_matrix = my_matrix.reindex(index=["A", "B", "C"], columns=["X", "Y", "Z"], fill_value=0)""",
+             steps='merge p_abc and p_xyz on account_id, count with pd.crosstab(both["abc"], '
+                   'both["xyz"]), then reindex the rows to A, B, C and the columns to X, Y, Z '
+                   "with fill_value=0."),
 ]

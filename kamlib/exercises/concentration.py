@@ -308,17 +308,32 @@ EXERCISES = [
     Exercise("10.1", "Build the Pareto table", "my_table", check_pareto_table, """\
 my_table = practice[["account_id", "revenue"]].sort_values("revenue", ascending=False)
 my_table["share"] = my_table["revenue"] / my_table["revenue"].sum()
-my_table["cum_share"] = my_table["share"].cumsum()"""),
+my_table["cum_share"] = my_table["share"].cumsum()""",
+             steps='take account_id and revenue from practice, sort by revenue, largest first '
+                   '(sort_values("revenue", ascending=False)), add share = revenue / the sum '
+                   "of revenue, then cum_share = share.cumsum()."),
     Exercise("10.2", "How many accounts make 80%?", "my_count", check_accounts_for_target,
              """\
+ranked = practice.sort_values("revenue", ascending=False)
+cum_share = ranked["revenue"].cumsum() / ranked["revenue"].sum()
 # the accounts before the 80% line, plus the one that crosses it
-my_count = int((my_table["cum_share"] < 0.8).sum()) + 1"""),
-    Exercise("10.3", "Their share of all accounts", "my_share", check_share_of_accounts,
-             "my_share = round(my_count / len(my_table), 3)", precision="three decimals"),
+my_count = int((cum_share < 0.8).sum()) + 1""",
+             steps="in the table of 10.1, count the rows whose cum_share is below 0.8 "
+                   "((cum_share < 0.8).sum()), then add 1 for the account that crosses 80%."),
+    Exercise("10.3", "Their share of all accounts", "my_share", check_share_of_accounts, """\
+ranked = practice.sort_values("revenue", ascending=False)
+cum_share = ranked["revenue"].cumsum() / ranked["revenue"].sum()
+count = int((cum_share < 0.8).sum()) + 1  # as in 10.2
+my_share = round(count / len(practice), 3)""", precision="three decimals",
+             steps="divide the number of accounts of 10.2 by the number of all accounts "
+                   "(len(practice)) and round to three decimals with round(x, 3)."),
     Exercise("10.4", "The Gini coefficient", "my_gini", check_gini, """\
 x = np.sort(practice["revenue"].to_numpy())  # smallest first
 n = len(x)
 i = np.arange(1, n + 1)
 my_gini = round(float(((2 * i - n - 1) * x).sum() / (n * x.sum())), 3)""",
-             precision="three decimals"),
+             precision="three decimals",
+             steps="sort the revenues ascending with np.sort, number them i = 1 to n with "
+                   "np.arange(1, n + 1), add up (2i - n - 1) x revenue, divide by n x the total "
+                   "revenue and round to three decimals."),
 ]

@@ -73,7 +73,8 @@ class Feedback:
         colour, border, head = (("#e8f5e9", "#2e7d32", "&#10004; Correct.") if self.ok
                                 else ("#fff3e0", "#ef6c00", "&#10008; Not yet:"))
         return (f"<div style='background:{colour};border-left:4px solid {border};"
-                f"padding:6px 10px'><b>{head}</b> {html.escape(self.message)}</div>")
+                f"padding:6px 10px'><b>{head}</b> "
+                f"{html.escape(self.message).replace(chr(10), '<br>')}</div>")
 
 
 def is_number(answer: object) -> bool:

@@ -314,13 +314,19 @@ revenue = last_12.groupby("account_id")["revenue"].sum()
 my_wallet = wallets[["account_id"]].copy()
 my_wallet["share_of_wallet"] = (my_wallet["account_id"].map(revenue).fillna(0)
                                 / wallets["wallet_estimate"]).round(3)""",
-             precision="three decimals"),
+             precision="three decimals",
+             steps="keep the rows of wallet_months in the 12 months to as_of, add the revenue "
+                   "up per account, map it onto wallets (fillna(0) for an account with none) "
+                   "and divide by wallet_estimate; round to three decimals."),
     Exercise("14.2", "Uncovered circles", "my_gaps", check_circle_gaps, """\
 recent = p_contacts[(as_of - p_contacts["last_contact"]).dt.days <= 90]
 covered = recent.groupby("account_id")["circle"].nunique()
 my_gaps = pd.DataFrame({"account_id": p_accounts})
 my_gaps["gaps"] = 3 - my_gaps["account_id"].map(covered).fillna(0).astype(int)""",
-             precision="whole circles"),
+             precision="whole circles",
+             steps="keep the contacts reached in the 90 days to as_of, count the different "
+                   "circles per account (nunique), and take 3 minus that count; an account "
+                   "with no recent contact has 3 gaps."),
     Exercise("14.3", "Value x need quadrant", "my_quadrants", check_quadrants, """\
 ranked = p_matrix.sort_values("revenue", ascending=False)
 cum_share = ranked["revenue"].cumsum() / ranked["revenue"].sum()
@@ -331,5 +337,8 @@ hv = p_matrix["account_id"].isin(high_value)
 hn = p_matrix["need"] >= 5
 my_quadrants = p_matrix[["account_id"]].copy()
 my_quadrants["quadrant"] = np.select([hv & hn, hv, hn], ["key account", "maintain",
-                                                         "develop"], "serve")"""),
+                                                         "develop"], "serve")""",
+             steps="high value: the largest accounts up to and including the one whose "
+                   "cum_share reaches 0.8; high need: need >= 5. Then np.select: both is key "
+                   "account, value only maintain, need only develop, neither serve."),
 ]

@@ -265,10 +265,14 @@ EXERCISES = [
     Exercise("12.1", "Recency", "my_recency", check_recency, """\
 last = practice.groupby("account_id")["last_date"].max()
 my_recency = ((as_of - last).dt.days).rename("recency_days").reset_index()""",
-             precision="whole days"),
+             precision="whole days",
+             steps="group practice by account_id, take the latest last_date (.max()), subtract "
+                   "it from as_of and take whole days with .dt.days."),
     Exercise("12.2", "Frequency", "my_frequency", check_frequency, """\
 my_frequency = (practice.groupby("account_id")["invoices"].sum()
-                .rename("frequency").reset_index())"""),
+                .rename("frequency").reset_index())""",
+             steps='group practice by account_id and add up the invoices column (.sum()); '
+                   'name it frequency and .reset_index().'),
     Exercise("12.3", "RFM scores", "my_scores", check_rfm_scores, """\
 def quintile(values):
     # rank first (ties split by row order), then five classes of equal size: 1 = lowest
@@ -277,5 +281,9 @@ def quintile(values):
 my_scores = p_profiles[["account_id"]].copy()
 my_scores["r"] = 6 - quintile(p_profiles["recency_days"])  # recent = small = 5
 my_scores["f"] = quintile(p_profiles["frequency"])
-my_scores["m"] = quintile(p_profiles["monetary"])"""),
+my_scores["m"] = quintile(p_profiles["monetary"])""",
+             steps='for frequency and monetary: rank the accounts (.rank(method="first")) and '
+                   "cut the ranks into five equal groups with pd.qcut(ranks, 5, labels=[1, 2, 3, "
+                   "4, 5]); for recency_days the labels go the other way (labels=[5, 4, 3, 2, "
+                   "1]): the most recent buyers get 5."),
 ]

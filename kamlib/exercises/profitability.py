@@ -351,24 +351,41 @@ def check_clv(answer: object, yearly_profit: float, *, retention: float = 0.9,
                          "(1 + rate) ** t.")
 
 
+_CTS = """\
+costed = p_acts.merge(rates, on="activity")
+costed["cost"] = costed["quantity"] * costed["unit_cost"]
+cts = costed.groupby("account_id", as_index=False)["cost"].sum()
+cts = cts.rename(columns={"cost": "cost_to_serve"})  # as in 13.1"""
+_WHALE = """\
+whale = practice.merge(cts, on="account_id", how="left")
+whale["cost_to_serve"] = whale["cost_to_serve"].fillna(0)
+whale["profit"] = whale["gross_margin"] - whale["cost_to_serve"]
+whale = whale.sort_values("profit", ascending=False)
+whale["cum_share"] = whale["profit"].cumsum() / whale["profit"].sum()"""
+
 EXERCISES = [
     Exercise("13.1", "Cost to serve per account", "my_cts", check_cost_to_serve, """\
 costed = p_acts.merge(rates, on="activity")
 costed["cost"] = costed["quantity"] * costed["unit_cost"]
 my_cts = costed.groupby("account_id", as_index=False)["cost"].sum()
-my_cts = my_cts.rename(columns={"cost": "cost_to_serve"})""", precision="to the cent"),
-    Exercise("13.2", "The whale table", "my_whale", check_whale_table, """\
-my_whale = practice.merge(my_cts, on="account_id", how="left")
-my_whale["cost_to_serve"] = my_whale["cost_to_serve"].fillna(0)
-my_whale["profit"] = my_whale["gross_margin"] - my_whale["cost_to_serve"]
-my_whale = my_whale.sort_values("profit", ascending=False)
-my_whale["cum_share"] = my_whale["profit"].cumsum() / my_whale["profit"].sum()""",
-             precision="three decimals"),
+my_cts = my_cts.rename(columns={"cost": "cost_to_serve"})""", precision="to the cent",
+             steps='merge the rates onto p_acts on "activity", multiply quantity by unit_cost, '
+                   'add the costs up per account (groupby("account_id")) and call the column '
+                   "cost_to_serve."),
+    Exercise("13.2", "The whale table", "my_whale", check_whale_table,
+             _CTS + "\n" + _WHALE.replace("whale", "my_whale"), precision="three decimals",
+             steps='merge the cost to serve of 13.1 onto practice with how="left" and '
+                   "fillna(0); profit = gross_margin - cost_to_serve; sort by profit, largest "
+                   "first; cum_share = profit.cumsum() / profit.sum()."),
     Exercise("13.3", "The peak of the whale curve", "my_peak", check_whale_peak,
-             'my_peak = round(float(my_whale["cum_share"].max()), 2)',
-             precision="two decimals"),
+             _CTS + "\n" + _WHALE + '\nmy_peak = round(float(whale["cum_share"].max()), 2)',
+             precision="two decimals",
+             steps="take the largest value of cum_share in the whale table of 13.2 (.max()) "
+                   "and round it to two decimals."),
     Exercise("13.4", "A discounted lifetime value", "my_clv", check_clv, """\
 t = np.arange(1, p_years + 1)
 my_clv = round(float((p_profit * p_retention ** (t - 1) / (1 + p_rate) ** t).sum()))""",
-             precision="whole money units"),
+             precision="whole money units",
+             steps="for each year t = 1 to p_years: p_profit x p_retention ** (t - 1) / (1 + "
+                   "p_rate) ** t; add the years up and round to whole units with round(x)."),
 ]
