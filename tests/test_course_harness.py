@@ -284,3 +284,386 @@ def test_other_right_answers_are_accepted(setups, ex_id, n):
 
 def test_two_right_answers_per_exercise():
     assert all(len(RIGHT.get(ex.id, [])) >= 2 for ex in exercises())
+
+
+# -- typical mistakes: each rejected with its own hint, which names what is wrong ---------------
+
+_PARETO = ('t = {src}.sort_values("revenue", ascending={asc})\n'
+           't["share"] = t["revenue"] / t["revenue"].sum()\n'
+           't["cum_share"] = t["share"].cumsum()\n'
+           'my_table = t[["account_id", "revenue", "share", "cum_share"]]')
+_RANKED = ('r = practice.sort_values("revenue", ascending=False)\n'
+           'cum = r["revenue"].cumsum() / r["revenue"].sum()\n'
+           'k = int((cum < 0.8).sum()) + 1\n')
+_CV = 'g = {src}.groupby("account_id")["revenue"]\n'
+_CTS = ('c = p_acts.merge(rates, on="activity")\n'
+        'cts = (c["quantity"] * c["unit_cost"]).groupby(c["account_id"]).sum()\n')
+_WHALE = (_CTS + 'w = practice.set_index("account_id")\n'
+          'w["profit"] = w["gross_margin"] - cts.reindex(w.index, fill_value=0)\n')
+_SCORES = ('p = p_profiles\n'
+           'def q(v, labels=[1, 2, 3, 4, 5]):\n'
+           '    return pd.qcut(v.rank(method="first"), 5, labels=labels).astype(int)\n')
+_WALLET = ('recent = wallet_months[wallet_months["period"] > as_of - pd.DateOffset(months=12)]\n'
+           'rev = recent.groupby("account_id")["revenue"].sum()\n')
+_GAPS = ('recent = p_contacts[(as_of - p_contacts["last_contact"]).dt.days <= 90]\n')
+_QUAD = ('r = p_matrix.sort_values("revenue", ascending=False).reset_index(drop=True)\n'
+         'before = r["revenue"].cumsum().shift(fill_value=0) / r["revenue"].sum()\n'
+         'cum = r["revenue"].cumsum() / r["revenue"].sum()\n')
+WORKED = "You used the worked example's data"
+
+WRONG = {
+    "02.1": [('my_banks = accounts["industry"] == "Banking"', "True/False column"),
+             ('my_banks = accounts[accounts["industry"] != "Banking"]', "keep only 'Banking'"),
+             ('my_banks = accounts[accounts["industry"] == "Banking"].head()',
+              "filter accounts itself, not a part of it"),
+             ('my_banks = accounts[accounts["industry"] == "Banking"]["account_id"]',
+              "yours is a single column"),
+             ('my_banks = accounts[accounts["industry"] == "Banking"].set_index("account_id")',
+              "account_id is the index of your table")],
+    "02.2": [('my_totals = sales.groupby("account_id")["revenue"].sum()',
+              "account_id is the index"),
+             ('my_totals = sales.groupby("account_id")["revenue"].count().reset_index()',
+              "You counted the months"),
+             ('my_totals = sales.groupby("account_id")["revenue"].mean().reset_index()',
+              "average per month"),
+             ('my_totals = sales', "one row per account and month"),
+             ('my_totals = sales.groupby("account_id")["revenue"].sum().reset_index().head(50)',
+              "group all of sales")],
+    "02.3": [('t = sales.groupby("account_id")["revenue"].sum().reset_index()\n'
+              'my_named = pd.concat([t, accounts.drop(columns="account_id")], axis=1).dropna()',
+              "instead of merging on account_id"),
+             ('t = sales.groupby("account_id")["revenue"].sum().reset_index()\n'
+              'my_named = t.merge(accounts, left_index=True, right_index=True)',
+              "account_id_x and account_id_y"),
+             ('my_named = sales.merge(accounts, on="account_id")', "one row per account and month"),
+             ('t = sales.groupby("account_id")["revenue"].mean().reset_index()\n'
+              'my_named = t.merge(accounts, on="account_id")',
+              "The revenue is not each account's total"),
+             ('t = sales.groupby("account_id")["revenue"].sum().reset_index()\n'
+              'my_named = accounts.merge(t, on="account_id", how="left")', "without sales")],
+    "02.4": [('t = sales.groupby("account_id", as_index=False)["revenue"].sum()\n'
+              'my_top5 = t.merge(accounts).sort_values("revenue").head(5)',
+              "Those are the smallest accounts"),
+             ('t = sales.groupby("account_id", as_index=False)["revenue"].sum()\n'
+              'my_top5 = t.merge(accounts).head(5)', "first 5 rows as they come"),
+             ('t = sales.groupby("account_id", as_index=False)["revenue"].sum()\n'
+              'my_top5 = t.merge(accounts).sort_values("account_name").head(5)',
+              "first 5 accounts by name"),
+             ('t = sales.groupby("account_id", as_index=False)["revenue"].sum()\n'
+              'my_top5 = t.merge(accounts).sort_values("revenue", ascending=False).head(10)',
+              "Give 5 rows, not 10"),
+             ('t = sales.groupby("account_id", as_index=False)["revenue"].sum()\n'
+              'my_top5 = t.merge(accounts).nlargest(5, "revenue").iloc[::-1]',
+              "not largest first")],
+    "10.1": [(_PARETO.format(src="practice", asc=True), "You sorted ascending"),
+             (_PARETO.format(src="totals", asc=False), WORKED),
+             ('my_table = practice.sort_values("revenue", ascending=False)\n'
+              'my_table["share"] = my_table["revenue"] / my_table["revenue"].sum() * 100\n'
+              'my_table["cum_share"] = my_table["share"].cumsum()', "give them as fractions"),
+             ('my_table = practice.copy()\n'
+              'my_table["share"] = my_table["revenue"] / my_table["revenue"].sum()\n'
+              'my_table["cum_share"] = my_table["share"].cumsum()\n'
+              'my_table = my_table.sort_values("revenue", ascending=False)',
+              "Sort first, then cumsum()"),
+             ('my_table = practice.sort_values("invoices", ascending=False)\n'
+              'my_table = my_table.rename(columns={"revenue": "x", "invoices": "revenue"})\n'
+              'my_table["share"] = my_table["revenue"] / my_table["revenue"].sum()\n'
+              'my_table["cum_share"] = my_table["share"].cumsum()',
+              "you used the invoices instead of revenue"),
+             ('my_table = practice.sort_values("revenue", ascending=False)\n'
+              'my_table["share"] = my_table["revenue"] / my_table["revenue"].sum()\n'
+              'my_table["cum_share"] = my_table["revenue"].cumsum()',
+              "You cumulated the revenue, not the shares")],
+    "10.2": [(_RANKED + "my_count = k - 1", "Off by one"),
+             (_RANKED + "my_count = k + 1", "One too many"),
+             (_RANKED + "my_count = k / len(practice)", "That is a share of accounts"),
+             ('r = totals.sort_values("revenue", ascending=False)\n'
+              'my_count = int((r["revenue"].cumsum() / r["revenue"].sum() < 0.8).sum()) + 1',
+              WORKED),
+             ('my_count = round(len(practice) * 0.2)', "80/20 rule of thumb"),
+             ('r = practice.sort_values("revenue")\n'
+              'my_count = int((r["revenue"].cumsum() / r["revenue"].sum() < 0.8).sum()) + 1',
+              "You counted from the smallest accounts")],
+    "10.3": [(_RANKED + "my_share = round((k - 1) / len(practice), 3)", "Off by one"),
+             (_RANKED + "my_share = round(100 * k / len(practice), 1)", "You gave a percentage"),
+             (_RANKED + "my_share = k", "That is the number of accounts"),
+             (_RANKED + "my_share = round(1 - k / len(practice), 3)", "the trivial many"),
+             (_RANKED + "my_share = round(k / len(practice), 1)", "Give three decimals"),
+             ('r = totals.sort_values("revenue", ascending=False)\n'
+              'k = int((r["revenue"].cumsum() / r["revenue"].sum() < 0.8).sum()) + 1\n'
+              'my_share = round(k / len(totals), 3)', WORKED)],
+    "10.4": [('x = np.sort(practice["revenue"].to_numpy())[::-1]\n'
+              'n = len(x)\ni = np.arange(1, n + 1)\n'
+              'my_gini = round(float(((2 * i - n - 1) * x).sum() / (n * x.sum())), 3)',
+              "you sorted descending"),
+             ('x = np.sort(practice["revenue"].to_numpy())\nn = len(x)\ni = np.arange(1, n + 1)\n'
+              'my_gini = round(100 * float(((2 * i - n - 1) * x).sum() / (n * x.sum())), 1)',
+              "You gave a percentage"),
+             ('x = np.sort(practice["revenue"].to_numpy())\nn = len(x)\ni = np.arange(1, n + 1)\n'
+              'g = float(((2 * i - n - 1) * x).sum() / (n * x.sum()))\n'
+              'my_gini = round((1 - g) / 2, 3)', "area under the Lorenz curve"),
+             ('x = np.sort(practice["revenue"].to_numpy())\nn = len(x)\ni = np.arange(1, n + 1)\n'
+              'g = float(((2 * i - n - 1) * x).sum() / (n * x.sum()))\n'
+              'my_gini = round(1 - g, 3)', "That is 1 - Gini"),
+             ('x = np.sort(totals["revenue"].to_numpy())\nn = len(x)\ni = np.arange(1, n + 1)\n'
+              'my_gini = round(float(((2 * i - n - 1) * x).sum() / (n * x.sum())), 3)', WORKED)],
+    "11.1": [('r = practice.sort_values("revenue")\n'
+              'before = r["revenue"].cumsum().shift(fill_value=0) / r["revenue"].sum()\n'
+              'r["abc"] = np.select([before < 0.8, before < 0.95], ["A", "B"], "C")\n'
+              'my_abc = r[["account_id", "abc"]]', "A goes to the largest accounts"),
+             ('r = practice.sort_values("revenue", ascending=False)\n'
+              'cum = r["revenue"].cumsum() / r["revenue"].sum()\n'
+              'r["abc"] = np.select([cum < 0.8, cum < 0.95], ["A", "B"], "C")\n'
+              'my_abc = r[["account_id", "abc"]]', "The account that crosses 80% belongs to A"),
+             ('r = practice.sort_values("revenue", ascending=False)\n'
+              'share = np.arange(1, len(r) + 1) / len(r)\n'
+              'r["abc"] = np.select([share <= 0.2, share <= 0.5], ["A", "B"], "C")\n'
+              'my_abc = r[["account_id", "abc"]]', "You cut by the share of accounts"),
+             ('r = totals.sort_values("revenue", ascending=False)\n'
+              'before = r["revenue"].cumsum().shift(fill_value=0) / r["revenue"].sum()\n'
+              'r["abc"] = np.select([before < 0.8, before < 0.95], ["A", "B"], "C")\n'
+              'my_abc = r[["account_id", "abc"]]', WORKED),
+             ('r = practice.sort_values("revenue", ascending=False)\n'
+              'before = r["revenue"].cumsum().shift(fill_value=0) / r["revenue"].sum()\n'
+              'r["abc"] = np.select([before < 0.8, before < 0.95], ["a", "b"], "c")\n'
+              'my_abc = r[["account_id", "abc"]]', "Use capital letters")],
+    "11.2": [(_CV.format(src="monthly") + 'my_xyz = (g.std() / g.mean()).round(3).rename("cv")'
+              '.reset_index()', "sample standard deviation"),
+             (_CV.format(src="monthly[monthly['revenue'] > 0]")
+              + 'my_xyz = (g.std(ddof=0) / g.mean()).round(3).rename("cv").reset_index()',
+              "You ignored months with no purchase"),
+             (_CV.format(src="monthly") + 'my_xyz = (g.mean() / g.std(ddof=0)).round(3)'
+              '.rename("cv").reset_index()', "not the other way round"),
+             (_CV.format(src="monthly") + 'my_xyz = (g.std(ddof=0) / g.mean()).round(2)'
+              '.rename("cv").reset_index()', "Give three decimals"),
+             ('my_xyz = xyz[["account_id", "cv"]]', WORKED)],
+    "11.3": [(_CV.format(src="monthly") + 'my_xyz = (g.std(ddof=0) / g.mean()).rename("cv")'
+              '.reset_index()', "Add the column xyz"),
+             (_CV.format(src="monthly") + 'my_xyz = (g.std(ddof=0) / g.mean()).rename("cv")'
+              '.reset_index()\n'
+              'my_xyz["xyz"] = np.select([my_xyz["cv"] <= 0.5, my_xyz["cv"] <= 1], ["X", "Y"], "Z")',
+              "fewer than 3 periods are Z"),
+             (_CV.format(src="monthly") + 'my_xyz = (g.std(ddof=0) / g.mean()).rename("cv")'
+              '.reset_index()\n'
+              'my_xyz["xyz"] = np.select([my_xyz["cv"] <= 0.5, my_xyz["cv"] <= 1], ["Z", "Y"], "X")',
+              "X if cv <= 0.5"),
+             (_CV.format(src="monthly") + 'my_xyz = (g.std(ddof=0) / g.mean()).rename("cv")'
+              '.reset_index()\nmy_xyz["xyz"] = np.where(my_xyz["cv"] <= 0.5, "x", "z")',
+              "Use capital letters"),
+             ('my_xyz = xyz[["account_id", "cv", "xyz"]]', WORKED)],
+    "11.4": [('both = p_abc.merge(p_xyz, on="account_id")\n'
+              'my_matrix = pd.crosstab(both["xyz"], both["abc"])', "transposed"),
+             ('my_matrix = pd.crosstab(p_abc["abc"].to_numpy(), p_xyz["xyz"].to_numpy())',
+              "paired the rows of abc and xyz by their position"),
+             ('both = p_abc.merge(p_xyz, on="account_id")\n'
+              'my_matrix = pd.crosstab(both["abc"], both["xyz"], normalize=True)', "shares"),
+             ('both = p_abc.merge(p_xyz, on="account_id")\n'
+              'my_matrix = pd.crosstab(both["abc"], both["xyz"], margins=True)',
+              "Leave out the totals row"),
+             ('both = abc.merge(xyz, on="account_id")\n'
+              'my_matrix = pd.crosstab(both["abc"], both["xyz"])', WORKED)],
+    "12.1": [('g = practice.groupby("account_id")\n'
+              'my_recency = (g["last_date"].max() - g["first_date"].min()).dt.days'
+              '.rename("recency_days").reset_index()', "You counted from the first purchase"),
+             ('g = practice.groupby("account_id")\n'
+              'my_recency = (g["last_date"].max() - as_of).dt.days.rename("recency_days")'
+              '.reset_index()', "Your recencies are negative"),
+             ('g = practice.groupby("account_id")\n'
+              'my_recency = (as_of - g["period"].max()).dt.days.rename("recency_days")'
+              '.reset_index()', "You used period, the first day of the month"),
+             ('g = practice.groupby("account_id")\n'
+              'my_recency = (as_of - g["last_date"].max()).rename("recency_days").reset_index()',
+              "time spans"),
+             ('my_recency = profiles[["account_id", "recency_days"]]', WORKED)],
+    "12.2": [('my_frequency = practice.groupby("account_id")["lines"].sum().rename("frequency")'
+              '.reset_index()', "You counted invoice lines"),
+             ('my_frequency = practice.groupby("account_id").size().rename("frequency")'
+              '.reset_index()', "You counted the months with a purchase"),
+             ('my_frequency = practice.groupby("account_id")["invoices"].mean()'
+              '.rename("frequency").reset_index()', "average number of invoices per month"),
+             ('my_frequency = practice[["account_id", "invoices"]].rename(columns={"invoices": '
+              '"frequency"})', "several rows for some accounts"),
+             ('my_frequency = profiles[["account_id", "frequency"]]', WORKED)],
+    "12.3": [(_SCORES + 'my_scores = p[["account_id"]].assign(r=q(p["recency_days"]), '
+              'f=q(p["frequency"]), m=q(p["monetary"]))', "R is the wrong way round"),
+             (_SCORES + 'my_scores = p[["account_id"]].assign(r=q(p["recency_days"], '
+              '[5, 4, 3, 2, 1]), f=q(p["frequency"]), m=pd.cut(p["monetary"], 5, '
+              'labels=False) + 1)', "not the values into equal widths"),
+             (_SCORES + 'my_scores = p[["account_id"]].assign(r=q(p["recency_days"], '
+              '[4, 3, 2, 1, 0]), f=q(p["frequency"]) - 1, m=q(p["monetary"]) - 1)',
+              "scores run from 1 to 5 (add 1"),
+             (_SCORES + 'my_scores = p[["account_id"]].assign(r=q(p["recency_days"], '
+              '[5, 4, 3, 2, 1]), f=q(p["frequency"]), m=q(p["monetary"]) / 5)',
+              "whole scores from 1 to 5"),
+             (_SCORES.replace("p = p_profiles", "p = profiles")
+              + 'my_scores = p[["account_id"]].assign(r=q(p["recency_days"], [5, 4, 3, 2, 1]), '
+              'f=q(p["frequency"]), m=q(p["monetary"]))', WORKED)],
+    "13.1": [('my_cts = p_acts.groupby("account_id")["quantity"].sum().rename("cost_to_serve")'
+              '.reset_index()', "You counted the activities"),
+             ('c = p_acts.merge(rates, on="activity")\n'
+              'my_cts = c.groupby("account_id")["unit_cost"].sum().rename("cost_to_serve")'
+              '.reset_index()', "left out the quantities"),
+             ('c = p_acts.assign(cost=p_acts["quantity"] * rates["unit_cost"].mean())\n'
+              'my_cts = c.groupby("account_id")["cost"].sum().rename("cost_to_serve")'
+              '.reset_index()', "at the average rate"),
+             ('c = p_acts.merge(rates, on="activity")\n'
+              'c["cost_to_serve"] = c["quantity"] * c["unit_cost"]\n'
+              'my_cts = c[["account_id", "activity", "cost_to_serve"]]',
+              "one row per account and activity"),
+             ('c = activities.merge(rates, on="activity")\n'
+              'my_cts = (c["quantity"] * c["unit_cost"]).groupby(c["account_id"]).sum()'
+              '.rename("cost_to_serve").reset_index()', WORKED)],
+    "13.2": [(_WHALE + 'w = w.sort_values("profit")\n'
+              'w["cum_share"] = w["profit"].cumsum() / w["profit"].sum()\n'
+              'my_whale = w.reset_index()', "You sorted ascending"),
+             (_WHALE + 'w["cum_share"] = w["profit"].cumsum() / w["profit"].sum()\n'
+              'my_whale = w.sort_values("profit", ascending=False).reset_index()',
+              "in the order of practice, before sorting"),
+             (_WHALE + 'w = w.sort_values("profit", ascending=False)\n'
+              'w["cum_share"] = w["profit"].cumsum() / w["profit"].clip(lower=0).sum()\n'
+              'my_whale = w.reset_index()', "profit of the profitable accounts only"),
+             (_CTS + 'w = practice.set_index("account_id")\n'
+              'w["profit"] = w["revenue"] - cts.reindex(w.index, fill_value=0)\n'
+              'w = w.sort_values("profit", ascending=False)\n'
+              'w["cum_share"] = w["profit"].cumsum() / w["profit"].sum()\n'
+              'my_whale = w.reset_index()', "You took the cost to serve off revenue"),
+             (_CTS + 'w = practice.merge(cts.rename("cts").reset_index(), on="account_id")\n'
+              'w["profit"] = w["gross_margin"] - w["cts"]\n'
+              'w = w.sort_values("profit", ascending=False)\n'
+              'w["cum_share"] = w["profit"].cumsum() / w["profit"].sum()\n'
+              'my_whale = w', "without activities are missing"),
+             (_WHALE + 'w = w.sort_values("profit", ascending=False)\n'
+              'w["cum_share"] = w["profit"].cumsum() / w["revenue"].sum()\n'
+              'my_whale = w.reset_index()', "You divided by total revenue")],
+    "13.3": [('my_peak = 1.0', "That is where the curve ends"),
+             (_WHALE + 'p = w["profit"].sort_values(ascending=False)\n'
+              'my_peak = round(100 * float((p.cumsum() / p.sum()).max()))',
+              "You gave a percentage"),
+             (_WHALE + 'p = w["profit"].sort_values(ascending=False)\n'
+              'my_peak = int((p.cumsum() / p.sum()).argmax()) + 1',
+              "That is how many accounts earn the peak"),
+             (_WHALE + 'p = w["profit"].sort_values(ascending=False)\n'
+              'my_peak = round(float((p.cumsum() / p.sum()).max()), 1)', "Give two decimals"),
+             (_WHALE + 'p = w["profit"].sort_values(ascending=False)\n'
+              'my_peak = str(round(float((p.cumsum() / p.sum()).max()), 2))',
+              "leave out the quotes")],
+    "13.4": [('my_clv = round(sum(p_profit * p_retention ** (t - 1) for t in range(1, p_years + 1)))',
+              "You did not discount"),
+             ('my_clv = round(sum(p_profit * p_retention ** (t - 1) / (1 + p_rate) ** (t - 1)\n'
+              '                   for t in range(1, p_years + 1)))', "You discounted from year 0"),
+             ('my_clv = round(sum(p_profit / (1 + p_rate) ** t for t in range(1, p_years + 1)))',
+              "You left out retention"),
+             ('my_clv = round(sum(p_profit * p_retention ** t / (1 + p_rate) ** t\n'
+              '                   for t in range(1, p_years + 1)))',
+              "The account is there in year 1 for sure"),
+             ('my_clv = round(p_profit * p_years)', "That is profit x years")],
+    "14.1": [('rev = wallet_months.groupby("account_id")["revenue"].sum()\n'
+              'my_wallet = wallets[["account_id"]].assign(share_of_wallet=(wallets["account_id"]'
+              '.map(rev).fillna(0) / wallets["wallet_estimate"]).round(3))',
+              "You used all the months of wallet_months"),
+             (_WALLET + 'my_wallet = wallets[["account_id"]].assign(share_of_wallet='
+              '(wallets["account_id"].map(rev) / wallets["wallet_estimate"]).round(3))',
+              "have no share (empty)"),
+             (_WALLET + 'my_wallet = wallets[["account_id"]].assign(share_of_wallet=(100 * '
+              'wallets["account_id"].map(rev).fillna(0) / wallets["wallet_estimate"]).round(1))',
+              "Those are percentages"),
+             (_WALLET + 'my_wallet = wallets[["account_id"]].assign(share_of_wallet='
+              '(wallets["wallet_estimate"] / wallets["account_id"].map(rev)).round(3))',
+              "Upside down"),
+             (_WALLET + 'my_wallet = rev.rename("share_of_wallet").reset_index()',
+              "(missing e.g.")],
+    "14.2": [('covered = p_contacts.groupby("account_id")["circle"].nunique()\n'
+              'my_gaps = pd.DataFrame({"account_id": p_accounts})\n'
+              'my_gaps["gaps"] = 3 - my_gaps["account_id"].map(covered).fillna(0)',
+              "forgot the stale contacts"),
+             (_GAPS + 'n = recent.groupby("account_id").size()\n'
+              'my_gaps = pd.DataFrame({"account_id": p_accounts})\n'
+              'my_gaps["gaps"] = (3 - my_gaps["account_id"].map(n).fillna(0)).clip(lower=0)',
+              "You counted contacts, not circles"),
+             (_GAPS + 'covered = recent.groupby("account_id")["circle"].nunique()\n'
+              'my_gaps = pd.DataFrame({"account_id": p_accounts})\n'
+              'my_gaps["gaps"] = my_gaps["account_id"].map(covered).fillna(0)',
+              "Those are the covered circles"),
+             (_GAPS + 'covered = recent.groupby("account_id")["circle"].nunique()\n'
+              'my_gaps = (3 - covered).rename("gaps").reset_index()', "(missing e.g."),
+             (_GAPS + 'covered = recent.groupby("account_id")["circle"].nunique()\n'
+              'my_gaps = pd.DataFrame({"account_id": p_accounts})\n'
+              'my_gaps["gaps"] = 3 - my_gaps["account_id"].map(covered)', "empty gaps (NaN)")],
+    "14.3": [(_QUAD + 'hv, hn = before < 0.8, r["need"] >= 5\n'
+              'r["quadrant"] = np.select([hv & hn, hv, hn], ["key account", "develop", '
+              '"maintain"], "serve")\nmy_quadrants = r[["account_id", "quadrant"]]',
+              "Value and need are swapped"),
+             (_QUAD + 'hv, hn = r["revenue"] >= r["revenue"].median(), r["need"] >= 5\n'
+              'r["quadrant"] = np.select([hv & hn, hv, hn], ["key account", "maintain", '
+              '"develop"], "serve")\nmy_quadrants = r[["account_id", "quadrant"]]',
+              "You split value at the median"),
+             (_QUAD + 'hv, hn = cum < 0.8, r["need"] >= 5\n'
+              'r["quadrant"] = np.select([hv & hn, hv, hn], ["key account", "maintain", '
+              '"develop"], "serve")\nmy_quadrants = r[["account_id", "quadrant"]]',
+              "belongs to the vital few too"),
+             (_QUAD + 'hv, hn = before < 0.8, r["need"] > 5\n'
+              'r["quadrant"] = np.select([hv & hn, hv, hn], ["key account", "maintain", '
+              '"develop"], "serve")\nmy_quadrants = r[["account_id", "quadrant"]]',
+              "Need of exactly 5 counts as high need"),
+             (_QUAD + 'hv, hn = before < 0.8, r["need"] >= 5\n'
+              'r["quadrant"] = np.select([hv & hn, hv, hn], ["key", "maintain", '
+              '"develop"], "serve")\nmy_quadrants = r[["account_id", "quadrant"]]',
+              "Unknown quadrant name")],
+}
+
+
+@pytest.mark.parametrize("ex_id, n", [(i, n) for i in WRONG for n in range(len(WRONG[i]))])
+def test_typical_mistakes_get_the_hint_that_names_them(setups, ex_id, n):
+    code, said = WRONG[ex_id][n]
+    feedback = answer_with(setups, ex_id, code)
+    assert not feedback.ok and feedback.answered, (ex_id, n)
+    assert said in feedback.message, (ex_id, n, feedback.message)
+
+
+def test_four_mistakes_per_exercise_each_with_its_own_hint(setups):
+    for ex in exercises():
+        assert len(WRONG.get(ex.id, [])) >= 4, ex.id
+        hints = [answer_with(setups, ex.id, code).message for code, _ in WRONG[ex.id]]
+        assert len(set(hints)) == len(hints), (ex.id, hints)
+
+
+def test_a_second_wrong_try_adds_the_method_and_a_third_the_solution(setups):
+    code, said = WRONG["10.2"][0]
+    first = answer_with(setups, "10.2", code)
+    second = answer_with(setups, "10.2", code, ladder=True)
+    third = answer_with(setups, "10.2", code, ladder=True)
+    assert said in first.message and "show_solution" not in first.message
+    assert second.message.startswith(first.message) and "More help: in the table of 10.1" \
+        in second.message and "show_solution" not in second.message
+    assert third.message.startswith(second.message)
+    assert 'Run show_solution("10.2") in a new cell' in third.message
+    assert answer_with(setups, "10.2", exercises("10")[1].solution, ladder=True).ok
+    assert answer_with(setups, "10.2", code, ladder=True).message == first.message  # again
+
+
+ODD = ["text", "0.5", 97, -1, [1, 2], {"a": 1}, (1,), object(), float("nan")]
+
+
+@pytest.mark.parametrize("ex", exercises(), ids=lambda ex: ex.id)
+def test_any_odd_answer_gets_a_plain_hint(setups, ex):
+    """Whatever the answer cell holds, the hint is in the trainee's words (plain() inside)."""
+    import pandas as pd
+
+    for odd in [*ODD, pd.DataFrame(), pd.Series([1.0, 2.0]), pd.DataFrame({"x": [1]})]:
+        ns, calls = setups[ex.module]
+        feedback = eval(calls[ex.id][1], {**ns, ex.answer: odd})
+        assert not feedback.ok
+        plain(feedback.message)
+
+
+def test_an_unknown_exercise_id_is_read_kindly_or_named():
+    from kamlib.exercises import check, show_solution
+
+    assert "my_banks" in show_solution("2.1").exercise.solution  # "2.1" is 02.1
+    assert str(show_solution(10.3)).startswith("Solution 10.3")
+    for wrong in ("9.9", "ten", None):
+        said = show_solution(wrong)
+        assert not said.ok and "There is no exercise" in said.message
+        assert "02.1, 02.2" in said.message
+        said = check(wrong, 1)
+        assert not said.ok and "There is no exercise" in said.message

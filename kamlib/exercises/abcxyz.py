@@ -224,9 +224,13 @@ def check_xyz(answer: pd.DataFrame, frame: pd.DataFrame, *, account: str = "acco
         if off.any():
             variants = _variants(frame, account, value, period, freq, start, end,
                                  truth["n_periods"]).reindex(truth.index)[defined]
+            wrong_cv = cv[defined][off]
             for name, hint in _XYZ_HINTS.items():
-                if np.allclose(cv[defined], variants[name], rtol=0, atol=5e-4,
-                               equal_nan=True):
+                # the mistake explains (nearly) every account that is off: a few accounts
+                # with credit notes may differ for other reasons
+                same = np.isclose(wrong_cv, variants[name][off], rtol=0, atol=5e-4,
+                                  equal_nan=True)
+                if same.mean() >= 0.9:
                     return Feedback.hint(hint)
             if np.allclose(cv[defined], truth.loc[defined, "cv"], rtol=0, atol=6e-3):
                 return Feedback.hint("Right to two decimals. Give three decimals, as the task "

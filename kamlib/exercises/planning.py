@@ -137,11 +137,6 @@ def check_share_of_wallet(answer: pd.DataFrame, months: pd.DataFrame, wallets: p
                     "revenue in the 12 months has a share of 0)", numbers=True)
     if isinstance(mine, Feedback):
         return mine
-    if mine.isna().any():
-        empty = mine.index[mine.isna()]
-        return Feedback.hint(f"{len(empty)} account(s) have no share (empty), e.g. "
-                             f"{str(empty[0])!r}: an account with no revenue in the 12 months "
-                             "has a share of 0 (fillna(0) after mapping the revenue).")
     if np.allclose(mine, expected, atol=5e-4, rtol=0):
         top = expected.idxmax()
         return Feedback.correct(f"The median account has {expected.median():.1%} of its "
@@ -162,6 +157,11 @@ def check_share_of_wallet(answer: pd.DataFrame, months: pd.DataFrame, wallets: p
     for said, values in wrong.items():
         if np.allclose(mine, values, atol=5e-4, rtol=1e-6, equal_nan=True):
             return Feedback.hint(said)
+    if mine.isna().any():
+        empty = mine.index[mine.isna()]
+        return Feedback.hint(f"{len(empty)} account(s) have no share (empty), e.g. "
+                             f"{str(empty[0])!r}: an account with no revenue in the 12 months "
+                             "has a share of 0 (fillna(0) after mapping the revenue).")
     rounded = [rounding_hint(m, e) for m, e in zip(mine, expected)]
     if all(r is not None or abs(m - e) <= 5e-4 for r, m, e in zip(rounded, mine, expected)):
         return Feedback.hint(next(r for r in rounded if r))
