@@ -93,3 +93,41 @@ def test_the_start_page_links_every_notebook_and_shows_the_progress():
         assert f"]({path.name})" in text, path.name
     assert "all the pandas the exercises need" not in text
     assert any(c.cell_type == "code" and "progress()" in c.source for c in start.cells)
+
+
+def _calls(code: str) -> set[str]:
+    """The library calls of ``code``: methods and functions (``cumsum``, ``select``), the
+    keywords that change what they do (``ddof=0``) and the accessors (``.dt.days``)."""
+    import ast
+    import builtins
+
+    tree = ast.parse(code)
+    local = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            f = node.func
+            name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+            if name and name not in local and not hasattr(builtins, name):
+                found.add(f"{name}(")
+            for kw in node.keywords:
+                if kw.arg in {"ddof", "how", "method", "as_index", "labels", "fill_value",
+                              "ascending"}:
+                    found.add(f"{kw.arg}=")
+        if isinstance(node, ast.Attribute) and node.attr in {"dt", "days", "loc", "iloc"}:
+            found.add(f".{node.attr}")
+    return found
+
+
+def test_the_primer_shows_every_pandas_function_the_solutions_call():
+    from kamlib.exercises import exercises
+
+    needed = set().union(*(_calls(ex.solution) for ex in exercises()))
+    assert {"cumsum(", "shift(", "select(", "qcut(", "rank(", "crosstab(", "fillna(",
+            "ddof=", "how=", ".days"} <= needed  # the functions the issue found missing
+    primer = nbformat.read(course.NOTEBOOKS / "02_pandas_primer.ipynb", as_version=4)
+    shown = " ".join(c.source for c in primer.cells if c.cell_type == "code"
+                     and "answer" not in c.metadata.get("tags", []))
+    missing = sorted(n for n in needed if n not in shown)
+    assert missing == [], f"the primer does not show {missing}"
+    assert "ddof=0" in shown and 'how="left"' in shown and 'method="first"' in shown
