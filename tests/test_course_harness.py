@@ -667,3 +667,24 @@ def test_an_unknown_exercise_id_is_read_kindly_or_named():
         assert "02.1, 02.2" in said.message
         said = check(wrong, 1)
         assert not said.ok and "There is no exercise" in said.message
+
+
+def test_the_practice_contacts_hold_every_case_of_14_2(setups):
+    """Every gap count 0-3 occurs, circle 3 recent and lapsed, accounts without contacts: a
+    rule that ignores stale contacts or circle 3 gives other answers."""
+    from kamlib.exercises.planning import circle_gaps
+
+    ns, _ = setups["14"]
+    people, ids, as_of = ns["p_contacts"], ns["p_accounts"], ns["as_of"]
+    gaps = circle_gaps(people, list(ids), as_of)
+    assert set(gaps) == {0, 1, 2, 3} and gaps.value_counts().min() >= 10
+    third = people[people["circle"] == 3]
+    days = (as_of - third["last_contact"]).dt.days
+    assert (days <= 90).any() and (days > 90).any()
+    assert not set(ids) <= set(people["account_id"])  # some have nobody at all
+    for wrong in ('recent = p_contacts\n', _GAPS.replace("<= 90", "<= 90") + 'recent = recent['
+                  'recent["circle"] < 3]\n'):
+        code = (wrong + 'covered = recent.groupby("account_id")["circle"].nunique()\n'
+                'my_gaps = pd.DataFrame({"account_id": p_accounts})\n'
+                'my_gaps["gaps"] = 3 - my_gaps["account_id"].map(covered).fillna(0)')
+        assert not answer_with(setups, "14.2", code).ok

@@ -193,7 +193,18 @@ def test_practice_data_are_the_largest_industry(portfolio):
                            "role": ["CIO", "CFO"], "circle": [1, 2],
                            "last_contact": pd.to_datetime(["2025-01-01"] * 2)})
     p_contacts, p_accounts = practice_contacts(people, accounts, "Bank")
-    assert p_contacts["account_id"].tolist() == ["a"] and p_accounts.tolist() == ["a", "b", "d"]
+    assert p_accounts.tolist() == ["a", "b", "d"]
+    assert set(p_contacts["account_id"]) <= {"a", "b", "d"}  # c is Retail
+    # the real contact (Y at a) stays; added ones make every case occur: a (the first) gets
+    # all three circles, b (the second) a circle-3 contact not reached for 200 days, d (the
+    # third) circles 1 and 2
+    real = p_contacts[~p_contacts["contact_name"].str.startswith("Practice contact")]
+    assert real["contact_name"].tolist() == ["Y"]
+    added = p_contacts[p_contacts["contact_name"].str.startswith("Practice contact")]
+    assert added.groupby("account_id")["circle"].apply(sorted).to_dict() == {
+        "a": [1, 2, 3], "b": [3], "d": [1, 2]}
+    assert (pd.Timestamp("2025-01-01") - added["last_contact"]).dt.days.tolist() == [
+        15, 30, 45, 200, 20, 25]
 
 
 def test_solutions_solve_their_exercises(months, wallets, people, matrix):

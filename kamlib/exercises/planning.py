@@ -67,14 +67,59 @@ def practice_wallet(account_month: pd.DataFrame, accounts: pd.DataFrame,
     return months.sort_values(["account_id", "period"], ignore_index=True), wallets
 
 
-def practice_contacts(contacts: pd.DataFrame, accounts: pd.DataFrame,
-                      industry: str | None) -> tuple[pd.DataFrame, pd.Series]:
-    """The contacts of the practice accounts, and the accounts (some may have none)."""
+def practice_contacts(contacts: pd.DataFrame, accounts: pd.DataFrame, industry: str | None,
+                      as_of: DateLike | None = None) -> tuple[pd.DataFrame, pd.Series]:
+    """The contacts of the practice accounts, and the accounts (some may have none).
+
+    Every case exercise 14.2 names occurs in them: with circles and dates, contacts are added
+    (named "Practice contact ...") so that some accounts have every circle covered, some a
+    circle-3 contact reached recently, some one not reached for long, and some no contact
+    at all. ``as_of`` (default: the latest contact) dates them.
+
+    >>> people = pd.DataFrame({"account_id": ["a", "b"], "contact_name": ["X", "Y"],
+    ...     "role": ["CIO", "CFO"], "circle": [1, 1],
+    ...     "last_contact": pd.to_datetime(["2025-12-01", "2025-01-01"])})
+    >>> accts = pd.DataFrame({"account_id": list("abcdefgh"), "industry": "Bank"})
+    >>> got, ids = practice_contacts(people, accts, "Bank", as_of="2025-12-31")
+    >>> sorted(got["circle"].unique().tolist()), got["account_id"].nunique() < len(ids)
+    ([1, 2, 3], True)
+    """
     ids = _ids(accounts, industry)
     cols = [c for c in ("account_id", "contact_name", "role", "circle", "last_contact")
             if c in contacts]
     people = contacts.loc[contacts["account_id"].isin(ids), cols]
+    if {"circle", "last_contact"} <= set(cols) and len(ids):
+        added = _practice_people(ids, cols, people, as_of)
+        silent = set(ids.iloc[3::7]) - set(added["account_id"])
+        people = pd.concat([people[~people["account_id"].isin(silent)], added],
+                           ignore_index=True)
     return people.sort_values(["account_id", *cols[1:2]], ignore_index=True), ids
+
+
+def _practice_people(ids: pd.Series, cols: list[str], people: pd.DataFrame,
+                     as_of: DateLike | None) -> pd.DataFrame:
+    """Contacts that make every case of 14.2 occur: all circles covered (every 4th account,
+    starting with the first), circles 1 and 2 only (every 4th, third), circle 3 lapsed
+    (every 5th, second); every 7th account (fourth) not given one has no contact at all."""
+    dates = pd.to_datetime(people["last_contact"])
+    end = pd.Timestamp(as_of) if as_of is not None else (
+        dates.max() if dates.notna().any() else pd.Timestamp.today().normalize())
+    rows = []
+    for i, account in enumerate(ids):
+        plan = []
+        if i % 4 == 0:
+            plan += [(1, "Managing director", 15), (2, "Accounts payable", 30),
+                     (3, "Security officer", 45)]
+        if i % 4 == 2:
+            plan += [(1, "Head of IT", 20), (2, "Purchasing officer", 25)]
+        if i % 5 == 1:
+            plan += [(3, "Facilities manager", 200)]
+        for circle, role, days in plan:
+            rows.append({"account_id": account, "contact_name": f"Practice contact {i}-{circle}",
+                         "role": role, "circle": circle,
+                         "last_contact": end - pd.Timedelta(days=days)})
+    return pd.DataFrame(rows, columns=["account_id", "contact_name", "role", "circle",
+                                       "last_contact"])[cols]
 
 
 def practice_matrix(account_month: pd.DataFrame, accounts: pd.DataFrame, industry: str | None,
