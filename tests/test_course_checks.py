@@ -221,7 +221,7 @@ def test_primer_merge_and_top(cube, accounts):
 
 def test_every_exercise_has_a_solution_and_solutions_are_shown_not_run():
     ids = [ex.id for ex in exercises()]
-    assert ids == ["02.1", "02.2", "02.3", "02.4", "10.1", "10.2", "10.3", "10.4",
+    assert ids == ["02.1", "02.2", "02.3", "02.4", "10.1", "10.2", "10.3", "10.4", "10.5",
                    "11.1", "11.2", "11.3", "11.4", "12.1", "12.2", "12.3",
                    "13.1", "13.2", "13.3", "13.4", "14.1", "14.2", "14.3"]
     shown = show_solution("10.1")

@@ -140,6 +140,10 @@ RIGHT = {
              'x = np.sort(practice["revenue"].to_numpy())\n'
              'my_gini = float(np.abs(x[:, None] - x[None, :]).sum() / (2 * len(x) ** 2 '
              '* x.mean()))'],
+    "10.5": ['my_hhi = round(float(((practice["revenue"] / practice["revenue"].sum()) ** 2)'
+             '.sum()), 5)',
+             'x = practice["revenue"].to_numpy()\n'
+             'my_hhi = round(float(((100 * x / x.sum()) ** 2).sum()))  # the 0-10,000 scale'],
     "11.1": ['r = practice.sort_values("revenue", ascending=False).reset_index(drop=True)\n'
              'cum = r["revenue"].cumsum() / r["revenue"].sum()\n'
              'k_a = int((cum < 0.8).sum()) + 1\n'
@@ -407,6 +411,17 @@ WRONG = {
               'my_gini = round(1 - g, 3)', "That is 1 - Gini"),
              ('x = np.sort(totals["revenue"].to_numpy())\nn = len(x)\ni = np.arange(1, n + 1)\n'
               'my_gini = round(float(((2 * i - n - 1) * x).sum() / (n * x.sum())), 3)', WORKED)],
+    "10.5": [('my_hhi = float((practice["revenue"] / practice["revenue"].sum()).sum())',
+              "without squaring them"),
+             ('my_hhi = float((practice["revenue"] ** 2).sum())', "not the revenue amounts"),
+             ('share = practice["revenue"] / practice["revenue"].sum()\n'
+              'my_hhi = round(1 / float((share ** 2).sum()), 2)', "1 / HHI"),
+             ('share = practice["revenue"] / practice["revenue"].sum()\n'
+              'my_hhi = round(float((share ** 2).sum()), 2)', "Give four decimals"),
+             ('share = practice["revenue"] / practice["revenue"].sum()\n'
+              'my_hhi = round(float((share ** 2).sum()) ** 0.5, 4)', "square root"),
+             ('share = totals["revenue"] / totals["revenue"].sum()\n'
+              'my_hhi = round(float((share ** 2).sum()), 4)', WORKED)],
     "11.1": [('r = practice.sort_values("revenue")\n'
               'before = r["revenue"].cumsum().shift(fill_value=0) / r["revenue"].sum()\n'
               'r["abc"] = np.select([before < 0.8, before < 0.95], ["A", "B"], "C")\n'

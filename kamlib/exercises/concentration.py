@@ -301,6 +301,12 @@ def check_hhi(answer: object, totals: pd.DataFrame, *, value: str = "revenue") -
         return Feedback.hint(f"Square the shares, not the {value} amounts.")
     if close(answer, 1 / h, tol=5e-3):
         return Feedback.hint("That is 1 / HHI, the effective number of accounts.")
+    if close(answer, float(np.sqrt(h)), tol=5e-5):
+        return Feedback.hint("You took the square root at the end: the HHI is the sum of the "
+                             "squared shares itself.")
+    hint = rounding_hint(answer, h, decimals=4, fewest=2)
+    if hint:
+        return Feedback.hint(hint)
     return Feedback.hint(f"Divide each {value} by the total, square the shares, add them up.")
 
 
@@ -336,4 +342,9 @@ my_gini = round(float(((2 * i - n - 1) * x).sum() / (n * x.sum())), 3)""",
              steps="sort the revenues ascending with np.sort, number them i = 1 to n with "
                    "np.arange(1, n + 1), add up (2i - n - 1) x revenue, divide by n x the total "
                    "revenue and round to three decimals."),
+    Exercise("10.5", "The Herfindahl-Hirschman index", "my_hhi", check_hhi, """\
+share = practice["revenue"] / practice["revenue"].sum()
+my_hhi = round(float((share ** 2).sum()), 4)""", precision="four decimals",
+             steps="divide each account's revenue by the total revenue (its share), square "
+                   "the shares (** 2), add them up and round to four decimals."),
 ]
