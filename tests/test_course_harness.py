@@ -256,7 +256,8 @@ RIGHT = {
              'gaps = {a: 3 - ok.loc[ok["account_id"] == a, "circle"].nunique() '
              'for a in p_accounts}\n'
              'my_gaps = pd.DataFrame({"account_id": list(gaps), "gaps": list(gaps.values())})',
-             'fresh = p_contacts.assign(fresh=(as_of - p_contacts["last_contact"]).dt.days <= 90)\n'
+             'days = (as_of - p_contacts["last_contact"]).dt.days\n'
+             'fresh = p_contacts.assign(fresh=days <= 90)\n'
              'grid = fresh.pivot_table(index="account_id", columns="circle", values="fresh", '
              'aggfunc="max").reindex(index=p_accounts, columns=[1, 2, 3])\n'
              'my_gaps = (3 - grid.fillna(0).astype(bool).sum(axis=1)).astype(float)'
@@ -339,7 +340,8 @@ WRONG = {
              ('t = sales.groupby("account_id")["revenue"].sum().reset_index()\n'
               'my_named = t.merge(accounts, left_index=True, right_index=True)',
               "account_id_x and account_id_y"),
-             ('my_named = sales.merge(accounts, on="account_id")', "one row per account and month"),
+             ('my_named = sales.merge(accounts, on="account_id")',
+              "one row per account and month"),
              ('t = sales.groupby("account_id")["revenue"].mean().reset_index()\n'
               'my_named = t.merge(accounts, on="account_id")',
               "The revenue is not each account's total"),
@@ -456,11 +458,13 @@ WRONG = {
               '.reset_index()', "Add the column xyz"),
              (_CV.format(src="monthly") + 'my_xyz = (g.std(ddof=0) / g.mean()).rename("cv")'
               '.reset_index()\n'
-              'my_xyz["xyz"] = np.select([my_xyz["cv"] <= 0.5, my_xyz["cv"] <= 1], ["X", "Y"], "Z")',
+              'my_xyz["xyz"] = np.select([my_xyz["cv"] <= 0.5, my_xyz["cv"] <= 1], ["X", "Y"],'
+              ' "Z")',
               "fewer than 3 periods are Z"),
              (_CV.format(src="monthly") + 'my_xyz = (g.std(ddof=0) / g.mean()).rename("cv")'
               '.reset_index()\n'
-              'my_xyz["xyz"] = np.select([my_xyz["cv"] <= 0.5, my_xyz["cv"] <= 1], ["Z", "Y"], "X")',
+              'my_xyz["xyz"] = np.select([my_xyz["cv"] <= 0.5, my_xyz["cv"] <= 1], ["Z", "Y"],'
+              ' "X")',
               "X if cv <= 0.5"),
              (_CV.format(src="monthly") + 'my_xyz = (g.std(ddof=0) / g.mean()).rename("cv")'
               '.reset_index()\nmy_xyz["xyz"] = np.where(my_xyz["cv"] <= 0.5, "x", "z")',
@@ -562,7 +566,8 @@ WRONG = {
              (_WHALE + 'p = w["profit"].sort_values(ascending=False)\n'
               'my_peak = str(round(float((p.cumsum() / p.sum()).max()), 2))',
               "leave out the quotes")],
-    "13.4": [('my_clv = round(sum(p_profit * p_retention ** (t - 1) for t in range(1, p_years + 1)))',
+    "13.4": [('my_clv = round(sum(p_profit * p_retention ** (t - 1)\n'
+              '                   for t in range(1, p_years + 1)))',
               "You did not discount"),
              ('my_clv = round(sum(p_profit * p_retention ** (t - 1) / (1 + p_rate) ** (t - 1)\n'
               '                   for t in range(1, p_years + 1)))', "You discounted from year 0"),

@@ -19,7 +19,7 @@ import pandas as pd
 
 from kamlib._frames import DateLike, window_mask
 from kamlib.abcxyz import abc_classes, xyz_classes
-from kamlib.exercises.answers import column_kind, describe, number, two_numbers
+from kamlib.exercises.answers import describe, number, two_numbers
 from kamlib.exercises.feedback import Feedback, friendly, per_account
 from kamlib.exercises.registry import Exercise
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from kamlib._frames import DateLike
-from kamlib.exercises.answers import column_kind, describe, number, two_numbers
+from kamlib.exercises.answers import column_kind, number, two_numbers
 from kamlib.exercises.feedback import Feedback, friendly, per_account, rounding_hint
 from kamlib.exercises.registry import Exercise
 from kamlib.planning.contacts import circle_coverage, decision_map

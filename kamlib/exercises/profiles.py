@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from kamlib._frames import DateLike
-from kamlib.exercises.answers import column_kind, describe, number, two_numbers
+from kamlib.exercises.answers import column_kind, number
 from kamlib.exercises.feedback import Feedback, friendly, per_account
 from kamlib.exercises.registry import Exercise
 
@@ -224,7 +224,8 @@ def check_rfm_scores(answer: pd.DataFrame, profiles: pd.DataFrame, *,
             return Feedback.hint(f"Your {score} scores run from 0 to {bins - 1}: scores run "
                                  f"from 1 to {bins} (add 1 to labels=False).")
         if s.min() < 1 or s.max() > bins:
-            return Feedback.hint(f"Your {score} scores run from {number(s.min())} to {number(s.max())}: "
+            return Feedback.hint(f"Your {score} scores run from {number(s.min())} to "
+                                 f"{number(s.max())}: "
                                  f"give scores from 1 to {bins}.")
         values = truth[column].astype(float)
         good = values if high_is_good else -values
