@@ -591,7 +591,8 @@ WRONG = {
               '(wallets["wallet_estimate"] / wallets["account_id"].map(rev)).round(3))',
               "Upside down"),
              (_WALLET + 'my_wallet = rev.rename("share_of_wallet").reset_index()',
-              "(missing e.g.")],
+              "(missing e.g."),
+             ('my_wallet = wallet[["account_id", "share_of_wallet"]]', WORKED)],
     "14.2": [('covered = p_contacts.groupby("account_id")["circle"].nunique()\n'
               'my_gaps = pd.DataFrame({"account_id": p_accounts})\n'
               'my_gaps["gaps"] = 3 - my_gaps["account_id"].map(covered).fillna(0)',
@@ -608,7 +609,9 @@ WRONG = {
               'my_gaps = (3 - covered).rename("gaps").reset_index()', "(missing e.g."),
              (_GAPS + 'covered = recent.groupby("account_id")["circle"].nunique()\n'
               'my_gaps = pd.DataFrame({"account_id": p_accounts})\n'
-              'my_gaps["gaps"] = 3 - my_gaps["account_id"].map(covered)', "empty gaps (NaN)")],
+              'my_gaps["gaps"] = 3 - my_gaps["account_id"].map(covered)', "empty gaps (NaN)"),
+             ('my_gaps = coverage.assign(gaps=coverage["uncovered"].str.count(r"\\d")\n'
+              '                         + coverage["lapsed"].str.count(r"\\d"))', WORKED)],
     "14.3": [(_QUAD + 'hv, hn = before < 0.8, r["need"] >= 5\n'
               'r["quadrant"] = np.select([hv & hn, hv, hn], ["key account", "develop", '
               '"maintain"], "serve")\nmy_quadrants = r[["account_id", "quadrant"]]',
@@ -628,7 +631,8 @@ WRONG = {
              (_QUAD + 'hv, hn = before < 0.8, r["need"] >= 5\n'
               'r["quadrant"] = np.select([hv & hn, hv, hn], ["key", "maintain", '
               '"develop"], "serve")\nmy_quadrants = r[["account_id", "quadrant"]]',
-              "Unknown quadrant name")],
+              "Unknown quadrant name"),
+             ('my_quadrants = matrix[["account_id", "quadrant"]]', WORKED)],
 }
 
 
