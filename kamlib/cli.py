@@ -130,7 +130,15 @@ def _course(args: argparse.Namespace) -> int:
             if args.no_lab:
                 return 0
             print(f"opening JupyterLab in {started.workdir}")
-            return course.launch(started.workdir)
+            if course.running_as_root():
+                print("running as root: JupyterLab is started with allow_root (it refuses "
+                      "to start as root otherwise); prefer an ordinary user where you can")
+            code = course.launch(started.workdir)
+            if code:
+                print(f"JupyterLab stopped with exit code {code}: its messages above say why. "
+                      f"`kam course start --no-lab` prepares the folder without opening it.",
+                      file=sys.stderr)
+            return code
         if args.action == "reset":
             restored, kept = course.reset(args.name, args.dir)
             print(f"restored {restored}" + (f"; your version is kept as {kept.name}"

@@ -35,12 +35,16 @@ from pathlib import Path
 from kamlib.exercises.tracking import PROGRESS_FILE, start_file
 
 __all__ = ["KIT", "NOTEBOOKS", "WORKDIR", "Started", "course_notebooks", "start", "reset",
-           "lab_command", "launch"]
+           "lab_command", "launch", "running_as_root", "QUIET_LAB"]
 
 KIT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = KIT / "notebooks"
 WORKDIR = KIT / "course"  # git-ignored; beside notebooks/ so the kit stays one folder
 FIRST = "00_start_here.ipynb"
+# no news pop-up and no update check: a trainee's first screen is the start page
+QUIET_LAB = ["--LabApp.news_url=None",
+             "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements."
+             "NeverCheckForUpdate"]
 
 
 @dataclass
@@ -111,9 +115,16 @@ def reset(name: str, workdir: str | Path | None = None, *,
     return target, kept
 
 
+def running_as_root() -> bool:
+    """True when this process runs as root (a container, often): JupyterLab then needs
+    ``allow_root``, else it exits at once."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def lab_command(workdir: str | Path | None = None) -> tuple[list[str], dict[str, str]]:
     """The command that opens JupyterLab on the work folder, and its environment.
 
+    JupyterLab starts without its news pop-up, and with ``allow_root`` when run as root.
     The environment puts this Python's scripts folder (where ``kam`` is) first on PATH, so
     ``kam`` works in a JupyterLab terminal without activating the virtual environment.
     """
@@ -122,7 +133,10 @@ def lab_command(workdir: str | Path | None = None) -> tuple[list[str], dict[str,
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([scripts, env.get("PATH", "")]).rstrip(os.pathsep)
     env["KAMKIT_COURSE"] = str(workdir)
-    argv = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={workdir}"]
+    argv = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={workdir}",
+            *QUIET_LAB]
+    if running_as_root():  # JupyterLab refuses to start as root unless told to
+        argv.append("--ServerApp.allow_root=True")
     if (workdir / FIRST).exists():
         argv.append(str(workdir / FIRST))
     return argv, env

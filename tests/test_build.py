@@ -185,10 +185,11 @@ def test_trainee_build_shows_code(data, notebooks, tmp_path):
     page = (tmp_path / "t" / "10_concentration.html").read_text()
     solutions = re.findall(r"<details class=\"kamkit-solution\"><summary>Solution (10\.\d)",
                            page)
-    assert solutions == ["10.1", "10.2", "10.3", "10.4"]
+    assert solutions == ["10.1", "10.2", "10.3", "10.4", "10.5"]
     assert 'my_table = practice[["account_id", "revenue"]]' in page
-    assert '(my_table["cum_share"] &lt; 0.8)' in page  # code is text, escaped
-    assert "Correct." not in page and page.count("Not answered yet") == 4
+    assert "(cum_share &lt; 0.8)" in page  # code is text, escaped
+    # five exercises and three self-checks, none answered
+    assert "Correct." not in page and page.count("Not answered yet") == 5 + 3
     assert "<math" in page and "<mfrac>" in page and "$$" not in page and "\\sum" not in page
     assert "mathjax" not in page.lower()
 

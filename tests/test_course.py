@@ -50,8 +50,9 @@ def test_reset_restores_one_notebook_and_keeps_the_old_one(tmp_path, capsys):
 def test_lab_opens_the_work_folder_with_kam_on_path(tmp_path):
     work = course.start(tmp_path / "course").workdir
     argv, env = course.lab_command(work)
-    assert argv[1:] == ["-m", "jupyterlab", f"--ServerApp.root_dir={work}",
-                        str(work / "00_start_here.ipynb")]
+    root = ["--ServerApp.allow_root=True"] if course.running_as_root() else []
+    assert argv[1:] == ["-m", "jupyterlab", f"--ServerApp.root_dir={work}", *course.QUIET_LAB,
+                        *root, str(work / "00_start_here.ipynb")]
     scripts = env["PATH"].split(os.pathsep)[0]
     assert scripts == sysconfig.get_path("scripts") and (Path(scripts) / "kam").exists()
     recipe = (ROOT / "Makefile").read_text().split("\nlab:")[1].split("\n\n")[0]
@@ -106,3 +107,21 @@ def test_a_broken_trainee_copy_does_not_affect_kam_build(tmp_path, capsys):
     assert main(["build", "--config", str(tmp_path / "kam.toml"), "--out",
                  str(tmp_path / "r3"), "--notebooks", str(work)]) == 2
     assert "kam build runs the kit's own notebooks" in capsys.readouterr().err
+
+
+def test_lab_runs_as_root_when_root_and_shows_no_news(tmp_path, monkeypatch):
+    """Started as root, JupyterLab needs allow_root or it exits at once; the news pop-up is
+    off either way (the options are ones JupyterLab knows)."""
+    from jupyterlab.labapp import LabApp
+
+    work = course.start(tmp_path / "course").workdir
+    for root in (True, False):
+        monkeypatch.setattr(course, "running_as_root", lambda root=root: root)
+        argv, _ = course.lab_command(work)
+        assert ("--ServerApp.allow_root=True" in argv) is root
+        assert "--LabApp.news_url=None" in argv
+    news = LabApp.class_traits()["news_url"]
+    assert news.from_string("None") is None
+    app = LabApp()
+    app.parse_command_line([a for a in argv if a.startswith("--LabApp")])
+    assert app.news_url is None and app.check_for_updates_class.__name__ == "NeverCheckForUpdate"

@@ -54,7 +54,7 @@ def test_share_of_wallet_is_last_12_months_over_wallet(months, wallets):
     ([25.0, 0.0, 33.3], "Those are percentages"),
     ([0.125, 0.1, 0.0], "That is the 12 months before"),         # a: 200 / 1600
     ([0.25, 0.0, 0.33], "Give three decimals"),
-    ([0.25, 0.0, 0.5], "The share of account 'c' is 0.500"),
+    ([0.25, 0.0, 0.5], "The share of account 'c' is 0.5 in your table but 0.333"),
 ])
 def test_share_of_wallet_hints(months, wallets, values, text):
     hint(check_share_of_wallet(wallet_answer(values), months, wallets, AS_OF), text)
@@ -193,7 +193,18 @@ def test_practice_data_are_the_largest_industry(portfolio):
                            "role": ["CIO", "CFO"], "circle": [1, 2],
                            "last_contact": pd.to_datetime(["2025-01-01"] * 2)})
     p_contacts, p_accounts = practice_contacts(people, accounts, "Bank")
-    assert p_contacts["account_id"].tolist() == ["a"] and p_accounts.tolist() == ["a", "b", "d"]
+    assert p_accounts.tolist() == ["a", "b", "d"]
+    assert set(p_contacts["account_id"]) <= {"a", "b", "d"}  # c is Retail
+    # the real contact (Y at a) stays; added ones make every case occur: a (the first) gets
+    # all three circles, b (the second) a circle-3 contact not reached for 200 days, d (the
+    # third) circles 1 and 2
+    real = p_contacts[~p_contacts["contact_name"].str.startswith("Practice contact")]
+    assert real["contact_name"].tolist() == ["Y"]
+    added = p_contacts[p_contacts["contact_name"].str.startswith("Practice contact")]
+    assert added.groupby("account_id")["circle"].apply(sorted).to_dict() == {
+        "a": [1, 2, 3], "b": [3], "d": [1, 2]}
+    assert (pd.Timestamp("2025-01-01") - added["last_contact"]).dt.days.tolist() == [
+        15, 30, 45, 200, 20, 25]
 
 
 def test_solutions_solve_their_exercises(months, wallets, people, matrix):

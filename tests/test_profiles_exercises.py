@@ -180,4 +180,4 @@ def test_rfm_scores_other_mistakes(profiles):
     halves = scores(profiles).assign(r=lambda t: t["r"] - 0.5)
     hint(check_rfm_scores(halves, profiles), "r must hold whole scores from 1 to 5")
     hint(check_rfm_scores(scores(profiles).drop(columns="m"), profiles),
-         "Wrong column names: expected ['account_id', 'r', 'f', 'm']")
+         "Wrong column names: expected account_id, r, f, m")

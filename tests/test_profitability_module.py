@@ -110,8 +110,8 @@ def test_cost_to_serve_shapes(acts):
         t["account_id"] != "b"))
     hint(check_cost_to_serve(unknown, acts, RATES), "Some accounts have no cost (NaN)")
     off = _cts(acts).assign(cost_to_serve=lambda t: t["cost_to_serve"] + (t["account_id"] == "c"))
-    hint(check_cost_to_serve(off, acts, RATES), "The cost to serve of account 'c' is 201.00 "
-         "in your table but 200.00 from the log")
+    hint(check_cost_to_serve(off, acts, RATES), "The cost to serve of account 'c' is 201 "
+         "in your table but 200 from the log")
 
 
 # --- 13.2 the whale table ----------------------------------------------------------------
@@ -194,7 +194,7 @@ def test_whale_table_accounts_without_activities(practice, acts):
     (0.67, "That is the share of accounts at the peak"),
     (1.1, "Right to one decimal. Give two decimals"),
     (1.5, "Take the highest value of cum_share"),
-    ("1.14", "Give a number such as 1.45, not a str"),
+    ("1.14", "Give a number such as 1.45, not the number written as text"),
 ])
 def test_whale_peak_hints(practice, acts, answer, text):
     hint(check_whale_peak(answer, practice, acts, RATES), text)

@@ -24,9 +24,12 @@ import pandas as pd
 
 from kamlib._frames import DateLike, accounts_for
 from kamlib.concentration import account_totals, accounts_for_target, gini, hhi
+from kamlib.exercises.answers import column_kind, describe, number, two_numbers
 from kamlib.exercises.feedback import Feedback, close, friendly, per_account, rounding_hint
 from kamlib.exercises.feedback import is_number as _number
 from kamlib.exercises.registry import Exercise
+
+_ROUNDED = 5e-4 + 1e-9  # a value rounded to three decimals (or more) is still right
 
 __all__ = ["practice_window", "practice_totals", "check_pareto_table",
            "check_accounts_for_target", "check_share_of_accounts", "check_gini", "check_hhi",
@@ -101,7 +104,7 @@ def check_pareto_table(answer: pd.DataFrame, totals: pd.DataFrame, *,
                              f"{len(truth)}: keep exactly one row per account.")
     mine = answer.set_index(account)
     if not pd.api.types.is_numeric_dtype(mine[value]):
-        return Feedback.hint(f"Your {value} column holds {mine[value].dtype}, not numbers.")
+        return Feedback.hint(f"Your {value} column holds {column_kind(mine[value])}, not numbers.")
     for col in [value, *truth.select_dtypes("number").columns.drop(value, errors="ignore")]:
         if np.allclose(mine[value].astype(float), truth.loc[mine.index, col].astype(float)):
             break
@@ -113,8 +116,9 @@ def check_pareto_table(answer: pd.DataFrame, totals: pd.DataFrame, *,
                                  f"the {col} instead of {value}.")
         off = ~np.isclose(mine[value].astype(float), truth.loc[mine.index, value])
         wrong = mine.index[np.argmax(off)]
-        return Feedback.hint(f"The {value} of account {str(wrong)!r} is {mine.loc[wrong, value]:,}"
-                             f" in your table but {truth.loc[wrong, value]:,} in the data.")
+        said = two_numbers(mine.loc[wrong, value], truth.loc[wrong, value])
+        return Feedback.hint(f"The {value} of account {str(wrong)!r} is {said[0]} in your "
+                             f"table but {said[1]} in the data.")
     values = answer[value].to_numpy(dtype=float)
     if len(values) > 1 and (np.diff(values) >= 0).all() and values[0] < values[-1]:
         return Feedback.hint("You sorted ascending: the largest account comes first "
@@ -122,25 +126,40 @@ def check_pareto_table(answer: pd.DataFrame, totals: pd.DataFrame, *,
     if (np.diff(values) > 0).any():
         return Feedback.hint(f"The rows are not sorted by {value}, largest first.")
     share, cum = answer["share"].to_numpy(dtype=float), answer["cum_share"].to_numpy(dtype=float)
-    if close(share.sum(), 100.0, tol=1e-6):
+    right_share = values / values.sum()
+    if np.isnan(share).any() or np.isnan(cum).any():
+        return Feedback.hint("Some shares are empty (NaN): every account has a share of "
+                             f"the total {value}.")
+    # no precision is asked: any rounding to three decimals or more is right
+    if np.allclose(share, right_share, rtol=0, atol=_ROUNDED) and \
+            np.allclose(cum, np.cumsum(right_share), rtol=0, atol=_ROUNDED):
+        return Feedback.correct(f"The largest account makes {share[0]:.1%} of {value}.")
+    if np.allclose(share, 100 * right_share, rtol=0, atol=100 * _ROUNDED):
         return Feedback.hint("Your shares sum to 100: give them as fractions (0.25, not 25).")
-    if not close(share.sum(), 1.0, tol=1e-6):
-        return Feedback.hint(f"Your shares do not sum to 1 (they sum to {share.sum():,.4g}): "
-                             f"divide each {value} by the total {value} of all accounts.")
-    if not np.allclose(share, values / values.sum()):
-        return Feedback.hint(f"share should be each account's {value} / the total {value}.")
+    if not np.allclose(share, right_share, rtol=0, atol=_ROUNDED):
+        if close(share.sum(), 1.0, tol=1e-6):
+            return Feedback.hint(f"share should be each account's {value} / the total "
+                                 f"{value} of all accounts.")
+        return Feedback.hint(f"Your shares do not sum to 1 (they sum to "
+                             f"{number(share.sum())}): divide each {value} by the total "
+                             f"{value} of all accounts.")
+    if np.allclose(cum, np.cumsum(share), rtol=0, atol=1e-9) and \
+            not close(cum[-1], 1.0, tol=_ROUNDED):
+        return Feedback.hint("You rounded the shares before the running total, so it ends at "
+                             f"{number(cum[-1])}, not 1: take cumsum() of the unrounded "
+                             "shares (round at the end, or not at all).")
     if close(cum.max(), 1.0, tol=1e-6) and (np.diff(cum) < -1e-12).any():
         return Feedback.hint("cum_share goes down in places: you took the running total "
                              "before sorting. Sort first, then cumsum().")
-    if not close(cum[-1], 1.0, tol=1e-6):
+    if not close(cum[-1], 1.0, tol=_ROUNDED):
         why = (f" You cumulated the {value}, not the shares." if close(cum[-1], values.sum())
                else "")
         return Feedback.hint(f"The cumulative share should end at 1.0; yours ends at "
-                             f"{cum[-1]:,.4g}.{why}")
-    if not np.allclose(cum, np.cumsum(share)):
-        return Feedback.hint("cum_share is not the running total of share down your rows: "
-                             "sort first, then cumsum().")
-    return Feedback.correct(f"The largest account makes {share[0]:.1%} of {value}.")
+                             f"{number(cum[-1])}.{why}")
+    return Feedback.hint("cum_share is not the running total of share down your rows: "
+                         "sort first, then cumsum().")
+
+
 
 
 @friendly("a whole number of accounts, such as 120")
@@ -159,7 +178,7 @@ def check_accounts_for_target(answer: object, totals: pd.DataFrame, target: floa
     n = len(totals)
     pct = f"{target:.0%}"
     if not _number(answer):
-        return Feedback.hint(f"Give a whole number of accounts, not a {type(answer).__name__}.")
+        return Feedback.hint(f"Give a whole number of accounts, not {describe(answer)}.")
     if answer == k:
         return Feedback.correct(f"{k:,} of {n:,} accounts ({k / n:.1%}) make {pct} of {value}.")
     if 0 < answer < 1 or close(answer, 100 * k / n, tol=0.05):
@@ -198,7 +217,7 @@ def check_share_of_accounts(answer: object, totals: pd.DataFrame, target: float 
     n = len(totals)
     share = k / n
     if not _number(answer):
-        return Feedback.hint(f"Give a number between 0 and 1, not a {type(answer).__name__}.")
+        return Feedback.hint(f"Give a number between 0 and 1, not {describe(answer)}.")
     if close(answer, share):
         return Feedback.correct(f"{share:.1%} of the accounts make {target:.0%} of {value}.")
     if close(answer, 100 * share, tol=0.05):
@@ -207,8 +226,6 @@ def check_share_of_accounts(answer: object, totals: pd.DataFrame, target: float 
     if answer == k:
         return Feedback.hint("That is the number of accounts: divide it by the number of "
                              "all accounts.")
-    if rounding_hint(answer, share, fewest=2):  # 0.14 for 0.1406, before "off by one"
-        return Feedback.hint(rounding_hint(answer, share))
     if close(answer, (k - 1) / n):
         return Feedback.hint(f"Off by one: the account that crosses {target:.0%} belongs to "
                              f"the vital few.")
@@ -236,7 +253,7 @@ def check_gini(answer: object, totals: pd.DataFrame, *, value: str = "revenue") 
     g = gini(totals[value])
     n = len(totals)
     if not _number(answer):
-        return Feedback.hint(f"Give a number, not a {type(answer).__name__}.")
+        return Feedback.hint(f"Give a number, not {describe(answer)}.")
     if close(answer, g):
         return Feedback.correct(f"Gini = {g:.3f}.")
     if close(answer, 100 * g, tol=0.05):
@@ -273,7 +290,7 @@ def check_hhi(answer: object, totals: pd.DataFrame, *, value: str = "revenue") -
     h = hhi(totals[value])
     x = totals[value].to_numpy(dtype=float)
     if not _number(answer):
-        return Feedback.hint(f"Give a number, not a {type(answer).__name__}.")
+        return Feedback.hint(f"Give a number, not {describe(answer)}.")
     if close(answer, h, tol=5e-5):
         return Feedback.correct(f"HHI = {h:.4f}: like {1 / h:.1f} equal accounts.")
     if close(answer, 10_000 * h, tol=0.5):
@@ -284,6 +301,12 @@ def check_hhi(answer: object, totals: pd.DataFrame, *, value: str = "revenue") -
         return Feedback.hint(f"Square the shares, not the {value} amounts.")
     if close(answer, 1 / h, tol=5e-3):
         return Feedback.hint("That is 1 / HHI, the effective number of accounts.")
+    if close(answer, float(np.sqrt(h)), tol=5e-5):
+        return Feedback.hint("You took the square root at the end: the HHI is the sum of the "
+                             "squared shares itself.")
+    hint = rounding_hint(answer, h, decimals=4, fewest=2)
+    if hint:
+        return Feedback.hint(hint)
     return Feedback.hint(f"Divide each {value} by the total, square the shares, add them up.")
 
 
@@ -291,17 +314,37 @@ EXERCISES = [
     Exercise("10.1", "Build the Pareto table", "my_table", check_pareto_table, """\
 my_table = practice[["account_id", "revenue"]].sort_values("revenue", ascending=False)
 my_table["share"] = my_table["revenue"] / my_table["revenue"].sum()
-my_table["cum_share"] = my_table["share"].cumsum()"""),
+my_table["cum_share"] = my_table["share"].cumsum()""",
+             steps='take account_id and revenue from practice, sort by revenue, largest first '
+                   '(sort_values("revenue", ascending=False)), add share = revenue / the sum '
+                   "of revenue, then cum_share = share.cumsum()."),
     Exercise("10.2", "How many accounts make 80%?", "my_count", check_accounts_for_target,
              """\
+ranked = practice.sort_values("revenue", ascending=False)
+cum_share = ranked["revenue"].cumsum() / ranked["revenue"].sum()
 # the accounts before the 80% line, plus the one that crosses it
-my_count = int((my_table["cum_share"] < 0.8).sum()) + 1"""),
-    Exercise("10.3", "Their share of all accounts", "my_share", check_share_of_accounts,
-             "my_share = round(my_count / len(my_table), 3)", precision="three decimals"),
+my_count = int((cum_share < 0.8).sum()) + 1""",
+             steps="in the table of 10.1, count the rows whose cum_share is below 0.8 "
+                   "((cum_share < 0.8).sum()), then add 1 for the account that crosses 80%."),
+    Exercise("10.3", "Their share of all accounts", "my_share", check_share_of_accounts, """\
+ranked = practice.sort_values("revenue", ascending=False)
+cum_share = ranked["revenue"].cumsum() / ranked["revenue"].sum()
+count = int((cum_share < 0.8).sum()) + 1  # as in 10.2
+my_share = round(count / len(practice), 3)""", precision="three decimals",
+             steps="divide the number of accounts of 10.2 by the number of all accounts "
+                   "(len(practice)) and round to three decimals with round(x, 3)."),
     Exercise("10.4", "The Gini coefficient", "my_gini", check_gini, """\
 x = np.sort(practice["revenue"].to_numpy())  # smallest first
 n = len(x)
 i = np.arange(1, n + 1)
 my_gini = round(float(((2 * i - n - 1) * x).sum() / (n * x.sum())), 3)""",
-             precision="three decimals"),
+             precision="three decimals",
+             steps="sort the revenues ascending with np.sort, number them i = 1 to n with "
+                   "np.arange(1, n + 1), add up (2i - n - 1) x revenue, divide by n x the total "
+                   "revenue and round to three decimals."),
+    Exercise("10.5", "The Herfindahl-Hirschman index", "my_hhi", check_hhi, """\
+share = practice["revenue"] / practice["revenue"].sum()
+my_hhi = round(float((share ** 2).sum()), 4)""", precision="four decimals",
+             steps="divide each account's revenue by the total revenue (its share), square "
+                   "the shares (** 2), add them up and round to four decimals."),
 ]

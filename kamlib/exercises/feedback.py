@@ -1,8 +1,10 @@
 """Feedback for the course checks: the result type, and the guards every check shares.
 
 A check never raises: a trainee meets a traceback as "the check is broken", not as "my answer
-is wrong". :func:`friendly` turns ``None`` into "not answered yet" and any error inside a
-check into a sentence saying what the check expected. :func:`per_account` recognises the
+is wrong". :func:`friendly` turns ``None`` into "not answered yet", reads the answer in its
+plain form (:func:`~kamlib.exercises.answers.normalise`: categories as values, ids in the
+data's type) and turns any error inside a check into a sentence saying what it expected.
+:func:`per_account` recognises the
 shapes a beginner's table typically has before it is right (the account id as the index,
 one row per account and month).
 
@@ -25,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from kamlib.exercises.answers import describe, normalise
 
 __all__ = ["Feedback", "close", "is_number", "rounding_hint", "friendly", "per_account",
            "NOT_ANSWERED"]
@@ -69,7 +73,8 @@ class Feedback:
         colour, border, head = (("#e8f5e9", "#2e7d32", "&#10004; Correct.") if self.ok
                                 else ("#fff3e0", "#ef6c00", "&#10008; Not yet:"))
         return (f"<div style='background:{colour};border-left:4px solid {border};"
-                f"padding:6px 10px'><b>{head}</b> {html.escape(self.message)}</div>")
+                f"padding:6px 10px'><b>{head}</b> "
+                f"{html.escape(self.message).replace(chr(10), '<br>')}</div>")
 
 
 def is_number(answer: object) -> bool:
@@ -134,8 +139,9 @@ def friendly(expected: str) -> Callable[[Callable[..., Feedback]], Callable[...,
     ...     return Feedback.correct() if answer / 2 == 0.25 else Feedback.hint("no")
     >>> print(check_half(None))
     Not answered yet: replace None in the answer cell with your answer, run that cell, then run this check again.
-    >>> print(check_half("a"))
-    Not yet: The check could not read your answer (TypeError: unsupported operand type(s) for /: 'str' and 'int'). It expected a number between 0 and 1.
+    >>> print(check_half("a"))  # doctest: +NORMALIZE_WHITESPACE
+    Not yet: The check could not read your answer: it expected a number between 0 and 1. Look
+    at your answer (run a cell with just its name) and compare it with the task.
     """
     def decorate(check: Callable[..., Feedback]) -> Callable[..., Feedback]:
         @functools.wraps(check)
@@ -143,12 +149,11 @@ def friendly(expected: str) -> Callable[[Callable[..., Feedback]], Callable[...,
             if answer is None:
                 return Feedback(False, NOT_ANSWERED)
             try:
-                return check(answer, *args, **kwargs)
-            except Exception as err:  # noqa: BLE001 - a check must never show a traceback
-                said = str(err).strip().splitlines()[0][:160] if str(err).strip() else ""
-                why = f"{type(err).__name__}: {said}" if said else type(err).__name__
-                return Feedback.hint(f"The check could not read your answer ({why}). It "
-                                     f"expected {expected}.")
+                return check(normalise(answer, args), *args, **kwargs)
+            except Exception:  # noqa: BLE001 - a check must never show a traceback
+                return Feedback.hint(f"The check could not read your answer: it expected "
+                                     f"{expected}. Look at your answer (run a cell with "
+                                     f"just its name) and compare it with the task.")
         safe.expected = expected
         return safe
     return decorate
@@ -171,15 +176,16 @@ def per_account(answer: object, columns: Iterable[str], *, account: str = "accou
     if isinstance(answer, pd.Series) and answer.name in columns:
         answer = answer.to_frame()
     if not isinstance(answer, pd.DataFrame):
-        return Feedback.hint(f"Give a DataFrame with the columns {[account, *columns]}, not a "
-                             f"{type(answer).__name__}.")
+        return Feedback.hint(f"Give a table (DataFrame) with the columns "
+                             f"{', '.join([account, *columns])}; yours is {describe(answer)}.")
     if account not in answer.columns and account in (answer.index.names or []):
         return Feedback.hint(f"{account} is the index of {name}, not a column: add "
                              f".reset_index() (groupby puts the account in the index).")
     missing = [c for c in [account, *columns] if c not in answer.columns]
     if missing:
-        return Feedback.hint(f"Wrong column names: expected {[account, *columns]}; missing "
-                             f"{missing}; you have {list(map(str, answer.columns))}.")
+        return Feedback.hint(f"Wrong column names: expected {', '.join([account, *columns])}; "
+                             f"missing {', '.join(missing)}; your table has "
+                             f"{', '.join(map(str, answer.columns)) or 'no columns'}.")
     repeated = answer[account].duplicated(keep=False)
     if repeated.any():
         first = answer.loc[repeated, account].iloc[0]

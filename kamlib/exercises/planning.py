@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from kamlib._frames import DateLike
+from kamlib.exercises.answers import column_kind, number, two_numbers
 from kamlib.exercises.feedback import Feedback, friendly, per_account, rounding_hint
 from kamlib.exercises.registry import Exercise
 from kamlib.planning.contacts import circle_coverage, decision_map
@@ -66,14 +67,59 @@ def practice_wallet(account_month: pd.DataFrame, accounts: pd.DataFrame,
     return months.sort_values(["account_id", "period"], ignore_index=True), wallets
 
 
-def practice_contacts(contacts: pd.DataFrame, accounts: pd.DataFrame,
-                      industry: str | None) -> tuple[pd.DataFrame, pd.Series]:
-    """The contacts of the practice accounts, and the accounts (some may have none)."""
+def practice_contacts(contacts: pd.DataFrame, accounts: pd.DataFrame, industry: str | None,
+                      as_of: DateLike | None = None) -> tuple[pd.DataFrame, pd.Series]:
+    """The contacts of the practice accounts, and the accounts (some may have none).
+
+    Every case exercise 14.2 names occurs in them: with circles and dates, contacts are added
+    (named "Practice contact ...") so that some accounts have every circle covered, some a
+    circle-3 contact reached recently, some one not reached for long, and some no contact
+    at all. ``as_of`` (default: the latest contact) dates them.
+
+    >>> people = pd.DataFrame({"account_id": ["a", "b"], "contact_name": ["X", "Y"],
+    ...     "role": ["CIO", "CFO"], "circle": [1, 1],
+    ...     "last_contact": pd.to_datetime(["2025-12-01", "2025-01-01"])})
+    >>> accts = pd.DataFrame({"account_id": list("abcdefgh"), "industry": "Bank"})
+    >>> got, ids = practice_contacts(people, accts, "Bank", as_of="2025-12-31")
+    >>> sorted(got["circle"].unique().tolist()), got["account_id"].nunique() < len(ids)
+    ([1, 2, 3], True)
+    """
     ids = _ids(accounts, industry)
     cols = [c for c in ("account_id", "contact_name", "role", "circle", "last_contact")
             if c in contacts]
     people = contacts.loc[contacts["account_id"].isin(ids), cols]
+    if {"circle", "last_contact"} <= set(cols) and len(ids):
+        added = _practice_people(ids, cols, people, as_of)
+        silent = set(ids.iloc[3::7]) - set(added["account_id"])
+        people = pd.concat([people[~people["account_id"].isin(silent)], added],
+                           ignore_index=True)
     return people.sort_values(["account_id", *cols[1:2]], ignore_index=True), ids
+
+
+def _practice_people(ids: pd.Series, cols: list[str], people: pd.DataFrame,
+                     as_of: DateLike | None) -> pd.DataFrame:
+    """Contacts that make every case of 14.2 occur: all circles covered (every 4th account,
+    starting with the first), circles 1 and 2 only (every 4th, third), circle 3 lapsed
+    (every 5th, second); every 7th account (fourth) not given one has no contact at all."""
+    dates = pd.to_datetime(people["last_contact"])
+    end = pd.Timestamp(as_of) if as_of is not None else (
+        dates.max() if dates.notna().any() else pd.Timestamp.today().normalize())
+    rows = []
+    for i, account in enumerate(ids):
+        plan = []
+        if i % 4 == 0:
+            plan += [(1, "Managing director", 15), (2, "Accounts payable", 30),
+                     (3, "Security officer", 45)]
+        if i % 4 == 2:
+            plan += [(1, "Head of IT", 20), (2, "Purchasing officer", 25)]
+        if i % 5 == 1:
+            plan += [(3, "Facilities manager", 200)]
+        for circle, role, days in plan:
+            rows.append({"account_id": account, "contact_name": f"Practice contact {i}-{circle}",
+                         "role": role, "circle": circle,
+                         "last_contact": end - pd.Timedelta(days=days)})
+    return pd.DataFrame(rows, columns=["account_id", "contact_name", "role", "circle",
+                                       "last_contact"])[cols]
 
 
 def practice_matrix(account_month: pd.DataFrame, accounts: pd.DataFrame, industry: str | None,
@@ -106,8 +152,12 @@ def _against(mine: pd.DataFrame, column: str, truth: pd.Series, what: str, *,
                              f"give one row per account of {what}" + (
                                  f" (missing e.g. {missing[0]!r})" if missing else "") + ".")
     if numbers and not pd.api.types.is_numeric_dtype(got):
-        return Feedback.hint(f"Your {column} column holds {got.dtype}, not numbers.")
+        return Feedback.hint(f"Your {column} column holds {column_kind(got)}, not numbers.")
     got = got.reindex(truth.index)
+    if got.isna().any() and column != "share_of_wallet":
+        return Feedback.hint(f"{int(got.isna().sum())} account(s) have an empty {column} "
+                             f"(NaN), e.g. {str(got.index[got.isna()][0])!r}: give every "
+                             "account a value (fillna where a lookup found nothing).")
     return got.astype(float) if numbers else got
 
 
@@ -152,12 +202,18 @@ def check_share_of_wallet(answer: pd.DataFrame, months: pd.DataFrame, wallets: p
     for said, values in wrong.items():
         if np.allclose(mine, values, atol=5e-4, rtol=1e-6, equal_nan=True):
             return Feedback.hint(said)
+    if mine.isna().any():
+        empty = mine.index[mine.isna()]
+        return Feedback.hint(f"{len(empty)} account(s) have no share (empty), e.g. "
+                             f"{str(empty[0])!r}: an account with no revenue in the 12 months "
+                             "has a share of 0 (fillna(0) after mapping the revenue).")
     rounded = [rounding_hint(m, e) for m, e in zip(mine, expected)]
     if all(r is not None or abs(m - e) <= 5e-4 for r, m, e in zip(rounded, mine, expected)):
         return Feedback.hint(next(r for r in rounded if r))
     off = (mine - expected).abs().idxmax()
-    return Feedback.hint(f"The share of account {off!r} is {mine[off]:.3f} in your table but "
-                         f"{expected[off]:.3f}: its revenue of the 12 months to {end} "
+    said = two_numbers(mine[off], expected[off])
+    return Feedback.hint(f"The share of account {off!r} is {said[0]} in your table but "
+                         f"{said[1]}: its revenue of the 12 months to {end} "
                          f"({truth.loc[off, 'revenue_12m']:,.0f}) / its wallet "
                          f"({wallet[off]:,.0f}).")
 
@@ -199,7 +255,7 @@ def check_circle_gaps(answer: pd.DataFrame, contacts: pd.DataFrame, accounts,
         third = int((circle_coverage(decision_map(contacts, as_of=as_of), ids)["uncovered"]
                      .str.contains("3")).sum())
         return Feedback.correct(f"{int((truth > 0).sum())} of {len(truth)} accounts have a gap; "
-                                f"{third} have nobody at all in circle 3, as the brief warns.")
+                                f"{third} have nobody at all in circle 3, a common blind spot.")
     people = decision_map(contacts, as_of=as_of, stale_days=stale_days)
     uncovered = circle_coverage(people, ids).set_index("account_id")["uncovered"].map(
         lambda t: len([c for c in str(t).split(", ") if c])).astype(float)
@@ -221,7 +277,7 @@ def check_circle_gaps(answer: pd.DataFrame, contacts: pd.DataFrame, accounts,
                              "recent contact (3 minus yours).")
     off = (mine - truth).abs().idxmax()
     return Feedback.hint(f"Account {off!r} has {truth[off]:.0f} gap(s), your table says "
-                         f"{mine[off]:.0f}: look at its contacts by circle and their "
+                         f"{number(mine[off])}: look at its contacts by circle and their "
                          f"last_contact.")
 
 
@@ -303,13 +359,19 @@ revenue = last_12.groupby("account_id")["revenue"].sum()
 my_wallet = wallets[["account_id"]].copy()
 my_wallet["share_of_wallet"] = (my_wallet["account_id"].map(revenue).fillna(0)
                                 / wallets["wallet_estimate"]).round(3)""",
-             precision="three decimals"),
+             precision="three decimals",
+             steps="keep the rows of wallet_months in the 12 months to as_of, add the revenue "
+                   "up per account, map it onto wallets (fillna(0) for an account with none) "
+                   "and divide by wallet_estimate; round to three decimals."),
     Exercise("14.2", "Uncovered circles", "my_gaps", check_circle_gaps, """\
 recent = p_contacts[(as_of - p_contacts["last_contact"]).dt.days <= 90]
 covered = recent.groupby("account_id")["circle"].nunique()
 my_gaps = pd.DataFrame({"account_id": p_accounts})
 my_gaps["gaps"] = 3 - my_gaps["account_id"].map(covered).fillna(0).astype(int)""",
-             precision="whole circles"),
+             precision="whole circles",
+             steps="keep the contacts reached in the 90 days to as_of, count the different "
+                   "circles per account (nunique), and take 3 minus that count; an account "
+                   "with no recent contact has 3 gaps."),
     Exercise("14.3", "Value x need quadrant", "my_quadrants", check_quadrants, """\
 ranked = p_matrix.sort_values("revenue", ascending=False)
 cum_share = ranked["revenue"].cumsum() / ranked["revenue"].sum()
@@ -320,5 +382,8 @@ hv = p_matrix["account_id"].isin(high_value)
 hn = p_matrix["need"] >= 5
 my_quadrants = p_matrix[["account_id"]].copy()
 my_quadrants["quadrant"] = np.select([hv & hn, hv, hn], ["key account", "maintain",
-                                                         "develop"], "serve")"""),
+                                                         "develop"], "serve")""",
+             steps="high value: the largest accounts up to and including the one whose "
+                   "cum_share reaches 0.8; high need: need >= 5. Then np.select: both is key "
+                   "account, value only maintain, need only develop, neither serve."),
 ]

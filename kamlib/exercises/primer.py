@@ -144,13 +144,24 @@ def check_top(answer: object, sales: pd.DataFrame, accounts: pd.DataFrame,
     if len(answer) != n:
         return Feedback.hint(f"Give {n} rows, not {len(answer)}: .head({n}) after sorting.")
     values = answer["revenue"].to_numpy(dtype=float)
-    if set(answer["account_id"]) == set(truth.index[-n:]) or \
-            (values[0] < values[-1] and set(answer["account_id"]) != set(truth.index[:n])):
-        return Feedback.hint("Those are the smallest accounts: sort with "
-                             "sort_values('revenue', ascending=False) to put the largest first.")
-    if set(answer["account_id"]) != set(truth.index[:n]):
+    chosen = set(answer["account_id"])
+    if chosen != set(truth.index[:n]):
+        if chosen == set(truth.index[-n:]):
+            return Feedback.hint("Those are the smallest accounts: sort with "
+                                 "sort_values('revenue', ascending=False) to put the largest "
+                                 "first.")
+        if chosen == set(truth.sort_index().index[:n]):
+            return Feedback.hint(f"Those are the first {n} rows as they come, not sorted: "
+                                 "sort by revenue first (sort_values('revenue', "
+                                 f"ascending=False)), then .head({n}).")
+        by_name = accounts.sort_values("account_name", kind="stable")["account_id"]
+        if chosen == set(by_name.head(n)) or chosen == set(by_name.tail(n)):
+            return Feedback.hint(f"Those are the first {n} accounts by name: sort by revenue "
+                                 "(sort_values('revenue', ascending=False)), not by name.")
         return Feedback.hint(f"These are not the {n} accounts with the most revenue: sort "
-                             "all the accounts by revenue, then take the first rows.")
+                             "all the accounts by revenue, largest first "
+                             "(sort_values('revenue', ascending=False)), then take the first "
+                             f"{n} rows with .head({n}).")
     if (values[:-1] < values[1:]).any():
         return Feedback.hint("The right accounts, but not largest first: sort descending.")
     return Feedback.correct(f"The largest account makes {values[0]:,.0f}.")
@@ -158,12 +169,26 @@ def check_top(answer: object, sales: pd.DataFrame, accounts: pd.DataFrame,
 
 EXERCISES = [
     Exercise("02.1", "Filter: the Banking accounts", "my_banks", check_filter,
-             'my_banks = accounts[accounts["industry"] == "Banking"]'),
+             'my_banks = accounts[accounts["industry"] == "Banking"]',
+             steps='compare the industry column with "Banking" (accounts["industry"] == '
+                   '"Banking" gives True or False per row), then put that inside accounts[...] '
+                   "to keep the rows where it is True."),
     Exercise("02.2", "Group and sum: revenue per account", "my_totals", check_totals,
-             'my_totals = sales.groupby("account_id")["revenue"].sum().reset_index()'),
-    Exercise("02.3", "Merge: names and industries", "my_named", check_named,
-             'my_named = my_totals.merge(accounts, on="account_id")'),
-    Exercise("02.4", "Sort: the five largest accounts", "my_top5", check_top, """\\
-my_top5 = my_named.sort_values("revenue", ascending=False).head(5)
-my_top5 = my_top5[["account_id", "account_name", "revenue"]]"""),
+             'my_totals = sales.groupby("account_id")["revenue"].sum().reset_index()',
+             steps='group sales by account_id, take the revenue column, add it up with .sum(), '
+                   "then .reset_index() makes account_id a column again."),
+    Exercise("02.3", "Merge: names and industries", "my_named", check_named, """\
+per_account = sales.groupby("account_id")["revenue"].sum().reset_index()  # as in 02.2
+my_named = per_account.merge(accounts, on="account_id")""",
+             steps="start from the revenue per account (exercise 02.2) and merge accounts onto "
+                   'it: .merge(accounts, on="account_id") gives each account its name and '
+                   "industry."),
+    Exercise("02.4", "Sort: the five largest accounts", "my_top5", check_top, """\
+per_account = sales.groupby("account_id")["revenue"].sum().reset_index()  # as in 02.2
+named = per_account.merge(accounts, on="account_id")                     # as in 02.3
+my_top5 = named.sort_values("revenue", ascending=False).head(5)
+my_top5 = my_top5[["account_id", "account_name", "revenue"]]""",
+             steps='sort the named totals of 02.3 by revenue, largest first (sort_values('
+                   '"revenue", ascending=False)), keep the first five rows with .head(5) and '
+                   "the columns account_id, account_name and revenue."),
 ]

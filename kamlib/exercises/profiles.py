@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from kamlib._frames import DateLike
+from kamlib.exercises.answers import column_kind, number
 from kamlib.exercises.feedback import Feedback, friendly, per_account
 from kamlib.exercises.registry import Exercise
 from kamlib.segments import rfm_scores
@@ -89,7 +90,11 @@ def _values(answer: pd.DataFrame, column: str, truth: pd.Series) -> pd.Series | 
         return Feedback.hint(f"{column} holds time spans (Timedelta): give whole days with "
                              ".dt.days.")
     if not pd.api.types.is_numeric_dtype(mine):
-        return Feedback.hint(f"Your {column} column holds {mine.dtype}, not numbers.")
+        return Feedback.hint(f"Your {column} column holds {column_kind(mine)}, not numbers.")
+    if mine.isna().any():
+        return Feedback.hint(f"{int(mine.isna().sum())} account(s) have an empty {column} "
+                             f"(NaN), e.g. {str(mine.index[mine.isna()][0])!r}: every account "
+                             "of practice has a value.")
     return mine.astype(float).reindex(truth.index)
 
 
@@ -143,8 +148,9 @@ def check_recency(answer: pd.DataFrame, months: pd.DataFrame, as_of: DateLike) -
         return Feedback.hint("Off by one day: recency is (as_of - last purchase).days, with "
                              "as_of itself counting 0.")
     off = (mine - truth).abs().idxmax()
-    return Feedback.hint(f"The recency of account {str(off)!r} is {mine[off]:,.0f} in your table "
-                         f"but {truth[off]:,.0f} days: (as_of - its latest last_date).days.")
+    return Feedback.hint(f"The recency of account {str(off)!r} is {number(mine[off])} in your "
+                         f"table but {number(truth[off])} days: (as_of - its latest "
+                         "last_date).days.")
 
 
 @friendly("a DataFrame with the columns account_id and frequency, one row per account")
@@ -179,7 +185,7 @@ def check_frequency(answer: pd.DataFrame, months: pd.DataFrame) -> Feedback:
         return Feedback.hint("That is the average number of invoices per month: add them up "
                              "instead (sum, not mean).")
     off = (mine - truth).abs().idxmax()
-    return Feedback.hint(f"The frequency of account {str(off)!r} is {mine[off]:,.0f} in your "
+    return Feedback.hint(f"The frequency of account {str(off)!r} is {number(mine[off])} in your "
                          f"table but it has {truth[off]:,.0f} invoices.")
 
 
@@ -219,7 +225,8 @@ def check_rfm_scores(answer: pd.DataFrame, profiles: pd.DataFrame, *,
             return Feedback.hint(f"Your {score} scores run from 0 to {bins - 1}: scores run "
                                  f"from 1 to {bins} (add 1).")
         if s.min() < 1 or s.max() > bins:
-            return Feedback.hint(f"Your {score} scores run from {s.min():g} to {s.max():g}: "
+            return Feedback.hint(f"Your {score} scores run from {number(s.min())} to "
+                                 f"{number(s.max())}: "
                                  f"give scores from 1 to {bins}.")
         values = truth[column].astype(float)
         good = values if high_is_good else -values
@@ -269,10 +276,14 @@ EXERCISES = [
     Exercise("12.1", "Recency", "my_recency", check_recency, """\
 last = practice.groupby("account_id")["last_date"].max()
 my_recency = ((as_of - last).dt.days).rename("recency_days").reset_index()""",
-             precision="whole days"),
+             precision="whole days",
+             steps="group practice by account_id, take the latest last_date (.max()), subtract "
+                   "it from as_of and take whole days with .dt.days."),
     Exercise("12.2", "Frequency", "my_frequency", check_frequency, """\
 my_frequency = (practice.groupby("account_id")["invoices"].sum()
-                .rename("frequency").reset_index())"""),
+                .rename("frequency").reset_index())""",
+             steps='group practice by account_id and add up the invoices column (.sum()); '
+                   'name it frequency and .reset_index().'),
     Exercise("12.3", "RFM scores", "my_scores", check_rfm_scores, """\
 def score(values):
     # worst first; equal values share the average of their positions: equal scores
@@ -282,5 +293,9 @@ def score(values):
 my_scores = p_profiles[["account_id"]].copy()
 my_scores["r"] = score(-p_profiles["recency_days"])  # recent = small = best
 my_scores["f"] = score(p_profiles["frequency"])
-my_scores["m"] = score(p_profiles["monetary"])"""),
+my_scores["m"] = score(p_profiles["monetary"])""",
+             steps='rank the accounts from worst to best with .rank(method="average") (equal '
+                   "values share a rank, so they get the same score), then score = floor((rank "
+                   "- 0.5) x 5 / number of accounts) + 1; for recency rank the negative days: "
+                   "the most recent buyers get 5."),
 ]

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from kamlib.clv import clv_formula
+from kamlib.exercises.answers import column_kind, describe, number, two_numbers
 from kamlib.exercises.feedback import Feedback, close, friendly, per_account, rounding_hint
 from kamlib.exercises.feedback import is_number as _number
 from kamlib.exercises.profitability_data import practice_activities, practice_pnl
@@ -85,7 +86,7 @@ def check_cost_to_serve(answer: pd.DataFrame, acts: pd.DataFrame,
     truth = _cts(acts, rates)
     mine = answer.assign(**{_ACC: answer[_ACC].astype(str)}).set_index(_ACC)["cost_to_serve"]
     if not pd.api.types.is_numeric_dtype(mine):
-        return Feedback.hint(f"Your cost_to_serve column holds {mine.dtype}, not numbers.")
+        return Feedback.hint(f"Your cost_to_serve column holds {column_kind(mine)}, not numbers.")
     missing = truth.index.difference(mine.index)
     if len(missing):
         return Feedback.hint(f"{len(missing):,} account(s) with activities are missing from "
@@ -119,7 +120,8 @@ def check_cost_to_serve(answer: pd.DataFrame, acts: pd.DataFrame,
     off = ~np.isclose(mine.reindex(truth.index).astype(float), truth, atol=0.01, rtol=0)
     wrong = truth.index[np.argmax(off)]
     return Feedback.hint(f"The cost to serve of account {wrong!r} is "
-                         f"{mine[wrong]:,.2f} in your table but {truth[wrong]:,.2f} from the "
+                         f"{two_numbers(mine[wrong], truth[wrong])[0]} in your table but "
+                         f"{two_numbers(mine[wrong], truth[wrong])[1]} from the "
                          "log: add up quantity x unit_cost over its activities.")
 
 
@@ -153,7 +155,7 @@ def _ends_wrong(cum: np.ndarray, profit: np.ndarray, revenue: float) -> str | No
                 "(losses count as negative), so the curve ends at exactly 100%.")
     if not close(cum[-1], 1.0):
         return (f"The cumulative share should end at 1.0 (100% of the profit, at the last "
-                f"account); yours ends at {cum[-1]:,.4g}. Divide the running total of profit "
+                f"account); yours ends at {number(cum[-1])}. Divide the running total of profit "
                 "by the sum of all accounts' profit.")
     return None
 
@@ -201,7 +203,7 @@ def check_whale_table(answer: pd.DataFrame, practice: pd.DataFrame, acts: pd.Dat
                              "accounts of practice.")
     for col in ("profit", "cum_share"):
         if not pd.api.types.is_numeric_dtype(mine[col]):
-            return Feedback.hint(f"Your {col} column holds {mine[col].dtype}, not numbers.")
+            return Feedback.hint(f"Your {col} column holds {column_kind(mine[col])}, not numbers.")
     if mine["profit"].isna().any():
         return Feedback.hint("Some profits are NaN: accounts without activities got no cost "
                              "to serve in the merge. fillna(0) before subtracting.")
@@ -270,7 +272,7 @@ def check_whale_peak(answer: object, practice: pd.DataFrame, acts: pd.DataFrame,
     peak = float(table["cum_share"].max())
     k = int(table["cum_share"].to_numpy().argmax()) + 1
     if not _number(answer):
-        return Feedback.hint(f"Give a number such as 1.45, not a {type(answer).__name__}.")
+        return Feedback.hint(f"Give a number such as 1.45, not {describe(answer)}.")
     if close(answer, peak, tol=0.005):
         return Feedback.correct(f"The curve peaks at {peak:.0%} of the profit, after the "
                                 f"{k:,} most profitable accounts.")
@@ -316,7 +318,7 @@ def check_clv(answer: object, yearly_profit: float, *, retention: float = 0.9,
     truth = float(clv_formula(yearly_profit, years=years, retention=retention,
                               discount_rate=discount_rate)["present_value"].sum())
     if not _number(answer):
-        return Feedback.hint(f"Give a number, not a {type(answer).__name__}.")
+        return Feedback.hint(f"Give a number, not {describe(answer)}.")
     if close(answer, truth, tol=1.0):
         return Feedback.correct(f"Over {years} years the account is worth {truth:,.0f} today, "
                                 f"against {yearly_profit * years:,.0f} undiscounted and "
@@ -349,24 +351,41 @@ def check_clv(answer: object, yearly_profit: float, *, retention: float = 0.9,
                          "(1 + rate) ** t.")
 
 
+_CTS = """\
+costed = p_acts.merge(rates, on="activity")
+costed["cost"] = costed["quantity"] * costed["unit_cost"]
+cts = costed.groupby("account_id", as_index=False)["cost"].sum()
+cts = cts.rename(columns={"cost": "cost_to_serve"})  # as in 13.1"""
+_WHALE = """\
+whale = practice.merge(cts, on="account_id", how="left")
+whale["cost_to_serve"] = whale["cost_to_serve"].fillna(0)
+whale["profit"] = whale["gross_margin"] - whale["cost_to_serve"]
+whale = whale.sort_values("profit", ascending=False)
+whale["cum_share"] = whale["profit"].cumsum() / whale["profit"].sum()"""
+
 EXERCISES = [
     Exercise("13.1", "Cost to serve per account", "my_cts", check_cost_to_serve, """\
 costed = p_acts.merge(rates, on="activity")
 costed["cost"] = costed["quantity"] * costed["unit_cost"]
 my_cts = costed.groupby("account_id", as_index=False)["cost"].sum()
-my_cts = my_cts.rename(columns={"cost": "cost_to_serve"})""", precision="to the cent"),
-    Exercise("13.2", "The whale table", "my_whale", check_whale_table, """\
-my_whale = practice.merge(my_cts, on="account_id", how="left")
-my_whale["cost_to_serve"] = my_whale["cost_to_serve"].fillna(0)
-my_whale["profit"] = my_whale["gross_margin"] - my_whale["cost_to_serve"]
-my_whale = my_whale.sort_values("profit", ascending=False)
-my_whale["cum_share"] = my_whale["profit"].cumsum() / my_whale["profit"].sum()""",
-             precision="three decimals"),
+my_cts = my_cts.rename(columns={"cost": "cost_to_serve"})""", precision="to the cent",
+             steps='merge the rates onto p_acts on "activity", multiply quantity by unit_cost, '
+                   'add the costs up per account (groupby("account_id")) and call the column '
+                   "cost_to_serve."),
+    Exercise("13.2", "The whale table", "my_whale", check_whale_table,
+             _CTS + "\n" + _WHALE.replace("whale", "my_whale"), precision="three decimals",
+             steps='merge the cost to serve of 13.1 onto practice with how="left" and '
+                   "fillna(0); profit = gross_margin - cost_to_serve; sort by profit, largest "
+                   "first; cum_share = profit.cumsum() / profit.sum()."),
     Exercise("13.3", "The peak of the whale curve", "my_peak", check_whale_peak,
-             'my_peak = round(float(my_whale["cum_share"].max()), 2)',
-             precision="two decimals"),
+             _CTS + "\n" + _WHALE + '\nmy_peak = round(float(whale["cum_share"].max()), 2)',
+             precision="two decimals",
+             steps="take the largest value of cum_share in the whale table of 13.2 (.max()) "
+                   "and round it to two decimals."),
     Exercise("13.4", "A discounted lifetime value", "my_clv", check_clv, """\
 t = np.arange(1, p_years + 1)
 my_clv = round(float((p_profit * p_retention ** (t - 1) / (1 + p_rate) ** t).sum()))""",
-             precision="whole money units"),
+             precision="whole money units",
+             steps="for each year t = 1 to p_years: p_profit x p_retention ** (t - 1) / (1 + "
+                   "p_rate) ** t; add the years up and round to whole units with round(x)."),
 ]

@@ -28,8 +28,10 @@ import pandas as pd
 from kamlib.exercises import tracking as _progress
 from kamlib.exercises.feedback import Feedback
 
-__all__ = ["Exercise", "Solution", "MODULES", "exercise", "exercises", "check",
-           "show_solution", "progress"]
+__all__ = ["Exercise", "Solution", "Worked", "MODULES", "exercise", "exercises", "find",
+           "check", "worked", "show_solution", "progress", "LADDER"]
+
+LADDER = 3  # the wrong try at which a check offers the solution
 
 MODULES = {  # module number -> (title, the file holding its EXERCISES)
     "02": ("pandas in ten cells", "kamlib.exercises.primer"),
@@ -53,6 +55,7 @@ class Exercise:
     check: Callable[..., Feedback]
     solution: str  # code, run after the answer cell's imports
     precision: str = ""  # e.g. "three decimals"; stated in the task and enforced by the check
+    steps: str = ""  # the method in words: the second, more specific hint after a wrong try
 
     @property
     def module(self) -> str:
@@ -68,22 +71,117 @@ def exercises(module: str | None = None) -> list[Exercise]:
     return found
 
 
+def find(exercise_id: object) -> Exercise | None:
+    """The exercise with this id, read kindly ("2.1" and 2.1 are "02.1"); None if none.
+
+    >>> find("2.1").id, find(10.1).id, find(" 11.2 ").id, find("9.9")
+    ('02.1', '10.1', '11.2', None)
+    """
+    text = str(exercise_id).strip()
+    module, _, number = text.partition(".")
+    wanted = {text, f"{module.zfill(2)}.{number}"}
+    return next((ex for ex in exercises() if ex.id in wanted), None)
+
+
 def exercise(exercise_id: str) -> Exercise:
     """The exercise with this id; a plain error naming the ids there are otherwise."""
-    for ex in exercises():
-        if ex.id == str(exercise_id):
-            return ex
+    found = find(exercise_id)
+    if found is None:
+        known = ", ".join(ex.id for ex in exercises())
+        raise KeyError(f"no exercise {exercise_id!r}; the course has {known}")
+    return found
+
+
+def _unknown(exercise_id: object) -> Feedback:
     known = ", ".join(ex.id for ex in exercises())
-    raise KeyError(f"no exercise {exercise_id!r}; the course has {known}")
+    return Feedback(False, f"There is no exercise {str(exercise_id)!r}. Give the number shown "
+                           f"in the exercise's title, in quotes, e.g. \"10.1\". The course has "
+                           f"{known}.")
 
 
-def check(exercise_id: str, answer: object, *data, **options) -> Feedback:
+@dataclass(frozen=True)
+class Worked:
+    """The worked example's data, to recognise an answer built from it instead of the
+    practice data: ``data`` and ``options`` as the check takes them, ``name`` as the
+    notebook calls them, ``instead`` the practice data's name."""
+
+    data: tuple
+    options: dict
+    name: str
+    instead: str
+
+    def said(self) -> str:
+        return (f"You used the worked example's data ({self.name}) instead of the practice "
+                f"data ({self.instead}): the exercise asks about {self.instead}. Build your "
+                f"answer from {self.instead}.")
+
+
+def worked(*data, name: str = "the worked example's table", instead: str = "practice",
+           **options) -> Worked:
+    """The worked example's data for :func:`check`'s ``example``: ``check("10.1", my_table,
+    practice, example=worked(totals, name="totals"))``."""
+    return Worked(data, options, name, instead)
+
+
+def _ids(frame: object) -> set | None:
+    if isinstance(frame, pd.DataFrame):
+        if "account_id" in frame.columns:
+            return set(frame["account_id"].astype(str))
+        if "account_id" in (frame.index.names or []):
+            return set(frame.index.get_level_values("account_id").astype(str))
+    return None
+
+
+def _from_example(ex: Exercise, answer: object, data: tuple, options: dict,
+                  example: Worked) -> bool:
+    """True when ``answer`` is built from the worked example's data, not the practice data:
+    right for the example's data, or with exactly the example's accounts."""
+    try:
+        if ex.check(answer, *example.data, **{**options, **example.options}).ok:
+            return True
+    except Exception:  # noqa: BLE001 - a check never raises; this is only a second look
+        return False
+    mine = _ids(answer)
+    theirs = next((ids for ids in map(_ids, example.data) if ids is not None), None)
+    practice = next((ids for ids in map(_ids, data) if ids is not None), None)
+    return bool(mine and theirs and mine == theirs and mine != practice)
+
+
+_WRONG_TRIES: dict[str, int] = {}  # exercise id -> wrong tries since the last right one
+
+
+def _ladder(ex: Exercise, feedback: Feedback) -> Feedback:
+    """The hint of the n-th wrong try in a row: the check's hint, then also the method
+    (``steps``), then also where to find the solution."""
+    tries = _WRONG_TRIES[ex.id] = _WRONG_TRIES.get(ex.id, 0) + 1
+    message = feedback.message
+    if tries >= 2 and ex.steps:
+        message += f"\nMore help: {ex.steps}"
+    if tries >= LADDER:
+        message += (f"\nStill stuck? Run show_solution(\"{ex.id}\") in a new cell: it shows "
+                    "a solution to read, or to paste into your answer cell.")
+    return Feedback(False, message)
+
+
+def check(exercise_id: str, answer: object, *data, example: Worked | None = None,
+          **options) -> Feedback:
     """Check ``answer`` to exercise ``exercise_id`` and record the result in the progress file.
 
-    ``data`` and ``options`` go to the exercise's check (the frames the answer is made from).
+    ``data`` and ``options`` go to the exercise's check (the frames the answer is made from);
+    ``example`` (:func:`worked`) is the worked example's data, to say so when the answer was
+    built from it. A second wrong try in a row adds the method to the hint, a third where
+    to find the solution.
     """
-    ex = exercise(exercise_id)
+    ex = find(exercise_id)
+    if ex is None:
+        return _unknown(exercise_id)
     feedback = ex.check(answer, *data, **options)
+    if feedback.answered and not feedback.ok:
+        if example is not None and _from_example(ex, answer, data, options, example):
+            feedback = Feedback.hint(example.said())
+        feedback = _ladder(ex, feedback)
+    elif feedback.ok:
+        _WRONG_TRIES.pop(ex.id, None)
     if feedback.answered:
         _progress.record(ex.id, feedback.ok)
     return feedback
@@ -104,9 +202,11 @@ class Solution:
                 f"```python\n{self.exercise.solution}\n```")
 
 
-def show_solution(exercise_id: str) -> Solution:
+def show_solution(exercise_id: str) -> Solution | Feedback:
     """The solution of one exercise, to read or paste; it runs nothing by itself."""
-    ex = exercise(exercise_id)
+    ex = find(exercise_id)
+    if ex is None:
+        return _unknown(exercise_id)
     _progress.record_solution_shown(ex.id)
     return Solution(ex)
 

@@ -1,0 +1,714 @@
+"""The course as a trainee meets it, on the bundled sample: every exercise of every notebook.
+
+Each notebook's setup (every code cell but the answer, check and progress cells, so no
+exercise is answered) runs once into a namespace. Then, each in a fresh copy of it, as a
+trainee's answer cell would: the exercise's solution alone; at least two other right
+answers (accepted); at least four typical mistakes, each rejected with its own hint naming
+what is wrong. Every hint any of them gets is scanned for Python words and scientific
+notation. The checks are called exactly as the notebook's check cell calls them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+import nbformat
+import pytest
+
+from kamlib.exercises import exercises, registry
+from kamlib.report.build import NOTEBOOKS
+
+matplotlib.use("Agg")
+
+NOTEBOOK = {"02": "02_pandas_primer", "10": "10_concentration", "11": "11_abc_xyz",
+            "12": "12_profiles", "13": "13_profitability", "14": "14_account_planning"}
+
+# words a trainee does not use: Python type names, error names, scientific notation
+PYTHON_WORDS = re.compile(
+    r"\b(int64|int32|float64|float32|str|int|float|bool|NoneType|dict|tuple|Series|ndarray|"
+    r"Categorical|category|object|dtype|TypeError|ValueError|KeyError|AttributeError|"
+    r"Traceback)\b|\d\.?\d*e[+-]\d+")
+
+
+def plain(message: str) -> None:
+    """A hint in the trainee's words: no Python words, no scientific notation, no "x but x"."""
+    assert not PYTHON_WORDS.search(message), message
+    for a, b in re.findall(r"is ([-\d.,]+) in your \w+ but ([-\d.,]+)", message):
+        assert a.strip(".,") != b.strip(".,"), message
+
+
+def _cells(module: str) -> list:
+    return nbformat.read(NOTEBOOKS / f"{NOTEBOOK[module]}.ipynb", as_version=4).cells
+
+
+def _is_setup(cell) -> bool:
+    tags = cell.metadata.get("tags", [])
+    return (cell.cell_type == "code" and "answer" not in tags
+            and not cell.source.startswith(("check(", "progress(")))
+
+
+@pytest.fixture(scope="module")
+def setups(tmp_path_factory) -> dict:
+    """module -> (namespace after its setup cells, {exercise id: (imports, check call)})."""
+    import matplotlib.pyplot as plt
+
+    out = {}
+    for module in NOTEBOOK:
+        cells = _cells(module)
+        ns: dict = {"display": lambda *a, **k: None, "__name__": "__main__"}
+        for cell in filter(_is_setup, cells):
+            exec(compile(cell.source, NOTEBOOK[module], "exec"), ns)
+            plt.close("all")
+        calls = {}
+        for i, cell in enumerate(cells):
+            if "answer" in cell.metadata.get("tags", []):
+                ex_id = cell.metadata["kamkit"]["exercise"]
+                imports = "\n".join(line for line in cell.source.splitlines()
+                                    if line.startswith(("import ", "from ")))
+                call = next(c.source for c in cells[i + 1:] if c.source.startswith("check("))
+                calls[ex_id] = (imports, call)
+        out[module] = (ns, calls)
+    return out
+
+
+def answer_with(setups, ex_id: str, code: str, ladder: bool = False):
+    """The feedback of the check cell of ``ex_id`` after an answer cell holding ``code``,
+    in a fresh copy of the notebook's setup: the first try unless ``ladder``."""
+    ns, calls = setups[ex_id[:2]]
+    imports, call = calls[ex_id]
+    ns = dict(ns)
+    exec(imports + "\n" + code, ns)
+    if not ladder:
+        registry._WRONG_TRIES.clear()
+    feedback = eval(call, ns)
+    plain(feedback.message)
+    return feedback
+
+
+def test_every_exercise_has_an_answer_cell_and_a_check_cell(setups):
+    ids = sorted(i for _, calls in setups.values() for i in calls)
+    assert ids == sorted(ex.id for ex in exercises())
+
+
+@pytest.mark.parametrize("ex", exercises(), ids=lambda ex: ex.id)
+def test_each_solution_alone_after_the_setup_cells(setups, ex):
+    """No earlier exercise answered: the solution needs only the setup cells."""
+    assert not ex.solution.startswith("\\"), "a stray line continuation"
+    feedback = answer_with(setups, ex.id, ex.solution)
+    assert feedback.ok, (ex.id, feedback.message)
+
+
+# -- right answers: any form, any order, any rounding the task does not forbid ------------------
+
+RIGHT = {
+    "02.1": ['my_banks = accounts.query("industry == \'Banking\'")',
+             'my_banks = accounts[accounts["industry"].isin(["Banking"])].sort_values('
+             '"account_name").reset_index(drop=True)'],
+    "02.2": ['my_totals = sales.groupby("account_id", as_index=False)["revenue"].sum()',
+             'my_totals = sales.pivot_table(index="account_id", values="revenue", '
+             'aggfunc="sum").reset_index()[["revenue", "account_id"]]'],
+    "02.3": ['t = sales.groupby("account_id", as_index=False)["revenue"].sum()\n'
+             'my_named = accounts.merge(t, on="account_id", how="right")',
+             't = sales.groupby("account_id")["revenue"].sum()\n'
+             'my_named = accounts.set_index("account_id").join(t, how="inner").reset_index()'],
+    "02.4": ['t = sales.groupby("account_id", as_index=False)["revenue"].sum()\n'
+             'my_top5 = t.nlargest(5, "revenue").merge(accounts, on="account_id")',
+             't = sales.groupby("account_id")["revenue"].sum().sort_values(ascending=False)\n'
+             'my_top5 = t.head(5).reset_index().merge(accounts, on="account_id")'
+             '.set_index("account_name", drop=False)'],
+    "10.1": ['my_table = practice.sort_values("revenue", ascending=False).reset_index(drop=True)\n'
+             'my_table["share"] = (my_table["revenue"] / my_table["revenue"].sum()).round(3)\n'
+             'my_table["cum_share"] = (my_table["revenue"].cumsum() '
+             '/ my_table["revenue"].sum()).round(3)',
+             'my_table = practice.nlargest(len(practice), "revenue")[["revenue", "account_id"]]\n'
+             'my_table = my_table.assign(share=my_table.revenue / my_table.revenue.sum())\n'
+             'my_table = my_table.assign(cum_share=my_table.share.cumsum())'],
+    "10.2": ['r = practice["revenue"].sort_values(ascending=False)\n'
+             'my_count = int(np.searchsorted((r.cumsum() / r.sum()).to_numpy(), 0.8) + 1)',
+             'r = np.sort(practice["revenue"].to_numpy())[::-1]\n'
+             'my_count = np.argmax(np.cumsum(r) / r.sum() >= 0.8) + 1'],
+    "10.3": ['r = np.sort(practice["revenue"].to_numpy())[::-1]\n'
+             'my_share = round((np.argmax(np.cumsum(r) / r.sum() >= 0.8) + 1) / len(r), 4)',
+             'r = practice["revenue"].sort_values(ascending=False)\n'
+             'k = (r.cumsum() / r.sum() < 0.8).sum() + 1\n'
+             'my_share = np.round(k / practice["account_id"].nunique(), 3)'],
+    "10.4": ['x = practice["revenue"].sort_values().to_numpy()\n'
+             'n = len(x)\n'
+             'lorenz = np.cumsum(x) / x.sum()\n'
+             'my_gini = round(1 - 2 * (lorenz.sum() - 0.5) / n, 3)',
+             'x = np.sort(practice["revenue"].to_numpy())\n'
+             'my_gini = float(np.abs(x[:, None] - x[None, :]).sum() / (2 * len(x) ** 2 '
+             '* x.mean()))'],
+    "10.5": ['my_hhi = round(float(((practice["revenue"] / practice["revenue"].sum()) ** 2)'
+             '.sum()), 5)',
+             'x = practice["revenue"].to_numpy()\n'
+             'my_hhi = round(float(((100 * x / x.sum()) ** 2).sum()))  # the 0-10,000 scale'],
+    "11.1": ['r = practice.sort_values("revenue", ascending=False).reset_index(drop=True)\n'
+             'cum = r["revenue"].cumsum() / r["revenue"].sum()\n'
+             'k_a = int((cum < 0.8).sum()) + 1\n'
+             'k_b = int((cum < 0.95).sum()) + 1\n'
+             'r["abc"] = ["A"] * k_a + ["B"] * (k_b - k_a) + ["C"] * (len(r) - k_b)\n'
+             'my_abc = r.set_index("account_id")["abc"]',
+             'r = practice.sort_values("revenue", ascending=False)\n'
+             'before = r["revenue"].cumsum().shift(fill_value=0) / r["revenue"].sum()\n'
+             'r["abc"] = pd.cut(before, [-1, 0.8, 0.95, 2], right=False, labels=["A", "B", "C"])\n'
+             'my_abc = r[["abc", "account_id"]]'],
+    "11.2": ['g = monthly.groupby("account_id")["revenue"]\n'
+             'my_xyz = g.agg(lambda s: s.std(ddof=0) / s.mean()).rename("cv").reset_index()',
+             'm = monthly.groupby("account_id")["revenue"].transform("mean")\n'
+             'var = ((monthly["revenue"] - m) ** 2).groupby(monthly["account_id"]).mean()\n'
+             'cv = np.sqrt(var) / monthly.groupby("account_id")["revenue"].mean()\n'
+             'my_xyz = cv.round(4).rename("cv").reset_index()'],
+    "11.3": ['g = monthly.groupby("account_id")["revenue"]\n'
+             'my_xyz = (g.std(ddof=0) / g.mean()).rename("cv").reset_index()\n'
+             'n = my_xyz["account_id"].map(g.size())\n'
+             'my_xyz["xyz"] = np.where(n < 3, "Z", np.where(my_xyz["cv"] <= 0.5, "X", '
+             'np.where(my_xyz["cv"] <= 1.0, "Y", "Z")))',
+             'g = monthly.groupby("account_id")["revenue"]\n'
+             'my_xyz = pd.DataFrame({"cv": g.std(ddof=0) / g.mean(), "n": g.size()})\n'
+             'my_xyz["xyz"] = pd.cut(my_xyz["cv"], [-1, 0.5, 1.0, np.inf], '
+             'labels=["X", "Y", "Z"])\n'
+             'my_xyz.loc[my_xyz["n"] < 3, "xyz"] = "Z"\n'
+             'my_xyz = my_xyz.reset_index()'],
+    "11.4": ['both = p_abc.merge(p_xyz, on="account_id")\n'
+             'my_matrix = both.groupby(["abc", "xyz"]).size().unstack(fill_value=0)'
+             '.reindex(index=list("ABC"), columns=list("XYZ"), fill_value=0)',
+             'both = p_xyz.merge(p_abc, on="account_id")\n'
+             'my_matrix = pd.crosstab(both["abc"], both["xyz"]).reindex(index=list("CBA"), '
+             'columns=list("ZYX"), fill_value=0)'],
+    "12.1": ['last = practice.groupby("account_id", as_index=False)["last_date"].max()\n'
+             'last["recency_days"] = (as_of - last["last_date"]).dt.days\n'
+             'my_recency = last',
+             'my_recency = practice.groupby("account_id")["last_date"].max().rsub(as_of)'
+             '.dt.days.astype(float).rename("recency_days").reset_index()'],
+    "12.2": ['my_frequency = practice.groupby("account_id", as_index=False).agg('
+             'frequency=("invoices", "sum"))',
+             'my_frequency = practice.pivot_table(index="account_id", values="invoices", '
+             'aggfunc="sum").rename(columns={"invoices": "frequency"}).reset_index()'],
+    "12.3": ['p = p_profiles\n'
+             'my_scores = p[["account_id"]].copy()\n'
+             'my_scores["r"] = pd.qcut(p["recency_days"].rank(method="first"), 5, '
+             'labels=[5, 4, 3, 2, 1])\n'
+             'my_scores["f"] = pd.qcut(p["frequency"].rank(method="first"), 5, '
+             'labels=[1, 2, 3, 4, 5])\n'
+             'my_scores["m"] = pd.qcut(p["monetary"].rank(method="first"), 5, '
+             'labels=[1, 2, 3, 4, 5])',
+             'p = p_profiles.sample(frac=1, random_state=1)\n'
+             'my_scores = p[["account_id"]].assign(\n'
+             '    r=pd.qcut(p["recency_days"].rank(method="first", ascending=False), 5, '
+             'labels=False) + 1,\n'
+             '    f=pd.qcut(p["frequency"].rank(method="first"), 5, labels=["1", "2", "3", '
+             '"4", "5"]),\n'
+             '    m=(pd.qcut(p["monetary"].rank(method="first"), 5, labels=False) + 1)'
+             '.astype(float))'],
+    "13.1": ['c = p_acts.merge(rates, on="activity", how="left")\n'
+             'my_cts = (c["quantity"] * c["unit_cost"]).groupby(c["account_id"]).sum()'
+             '.rename("cost_to_serve").reset_index()',
+             'unit = rates.set_index("activity")["unit_cost"]\n'
+             'cost = p_acts["quantity"] * p_acts["activity"].map(unit)\n'
+             'my_cts = cost.groupby(p_acts["account_id"]).sum().round(2).rename('
+             '"cost_to_serve").reset_index()'],
+    "13.2": ['c = p_acts.merge(rates, on="activity")\n'
+             'cts = (c["quantity"] * c["unit_cost"]).groupby(c["account_id"]).sum()\n'
+             'w = practice.set_index("account_id")\n'
+             'w["profit"] = w["gross_margin"] - cts.reindex(w.index, fill_value=0)\n'
+             'w = w.sort_values("profit", ascending=False)\n'
+             'w["cum_share"] = (w["profit"].cumsum() / w["profit"].sum()).round(3)\n'
+             'my_whale = w.reset_index()[["cum_share", "profit", "account_id"]]',
+             'c = p_acts.merge(rates, on="activity")\n'
+             'c["cost"] = c["quantity"] * c["unit_cost"]\n'
+             'cts = c.groupby("account_id", as_index=False)["cost"].sum()\n'
+             'w = practice.merge(cts, on="account_id", how="left").fillna({"cost": 0})\n'
+             'w = w.assign(profit=w["gross_margin"] - w["cost"]).nlargest(len(w), "profit")\n'
+             'my_whale = w.assign(cum_share=w["profit"].cumsum() / w["profit"].sum())'],
+    "13.3": ['c = p_acts.merge(rates, on="activity")\n'
+             'cts = (c["quantity"] * c["unit_cost"]).groupby(c["account_id"]).sum()\n'
+             'profit = (practice.set_index("account_id")["gross_margin"] '
+             '- cts.reindex(practice["account_id"], fill_value=0).to_numpy())\n'
+             'p = np.sort(profit.to_numpy())[::-1]\n'
+             'my_peak = round(float((np.cumsum(p) / p.sum()).max()), 2)',
+             'c = p_acts.merge(rates, on="activity")\n'
+             'cts = (c["quantity"] * c["unit_cost"]).groupby(c["account_id"]).sum()\n'
+             'profit = practice.set_index("account_id")["gross_margin"].sub(cts, fill_value=0)\n'
+             'profit = profit[profit.index.isin(practice["account_id"])]\n'
+             'my_peak = np.round((profit.sort_values(ascending=False).cumsum() '
+             '/ profit.sum()).max(), 3)'],
+    "13.4": ['my_clv = round(sum(p_profit * p_retention ** (t - 1) / (1 + p_rate) ** t\n'
+             '                   for t in range(1, p_years + 1)))',
+             'value = 0.0\n'
+             'for t in range(1, p_years + 1):\n'
+             '    value += p_profit * p_retention ** (t - 1) / (1 + p_rate) ** t\n'
+             'my_clv = int(round(value))'],
+    "14.1": ['recent = wallet_months[wallet_months["period"] > as_of - pd.DateOffset(months=12)]\n'
+             'rev = recent.groupby("account_id")["revenue"].sum()\n'
+             'w = wallets.set_index("account_id")\n'
+             'my_wallet = (rev.reindex(w.index, fill_value=0) / w["wallet_estimate"])'
+             '.rename("share_of_wallet").reset_index()',
+             'start = (as_of.to_period("M") - 11).to_timestamp()\n'
+             'rev = (wallet_months[wallet_months["period"] >= start]'
+             '.groupby("account_id", as_index=False)["revenue"].sum())\n'
+             'my_wallet = wallets.merge(rev, on="account_id", how="left").fillna({"revenue": 0})\n'
+             'my_wallet["share_of_wallet"] = (my_wallet["revenue"] '
+             '/ my_wallet["wallet_estimate"]).round(4)'],
+    "14.2": ['days = (as_of - p_contacts["last_contact"]).dt.days\n'
+             'ok = p_contacts[days <= 90]\n'
+             'gaps = {a: 3 - ok.loc[ok["account_id"] == a, "circle"].nunique() '
+             'for a in p_accounts}\n'
+             'my_gaps = pd.DataFrame({"account_id": list(gaps), "gaps": list(gaps.values())})',
+             'days = (as_of - p_contacts["last_contact"]).dt.days\n'
+             'fresh = p_contacts.assign(fresh=days <= 90)\n'
+             'grid = fresh.pivot_table(index="account_id", columns="circle", values="fresh", '
+             'aggfunc="max").reindex(index=p_accounts, columns=[1, 2, 3])\n'
+             'my_gaps = (3 - grid.fillna(0).astype(bool).sum(axis=1)).astype(float)'
+             '.rename("gaps").rename_axis("account_id").reset_index()'],
+    "14.3": ['r = p_matrix.sort_values("revenue", ascending=False).reset_index(drop=True)\n'
+             'before = r["revenue"].cumsum().shift(fill_value=0) / r["revenue"].sum()\n'
+             'hv, hn = before < 0.8, r["need"] >= 5\n'
+             'r["quadrant"] = "serve"\n'
+             'r.loc[hv & hn, "quadrant"] = "key account"\n'
+             'r.loc[hv & ~hn, "quadrant"] = "maintain"\n'
+             'r.loc[~hv & hn, "quadrant"] = "develop"\n'
+             'my_quadrants = r[["account_id", "quadrant"]]',
+             'r = p_matrix.sort_values("revenue", ascending=False)\n'
+             'k = int(np.argmax((r["revenue"].cumsum() / r["revenue"].sum()).to_numpy() '
+             '>= 0.8)) + 1\n'
+             'hv = r["account_id"].isin(r["account_id"].head(k))\n'
+             'names = {(True, True): "Key Account", (True, False): "maintain", '
+             '(False, True): "develop", (False, False): "serve"}\n'
+             'q = [names[(v, n >= 5)] for v, n in zip(hv, r["need"])]\n'
+             'my_quadrants = pd.DataFrame({"quadrant": q, "account_id": r["account_id"]})'],
+}
+
+
+@pytest.mark.parametrize("ex_id, n", [(i, n) for i in RIGHT for n in range(len(RIGHT[i]))])
+def test_other_right_answers_are_accepted(setups, ex_id, n):
+    feedback = answer_with(setups, ex_id, RIGHT[ex_id][n])
+    assert feedback.ok, (ex_id, n, feedback.message)
+
+
+def test_two_right_answers_per_exercise():
+    assert all(len(RIGHT.get(ex.id, [])) >= 2 for ex in exercises())
+
+
+# -- typical mistakes: each rejected with its own hint, which names what is wrong ---------------
+
+_PARETO = ('t = {src}.sort_values("revenue", ascending={asc})\n'
+           't["share"] = t["revenue"] / t["revenue"].sum()\n'
+           't["cum_share"] = t["share"].cumsum()\n'
+           'my_table = t[["account_id", "revenue", "share", "cum_share"]]')
+_RANKED = ('r = practice.sort_values("revenue", ascending=False)\n'
+           'cum = r["revenue"].cumsum() / r["revenue"].sum()\n'
+           'k = int((cum < 0.8).sum()) + 1\n')
+_CV = 'g = {src}.groupby("account_id")["revenue"]\n'
+_CTS = ('c = p_acts.merge(rates, on="activity")\n'
+        'cts = (c["quantity"] * c["unit_cost"]).groupby(c["account_id"]).sum()\n')
+_WHALE = (_CTS + 'w = practice.set_index("account_id")\n'
+          'w["profit"] = w["gross_margin"] - cts.reindex(w.index, fill_value=0)\n')
+_SCORES = ('p = p_profiles\n'
+           'def q(v, labels=[1, 2, 3, 4, 5]):\n'
+           '    return pd.qcut(v.rank(method="first"), 5, labels=labels).astype(int)\n')
+_WALLET = ('recent = wallet_months[wallet_months["period"] > as_of - pd.DateOffset(months=12)]\n'
+           'rev = recent.groupby("account_id")["revenue"].sum()\n')
+_GAPS = ('recent = p_contacts[(as_of - p_contacts["last_contact"]).dt.days <= 90]\n')
+_QUAD = ('r = p_matrix.sort_values("revenue", ascending=False).reset_index(drop=True)\n'
+         'before = r["revenue"].cumsum().shift(fill_value=0) / r["revenue"].sum()\n'
+         'cum = r["revenue"].cumsum() / r["revenue"].sum()\n')
+WORKED = "You used the worked example's data"
+
+WRONG = {
+    "02.1": [('my_banks = accounts["industry"] == "Banking"', "True/False column"),
+             ('my_banks = accounts[accounts["industry"] != "Banking"]', "keep only 'Banking'"),
+             ('my_banks = accounts[accounts["industry"] == "Banking"].head()',
+              "filter accounts itself, not a part of it"),
+             ('my_banks = accounts[accounts["industry"] == "Banking"]["account_id"]',
+              "yours is a single column"),
+             ('my_banks = accounts[accounts["industry"] == "Banking"].set_index("account_id")',
+              "account_id is the index of your table")],
+    "02.2": [('my_totals = sales.groupby("account_id")["revenue"].sum()',
+              "account_id is the index"),
+             ('my_totals = sales.groupby("account_id")["revenue"].count().reset_index()',
+              "You counted the months"),
+             ('my_totals = sales.groupby("account_id")["revenue"].mean().reset_index()',
+              "average per month"),
+             ('my_totals = sales', "one row per account and month"),
+             ('my_totals = sales.groupby("account_id")["revenue"].sum().reset_index().head(50)',
+              "group all of sales")],
+    "02.3": [('t = sales.groupby("account_id")["revenue"].sum().reset_index()\n'
+              'my_named = pd.concat([t, accounts.drop(columns="account_id")], axis=1).dropna()',
+              "instead of merging on account_id"),
+             ('t = sales.groupby("account_id")["revenue"].sum().reset_index()\n'
+              'my_named = t.merge(accounts, left_index=True, right_index=True)',
+              "account_id_x and account_id_y"),
+             ('my_named = sales.merge(accounts, on="account_id")',
+              "one row per account and month"),
+             ('t = sales.groupby("account_id")["revenue"].mean().reset_index()\n'
+              'my_named = t.merge(accounts, on="account_id")',
+              "The revenue is not each account's total"),
+             ('t = sales.groupby("account_id")["revenue"].sum().reset_index()\n'
+              'my_named = accounts.merge(t, on="account_id", how="left")', "without sales")],
+    "02.4": [('t = sales.groupby("account_id", as_index=False)["revenue"].sum()\n'
+              'my_top5 = t.merge(accounts).sort_values("revenue").head(5)',
+              "Those are the smallest accounts"),
+             ('t = sales.groupby("account_id", as_index=False)["revenue"].sum()\n'
+              'my_top5 = t.merge(accounts).head(5)', "first 5 rows as they come"),
+             ('t = sales.groupby("account_id", as_index=False)["revenue"].sum()\n'
+              'my_top5 = t.merge(accounts).sort_values("account_name").head(5)',
+              "first 5 accounts by name"),
+             ('t = sales.groupby("account_id", as_index=False)["revenue"].sum()\n'
+              'my_top5 = t.merge(accounts).sort_values("revenue", ascending=False).head(10)',
+              "Give 5 rows, not 10"),
+             ('t = sales.groupby("account_id", as_index=False)["revenue"].sum()\n'
+              'my_top5 = t.merge(accounts).nlargest(5, "revenue").iloc[::-1]',
+              "not largest first")],
+    "10.1": [(_PARETO.format(src="practice", asc=True), "You sorted ascending"),
+             (_PARETO.format(src="totals", asc=False), WORKED),
+             ('my_table = practice.sort_values("revenue", ascending=False)\n'
+              'my_table["share"] = my_table["revenue"] / my_table["revenue"].sum() * 100\n'
+              'my_table["cum_share"] = my_table["share"].cumsum()', "give them as fractions"),
+             ('my_table = practice.copy()\n'
+              'my_table["share"] = my_table["revenue"] / my_table["revenue"].sum()\n'
+              'my_table["cum_share"] = my_table["share"].cumsum()\n'
+              'my_table = my_table.sort_values("revenue", ascending=False)',
+              "Sort first, then cumsum()"),
+             ('my_table = practice.sort_values("invoices", ascending=False)\n'
+              'my_table = my_table.rename(columns={"revenue": "x", "invoices": "revenue"})\n'
+              'my_table["share"] = my_table["revenue"] / my_table["revenue"].sum()\n'
+              'my_table["cum_share"] = my_table["share"].cumsum()',
+              "you used the invoices instead of revenue"),
+             ('my_table = practice.sort_values("revenue", ascending=False)\n'
+              'my_table["share"] = my_table["revenue"] / my_table["revenue"].sum()\n'
+              'my_table["cum_share"] = my_table["revenue"].cumsum()',
+              "You cumulated the revenue, not the shares")],
+    "10.2": [(_RANKED + "my_count = k - 1", "Off by one"),
+             (_RANKED + "my_count = k + 1", "One too many"),
+             (_RANKED + "my_count = k / len(practice)", "That is a share of accounts"),
+             ('r = totals.sort_values("revenue", ascending=False)\n'
+              'my_count = int((r["revenue"].cumsum() / r["revenue"].sum() < 0.8).sum()) + 1',
+              WORKED),
+             ('my_count = round(len(practice) * 0.2)', "80/20 rule of thumb"),
+             ('r = practice.sort_values("revenue")\n'
+              'my_count = int((r["revenue"].cumsum() / r["revenue"].sum() < 0.8).sum()) + 1',
+              "You counted from the smallest accounts")],
+    "10.3": [(_RANKED + "my_share = round((k - 1) / len(practice), 3)", "Off by one"),
+             (_RANKED + "my_share = round(100 * k / len(practice), 1)", "You gave a percentage"),
+             (_RANKED + "my_share = k", "That is the number of accounts"),
+             (_RANKED + "my_share = round(1 - k / len(practice), 3)", "the trivial many"),
+             (_RANKED + "my_share = round(k / len(practice), 1)", "Give three decimals"),
+             ('r = totals.sort_values("revenue", ascending=False)\n'
+              'k = int((r["revenue"].cumsum() / r["revenue"].sum() < 0.8).sum()) + 1\n'
+              'my_share = round(k / len(totals), 3)', WORKED)],
+    "10.4": [('x = np.sort(practice["revenue"].to_numpy())[::-1]\n'
+              'n = len(x)\ni = np.arange(1, n + 1)\n'
+              'my_gini = round(float(((2 * i - n - 1) * x).sum() / (n * x.sum())), 3)',
+              "you sorted descending"),
+             ('x = np.sort(practice["revenue"].to_numpy())\nn = len(x)\ni = np.arange(1, n + 1)\n'
+              'my_gini = round(100 * float(((2 * i - n - 1) * x).sum() / (n * x.sum())), 1)',
+              "You gave a percentage"),
+             ('x = np.sort(practice["revenue"].to_numpy())\nn = len(x)\ni = np.arange(1, n + 1)\n'
+              'g = float(((2 * i - n - 1) * x).sum() / (n * x.sum()))\n'
+              'my_gini = round((1 - g) / 2, 3)', "area under the Lorenz curve"),
+             ('x = np.sort(practice["revenue"].to_numpy())\nn = len(x)\ni = np.arange(1, n + 1)\n'
+              'g = float(((2 * i - n - 1) * x).sum() / (n * x.sum()))\n'
+              'my_gini = round(1 - g, 3)', "That is 1 - Gini"),
+             ('x = np.sort(totals["revenue"].to_numpy())\nn = len(x)\ni = np.arange(1, n + 1)\n'
+              'my_gini = round(float(((2 * i - n - 1) * x).sum() / (n * x.sum())), 3)', WORKED)],
+    "10.5": [('my_hhi = float((practice["revenue"] / practice["revenue"].sum()).sum())',
+              "without squaring them"),
+             ('my_hhi = float((practice["revenue"] ** 2).sum())', "not the revenue amounts"),
+             ('share = practice["revenue"] / practice["revenue"].sum()\n'
+              'my_hhi = round(1 / float((share ** 2).sum()), 2)', "1 / HHI"),
+             ('share = practice["revenue"] / practice["revenue"].sum()\n'
+              'my_hhi = round(float((share ** 2).sum()), 2)', "Give four decimals"),
+             ('share = practice["revenue"] / practice["revenue"].sum()\n'
+              'my_hhi = round(float((share ** 2).sum()) ** 0.5, 4)', "square root"),
+             ('share = totals["revenue"] / totals["revenue"].sum()\n'
+              'my_hhi = round(float((share ** 2).sum()), 4)', WORKED)],
+    "11.1": [('r = practice.sort_values("revenue")\n'
+              'before = r["revenue"].cumsum().shift(fill_value=0) / r["revenue"].sum()\n'
+              'r["abc"] = np.select([before < 0.8, before < 0.95], ["A", "B"], "C")\n'
+              'my_abc = r[["account_id", "abc"]]', "A goes to the largest accounts"),
+             ('r = practice.sort_values("revenue", ascending=False)\n'
+              'cum = r["revenue"].cumsum() / r["revenue"].sum()\n'
+              'r["abc"] = np.select([cum < 0.8, cum < 0.95], ["A", "B"], "C")\n'
+              'my_abc = r[["account_id", "abc"]]', "The account that crosses 80% belongs to A"),
+             ('r = practice.sort_values("revenue", ascending=False)\n'
+              'share = np.arange(1, len(r) + 1) / len(r)\n'
+              'r["abc"] = np.select([share <= 0.2, share <= 0.5], ["A", "B"], "C")\n'
+              'my_abc = r[["account_id", "abc"]]', "You cut by the share of accounts"),
+             ('r = totals.sort_values("revenue", ascending=False)\n'
+              'before = r["revenue"].cumsum().shift(fill_value=0) / r["revenue"].sum()\n'
+              'r["abc"] = np.select([before < 0.8, before < 0.95], ["A", "B"], "C")\n'
+              'my_abc = r[["account_id", "abc"]]', WORKED),
+             ('r = practice.sort_values("revenue", ascending=False)\n'
+              'before = r["revenue"].cumsum().shift(fill_value=0) / r["revenue"].sum()\n'
+              'r["abc"] = np.select([before < 0.8, before < 0.95], ["a", "b"], "c")\n'
+              'my_abc = r[["account_id", "abc"]]', "Use capital letters")],
+    "11.2": [(_CV.format(src="monthly") + 'my_xyz = (g.std() / g.mean()).round(3).rename("cv")'
+              '.reset_index()', "sample standard deviation"),
+             (_CV.format(src="monthly[monthly['revenue'] > 0]")
+              + 'my_xyz = (g.std(ddof=0) / g.mean()).round(3).rename("cv").reset_index()',
+              "You ignored months with no purchase"),
+             (_CV.format(src="monthly") + 'my_xyz = (g.mean() / g.std(ddof=0)).round(3)'
+              '.rename("cv").reset_index()', "not the other way round"),
+             (_CV.format(src="monthly") + 'my_xyz = (g.std(ddof=0) / g.mean()).round(2)'
+              '.rename("cv").reset_index()', "Give three decimals"),
+             ('my_xyz = xyz[["account_id", "cv"]]', WORKED)],
+    "11.3": [(_CV.format(src="monthly") + 'my_xyz = (g.std(ddof=0) / g.mean()).rename("cv")'
+              '.reset_index()', "Add the column xyz"),
+             (_CV.format(src="monthly") + 'my_xyz = (g.std(ddof=0) / g.mean()).rename("cv")'
+              '.reset_index()\n'
+              'my_xyz["xyz"] = np.select([my_xyz["cv"] <= 0.5, my_xyz["cv"] <= 1], ["X", "Y"],'
+              ' "Z")',
+              "fewer than 3 periods are Z"),
+             (_CV.format(src="monthly") + 'my_xyz = (g.std(ddof=0) / g.mean()).rename("cv")'
+              '.reset_index()\n'
+              'my_xyz["xyz"] = np.select([my_xyz["cv"] <= 0.5, my_xyz["cv"] <= 1], ["Z", "Y"],'
+              ' "X")',
+              "X if cv <= 0.5"),
+             (_CV.format(src="monthly") + 'my_xyz = (g.std(ddof=0) / g.mean()).rename("cv")'
+              '.reset_index()\nmy_xyz["xyz"] = np.where(my_xyz["cv"] <= 0.5, "x", "z")',
+              "Use capital letters"),
+             ('my_xyz = xyz[["account_id", "cv", "xyz"]]', WORKED)],
+    "11.4": [('both = p_abc.merge(p_xyz, on="account_id")\n'
+              'my_matrix = pd.crosstab(both["xyz"], both["abc"])', "transposed"),
+             ('my_matrix = pd.crosstab(p_abc["abc"].to_numpy(), p_xyz["xyz"].to_numpy())',
+              "paired the rows of abc and xyz by their position"),
+             ('both = p_abc.merge(p_xyz, on="account_id")\n'
+              'my_matrix = pd.crosstab(both["abc"], both["xyz"], normalize=True)', "shares"),
+             ('both = p_abc.merge(p_xyz, on="account_id")\n'
+              'my_matrix = pd.crosstab(both["abc"], both["xyz"], margins=True)',
+              "Leave out the totals row"),
+             ('both = abc.merge(xyz, on="account_id")\n'
+              'my_matrix = pd.crosstab(both["abc"], both["xyz"])', WORKED)],
+    "12.1": [('g = practice.groupby("account_id")\n'
+              'my_recency = (g["last_date"].max() - g["first_date"].min()).dt.days'
+              '.rename("recency_days").reset_index()', "You counted from the first purchase"),
+             ('g = practice.groupby("account_id")\n'
+              'my_recency = (g["last_date"].max() - as_of).dt.days.rename("recency_days")'
+              '.reset_index()', "Your recencies are negative"),
+             ('g = practice.groupby("account_id")\n'
+              'my_recency = (as_of - g["period"].max()).dt.days.rename("recency_days")'
+              '.reset_index()', "You used period, the first day of the month"),
+             ('g = practice.groupby("account_id")\n'
+              'my_recency = (as_of - g["last_date"].max()).rename("recency_days").reset_index()',
+              "time spans"),
+             ('my_recency = profiles[["account_id", "recency_days"]]', WORKED)],
+    "12.2": [('my_frequency = practice.groupby("account_id")["lines"].sum().rename("frequency")'
+              '.reset_index()', "You counted invoice lines"),
+             ('my_frequency = practice.groupby("account_id").size().rename("frequency")'
+              '.reset_index()', "You counted the months with a purchase"),
+             ('my_frequency = practice.groupby("account_id")["invoices"].mean()'
+              '.rename("frequency").reset_index()', "average number of invoices per month"),
+             ('my_frequency = practice[["account_id", "invoices"]].rename(columns={"invoices": '
+              '"frequency"})', "several rows for some accounts"),
+             ('my_frequency = profiles[["account_id", "frequency"]]', WORKED)],
+    "12.3": [(_SCORES + 'my_scores = p[["account_id"]].assign(r=q(p["recency_days"]), '
+              'f=q(p["frequency"]), m=q(p["monetary"]))', "R is the wrong way round"),
+             (_SCORES + 'my_scores = p[["account_id"]].assign(r=q(p["recency_days"], '
+              '[5, 4, 3, 2, 1]), f=q(p["frequency"]), m=pd.cut(p["monetary"], 5, '
+              'labels=False) + 1)', "not the values into equal widths"),
+             (_SCORES + 'my_scores = p[["account_id"]].assign(r=q(p["recency_days"], '
+              '[4, 3, 2, 1, 0]), f=q(p["frequency"]) - 1, m=q(p["monetary"]) - 1)',
+              "scores run from 1 to 5 (add 1"),
+             (_SCORES + 'my_scores = p[["account_id"]].assign(r=q(p["recency_days"], '
+              '[5, 4, 3, 2, 1]), f=q(p["frequency"]), m=q(p["monetary"]) / 5)',
+              "whole scores from 1 to 5"),
+             (_SCORES.replace("p = p_profiles", "p = profiles")
+              + 'my_scores = p[["account_id"]].assign(r=q(p["recency_days"], [5, 4, 3, 2, 1]), '
+              'f=q(p["frequency"]), m=q(p["monetary"]))', WORKED)],
+    "13.1": [('my_cts = p_acts.groupby("account_id")["quantity"].sum().rename("cost_to_serve")'
+              '.reset_index()', "You counted the activities"),
+             ('c = p_acts.merge(rates, on="activity")\n'
+              'my_cts = c.groupby("account_id")["unit_cost"].sum().rename("cost_to_serve")'
+              '.reset_index()', "left out the quantities"),
+             ('c = p_acts.assign(cost=p_acts["quantity"] * rates["unit_cost"].mean())\n'
+              'my_cts = c.groupby("account_id")["cost"].sum().rename("cost_to_serve")'
+              '.reset_index()', "at the average rate"),
+             ('c = p_acts.merge(rates, on="activity")\n'
+              'c["cost_to_serve"] = c["quantity"] * c["unit_cost"]\n'
+              'my_cts = c[["account_id", "activity", "cost_to_serve"]]',
+              "one row per account and activity"),
+             ('c = activities.merge(rates, on="activity")\n'
+              'my_cts = (c["quantity"] * c["unit_cost"]).groupby(c["account_id"]).sum()'
+              '.rename("cost_to_serve").reset_index()', WORKED)],
+    "13.2": [(_WHALE + 'w = w.sort_values("profit")\n'
+              'w["cum_share"] = w["profit"].cumsum() / w["profit"].sum()\n'
+              'my_whale = w.reset_index()', "You sorted ascending"),
+             (_WHALE + 'w["cum_share"] = w["profit"].cumsum() / w["profit"].sum()\n'
+              'my_whale = w.sort_values("profit", ascending=False).reset_index()',
+              "in the order of practice, before sorting"),
+             (_WHALE + 'w = w.sort_values("profit", ascending=False)\n'
+              'w["cum_share"] = w["profit"].cumsum() / w["profit"].clip(lower=0).sum()\n'
+              'my_whale = w.reset_index()', "profit of the profitable accounts only"),
+             (_CTS + 'w = practice.set_index("account_id")\n'
+              'w["profit"] = w["revenue"] - cts.reindex(w.index, fill_value=0)\n'
+              'w = w.sort_values("profit", ascending=False)\n'
+              'w["cum_share"] = w["profit"].cumsum() / w["profit"].sum()\n'
+              'my_whale = w.reset_index()', "You took the cost to serve off revenue"),
+             (_CTS + 'w = practice.merge(cts.rename("cts").reset_index(), on="account_id")\n'
+              'w["profit"] = w["gross_margin"] - w["cts"]\n'
+              'w = w.sort_values("profit", ascending=False)\n'
+              'w["cum_share"] = w["profit"].cumsum() / w["profit"].sum()\n'
+              'my_whale = w', "without activities are missing"),
+             (_WHALE + 'w = w.sort_values("profit", ascending=False)\n'
+              'w["cum_share"] = w["profit"].cumsum() / w["revenue"].sum()\n'
+              'my_whale = w.reset_index()', "You divided by total revenue")],
+    "13.3": [('my_peak = 1.0', "That is where the curve ends"),
+             (_WHALE + 'p = w["profit"].sort_values(ascending=False)\n'
+              'my_peak = round(100 * float((p.cumsum() / p.sum()).max()))',
+              "You gave a percentage"),
+             (_WHALE + 'p = w["profit"].sort_values(ascending=False)\n'
+              'my_peak = int((p.cumsum() / p.sum()).argmax()) + 1',
+              "That is how many accounts earn the peak"),
+             (_WHALE + 'p = w["profit"].sort_values(ascending=False)\n'
+              'my_peak = round(float((p.cumsum() / p.sum()).max()), 1)', "Give two decimals"),
+             (_WHALE + 'p = w["profit"].sort_values(ascending=False)\n'
+              'my_peak = str(round(float((p.cumsum() / p.sum()).max()), 2))',
+              "leave out the quotes")],
+    "13.4": [('my_clv = round(sum(p_profit * p_retention ** (t - 1)\n'
+              '                   for t in range(1, p_years + 1)))',
+              "You did not discount"),
+             ('my_clv = round(sum(p_profit * p_retention ** (t - 1) / (1 + p_rate) ** (t - 1)\n'
+              '                   for t in range(1, p_years + 1)))', "You discounted from year 0"),
+             ('my_clv = round(sum(p_profit / (1 + p_rate) ** t for t in range(1, p_years + 1)))',
+              "You left out retention"),
+             ('my_clv = round(sum(p_profit * p_retention ** t / (1 + p_rate) ** t\n'
+              '                   for t in range(1, p_years + 1)))',
+              "The account is there in year 1 for sure"),
+             ('my_clv = round(p_profit * p_years)', "That is profit x years")],
+    "14.1": [('rev = wallet_months.groupby("account_id")["revenue"].sum()\n'
+              'my_wallet = wallets[["account_id"]].assign(share_of_wallet=(wallets["account_id"]'
+              '.map(rev).fillna(0) / wallets["wallet_estimate"]).round(3))',
+              "You used all the months of wallet_months"),
+             (_WALLET + 'my_wallet = wallets[["account_id"]].assign(share_of_wallet='
+              '(wallets["account_id"].map(rev) / wallets["wallet_estimate"]).round(3))',
+              "have no share (empty)"),
+             (_WALLET + 'my_wallet = wallets[["account_id"]].assign(share_of_wallet=(100 * '
+              'wallets["account_id"].map(rev).fillna(0) / wallets["wallet_estimate"]).round(1))',
+              "Those are percentages"),
+             (_WALLET + 'my_wallet = wallets[["account_id"]].assign(share_of_wallet='
+              '(wallets["wallet_estimate"] / wallets["account_id"].map(rev)).round(3))',
+              "Upside down"),
+             (_WALLET + 'my_wallet = rev.rename("share_of_wallet").reset_index()',
+              "(missing e.g."),
+             ('my_wallet = wallet[["account_id", "share_of_wallet"]]', WORKED)],
+    "14.2": [('covered = p_contacts.groupby("account_id")["circle"].nunique()\n'
+              'my_gaps = pd.DataFrame({"account_id": p_accounts})\n'
+              'my_gaps["gaps"] = 3 - my_gaps["account_id"].map(covered).fillna(0)',
+              "forgot the stale contacts"),
+             (_GAPS + 'n = recent.groupby("account_id").size()\n'
+              'my_gaps = pd.DataFrame({"account_id": p_accounts})\n'
+              'my_gaps["gaps"] = (3 - my_gaps["account_id"].map(n).fillna(0)).clip(lower=0)',
+              "You counted contacts, not circles"),
+             (_GAPS + 'covered = recent.groupby("account_id")["circle"].nunique()\n'
+              'my_gaps = pd.DataFrame({"account_id": p_accounts})\n'
+              'my_gaps["gaps"] = my_gaps["account_id"].map(covered).fillna(0)',
+              "Those are the covered circles"),
+             (_GAPS + 'covered = recent.groupby("account_id")["circle"].nunique()\n'
+              'my_gaps = (3 - covered).rename("gaps").reset_index()', "(missing e.g."),
+             (_GAPS + 'covered = recent.groupby("account_id")["circle"].nunique()\n'
+              'my_gaps = pd.DataFrame({"account_id": p_accounts})\n'
+              'my_gaps["gaps"] = 3 - my_gaps["account_id"].map(covered)', "empty gaps (NaN)"),
+             ('my_gaps = coverage.assign(gaps=coverage["uncovered"].str.count(r"\\d")\n'
+              '                         + coverage["lapsed"].str.count(r"\\d"))', WORKED)],
+    "14.3": [(_QUAD + 'hv, hn = before < 0.8, r["need"] >= 5\n'
+              'r["quadrant"] = np.select([hv & hn, hv, hn], ["key account", "develop", '
+              '"maintain"], "serve")\nmy_quadrants = r[["account_id", "quadrant"]]',
+              "Value and need are swapped"),
+             (_QUAD + 'hv, hn = r["revenue"] >= r["revenue"].median(), r["need"] >= 5\n'
+              'r["quadrant"] = np.select([hv & hn, hv, hn], ["key account", "maintain", '
+              '"develop"], "serve")\nmy_quadrants = r[["account_id", "quadrant"]]',
+              "You split value at the median"),
+             (_QUAD + 'hv, hn = cum < 0.8, r["need"] >= 5\n'
+              'r["quadrant"] = np.select([hv & hn, hv, hn], ["key account", "maintain", '
+              '"develop"], "serve")\nmy_quadrants = r[["account_id", "quadrant"]]',
+              "belongs to the vital few too"),
+             (_QUAD + 'hv, hn = before < 0.8, r["need"] > 5\n'
+              'r["quadrant"] = np.select([hv & hn, hv, hn], ["key account", "maintain", '
+              '"develop"], "serve")\nmy_quadrants = r[["account_id", "quadrant"]]',
+              "Need of exactly 5 counts as high need"),
+             (_QUAD + 'hv, hn = before < 0.8, r["need"] >= 5\n'
+              'r["quadrant"] = np.select([hv & hn, hv, hn], ["key", "maintain", '
+              '"develop"], "serve")\nmy_quadrants = r[["account_id", "quadrant"]]',
+              "Unknown quadrant name"),
+             ('my_quadrants = matrix[["account_id", "quadrant"]]', WORKED)],
+}
+
+
+@pytest.mark.parametrize("ex_id, n", [(i, n) for i in WRONG for n in range(len(WRONG[i]))])
+def test_typical_mistakes_get_the_hint_that_names_them(setups, ex_id, n):
+    code, said = WRONG[ex_id][n]
+    feedback = answer_with(setups, ex_id, code)
+    assert not feedback.ok and feedback.answered, (ex_id, n)
+    assert said in feedback.message, (ex_id, n, feedback.message)
+
+
+def test_four_mistakes_per_exercise_each_with_its_own_hint(setups):
+    for ex in exercises():
+        assert len(WRONG.get(ex.id, [])) >= 4, ex.id
+        hints = [answer_with(setups, ex.id, code).message for code, _ in WRONG[ex.id]]
+        assert len(set(hints)) == len(hints), (ex.id, hints)
+
+
+def test_a_second_wrong_try_adds_the_method_and_a_third_the_solution(setups):
+    code, said = WRONG["10.2"][0]
+    first = answer_with(setups, "10.2", code)
+    second = answer_with(setups, "10.2", code, ladder=True)
+    third = answer_with(setups, "10.2", code, ladder=True)
+    assert said in first.message and "show_solution" not in first.message
+    assert second.message.startswith(first.message) and "More help: in the table of 10.1" \
+        in second.message and "show_solution" not in second.message
+    assert third.message.startswith(second.message)
+    assert 'Run show_solution("10.2") in a new cell' in third.message
+    assert answer_with(setups, "10.2", exercises("10")[1].solution, ladder=True).ok
+    assert answer_with(setups, "10.2", code, ladder=True).message == first.message  # again
+
+
+ODD = ["text", "0.5", 97, -1, [1, 2], {"a": 1}, (1,), object(), float("nan")]
+
+
+@pytest.mark.parametrize("ex", exercises(), ids=lambda ex: ex.id)
+def test_any_odd_answer_gets_a_plain_hint(setups, ex):
+    """Whatever the answer cell holds, the hint is in the trainee's words (plain() inside)."""
+    import pandas as pd
+
+    for odd in [*ODD, pd.DataFrame(), pd.Series([1.0, 2.0]), pd.DataFrame({"x": [1]})]:
+        ns, calls = setups[ex.module]
+        feedback = eval(calls[ex.id][1], {**ns, ex.answer: odd})
+        assert not feedback.ok
+        plain(feedback.message)
+
+
+def test_an_unknown_exercise_id_is_read_kindly_or_named():
+    from kamlib.exercises import check, show_solution
+
+    assert "my_banks" in show_solution("2.1").exercise.solution  # "2.1" is 02.1
+    assert str(show_solution(10.3)).startswith("Solution 10.3")
+    for wrong in ("9.9", "ten", None):
+        said = show_solution(wrong)
+        assert not said.ok and "There is no exercise" in said.message
+        assert "02.1, 02.2" in said.message
+        said = check(wrong, 1)
+        assert not said.ok and "There is no exercise" in said.message
+
+
+def test_the_practice_contacts_hold_every_case_of_14_2(setups):
+    """Every gap count 0-3 occurs, circle 3 recent and lapsed, accounts without contacts: a
+    rule that ignores stale contacts or circle 3 gives other answers."""
+    from kamlib.exercises.planning import circle_gaps
+
+    ns, _ = setups["14"]
+    people, ids, as_of = ns["p_contacts"], ns["p_accounts"], ns["as_of"]
+    gaps = circle_gaps(people, list(ids), as_of)
+    assert set(gaps) == {0, 1, 2, 3} and gaps.value_counts().min() >= 10
+    third = people[people["circle"] == 3]
+    days = (as_of - third["last_contact"]).dt.days
+    assert (days <= 90).any() and (days > 90).any()
+    assert not set(ids) <= set(people["account_id"])  # some have nobody at all
+    for wrong in ('recent = p_contacts\n', _GAPS.replace("<= 90", "<= 90") + 'recent = recent['
+                  'recent["circle"] < 3]\n'):
+        code = (wrong + 'covered = recent.groupby("account_id")["circle"].nunique()\n'
+                'my_gaps = pd.DataFrame({"account_id": p_accounts})\n'
+                'my_gaps["gaps"] = 3 - my_gaps["account_id"].map(covered).fillna(0)')
+        assert not answer_with(setups, "14.2", code).ok
