@@ -71,6 +71,8 @@ def run(task: Task) -> Outcome:
     except Exception as err:  # noqa: BLE001 - any failure must become a one-line message
         kernels.discard(cwd)  # whatever state it was left in, the next report starts fresh
         return _failure(task, err, executed, started)
+    # papermill leaves its client open on a kernel it does not own: close it (and any other)
+    kernels.close_clients(cwd)
     resetting = kernels.begin_reset(cwd)  # the kernel clears itself while the page exports
     html_name = f"{name}.html"
     # "prepared" is the build's own staging folder, deleted once published: not worth showing
