@@ -24,7 +24,8 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
 __all__ = ["start", "get", "reset", "begin_reset", "finish_reset", "discard", "kill_now",
-           "close_clients", "WARM_UP", "RESET", "QuickClient", "Manager"]
+           "close_clients", "recycle_if_large", "resident_mb", "KERNEL_MEMORY_MB",
+           "WARM_UP", "RESET", "QuickClient", "Manager"]
 
 WARM_UP = ("import matplotlib; matplotlib.use('module://matplotlib_inline.backend_inline')\n"
            "import pandas, numpy, matplotlib.pyplot, seaborn\n"
@@ -214,6 +215,30 @@ def discard(cwd: Path) -> None:
     km = _kernels.pop(cwd, None)
     if km is not None:
         run_sync(km.shutdown_kernel)(now=True)
+
+
+KERNEL_MEMORY_MB = 1500  # a kernel holding more after a notebook is replaced by a new one
+
+
+def resident_mb(pid: int) -> float | None:
+    """Resident memory of process ``pid`` in MB (Linux ``/proc``), or None if unknown."""
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def recycle_if_large(cwd: Path, limit_mb: float = KERNEL_MEMORY_MB) -> bool:
+    """Replace ``cwd``'s kernel if it holds more than ``limit_mb`` (memory a notebook left
+    behind that the reset could not free); whether it was replaced."""
+    km = _kernels.get(cwd)
+    pid = getattr(getattr(km, "provisioner", None), "pid", None)
+    size = resident_mb(pid) if pid else None
+    if size is None or size <= limit_mb:
+        return False
+    discard(cwd)
+    return True
 
 
 def kill_now() -> None:

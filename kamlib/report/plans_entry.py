@@ -46,7 +46,7 @@ def plans_entry(ds, out: Path, pool: tuple, *, notebook: Path, force: bool,
     other reports are published, the build exits with 1).
     """
     from kamlib._written import OverwriteError
-    from kamlib.report.plans import build_plans
+    from kamlib.report.plans import build_plans, cap_notice
 
     try:
         result = build_plans(out=out / FOLDER, dataset=ds, pool=pool, force=force,
@@ -68,6 +68,8 @@ def plans_entry(ds, out: Path, pool: tuple, *, notebook: Path, force: bool,
     if not result.rows:
         entry["notices"] = ["No key account in this data (high value and high need): no "
                             "plan to write."]
+    elif result.capped:
+        entry["notices"] = [cap_notice(len(result.rows), result.key_accounts), *failed]
     return entry, failed
 
 
