@@ -8,7 +8,10 @@ generates logs of that shape (synthetic: no client data) and runs the default ``
 - wall time of the whole build, and its exit code;
 - peak memory of the whole process tree (the build, its workers, their kernels): the sum of
   the resident memory of every process in the tree, polled every 0.2 s with psutil;
-- peak open file descriptors of any one process in the tree.
+- peak open file descriptors of any one process in the tree;
+- CPU seconds of the whole tree (user + system): on a shared machine the wall time follows
+  the other users' load, the CPU time much less (on a quiet 2-core machine the wall time is
+  at least half of it).
 
 Shapes (``--shapes``, comma separated): ``25k`` (25,000 customers, 75,000 lines),
 ``250k`` (250,000 customers, 750,000 lines), ``100k-10M`` (100,000 accounts, 10M lines).
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -79,26 +83,49 @@ def generate(customers: int, lines: int) -> Path:
     return folder
 
 
+def _generations(root) -> list[list]:
+    """The build process, its children (workers), their children (kernels) and below."""
+    levels, level = [], [root]
+    while level:
+        levels.append(level)
+        level = [c for p in level for c in _children(p)]
+    return levels
+
+
+def _children(p) -> list:
+    import psutil
+
+    try:
+        return p.children()
+    except psutil.NoSuchProcess:
+        return []
+
+
 def tree_peak(cmd: list[str], cwd: Path, env: dict) -> dict:
     """Run ``cmd`` and poll its process tree: wall seconds, exit code, peak summed RSS (MB),
     peak open descriptors of one process, peak number of processes."""
     import psutil
 
-    started = time.perf_counter()
+    started, cpu0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     root = psutil.Process(proc.pid)
     peak_rss = peak_fds = peak_procs = 0
+    roles: dict[str, int] = {}  # peak resident memory of one process of each generation
     while proc.poll() is None:
         try:
-            procs = [root, *root.children(recursive=True)]
+            procs = [(p, depth) for depth, level in enumerate(_generations(root))
+                     for p in level]
         except psutil.NoSuchProcess:
             break
         rss = fds = 0
-        for p in procs:
+        for p, depth in procs:
             try:
-                rss += p.memory_info().rss
+                one = p.memory_info().rss
+                rss += one
                 fds = max(fds, p.num_fds())
+                role = ("build", "worker", "kernel")[min(depth, 2)]
+                roles[role] = max(roles.get(role, 0), one)
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 pass
         peak_rss, peak_fds = max(peak_rss, rss), max(peak_fds, fds)
@@ -106,7 +133,10 @@ def tree_peak(cmd: list[str], cwd: Path, env: dict) -> dict:
         time.sleep(0.2)
     err = proc.stderr.read()
     code = proc.wait()
-    return {"seconds": time.perf_counter() - started, "exit": code,
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # every waited-for descendant
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    return {"seconds": time.perf_counter() - started, "exit": code, "cpu": cpu,
+            "roles": {k: v / 2**20 for k, v in roles.items()},
             "peak_mb": peak_rss / 2**20, "peak_fds": peak_fds, "processes": peak_procs,
             "stderr": err[-2000:]}
 
@@ -118,17 +148,18 @@ def main() -> None:
     args = parser.parse_args()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     print(f"kam build {args.args}(default), {os.cpu_count()} cores on the machine")
-    print(f"{'shape':<10} {'customers':>10} {'lines':>11} {'wall s':>7} {'peak MB':>8} "
-          f"{'fds':>5} {'procs':>5} exit")
+    print(f"{'shape':<10} {'customers':>10} {'lines':>11} {'wall s':>7} {'cpu s':>6} "
+          f"{'peak MB':>8} {'fds':>5} {'procs':>5} exit  peak MB of one: build/worker/kernel")
     for shape in args.shapes.split(","):
         customers, lines = SHAPES[shape]
         folder = generate(customers, lines)
         cmd = [str(BIN / "kam"), "build", "--config", str(folder / "kam.toml"),
                "--out", str(folder / "reports"), "--force", *args.args.split()]
         r = tree_peak(cmd, folder, env)
+        one = "/".join(f"{r['roles'].get(k, 0):.0f}" for k in ("build", "worker", "kernel"))
         print(f"{shape:<10} {customers:>10,} {lines:>11,} {r['seconds']:>7.1f} "
-              f"{r['peak_mb']:>8.0f} {r['peak_fds']:>5} {r['processes']:>5} {r['exit']}",
-              flush=True)
+              f"{r['cpu']:>6.1f} {r['peak_mb']:>8.0f} {r['peak_fds']:>5} "
+              f"{r['processes']:>5} {r['exit']:>4}  {one}", flush=True)
         if r["exit"]:
             print(r["stderr"])
 
