@@ -28,7 +28,7 @@ from kamlib.report.staging import new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
 
 __all__ = ["build_plans", "PlansResult", "PLAN_NOTEBOOK", "RECORD", "write_template",
-           "cap_notice"]
+           "cap_notice", "portfolio_for"]
 
 PLAN_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "plans" / "account_plan.ipynb"
 RECORD = ".kamkit-plans.json"  # what the last kam plans wrote into its folder
@@ -171,6 +171,17 @@ class _Run:
     pool: object = None
     workers: int = 0
     cwd: Path | None = None
+    frames: object = None  # the portfolio frames, or a Future of them (kam build)
+
+
+def portfolio_for(ds, cfg: Config) -> dict:
+    """The portfolio frames of ``ds`` with ``cfg``'s ``[plans]`` settings (what every plan
+    reads); ``kam build`` computes them while its report notebooks run."""
+    from kamlib.planning.portfolio import portfolio_frames
+
+    # the account_notes table, once the data contract has it (another branch)
+    return portfolio_frames(ds, **cfg.plans.portfolio_settings(),
+                            notes=getattr(ds, "account_notes", None))
 
 
 def build_plans(config: str | Path | Config | None = None, *, out: str | Path = "plans",
@@ -178,7 +189,8 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
                 every_key_account: bool = False, workers: int | None = None, timeout: int = 300, force: bool = False,
                 notebook: str | Path = PLAN_NOTEBOOK, template: str | Path | None = None,
                 parameters: dict[str, dict] | None = None, show_progress: bool = True,
-                dataset=None, pool: tuple | None = None, pdf: bool = False) -> PlansResult:
+                dataset=None, pool: tuple | None = None, pdf: bool = False,
+                frames=None) -> PlansResult:
     """Write one HTML plan per account, an index of the plans, and a calendar per manager.
 
     Parameters
@@ -199,6 +211,9 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
         plan notebook runs in their kernels' folder ``cwd``.
     pdf : bool
         Also print each plan and the index to PDF beside them (:mod:`kamlib.report.pdf`).
+    frames : dict or Future, optional
+        The portfolio frames of ``dataset`` (:func:`portfolio_for`), already computed or
+        being computed (``kam build`` starts them while its report notebooks run).
 
     Settings come from ``[plans]`` of ``kam.toml``
     (:class:`~kamlib.data.plan_settings.PlanSettings`).
@@ -234,7 +249,7 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(out)
     staging = new_staging(out)
-    run = _Run(ds=dataset)
+    run = _Run(ds=dataset, frames=frames)
     if pool is None:  # started now: the kernels boot while the data loads
         run.workers = max(1, workers or os.cpu_count() or 1)
         run.pool = worker_pool(run.workers, notebook.parent, staging)
@@ -259,8 +274,7 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
     """The plans run of :func:`build_plans`, in its staging folder and on its pool."""
     from kamlib import __version__
     from kamlib.data.dataset import load
-    from kamlib.planning.portfolio import (key_account_count, portfolio_frames,
-                                           save_portfolio, select_accounts)
+    from kamlib.planning.portfolio import key_account_count, save_portfolio, select_accounts
     from kamlib.planning.schedule import calendars
     from kamlib.report.execute import console as _console
     from kamlib.report.execute import execute as _execute
@@ -270,9 +284,8 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
     started, console = time.perf_counter(), _console()
     with console.status("computing the portfolio for the account plans"):
         ds = run.ds if run.ds is not None else load(cfg)
-        # the account_notes table, once the data contract has it (another branch)
-        frames = portfolio_frames(ds, **cfg.plans.portfolio_settings(),
-                                  notes=getattr(ds, "account_notes", None))
+        frames = run.frames.result() if hasattr(run.frames, "result") else (
+            run.frames if run.frames is not None else portfolio_for(ds, cfg))
         ids = select_accounts(frames, top=top, accounts=accounts, limit=limit)
         known = set(frames["info"]["account_id"].astype(str))
         unknown = [a for a in ids if a not in known]

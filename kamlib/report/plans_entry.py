@@ -37,9 +37,10 @@ def plan_notebook(folder: Path) -> Path | None:
 
 
 def plans_entry(ds, out: Path, pool: tuple, *, notebook: Path, force: bool,
-                show_progress: bool, pdf: bool = False) -> tuple[dict, list[str]]:
+                show_progress: bool, pdf: bool = False, frames=None) -> tuple[dict, list[str]]:
     """Write the plans into ``out/plans`` with ``notebook`` on ``pool`` (executor, workers,
-    kernels' folder) with the loaded ``ds``; the index entry and the failed plans' errors.
+    kernels' folder) with the loaded ``ds`` (and its portfolio ``frames``, or a Future of
+    them, if computed already); the index entry and the failed plans' errors.
 
     Data that cannot feed the plans gives an entry saying why instead of failing the
     build; so does a plans folder the kit may not write, which also counts as an error (the
@@ -50,7 +51,8 @@ def plans_entry(ds, out: Path, pool: tuple, *, notebook: Path, force: bool,
 
     try:
         result = build_plans(out=out / FOLDER, dataset=ds, pool=pool, force=force,
-                             notebook=notebook, show_progress=show_progress, pdf=pdf)
+                             notebook=notebook, show_progress=show_progress, pdf=pdf,
+                             frames=frames)
     except (ValueError, OSError, OverwriteError) as err:
         # data that cannot feed them is a notice; a folder it may not write also an error
         why = str(err).splitlines()[0]
