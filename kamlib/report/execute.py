@@ -50,8 +50,9 @@ class WorkerPool:
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        # Forked before any DuckDB connection exists (fork copies no engine threads then)
-        # and inheriting the imported kamlib; "spawn" would import it all again.
+        # Forked while no DuckDB connection is open (before the load, or after it closed its
+        # own: fork copies no engine threads then) and inheriting the imported kamlib;
+        # "spawn" would import it all again.
         context = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         pool = ProcessPoolExecutor(self.n_workers,
                                    mp_context=multiprocessing.get_context(context),
