@@ -102,6 +102,7 @@ def _plans(args: argparse.Namespace) -> int:
     ids = [a.strip() for a in args.accounts.split(",") if a.strip()] if args.accounts else None
     try:
         result = build_plans(args.config, out=Path(args.out), top=args.top, accounts=ids,
+                             every_key_account=args.all,
                              template=args.template, timeout=args.timeout, force=args.force,
                              pdf=args.pdf)
     except (ConfigError, NotebookError, OverwriteError, PrinterMissing, ValueError,
@@ -207,9 +208,11 @@ def _parser() -> argparse.ArgumentParser:
                    "reports/plans)")
     chosen = p.add_mutually_exclusive_group()
     chosen.add_argument("--top", type=_at_least(1), default=None,
-                        help="the N largest accounts by revenue (default: [plans] top in "
-                        "kam.toml, else the key accounts)")
+                        help="the N largest accounts by value (default: the key accounts, "
+                        "largest first, at most [plans] top in kam.toml, 100 if not set)")
     chosen.add_argument("--accounts", default=None, help="comma-separated account ids")
+    chosen.add_argument("--all", action="store_true",
+                        help="every key account, however many (no cap)")
     p.add_argument("--template", default=None,
                    help="also write the blank notes template (.xlsx or .csv) for these accounts")
     p.add_argument("--timeout", type=_at_least(1), default=300, help="seconds per plan")

@@ -119,3 +119,27 @@ def test_cube_sums_do_not_depend_on_the_order_of_the_lines():
     # exactly the decimal sum, and A's equals B's single line of 0.6 (ties stay ties)
     assert month.at["A", "revenue"] == 0.6 == month.at["B", "revenue"]
     assert forward.account_timing.set_index("account_id").at["A", "weeks_value"] == 0.6
+
+
+@pytest.mark.parametrize("large", [0.0, 5e14])
+def test_cube_sums_are_exact_with_64_bit_and_with_128_bit_decimals(large):
+    """Amounts below 1e12 are summed as 64-bit decimals (fast), larger ones as 128-bit: the
+    same exact six-decimal sums either way, whatever the order of the lines."""
+    import ibis
+
+    from kamlib.data.cube import MONEY, MONEY_64, _money_type, build_cube
+
+    lines = pd.DataFrame({
+        "account_id": ["A"] * 4, "product": ["p"] * 4,
+        "date": pd.to_datetime(["2024-01-02"] * 2 + ["2024-01-09"] * 2),
+        "revenue": [0.1, 0.2, 0.3, large], "cost": [0.000001, 0.2, 0.1, 0.0],
+        "invoice_id": ["1", "1", "2", "2"], "quantity": [1.0] * 4})
+    assert _money_type(ibis.memtable(lines)) == (MONEY if large else MONEY_64)
+    for frame in (lines, lines[::-1]):
+        cube = build_cube(ibis.memtable(frame))
+        month = cube.account_month.iloc[0]
+        assert month["revenue"] == (500000000000000.6 if large else 0.6)
+        assert month["cost"] == 0.300001
+        timing = cube.account_timing.iloc[0]
+        # the first day's value is 0.1 + 0.2 summed exactly: 0.3, not 0.30000000000000004
+        assert timing["days"] == 2 and timing["days_first_value"] == 0.3

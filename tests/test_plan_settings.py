@@ -17,7 +17,7 @@ def config(tmp_path, plans: str):
 def test_defaults_without_a_plans_section(tmp_path):
     s = config(tmp_path, "").plans
     assert (s.country, s.subdivision, s.stale_days, s.top, s.long_standing_share) == \
-        ("ID", None, 90, None, 0.10)
+        ("ID", None, 90, 100, 0.10)
     assert s.cadence_map()["key account"] == Cadence(5, 1)
     assert s.portfolio_settings()["role_map"] is None  # the default role map
 

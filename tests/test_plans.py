@@ -226,6 +226,11 @@ def test_kam_build_renders_a_failed_plan_and_publishes_the_others(tmp_path):
                  "plans/index.html"):
         assert f'href="{link}"' in index
     assert 'class="kamkit-table"' in index and "The plan of account 000127 failed" in index
+    # the cap ([plans] top) left 169 of the sample's 172 key accounts without a plan: said
+    # on both indexes, with how to write more
+    for page in (index, (plans / "index.html").read_text(encoding="utf-8")):
+        assert "Plans are written for the 3 largest of the 172 key accounts" in page
+        assert "kam plans --all" in page
 
     # --only: the plans are not rebuilt; the index keeps their table and links
     assert build_reports(toml, out=out, notebooks=folder, only=["01_tiny"],
@@ -256,3 +261,21 @@ def test_kam_build_plans_switch(argv, plans):
     from kamlib.cli import _parser
 
     assert _parser().parse_args(["build", *argv]).plans is plans
+
+
+def test_kam_plans_all_and_top_exclude_each_other(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["plans", "--all", "--top", "3"])
+    assert exit_.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+
+
+def test_a_build_plans_the_largest_key_accounts_up_to_the_cap():
+    from kamlib.planning.portfolio import select_accounts
+
+    matrix = pd.DataFrame({"account_id": list("abcdef"),  # ranked by value, largest first
+                           "key_account": [False, True, True, False, True, True]})
+    frames = {"matrix": matrix}
+    assert select_accounts(frames, limit=3) == ["b", "c", "e"]  # key accounts only
+    assert select_accounts(frames, limit=10) == ["b", "c", "e", "f"]  # fewer than the cap
+    assert select_accounts(frames) == ["b", "c", "e", "f"]  # --all
+    assert select_accounts(frames, top=2, limit=1) == ["a", "b"]  # --top: any account

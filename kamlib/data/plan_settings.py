@@ -8,7 +8,7 @@ tiers of :data:`kamlib.planning.schedule.DEFAULT_CADENCES` one by one::
     country = "DE"                # public holidays skipped by the contact schedule
     subdivision = "BY"            # optional: a state or province of that country
     stale_days = 60               # a contact not reached for longer is flagged
-    top = 50                      # kam build: the 50 largest accounts (default: key accounts)
+    top = 50                      # at most 50 plans by default: the largest key accounts
     long_standing_share = 0.05    # share of total profit a long-standing key account brings
 
     [plans.cadences]
@@ -39,7 +39,12 @@ from typing import Any
 
 from kamlib.data.config_checks import check_types, fail
 
-__all__ = ["PlanSettings", "parse_plans"]
+__all__ = ["PlanSettings", "parse_plans", "DEFAULT_TOP"]
+
+# A build writes at most this many plans (the largest key accounts): a log with thousands of
+# key accounts would otherwise spend most of the build, and most of the reader's patience,
+# on plans nobody asked for. ``kam plans --all`` or ``--top N`` writes any number.
+DEFAULT_TOP = 100
 
 _CADENCE_KEYS = ("every", "top_management")
 
@@ -52,7 +57,7 @@ class PlanSettings:
     country: str = "ID"  # ISO code for the holidays package; "" = weekends only
     subdivision: str | None = None  # e.g. "BY" for Bavaria with country "DE"
     stale_days: int = 90  # a contact not reached for longer is flagged in the plan
-    top: int | None = None  # kam build: the N largest accounts; None = every key account
+    top: int = DEFAULT_TOP  # at most this many plans by default: the largest key accounts
     long_standing_share: float = 0.10  # the brief's "10%+ of profit", per account
     # tier -> {every, top_management}; tiers not given keep DEFAULT_CADENCES
     cadences: dict[str, dict[str, int]] = field(default_factory=dict)

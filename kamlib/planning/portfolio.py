@@ -33,7 +33,7 @@ from kamlib.planning.risks import risk_signals
 from kamlib.planning.schedule import Cadence, contact_schedule
 
 __all__ = ["portfolio_frames", "save_portfolio", "load_portfolio", "account_rows",
-           "select_accounts", "NOTICES"]
+           "select_accounts", "key_account_count", "NOTICES"]
 
 NOTICES = "notices.json"  # what the data could not feed, for every plan
 
@@ -227,19 +227,33 @@ def _add_relationships(ds, frames: dict, notices: list[str]) -> None:
 
 
 def select_accounts(frames: Mapping[str, pd.DataFrame], *, top: int | None = None,
-                    accounts: Iterable[str] | None = None) -> list[str]:
-    """The accounts to plan: ``accounts`` as given, the ``top`` by value, or the key accounts.
+                    accounts: Iterable[str] | None = None,
+                    limit: int | None = None) -> list[str]:
+    """The accounts to plan: ``accounts`` as given, the ``top`` by value, or the key
+    accounts (the ``limit`` largest of them, if given).
 
     >>> m = pd.DataFrame({"account_id": ["a", "b", "c"], "key_account": [False, True, True]})
     >>> select_accounts({"matrix": m}), select_accounts({"matrix": m}, top=1)
     (['b', 'c'], ['a'])
+    >>> select_accounts({"matrix": m}, limit=1)
+    ['b']
     """
     matrix = frames["matrix"]  # ranked by value, largest first
     if accounts is not None:
         return list(dict.fromkeys(str(a) for a in accounts))
     if top is not None:
         return matrix["account_id"].head(top).astype(str).tolist()
-    return matrix.loc[matrix["key_account"].astype(bool), "account_id"].astype(str).tolist()
+    key = matrix.loc[matrix["key_account"].astype(bool), "account_id"].astype(str)
+    return (key if limit is None else key.head(limit)).tolist()
+
+
+def key_account_count(frames: Mapping[str, pd.DataFrame]) -> int:
+    """How many key accounts the value x need matrix names.
+
+    >>> key_account_count({"matrix": pd.DataFrame({"key_account": [False, True, True]})})
+    2
+    """
+    return int(frames["matrix"]["key_account"].astype(bool).sum())
 
 
 def save_portfolio(frames: Mapping[str, pd.DataFrame], folder: str | Path) -> Path:

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from kamlib.report.leadership import account_snapshot, write_files
 from kamlib.report.nav import with_navigation
 from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
 from kamlib.report.pdf import check_printer, pdf_names, publish_pdfs_or_say
+from kamlib.report.plans import portfolio_for
 from kamlib.report.plans_entry import key_accounts, plan_notebook, plans_entry, plans_kept
 from kamlib.report.staging import new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
@@ -304,6 +306,11 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
             console.print(Text.assemble(("not built ", "yellow"), m["missing"]), soft_wrap=True)
         tasks = [Task(nb.path, nb.title, params[nb.name], staging, audience, timeout, run_info)
                  for nb in selected if not missing[nb.name]]
+        # the plans' portfolio is computed here while the workers run the report notebooks
+        # (this process only waits for them meanwhile); an error surfaces in the plans
+        early = ThreadPoolExecutor(1, thread_name_prefix="kamkit-portfolio")
+        frames = early.submit(portfolio_for, ds, cfg) if plans else None
+        early.shutdown(wait=False)
         outcomes = _execute(tasks, pool, n_workers, timeout, console, show_progress)
         failed = [o for o in outcomes if not o.ok]
         if failed:
@@ -319,7 +326,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
         if plans:  # the same data, on the same warm workers
             entry, plan_errors = plans_entry(ds, out, (pool, n_workers, folder),
                                              notebook=plan_nb, force=force,
-                                             show_progress=show_progress, pdf=pdf)
+                                             show_progress=show_progress, pdf=pdf,
+                                             frames=frames)
             extra.append(entry)
             if entry.get("missing"):
                 console.print(Text.assemble(("not built ", "yellow"), entry["missing"]),

@@ -10,14 +10,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 from pathlib import Path
 
 from kamlib.report.tasks import Outcome, Task
 from kamlib.report.worker import init_worker, run_task
 
-__all__ = ["worker_pool", "execute", "run_info", "console"]
+__all__ = ["worker_pool", "execute", "run_info", "console", "WorkerPool"]
 
 
 def console():
@@ -34,11 +35,72 @@ def run_info(ds, version: str) -> dict:
             "sources": [asdict(s) for s in ds.sources]}
 
 
-def execute(tasks: list[Task], pool: ProcessPoolExecutor, workers: int, timeout: int,
+class WorkerPool:
+    """The build's worker processes, renewed when one dies.
+
+    A worker killed from outside (out of memory, a signal) breaks a
+    :class:`~concurrent.futures.ProcessPoolExecutor` as a whole: every notebook still
+    queued on it would fail. :func:`execute` then starts a new pool here (same warm-up)
+    and tries the notebooks that were running once more.
+    """
+
+    def __init__(self, n_workers: int, folder: Path, staging: Path) -> None:
+        self.n_workers, self.folder, self.staging = n_workers, folder, staging
+        self.renewed = 0
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        # Forked while no DuckDB connection is open (before the load, or after it closed its
+        # own: fork copies no engine threads then) and inheriting the imported kamlib;
+        # "spawn" would import it all again.
+        context = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        pool = ProcessPoolExecutor(self.n_workers,
+                                   mp_context=multiprocessing.get_context(context),
+                                   initializer=init_worker,
+                                   initargs=(self.folder, self.staging, os.getpid()))
+        for _ in range(self.n_workers):  # start them now: kernels boot meanwhile
+            pool.submit(os.getpid)
+        return pool
+
+    def submit(self, fn, *args) -> Future:
+        return self.executor.submit(fn, *args)
+
+    def renew(self) -> None:
+        """Replace a broken pool by a new one (its workers' kernels start now)."""
+        for proc in list((getattr(self.executor, "_processes", None) or {}).values()):
+            try:  # a live worker left on SIGTERM shuts its kernel down (worker._leave)
+                proc.terminate()
+            except (OSError, ValueError, AttributeError):
+                pass
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._start()
+        self.renewed += 1
+
+    def kill(self) -> None:
+        """Kill the workers outright (a hung kernel outlives the cell timeout)."""
+        for proc in list((getattr(self.executor, "_processes", None) or {}).values()):
+            try:
+                proc.kill()
+            except (OSError, ValueError, AttributeError):
+                pass
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        self.executor.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def execute(tasks: list[Task], pool: WorkerPool, workers: int, timeout: int,
             console, show_progress: bool) -> list[Outcome]:
+    """Run ``tasks`` on ``pool``, at most ``workers`` at a time; their outcomes by name.
+
+    Only running notebooks are on the pool, so a worker that dies breaks no queued one.
+    The notebooks that were running then are suspects: each is run once more on a renewed
+    pool, alone, so one that kills its worker again is known and fails with that error
+    while the others, and the rest of the queue, run on.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    futures = {pool.submit(run_task, t): t for t in tasks}
+    queue = [(t, False) for t in reversed(tasks)]  # (task, suspect), popped from the end
+    running: dict[Future, tuple[Task, bool]] = {}
     outcomes: list[Outcome] = []
     # a notebook may take `timeout` seconds; the workers take turns on the queue
     deadline = time.monotonic() + timeout * -(-len(tasks) // workers) + 60
@@ -46,40 +108,47 @@ def execute(tasks: list[Task], pool: ProcessPoolExecutor, workers: int, timeout:
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                   transient=True, disable=not show_progress) as bar:
         job = bar.add_task("notebooks", total=len(tasks))
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=max(deadline - time.monotonic(), 0),
-                                 return_when=FIRST_COMPLETED)
+        while queue or running:
+            while queue and len(running) < workers and not any(
+                    s for _, s in running.values()) and not (queue[-1][1] and running):
+                task, suspect = queue.pop()
+                running[pool.submit(run_task, task)] = (task, suspect)
+            done, _ = wait(set(running), timeout=max(deadline - time.monotonic(), 0),
+                           return_when=FIRST_COMPLETED)
             if not done:  # the deadline passed: stop the workers, report what is left
-                # (a hung kernel outlives the cell timeout; the executor has no public kill)
-                for proc in pool._processes.values():
-                    proc.kill()
-                outcomes += [Outcome(futures[f].label, futures[f].title, False,
-                                     error=f"{futures[f].label}: did not finish within "
-                                     f"the time limit ({timeout} s per notebook)")
-                             for f in pending]
+                pool.kill()
+                outcomes += [Outcome(t.label, t.title, False,
+                                     error=f"{t.label}: did not finish within the time "
+                                     f"limit ({timeout} s per notebook)")
+                             for t, _ in [*running.values(), *queue]]
                 break
+            if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                # what finished before the break stands; the rest were on the dead pool
+                lost = {f: running.pop(f) for f in list(running)
+                        if f not in done or isinstance(f.exception(), BrokenProcessPool)}
+                for (task, suspect) in lost.values():
+                    if len(lost) == 1 and suspect:  # it killed its worker again, alone
+                        outcomes.append(Outcome(task.label, task.title, False, error=(
+                            f"{task.label}: its worker process died twice (out of memory "
+                            f"or killed from outside)")))
+                        bar.update(job, advance=1, description=task.label)
+                    else:
+                        queue.append((task, True))
+                pool.renew()
+                done = {f for f in done if f in running}
             for f in done:
+                task, _ = running.pop(f)
                 try:
                     outcome = f.result()
-                except Exception as err:  # noqa: BLE001 - a dead worker is a failed notebook
-                    t = futures[f]
-                    outcome = Outcome(t.label, t.title, False,
-                                      error=f"{t.label}: {type(err).__name__}: {err}")
+                except Exception as err:  # noqa: BLE001 - any failure is a failed notebook
+                    outcome = Outcome(task.label, task.title, False,
+                                      error=f"{task.label}: {type(err).__name__}: {err}")
                 outcomes.append(outcome)
                 bar.update(job, advance=1, description=outcome.name)
     return sorted(outcomes, key=lambda o: o.name)
 
 
-def worker_pool(n_workers: int, folder: Path, staging: Path) -> ProcessPoolExecutor:
+def worker_pool(n_workers: int, folder: Path, staging: Path) -> WorkerPool:
     """Worker processes, each with a warm kernel in ``folder``, started now (their kernels
     boot while the caller loads the data)."""
-    # The workers are forked before any DuckDB connection exists (fork copies no engine
-    # threads then) and inherit the imported kamlib; "spawn" would import it all again.
-    context = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context(context),
-                               initializer=init_worker,
-                               initargs=(folder, staging, os.getpid()))
-    for _ in range(n_workers):
-        pool.submit(os.getpid)
-    return pool
+    return WorkerPool(n_workers, folder, staging)

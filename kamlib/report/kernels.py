@@ -24,7 +24,8 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
 __all__ = ["start", "get", "reset", "begin_reset", "finish_reset", "discard", "kill_now",
-           "WARM_UP", "RESET", "QuickClient"]
+           "close_clients", "recycle_if_large", "resident_mb", "KERNEL_MEMORY_MB",
+           "WARM_UP", "RESET", "QuickClient", "Manager"]
 
 WARM_UP = ("import matplotlib; matplotlib.use('module://matplotlib_inline.backend_inline')\n"
            "import pandas, numpy, matplotlib.pyplot, seaborn\n"
@@ -79,6 +80,43 @@ class QuickClient(AsyncKernelClient):
     wait_for_ready = _async_wait_for_ready  # AsyncKernelClient binds the base one by name
 
 
+class Manager(AsyncKernelManager):
+    """A kernel manager that remembers the clients it made, so they can be closed.
+
+    papermill (through nbclient) makes a client per notebook and, on a kernel it does not
+    own, never stops it: each left its five channels, a zmq context (an I/O thread, its
+    epoll and event descriptors) and a subscription to the kernel's output open. Every
+    later notebook's output was then queued to every earlier client: descriptors grew by
+    a few per plan and memory with the square of the plans written (GBs after a thousand).
+    :func:`close_clients` after each notebook keeps both flat.
+    """
+
+    def client(self, **kwargs) -> AsyncKernelClient:  # noqa: D102 - as the base, recorded
+        kc = super().client(**kwargs)
+        self.__dict__.setdefault("made_clients", []).append(kc)
+        return kc
+
+
+def close_clients(cwd: Path) -> int:
+    """Stop every client of ``cwd``'s kernel still open (channels, context); how many."""
+    km = _kernels.get(cwd)
+    clients = km.__dict__.pop("made_clients", []) if km is not None else []
+    for kc in clients:
+        _stop(kc)
+    return len(clients)
+
+
+def _stop(kc) -> None:
+    """Close a client's channels and its own zmq context (idempotent)."""
+    try:
+        kc.stop_channels()  # destroys the context the client created, once channels stop
+    except Exception:  # noqa: BLE001 - a client of a dead kernel: still close the context
+        pass
+    context = getattr(kc, "_created_context", False) and kc.context
+    if context and not context.closed:
+        context.destroy(linger=0)
+
+
 def _socket_dir() -> str:
     if not _sockets:
         _sockets.append(tempfile.mkdtemp(prefix="kamkit-kernels-"))
@@ -95,7 +133,7 @@ def _wait(kc, msg_id: str, timeout: float) -> None:
     try:
         run_sync(wait)()
     finally:
-        kc.stop_channels()
+        _stop(kc)
 
 
 def _execute(km: AsyncKernelManager, code: str, timeout: float = 120) -> None:
@@ -110,10 +148,10 @@ def start(cwd: Path) -> None:
     # IPC sockets where possible: no open TCP ports (ipykernel warns about them), the
     # socket files in a private temporary folder rather than the working directory
     if os.name == "posix":
-        km = AsyncKernelManager(kernel_name="python3", transport="ipc",
-                                ip=os.path.join(_socket_dir(), "kernel"))
+        km = Manager(kernel_name="python3", transport="ipc",
+                     ip=os.path.join(_socket_dir(), "kernel"))
     else:
-        km = AsyncKernelManager(kernel_name="python3")
+        km = Manager(kernel_name="python3")
     km.client_factory = QuickClient
     run_sync(km.start_kernel)(cwd=str(cwd))
     kc = km.client()
@@ -173,9 +211,34 @@ def finish_reset(cwd: Path, pending: tuple | None) -> None:
 
 def discard(cwd: Path) -> None:
     """Shut the kernel down (after a failure); the next notebook gets a new one."""
+    close_clients(cwd)
     km = _kernels.pop(cwd, None)
     if km is not None:
         run_sync(km.shutdown_kernel)(now=True)
+
+
+KERNEL_MEMORY_MB = 1500  # a kernel holding more after a notebook is replaced by a new one
+
+
+def resident_mb(pid: int) -> float | None:
+    """Resident memory of process ``pid`` in MB (Linux ``/proc``), or None if unknown."""
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def recycle_if_large(cwd: Path, limit_mb: float = KERNEL_MEMORY_MB) -> bool:
+    """Replace ``cwd``'s kernel if it holds more than ``limit_mb`` (memory a notebook left
+    behind that the reset could not free); whether it was replaced."""
+    km = _kernels.get(cwd)
+    pid = getattr(getattr(km, "provisioner", None), "pid", None)
+    size = resident_mb(pid) if pid else None
+    if size is None or size <= limit_mb:
+        return False
+    discard(cwd)
+    return True
 
 
 def kill_now() -> None:

@@ -27,7 +27,8 @@ from kamlib.report.plans_index import plans_index_html, safe_names
 from kamlib.report.staging import new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
 
-__all__ = ["build_plans", "PlansResult", "PLAN_NOTEBOOK", "RECORD", "write_template"]
+__all__ = ["build_plans", "PlansResult", "PLAN_NOTEBOOK", "RECORD", "write_template",
+           "cap_notice", "portfolio_for"]
 
 PLAN_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "plans" / "account_plan.ipynb"
 RECORD = ".kamkit-plans.json"  # what the last kam plans wrote into its folder
@@ -47,6 +48,13 @@ class PlansResult:
     rows: list[dict] = field(default_factory=list)  # the index's rows (headline figures)
     failed_pages: dict[str, str] = field(default_factory=dict)  # id -> _failed/<stem>.html
     pdf_error: str = ""  # why the PDFs were not printed (the HTML plans are published)
+    key_accounts: int = 0  # how many key accounts the data has
+    limit: int | None = None  # the cap that chose the plans ([plans] top), if one did
+
+    @property
+    def capped(self) -> bool:
+        """Whether the cap left key accounts without a plan."""
+        return self.limit is not None and self.key_accounts > len(self.rows)
 
     @property
     def index(self) -> Path:
@@ -163,21 +171,34 @@ class _Run:
     pool: object = None
     workers: int = 0
     cwd: Path | None = None
+    frames: object = None  # the portfolio frames, or a Future of them (kam build)
+
+
+def portfolio_for(ds, cfg: Config) -> dict:
+    """The portfolio frames of ``ds`` with ``cfg``'s ``[plans]`` settings (what every plan
+    reads); ``kam build`` computes them while its report notebooks run."""
+    from kamlib.planning.portfolio import portfolio_frames
+
+    # the account_notes table, once the data contract has it (another branch)
+    return portfolio_frames(ds, **cfg.plans.portfolio_settings(),
+                            notes=getattr(ds, "account_notes", None))
 
 
 def build_plans(config: str | Path | Config | None = None, *, out: str | Path = "plans",
                 top: int | None = None, accounts: Iterable[str] | None = None,
-                workers: int | None = None, timeout: int = 300, force: bool = False,
+                every_key_account: bool = False, workers: int | None = None, timeout: int = 300, force: bool = False,
                 notebook: str | Path = PLAN_NOTEBOOK, template: str | Path | None = None,
                 parameters: dict[str, dict] | None = None, show_progress: bool = True,
-                dataset=None, pool: tuple | None = None, pdf: bool = False) -> PlansResult:
+                dataset=None, pool: tuple | None = None, pdf: bool = False,
+                frames=None) -> PlansResult:
     """Write one HTML plan per account, an index of the plans, and a calendar per manager.
 
     Parameters
     ----------
-    top, accounts
-        The ``top`` accounts by revenue, or these ids; by default ``[plans] top`` of
-        ``kam.toml``, else the key accounts of the value x need matrix.
+    top, accounts, every_key_account
+        The ``top`` accounts by value, these ids, or every key account of the value x need
+        matrix; by default the key accounts, largest first, at most ``[plans] top`` of
+        ``kam.toml`` (:data:`~kamlib.data.plan_settings.DEFAULT_TOP`).
     parameters : dict, optional
         Extra notebook parameters per account id (checked against the parameters cell).
     template : path, optional
@@ -190,6 +211,9 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
         plan notebook runs in their kernels' folder ``cwd``.
     pdf : bool
         Also print each plan and the index to PDF beside them (:mod:`kamlib.report.pdf`).
+    frames : dict or Future, optional
+        The portfolio frames of ``dataset`` (:func:`portfolio_for`), already computed or
+        being computed (``kam build`` starts them while its report notebooks run).
 
     Settings come from ``[plans]`` of ``kam.toml``
     (:class:`~kamlib.data.plan_settings.PlanSettings`).
@@ -220,12 +244,12 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     check_parameters(notebook, base)
     for values in (parameters or {}).values():
         check_parameters(notebook, {**base, **values})
-    if top is None and accounts is None:
-        top = cfg.plans.top
+    limit = None if top is not None or accounts is not None or every_key_account \
+        else cfg.plans.top
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(out)
     staging = new_staging(out)
-    run = _Run(ds=dataset)
+    run = _Run(ds=dataset, frames=frames)
     if pool is None:  # started now: the kernels boot while the data loads
         run.workers = max(1, workers or os.cpu_count() or 1)
         run.pool = worker_pool(run.workers, notebook.parent, staging)
@@ -233,6 +257,7 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
         run.pool, run.workers, run.cwd = pool
     try:
         return _plans(cfg, run, out, staging, notebook, base, top=top, accounts=accounts,
+                      limit=limit,
                       timeout=timeout, force=force, template=template,
                       parameters=parameters or {}, show_progress=show_progress, pdf=pdf)
     finally:
@@ -242,13 +267,14 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
 
 
 def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, base: dict, *,
-           top: int | None, accounts: Iterable[str] | None, timeout: int, force: bool,
+           top: int | None, accounts: Iterable[str] | None, limit: int | None,
+           timeout: int, force: bool,
            template: str | Path | None, parameters: dict[str, dict],
            show_progress: bool, pdf: bool = False) -> PlansResult:
     """The plans run of :func:`build_plans`, in its staging folder and on its pool."""
     from kamlib import __version__
     from kamlib.data.dataset import load
-    from kamlib.planning.portfolio import portfolio_frames, save_portfolio, select_accounts
+    from kamlib.planning.portfolio import key_account_count, save_portfolio, select_accounts
     from kamlib.planning.schedule import calendars
     from kamlib.report.execute import console as _console
     from kamlib.report.execute import execute as _execute
@@ -258,10 +284,9 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
     started, console = time.perf_counter(), _console()
     with console.status("computing the portfolio for the account plans"):
         ds = run.ds if run.ds is not None else load(cfg)
-        # the account_notes table, once the data contract has it (another branch)
-        frames = portfolio_frames(ds, **cfg.plans.portfolio_settings(),
-                                  notes=getattr(ds, "account_notes", None))
-        ids = select_accounts(frames, top=top, accounts=accounts)
+        frames = run.frames.result() if hasattr(run.frames, "result") else (
+            run.frames if run.frames is not None else portfolio_for(ds, cfg))
+        ids = select_accounts(frames, top=top, accounts=accounts, limit=limit)
         known = set(frames["info"]["account_id"].astype(str))
         unknown = [a for a in ids if a not in known]
         if unknown:
@@ -298,9 +323,11 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
     cals = [{"manager": m, "file": f"{ics_names[m]}.ics"} for m in ics]
     failed_pages = _publish_failures(staging, out, failed, stems, force)
     rows = _index_rows(frames, ids, stems, failed, failed_pages)
+    n_key = key_account_count(frames)
+    capped = [cap_notice(len(ids), n_key)] if limit is not None and n_key > len(ids) else []
     (staging / "index.html").write_text(plans_index_html(
         rows, as_of=str(ds.as_of), currency=ds.currency, calendars=cals,
-        notices=frames["info"].attrs.get("notices", [])), encoding="utf-8")
+        notices=capped + frames["info"].attrs.get("notices", [])), encoding="utf-8")
     written = [f"{stems[a]}.html" for a in ids if a not in failed] + \
         [c["file"] for c in cals] + ["index.html"]
     _publish(staging, out, written)
@@ -309,4 +336,19 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
     return PlansResult(not failed and not pdf_error, out,
                        {a: f"{stems[a]}.html" for a in ids if a not in failed}, failed,
                        [c["file"] for c in cals], time.perf_counter() - started,
-                       rows=rows, failed_pages=failed_pages, pdf_error=pdf_error)
+                       rows=rows, failed_pages=failed_pages, pdf_error=pdf_error,
+                       key_accounts=n_key, limit=limit)
+
+
+def cap_notice(planned: int, key_accounts: int) -> str:
+    """What the index says when the cap left key accounts without a plan, and how to write
+    more.
+
+    >>> cap_notice(100, 5883)[:62]
+    'Plans are written for the 100 largest of the 5,883 key account'
+    """
+    return (f"Plans are written for the {planned:,} largest of the {key_accounts:,} key "
+            f"accounts, the number a build writes by default. More on request: the command "
+            f"kam plans --all writes a plan for every key account, kam plans --top N for "
+            f"the N largest accounts; or raise top in the plans section of the configuration "
+            f"file.")

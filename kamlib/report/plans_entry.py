@@ -37,20 +37,22 @@ def plan_notebook(folder: Path) -> Path | None:
 
 
 def plans_entry(ds, out: Path, pool: tuple, *, notebook: Path, force: bool,
-                show_progress: bool, pdf: bool = False) -> tuple[dict, list[str]]:
+                show_progress: bool, pdf: bool = False, frames=None) -> tuple[dict, list[str]]:
     """Write the plans into ``out/plans`` with ``notebook`` on ``pool`` (executor, workers,
-    kernels' folder) with the loaded ``ds``; the index entry and the failed plans' errors.
+    kernels' folder) with the loaded ``ds`` (and its portfolio ``frames``, or a Future of
+    them, if computed already); the index entry and the failed plans' errors.
 
     Data that cannot feed the plans gives an entry saying why instead of failing the
     build; so does a plans folder the kit may not write, which also counts as an error (the
     other reports are published, the build exits with 1).
     """
     from kamlib._written import OverwriteError
-    from kamlib.report.plans import build_plans
+    from kamlib.report.plans import build_plans, cap_notice
 
     try:
         result = build_plans(out=out / FOLDER, dataset=ds, pool=pool, force=force,
-                             notebook=notebook, show_progress=show_progress, pdf=pdf)
+                             notebook=notebook, show_progress=show_progress, pdf=pdf,
+                             frames=frames)
     except (ValueError, OSError, OverwriteError) as err:
         # data that cannot feed them is a notice; a folder it may not write also an error
         why = str(err).splitlines()[0]
@@ -68,6 +70,8 @@ def plans_entry(ds, out: Path, pool: tuple, *, notebook: Path, force: bool,
     if not result.rows:
         entry["notices"] = ["No key account in this data (high value and high need): no "
                             "plan to write."]
+    elif result.capped:
+        entry["notices"] = [cap_notice(len(result.rows), result.key_accounts), *failed]
     return entry, failed
 
 

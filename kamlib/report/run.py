@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 import papermill
+from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
 from kamlib.data.needs import NOTICE_MIME
@@ -23,7 +24,9 @@ from kamlib.report.display import THUMBNAIL_MIME
 from kamlib.report.notebooks import recorded_headlines
 from kamlib.report.tasks import Outcome, Task
 
-__all__ = ["run", "quiet_logs"]
+__all__ = ["run", "quiet_logs", "TRIES"]
+
+TRIES = 2  # a notebook whose kernel died under it is run once more, on a new kernel
 
 
 def quiet_logs() -> None:
@@ -62,15 +65,24 @@ def run(task: Task) -> Outcome:
     name, started, cwd = task.label, time.perf_counter(), task.cwd or task.path.parent
     executed = task.out_dir / "_executed" / f"{name}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        nb = papermill.execute_notebook(
-            str(task.path), str(executed), parameters=task.parameters, km=kernels.get(cwd),
-            progress_bar=False, execution_timeout=task.timeout, cwd=str(cwd),
-            # saved when it ends (or fails), not at every cell: nobody reads it meanwhile
-            request_save_on_cell_execute=False)
-    except Exception as err:  # noqa: BLE001 - any failure must become a one-line message
-        kernels.discard(cwd)  # whatever state it was left in, the next report starts fresh
-        return _failure(task, err, executed, started)
+    for attempt in range(TRIES):
+        try:
+            nb = papermill.execute_notebook(
+                str(task.path), str(executed), parameters=task.parameters,
+                km=kernels.get(cwd), progress_bar=False, execution_timeout=task.timeout,
+                cwd=str(cwd),
+                # saved when it ends (or fails), not at every cell: nobody reads it meanwhile
+                request_save_on_cell_execute=False)
+            break
+        except DeadKernelError as err:  # killed from outside: once more on a new kernel
+            kernels.discard(cwd)
+            if attempt + 1 == TRIES:
+                return _failure(task, err, executed, started)
+        except Exception as err:  # noqa: BLE001 - any failure must become a one-line message
+            kernels.discard(cwd)  # whatever state it was left in, the next one starts fresh
+            return _failure(task, err, executed, started)
+    # papermill leaves its client open on a kernel it does not own: close it (and any other)
+    kernels.close_clients(cwd)
     resetting = kernels.begin_reset(cwd)  # the kernel clears itself while the page exports
     html_name = f"{name}.html"
     # "prepared" is the build's own staging folder, deleted once published: not worth showing
@@ -83,6 +95,7 @@ def run(task: Task) -> Outcome:
             encoding="utf-8")
     finally:
         kernels.finish_reset(cwd, resetting)
+        kernels.recycle_if_large(cwd)
     return Outcome(name, task.title, True, html=html_name,
                    headlines=tuple(recorded_headlines(nb)),
                    thumbnails=tuple(recorded_headlines(nb, THUMBNAIL_MIME)),
