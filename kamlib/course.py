@@ -105,10 +105,23 @@ def reset(name: str, workdir: str | Path | None = None, *,
     kept = None
     if target.exists():
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        kept = target.with_name(f"{target.stem}.before-reset-{stamp}.ipynb")
+        kept = _free_name(target, f"before-reset-{stamp}")
         os.replace(target, kept)
     shutil.copy2(shipped[0], target)
     return target, kept
+
+
+def _free_name(target: Path, tag: str) -> Path:
+    """``target`` renamed with ``tag`` (then -2, -3, ...): a name no file has yet, so two
+    resets in one second keep both copies."""
+    for n in range(1, 10_000):
+        kept = target.with_name(f"{target.stem}.{tag}{'' if n == 1 else f'-{n}'}.ipynb")
+        try:
+            kept.touch(exist_ok=False)  # claimed at once: a second reset cannot take it too
+        except FileExistsError:
+            continue
+        return kept
+    raise FileExistsError(f"no free name for a copy of {target.name} in {target.parent}")
 
 
 def lab_command(workdir: str | Path | None = None) -> tuple[list[str], dict[str, str]]:

@@ -33,7 +33,8 @@ from kamlib.report.execute import worker_pool
 from kamlib.report.index import AUDIENCES, index_html
 from kamlib.report.leadership import FILES as LEADERSHIP_FILES
 from kamlib.report.leadership import account_snapshot, write_files
-from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
+from kamlib.report.notebooks import (NotebookError, changed_kit_copies, check_parameters,
+                                     report_notebooks)
 from kamlib.report.pdf import check_printer, pdf_names, publish_pdfs_or_say
 from kamlib.report.plans_entry import key_accounts, plan_notebook, plans_entry, plans_kept
 from kamlib.report.staging import new_staging, remove_stale
@@ -239,6 +240,11 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
     out, folder = Path(out).resolve(), Path(notebooks).resolve()
     if (folder / PROGRESS_FILE).exists():
         raise NotebookError(f"{folder} is a trainee's course work folder: kam build runs the "
+                            "kit's own notebooks, never a trainee's copies")
+    changed = changed_kit_copies(folder, NOTEBOOKS)
+    if changed:
+        raise NotebookError(f"{folder}: {', '.join(changed)} differ from the kit's notebooks of "
+                            "the same name or title (a trainee's copies?): kam build runs the "
                             "kit's own notebooks, never a trainee's copies")
     selected = report_notebooks(folder, only)
     if not selected:

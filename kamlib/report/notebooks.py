@@ -25,7 +25,7 @@ from pathlib import Path
 
 from kamlib.report.display import HEADLINE_MIME
 
-__all__ = ["ReportNotebook", "report_notebooks", "parameters_cell", "parameter_problems",
+__all__ = ["ReportNotebook", "report_notebooks", "changed_kit_copies", "parameters_cell", "parameter_problems",
            "declared_parameters", "check_parameters", "recorded_headlines", "NotebookError"]
 
 
@@ -77,6 +77,40 @@ def report_notebooks(folder: str | Path, only: list[str] | None = None) -> list[
                                 f"{', '.join(sorted(names))}")
         found = [nb for nb in found if nb.name in only]
     return found
+
+
+def _cells(nb: dict) -> list[tuple[str, str, tuple[str, ...]]]:
+    """What a notebook runs and shows: each cell's type, source and tags (not its outputs)."""
+    return [(c.get("cell_type", ""), c.get("source", ""),
+             tuple(sorted(c.get("metadata", {}).get("tags", [])))) for c in nb.get("cells", [])]
+
+
+def changed_kit_copies(folder: str | Path, kit: str | Path) -> list[str]:
+    """The notebooks of ``folder`` that pass for the kit's (``kit``'s: the same file name or
+    the same report title) but whose cells differ from them: a trainee's work, say.
+
+    Whether a notebook is the kit's rests on what it holds, never on a marker file next to
+    it (one lost when a trainee copies ``*.ipynb``). The plan notebook (``plans/``) counts.
+    """
+    folder, kit = Path(folder).resolve(), Path(kit).resolve()
+    if folder == kit:
+        return []
+    shipped = {p.relative_to(kit): _read(p) for p in [*kit.glob("*.ipynb"),
+                                                       *kit.glob("plans/*.ipynb")]}
+    titles = {t: rel for rel, nb in shipped.items()
+              if (t := nb.get("metadata", {}).get("kamkit", {}).get("title"))}
+    changed = []
+    for path in sorted([*folder.glob("*.ipynb"), *folder.glob("plans/*.ipynb")]):
+        rel = path.relative_to(folder)
+        try:
+            nb = _read(path)
+        except (OSError, ValueError):
+            continue  # not a notebook: report_notebooks says so when it matters
+        title = nb.get("metadata", {}).get("kamkit", {}).get("title")
+        twin = rel if rel in shipped else titles.get(title)
+        if twin is not None and _cells(nb) != _cells(shipped[twin]):
+            changed.append(str(rel))
+    return changed
 
 
 def parameters_cell(nb: dict, name: str = "notebook") -> str:
