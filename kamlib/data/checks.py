@@ -21,6 +21,7 @@ import pandera.errors
 
 from kamlib.data.config import Config
 from kamlib.data.contract import OUTLIER_YEARS, TABLES, pandera_schema
+from kamlib.data.late_dates import late_tail
 from kamlib.data.lookalike import lookalike_hint
 from kamlib.data.problems import ValidationReport
 from kamlib.data.sources.base import RawTable
@@ -198,6 +199,17 @@ def _window(con, raw: RawTable, config: Config, report: ValidationReport, today:
                         "Set [analysis] end before today to leave them out." if inside else
                         "To analyse planned invoices, set [analysis] end (or as_of)."),
                     **_where(raw, "date", [r for r, _ in future]))
+    if an.end is None and an.as_of is None and (tail := late_tail(con, "t_transactions", end)):
+        first, before, n_late = tail
+        late = _first_rows(con, f"date >= DATE '{first}' AND date <= DATE '{end}'")
+        report.warn("transactions", raw.file, "date-outlier", f"{n_late} line(s) dated "
+                    f"{first} or later, long after the rest of the data (which ends on "
+                    f"{before}), left out of the analysis: the as-of date is {before}, not "
+                    f"{first}", count=n_late, values=[v for _, v in late],
+                    hint=f"Check the year for typos; set [analysis] as_of (or end) to the "
+                         f"last date to include them.",
+                    **_where(raw, "date", [r for r, _ in late]))
+        end = before
     start = an.start
     if start is None:
         median = con.execute("SELECT quantile_disc(date, 0.5) FROM t_transactions"

@@ -36,7 +36,7 @@ from typing import Any
 
 from kamlib.data.config_checks import (ConfigError, check_analysis, check_formats, check_types,
                                        fail, parse_segments)
-from kamlib.data.contract import TABLES
+from kamlib.data.contract import TABLES, normalise
 from kamlib.data.database_url import resolve_database
 from kamlib.data.masking import mask_secrets, mask_url
 from kamlib.data.plan_settings import PlanSettings, parse_plans
@@ -281,6 +281,14 @@ def load_config(path: str | Path | None = None) -> Config:
             raise fail(path, f"tables.{name}.columns",
                         f"{unknown_cols} are not columns of {name}; known: "
                         f"{list(TABLES[name].names)}")
+        by_source: dict[str, list[str]] = {}
+        for col in TABLES[name].names:  # a source column read as two canonical columns
+            by_source.setdefault(normalise(src.columns.get(col, col)), []).append(col)
+        twice = [cols for cols in by_source.values() if len(cols) > 1]
+        if twice:
+            raise fail(path, f"tables.{name}.columns", f"{' and '.join(twice[0])} are both "
+                       f"read from the column {src.columns.get(twice[0][0], twice[0][0])!r}; "
+                       "one source column can only be one of them")
         if src.header_row < 1:
             raise fail(path, f"tables.{name}", f"header_row = {src.header_row}: the line or "
                         "row of the column names, 1 or more")
