@@ -30,6 +30,7 @@ from kamlib.report.execute import console as _console
 from kamlib.report.execute import execute as _execute
 from kamlib.report.execute import run_info as _run_info
 from kamlib.report.execute import worker_pool
+from kamlib.report.history import figure_settings
 from kamlib.report.index import AUDIENCES, index_html
 from kamlib.report.leadership import FILES as LEADERSHIP_FILES
 from kamlib.report.leadership import account_snapshot, write_files
@@ -278,6 +279,7 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                                                    "built (run kam validate for details)"])
         ds.save(prepared)
         run_info = _run_info(ds, __version__)
+        run_info["settings"] = figure_settings(cfg.analysis, ds.currency)  # history: meaning
         classes, problem = account_snapshot(ds)  # for the changes page
         names = (ds.accounts.drop_duplicates("account_id").set_index("account_id")
                  ["account_name"].astype(str).to_dict()
