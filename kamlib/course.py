@@ -65,10 +65,26 @@ def _resolve_workdir(workdir: str | Path | None) -> Path:
     return path
 
 
+def _writable(workdir: Path) -> None:
+    """Refuse, in one line and before anything is copied, a work folder that is a file or
+    cannot be written (read-only, no permission)."""
+    if workdir.exists() and not workdir.is_dir():
+        raise ValueError(f"{workdir} is a file, not a folder: give a folder for the course")
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+        probe = workdir / f".kamkit-probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise ValueError(f"{workdir}: cannot write there ({err.strerror or err}); choose a "
+                         "folder you can write to, e.g. kam course start --dir ~/kam-course"
+                         ) from None
+
+
 def start(workdir: str | Path | None = None, *, source: str | Path = NOTEBOOKS) -> Started:
     """Copy the course into ``workdir`` once: missing notebooks are copied, none replaced."""
     workdir = _resolve_workdir(workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
+    _writable(workdir)
     done = Started(workdir)
     for path in course_notebooks(source):
         target = workdir / path.name
@@ -95,6 +111,7 @@ def reset(name: str, workdir: str | Path | None = None, *,
     workdir = _resolve_workdir(workdir)
     if not (workdir / PROGRESS_FILE).exists():
         raise FileNotFoundError(f"{workdir} is not a course work folder: run kam course start")
+    _writable(workdir)
     stem = Path(name).stem
     shipped = [p for p in course_notebooks(source) if p.stem == stem or p.stem.startswith(
         f"{stem}_")]

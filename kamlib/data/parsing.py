@@ -26,6 +26,7 @@ import duckdb
 from kamlib.data.config import Config
 from kamlib.data.contract import DATE_MAX, DATE_MIN, MAX_AMOUNT, TABLES
 from kamlib.data.currencies import CURRENCY, mixed_currencies
+from kamlib.data.file_lines import lone_cr_line
 from kamlib.data.problems import ValidationReport
 from kamlib.data.sources.base import RawTable, after_scan
 from kamlib.data.typed_read import DUCK_TYPES, numeric, plausible_sql, typed_read
@@ -123,9 +124,7 @@ def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
             con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {', '.join(outer)} FROM "
                         f"(SELECT {', '.join(inner) or '1 AS _'} FROM {raw.name})")
         except duckdb.Error as err:  # what the reader cannot skip as a rejected line
-            report.error(raw.table, raw.file, "unreadable", f"the file could not be read: "
-                         f"{err}", sheet=raw.sheet,
-                         hint="Check the encoding, delimiter and quoting.")
+            _unreadable(raw, err, report)
             return None
     if not after_scan(con, raw, table, report):
         return None
@@ -170,6 +169,21 @@ def _refuse_implausible(con, table, raw, col: str, kind: str, report) -> None:
         report.error(raw.table, raw.file, "implausible-amount", f"{len(bad)} {col} value(s) "
                      f"larger than {MAX_AMOUNT:.0e} in absolute value", **where,
                      hint="A typo (an exponent, a pasted id or card number?): fix the value.")
+
+
+def _unreadable(raw: RawTable, err: duckdb.Error, report: ValidationReport) -> None:
+    """The reader's failure in one line, with the line it stopped at where that can be found
+    (a carriage return that ends no line stops DuckDB's strict reader without a number)."""
+    said = str(err).splitlines()[0]
+    line = lone_cr_line(raw.path, raw.encoding) if raw.csv_args and raw.path else None
+    if line:
+        report.error(raw.table, raw.file, "unreadable", f"line {line} holds a carriage return "
+                     "(CR) that ends no line: the file cannot be split into lines",
+                     lines=(line,), hint="Remove the stray CR (a line break pasted into a "
+                     "value?), or quote the value; or save the file with one kind of line end.")
+        return
+    report.error(raw.table, raw.file, "unreadable", f"the file could not be read: {said}",
+                 sheet=raw.sheet, hint="Check the encoding, delimiter and quoting.")
 
 
 def _failing(con, table: str, col: str) -> list[tuple[int, str]]:

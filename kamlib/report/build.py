@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +37,7 @@ from kamlib.report.notebooks import (NotebookError, changed_kit_copies, check_pa
                                      report_notebooks)
 from kamlib.report.pdf import check_printer, pdf_names, publish_pdfs_or_say
 from kamlib.report.plans_entry import key_accounts, plan_notebook, plans_entry, plans_kept
-from kamlib.report.staging import new_staging, remove_stale
+from kamlib.report.staging import drop_staging, new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
 
 __all__ = ["build_reports", "BuildResult", "NOTEBOOKS", "MANIFEST", "OverwriteError"]
@@ -256,7 +255,6 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
         check_parameters(nb.path, params[nb.name])
     pages = [f"{nb.name}.html" for nb in selected] + list(LEADERSHIP_FILES)
     _check_out(out, pages + (pdf_names(["index.html", *pages]) if pdf else []), force)
-    out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(out)  # what a killed build left: a copy of the data
     staging = new_staging(out)
     prepared = staging / "_prepared"
@@ -330,4 +328,4 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                            time.perf_counter() - started, published=True)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(staging, ignore_errors=True)
+        drop_staging(staging)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ import pandas as pd
 from kamlib._written import OverwriteError, foreign, owned, read_record, refuse, sha256
 from kamlib.data.config import Config, load_config
 from kamlib.report.plans_index import plans_index_html, safe_names
-from kamlib.report.staging import new_staging, remove_stale
+from kamlib.report.staging import drop_staging, new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
 
 __all__ = ["build_plans", "PlansResult", "PLAN_NOTEBOOK", "RECORD", "write_template"]
@@ -222,7 +221,6 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
         check_parameters(notebook, {**base, **values})
     if top is None and accounts is None:
         top = cfg.plans.top
-    out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(out)
     staging = new_staging(out)
     run = _Run(ds=dataset)
@@ -238,7 +236,7 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     finally:
         if pool is None:
             run.pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(staging, ignore_errors=True)
+        drop_staging(staging)
 
 
 def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, base: dict, *,
