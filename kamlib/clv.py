@@ -261,22 +261,24 @@ def yearly_retention(account_month: pd.DataFrame, *, account: str = "account_id"
 
 
 def churn_what_if(yearly_profit: float, retention: float, *, change: float = 0.05,
-                  years: int = 5, discount_rate: float = 0.1, growth: float = 0.0
-                  ) -> pd.DataFrame:
+                  years: int = 5, discount_rate: float = 0.1, growth: float = 0.0,
+                  basis: str = "observed") -> pd.DataFrame:
     """What a retention ``change`` points lower or higher does to profit over ``years``.
 
     The current accounts, who make ``yearly_profit`` together, are a cohort under the
     :func:`clv_formula` model with no acquisition cost: profit in year t is
     yearly_profit x (1 + growth)^(t-1), kept with probability retention^(t-1) and
-    discounted at (1 + discount_rate)^-t. Retention is clipped to [0, 1].
+    discounted at (1 + discount_rate)^-t. Retention is clipped to [0, 1]. ``basis`` says
+    where ``retention`` comes from, and names the middle scenario: "observed" in the data,
+    or "assumed" (a parameter, when the data is too short to observe it).
 
     Returns
     -------
     DataFrame
-        Three rows (``scenario`` "retention -5 pts", "observed", "retention +5 pts") with
+        Three rows (``scenario`` "retention -5 pts", ``basis``, "retention +5 pts") with
         every assumption next to the result: ``retention``, ``years``, ``discount_rate``,
         ``growth``, ``yearly_profit``, ``profit_over_years`` (present value), ``change``
-        and ``change_pct`` against the observed retention.
+        and ``change_pct`` against the observed (or assumed) retention.
 
     Examples
     --------
@@ -289,12 +291,14 @@ def churn_what_if(yearly_profit: float, retention: float, *, change: float = 0.0
     """
     where = "churn_what_if"
     _check(retention, discount_rate, years, where)
+    if basis not in ("observed", "assumed"):
+        raise ValueError(f"{where}: basis must be 'observed' or 'assumed', got {basis!r}")
     if not 0 < change <= 1:
         raise ValueError(f"{where}: change must be a share in (0, 1] (5 points = 0.05), got "
                          f"{change!r}")
     pts = f"{change * 100:g} pts"
     rows = []
-    for name, r in ((f"retention -{pts}", retention - change), ("observed", retention),
+    for name, r in ((f"retention -{pts}", retention - change), (basis, retention),
                     (f"retention +{pts}", retention + change)):
         r = float(min(max(r, 0.0), 1.0))
         t = clv_formula(yearly_profit, years=years, retention=r, discount_rate=discount_rate,
