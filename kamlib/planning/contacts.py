@@ -187,8 +187,9 @@ def circle_coverage(people: pd.DataFrame, accounts: Iterable, *, circles: tuple 
         out[f"circle_{c}"] = counts[c].astype("int64")
     labels = np.array([str(c) for c in circles], dtype=object)
 
-    def listed(mask: np.ndarray) -> list[str]:
-        return [", ".join(labels[row]) for row in mask]
+    def listed(mask: np.ndarray) -> pd.Series:  # text even with no account (no key account)
+        return pd.Series([", ".join(labels[row]) for row in mask], index=out.index,
+                         dtype=object)
 
     empty = counts.to_numpy() == 0
     out["uncovered"] = listed(empty)

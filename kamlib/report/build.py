@@ -22,7 +22,7 @@ from rich.text import Text
 
 from kamlib._written import OverwriteError, foreign, owned, read_record, refuse, sha256
 from kamlib.data.config import Config, load_config
-from kamlib.data.needs import needs_sentence, unmet
+from kamlib.data.needs import needs_sentence, revenue_gap, unmet
 from kamlib.data.problems import ValidationError
 from kamlib.exercises.tracking import PROGRESS_FILE
 from kamlib.report.execute import console as _console
@@ -285,7 +285,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
         leadership = {"classes": classes, "problem": problem, "names": names,
                       "currency": ds.currency,
                       "lost_after_days": cfg.analysis.lost_after_days}
-        missing = {nb.name: unmet(nb.needs, ds.tables) for nb in selected}
+        missing = {nb.name: unmet(nb.needs, ds.tables)
+                   + (revenue_gap(ds.cube.account_month) if nb.ranks else []) for nb in selected}
         unavailable = [{"name": nb.name, "title": nb.title, "html": None, "headlines": [],
                         "missing": needs_sentence(nb.title, missing[nb.name])}
                        for nb in selected if missing[nb.name]]

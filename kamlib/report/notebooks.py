@@ -1,7 +1,8 @@
 """Report notebooks: which ones there are, their parameters, and the headlines they record.
 
 A report notebook carries ``{"kamkit": {"report": true, "title": "...", "needs": {...}}}`` in
-its metadata (``needs``: table -> columns it cannot run without; default: transactions)
+its metadata (``needs``: table -> columns it cannot run without; default: transactions;
+``ranks``: true for a module that ranks or shares revenue, skipped when there is none)
 and exactly one cell tagged ``parameters`` holding plain literals, each with a trailing
 comment (papermill shows the comment in ``--help-notebook``). Parameters passed in are
 checked against that cell before anything runs.
@@ -51,6 +52,8 @@ class ReportNotebook:
     title: str
     # table -> columns the notebook cannot run without (metadata kamkit.needs)
     needs: dict[str, list[str]] = field(default_factory=dict)
+    # ranks or shares revenue (metadata kamkit.ranks): skipped when no account has any
+    ranks: bool = False
 
     @property
     def name(self) -> str:
@@ -68,7 +71,8 @@ def report_notebooks(folder: str | Path, only: list[str] | None = None) -> list[
         if meta.get("report"):
             needs = meta.get("needs", {"transactions": ["account_id", "date", "revenue"]})
             found.append(ReportNotebook(path, str(meta.get("title") or path.stem),
-                                        {t: list(c) for t, c in needs.items()}))
+                                        {t: list(c) for t, c in needs.items()},
+                                        bool(meta.get("ranks"))))
     if only:
         names = {nb.name for nb in found}
         unknown = [n for n in only if n not in names]
