@@ -45,9 +45,13 @@ class BuildRunning(OutError):
 def staging_parent(out: Path) -> Path:
     """Where the staging folder goes: beside ``out``, or inside it when ``out`` is a mount
     point (another file system than its parent), so that publishing stays a rename."""
-    if out.is_dir() and os.stat(out).st_dev != os.stat(out.parent).st_dev:
+    if out.is_dir() and _device(out) != _device(out.parent):
         return out
     return out.parent
+
+
+def _device(path: Path) -> int:
+    return os.stat(path).st_dev
 
 
 def _lock(out: Path) -> int | None:
