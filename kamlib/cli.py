@@ -253,8 +253,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     _check_paths(parser, args)
+    from kamlib.report.watchdog import armed
+
     try:
-        code = args.func(args)
+        with armed():  # --timeout bounds every step of the run (kamlib.report.watchdog)
+            code = args.func(args)
         sys.stdout.flush()  # here, not at exit: a closed pipe is caught below
         return code
     except BrokenPipeError:  # kam validate | head -1: the reader has gone; so do we, quietly

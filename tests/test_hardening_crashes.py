@@ -267,3 +267,29 @@ def test_kam_piped_into_head_ends_quietly(tiny, args):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) in (0, 141)
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+# --- --timeout bounds every step, not only the notebooks ---------------------------------------
+
+_SLOW = """
+import sys, time
+import kamlib.data.dataset as dataset
+import kamlib.planning.portfolio as portfolio
+dataset.load = lambda *a, **k: time.sleep(120)          # a step stuck past the limit
+portfolio.portfolio_frames = lambda *a, **k: time.sleep(120)
+from kamlib.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("command, step", [("build", "loading and validating the data"),
+                                           ("plans", "computing the portfolio")])
+def test_timeout_bounds_the_steps_the_build_runs_itself(tiny, tmp_path, command, step):
+    config, nbs = tiny
+    argv = [command, "--config", str(config), "--out", str(tmp_path / "out"), "--timeout", "3"]
+    started = time.perf_counter()
+    run = subprocess.run([sys.executable, "-c", _SLOW, *argv], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=110)
+    assert time.perf_counter() - started < 100
+    assert run.returncode == 1 and step in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "out" / "index.html").exists()

@@ -39,6 +39,7 @@ from kamlib.report.pdf import check_printer, pdf_names, publish_pdfs_or_say
 from kamlib.report.plans_entry import key_accounts, plan_notebook, plans_entry, plans_kept
 from kamlib.report.staging import drop_staging, new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
+from kamlib.report.watchdog import time_bound
 
 __all__ = ["build_reports", "BuildResult", "NOTEBOOKS", "MANIFEST", "OverwriteError"]
 
@@ -269,7 +270,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
     pool = worker_pool(n_workers, folder, staging)
     try:
         try:
-            with console.status("loading and validating the data"):
+            with console.status("loading and validating the data"), \
+                    time_bound(timeout, "loading and validating the data"):
                 ds = load(cfg)
         except ValidationError as err:
             console.print(str(err.report), markup=False, highlight=False, soft_wrap=True)

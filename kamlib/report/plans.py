@@ -252,9 +252,11 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
     from kamlib.report.execute import execute as _execute
     from kamlib.report.execute import run_info as _run_info
     from kamlib.report.pdf import pdf_names, publish_pdfs_or_say
+    from kamlib.report.watchdog import time_bound
 
     started, console = time.perf_counter(), _console()
-    with console.status("computing the portfolio for the account plans"):
+    with console.status("computing the portfolio for the account plans"), \
+            time_bound(timeout, "computing the portfolio for the account plans"):
         ds = run.ds if run.ds is not None else load(cfg)
         # the account_notes table, once the data contract has it (another branch)
         frames = portfolio_frames(ds, **cfg.plans.portfolio_settings(),
