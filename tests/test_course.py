@@ -117,7 +117,7 @@ def _trainee_edit(path: Path, text: str = "TRAINEE EDIT: the board should ignore
 
 
 @pytest.mark.parametrize("how", ["marker deleted", "copied with cp *.ipynb", "renamed copy",
-                                 "edited plan notebook", "code cell changed"])
+                                 "kit folder copied", "code cell changed"])
 def test_a_trainees_copies_are_refused_without_the_progress_file(tmp_path, capsys, how):
     import shutil
 
@@ -149,8 +149,8 @@ def test_a_trainees_copies_are_refused_without_the_progress_file(tmp_path, capsy
     else:
         folder = tmp_path / "kitcopy"
         shutil.copytree(course.NOTEBOOKS, folder)
-        _trainee_edit(folder / "plans" / "account_plan.ipynb")
-        changed = "plans/account_plan.ipynb"
+        _trainee_edit(folder / "14_account_planning.ipynb")
+        changed = "14_account_planning.ipynb"
     with pytest.raises(NotebookError, match=f"{changed}.*kit's own notebooks"):
         build_reports(None, out=tmp_path / "r", notebooks=folder, show_progress=False)
     assert main(["build", "--out", str(tmp_path / "r2"), "--notebooks", str(folder)]) == 2

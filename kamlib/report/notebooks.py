@@ -90,21 +90,21 @@ def _cells(nb: dict) -> list[tuple[str, str, tuple[str, ...]]]:
 
 
 def changed_kit_copies(folder: str | Path, kit: str | Path) -> list[str]:
-    """The notebooks of ``folder`` that pass for the kit's (``kit``'s: the same file name or
-    the same report title) but whose cells differ from them: a trainee's work, say.
+    """The notebooks of ``folder`` that pass for the kit's course notebooks (``kit``'s
+    ``NN_name.ipynb``, the ones a trainee gets a copy of: the same file name or the same
+    report title) but whose cells differ from them: a trainee's work, say.
 
     Whether a notebook is the kit's rests on what it holds, never on a marker file next to
-    it (one lost when a trainee copies ``*.ipynb``). The plan notebook (``plans/``) counts.
+    it (one lost when a trainee copies ``*.ipynb``).
     """
     folder, kit = Path(folder).resolve(), Path(kit).resolve()
     if folder == kit:
         return []
-    shipped = {p.relative_to(kit): _read(p) for p in [*kit.glob("*.ipynb"),
-                                                       *kit.glob("plans/*.ipynb")]}
+    shipped = {p.relative_to(kit): _read(p) for p in kit.glob("[0-9][0-9]_*.ipynb")}
     titles = {t: rel for rel, nb in shipped.items()
               if (t := nb.get("metadata", {}).get("kamkit", {}).get("title"))}
     changed = []
-    for path in sorted([*folder.glob("*.ipynb"), *folder.glob("plans/*.ipynb")]):
+    for path in sorted(folder.glob("*.ipynb")):
         rel = path.relative_to(folder)
         try:
             nb = _read(path)
