@@ -11,11 +11,19 @@ unit, and ``monetary_value`` (mean spend of the repeat purchases).
 The fitting is done by a maintained library behind a small adapter (:data:`BACKENDS`), not by
 likelihoods written here: today the ``lifetimes`` package (``pip install 'kamkit[clv]'``),
 whose maximum-likelihood fit reproduces the published CDNOW figures in a tenth of a second.
+
+What the model cannot judge, it does not pretend to. An account without a repeat purchase is
+"alive" by the model's assumption (it can only drop out after a purchase), so its
+probability alive says nothing, however long it has been silent: ``p_alive`` is left empty
+and ``judged`` is False. A fit that does not converge (accounts that buy like clockwork
+break the model's assumptions) is a one-line ``ValueError``, never the optimiser's dump.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,8 +82,9 @@ class _Lifetimes:
                              "upper_95": (est + Z95 * se).to_numpy()})
 
     def fit_bgnbd(self, x, t_x, T, penalizer: float):
-        fitter = self._lib("fit_bgnbd").BetaGeoFitter(penalizer_coef=penalizer)
-        fitter.fit(x, t_x, T)
+        lib = self._lib("fit_bgnbd")
+        fitter = lib.BetaGeoFitter(penalizer_coef=penalizer)
+        _quiet_fit(fitter, "fit_bgnbd", len(x), x, t_x, T)
         return fitter, self._table(fitter)
 
     def predict(self, fitter, t: float, x, t_x, T):
@@ -85,7 +94,7 @@ class _Lifetimes:
 
     def fit_gamma_gamma(self, x, m, penalizer: float):
         fitter = self._lib("fit_gamma_gamma").GammaGammaFitter(penalizer_coef=penalizer)
-        fitter.fit(x, m)
+        _quiet_fit(fitter, "fit_gamma_gamma", len(x), x, m)
         return fitter, self._table(fitter)
 
     def expected_spend(self, fitter, x, m):
@@ -96,6 +105,25 @@ class _Lifetimes:
         value = spend_fitter.customer_lifetime_value(
             bgnbd_fitter, x, t_x, T, m, time=months, discount_rate=monthly_rate, freq=freq)
         return np.asarray(value, dtype="float64")
+
+
+def _quiet_fit(fitter, where: str, n: int, *data) -> None:
+    """``fitter.fit(*data)`` with the library's printing kept off the page; a fit that does
+    not converge (or gives no finite parameters) is one ValueError line."""
+    shown = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(shown), contextlib.redirect_stderr(shown), \
+                warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            fitter.fit(*data)
+    except Exception as err:  # noqa: BLE001 - the library's ConvergenceError and numpy's
+        raise ValueError(f"{where}: the model did not converge on these {n:,} accounts "
+                         "(accounts that buy at the same rhythm, or too few repeat purchases, "
+                         f"break its assumptions; {type(err).__name__})") from None
+    params = getattr(fitter, "params_", None)
+    if params is None or not np.isfinite(np.asarray(params, dtype="float64")).all():
+        raise ValueError(f"{where}: the model did not converge on these {n:,} accounts "
+                         "(no finite parameters)")
 
 
 BACKENDS: dict[str, Any] = {"lifetimes": _Lifetimes()}
@@ -213,8 +241,10 @@ def predict_purchases(fit: BtydFit, summary: pd.DataFrame, *, horizon: float,
     Returns
     -------
     DataFrame
-        ``account`` (or the summary's index), ``expected_purchases`` and ``p_alive``, in
-        the summary's order. The backend gives no interval for these per-account figures.
+        ``account`` (or the summary's index), ``expected_purchases``, ``p_alive`` and
+        ``judged``, in the summary's order. ``judged`` is False (and ``p_alive`` empty) for
+        an account without a repeat purchase: the model takes it as alive by assumption.
+        The backend gives no interval for these per-account figures.
     """
     where = "predict_purchases"
     if fit.model != "bgnbd":
@@ -222,7 +252,9 @@ def predict_purchases(fit: BtydFit, summary: pd.DataFrame, *, horizon: float,
     _check_rfm(summary, frequency, recency, T, account, where)
     purchases, alive = _backend(fit.backend, where).predict(
         fit.fitted, horizon, summary[frequency], summary[recency], summary[T])
-    out = pd.DataFrame({"expected_purchases": purchases, "p_alive": alive},
+    judged = (summary[frequency] > 0).to_numpy()
+    out = pd.DataFrame({"expected_purchases": purchases,
+                        "p_alive": np.where(judged, alive, np.nan), "judged": judged},
                        index=summary.index)
     return _with_ids(out, summary, account)
 

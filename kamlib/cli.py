@@ -10,6 +10,7 @@ Validation: clean
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -75,6 +76,7 @@ def _build(args: argparse.Namespace) -> int:
     from kamlib.report import build_reports
     from kamlib.report.notebooks import NotebookError
     from kamlib.report.pdf import PrinterMissing
+    from kamlib.report.staging import OutError
 
     only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
     try:
@@ -82,7 +84,7 @@ def _build(args: argparse.Namespace) -> int:
                                audience=args.audience, timeout=args.timeout, force=args.force,
                                plans=args.plans, pdf=args.pdf,
                                **({"notebooks": args.notebooks} if args.notebooks else {}))
-    except (ConfigError, NotebookError, OverwriteError, PrinterMissing) as err:
+    except (ConfigError, NotebookError, OverwriteError, PrinterMissing, OutError) as err:
         print(f"kam: {err}", file=sys.stderr)
         return 2
     if result.published:
@@ -147,7 +149,7 @@ def _course(args: argparse.Namespace) -> int:
             return 0
         print(progress(course._resolve_workdir(args.dir)))
         return 0
-    except (ValueError, FileNotFoundError) as err:
+    except (ValueError, OSError) as err:
         print(f"kam: {err}", file=sys.stderr)
         return 2
 
@@ -253,6 +255,7 @@ def _check_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
     must_be("file", "--config", getattr(args, "config", None))
     must_be("folder", "--out", getattr(args, "out", None))
     must_be("folder to read", "--notebooks", getattr(args, "notebooks", None))
+    must_be("folder", "--dir", getattr(args, "dir", None))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -261,7 +264,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     _check_paths(parser, args)
-    return args.func(args)
+    from kamlib.report.watchdog import armed
+
+    try:
+        with armed():  # --timeout bounds every step of the run (kamlib.report.watchdog)
+            code = args.func(args)
+        sys.stdout.flush()  # here, not at exit: a closed pipe is caught below
+        return code
+    except BrokenPipeError:  # kam validate | head -1: the reader has gone; so do we, quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing left to flush at exit either
+        return 141  # 128 + SIGPIPE, as a tool killed by the closed pipe would end
 
 
 if __name__ == "__main__":

@@ -261,8 +261,8 @@ def yearly_retention(account_month: pd.DataFrame, *, account: str = "account_id"
 
 
 def churn_what_if(yearly_profit: float, retention: float, *, change: float = 0.05,
-                  years: int = 5, discount_rate: float = 0.1, growth: float = 0.0
-                  ) -> pd.DataFrame:
+                  years: int = 5, discount_rate: float = 0.1, growth: float = 0.0,
+                  basis: str = "observed") -> pd.DataFrame:
     """What a retention ``change`` points lower or higher does to profit over ``years``.
 
     The current accounts, who make ``yearly_profit`` together, are a cohort under the
@@ -270,16 +270,18 @@ def churn_what_if(yearly_profit: float, retention: float, *, change: float = 0.0
     yearly_profit x (1 + growth)^(t-1), kept with probability retention^(t-1) and
     discounted at (1 + discount_rate)^-t. Retention is a share: a scenario that would go
     past 100% (or below 0%) is capped there, and then says the change it used: 95.8% + 5
-    points is "retention +4.2 pts (capped at 100%)".
+    points is "retention +4.2 pts (capped at 100%)". ``basis`` says where ``retention``
+    comes from, and names the middle scenario: "observed" in the data, or "assumed" (a
+    parameter, when the data is too short to observe it).
 
     Returns
     -------
     DataFrame
-        Three rows (``scenario`` "retention -5 pts", "observed", "retention +5 pts", or the
+        Three rows (``scenario`` "retention -5 pts", ``basis``, "retention +5 pts", or the
         capped change used) with every assumption next to the result: ``retention`` (used),
         ``retention_change`` (used, against the observed), ``capped``, ``years``,
         ``discount_rate``, ``growth``, ``yearly_profit``, ``profit_over_years`` (present
-        value), ``change`` and ``change_pct`` against the observed retention.
+        value), ``change`` and ``change_pct`` against the observed (or assumed) retention.
 
     Examples
     --------
@@ -294,6 +296,8 @@ def churn_what_if(yearly_profit: float, retention: float, *, change: float = 0.0
     """
     where = "churn_what_if"
     _check(retention, discount_rate, years, where)
+    if basis not in ("observed", "assumed"):
+        raise ValueError(f"{where}: basis must be 'observed' or 'assumed', got {basis!r}")
     if not 0 < change <= 1:
         raise ValueError(f"{where}: change must be a share in (0, 1] (5 points = 0.05), got "
                          f"{change!r}")
@@ -303,7 +307,7 @@ def churn_what_if(yearly_profit: float, retention: float, *, change: float = 0.0
         r = float(min(max(asked, 0.0), 1.0))
         capped = bool(sign and r != asked)
         used = change if not capped else abs(r - retention)
-        name = ("observed" if not sign else
+        name = (basis if not sign else
                 f"retention {'+' if sign > 0 else '-'}{_points(used)} pts"
                 + (f" (capped at {r:.0%})" if capped else ""))
         t = clv_formula(yearly_profit, years=years, retention=r, discount_rate=discount_rate,

@@ -69,10 +69,26 @@ def _resolve_workdir(workdir: str | Path | None) -> Path:
     return path
 
 
+def _writable(workdir: Path) -> None:
+    """Refuse, in one line and before anything is copied, a work folder that is a file or
+    cannot be written (read-only, no permission)."""
+    if workdir.exists() and not workdir.is_dir():
+        raise ValueError(f"{workdir} is a file, not a folder: give a folder for the course")
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+        probe = workdir / f".kamkit-probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise ValueError(f"{workdir}: cannot write there ({err.strerror or err}); choose a "
+                         "folder you can write to, e.g. kam course start --dir ~/kam-course"
+                         ) from None
+
+
 def start(workdir: str | Path | None = None, *, source: str | Path = NOTEBOOKS) -> Started:
     """Copy the course into ``workdir`` once: missing notebooks are copied, none replaced."""
     workdir = _resolve_workdir(workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
+    _writable(workdir)
     done = Started(workdir)
     for path in course_notebooks(source):
         target = workdir / path.name
@@ -99,6 +115,7 @@ def reset(name: str, workdir: str | Path | None = None, *,
     workdir = _resolve_workdir(workdir)
     if not (workdir / PROGRESS_FILE).exists():
         raise FileNotFoundError(f"{workdir} is not a course work folder: run kam course start")
+    _writable(workdir)
     stem = Path(name).stem
     shipped = [p for p in course_notebooks(source) if p.stem == stem or p.stem.startswith(
         f"{stem}_")]
@@ -109,7 +126,7 @@ def reset(name: str, workdir: str | Path | None = None, *,
     kept = None
     if target.exists():
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        kept = target.with_name(f"{target.stem}.before-reset-{stamp}.ipynb")
+        kept = _free_name(target, f"before-reset-{stamp}")
         os.replace(target, kept)
     shutil.copy2(shipped[0], target)
     return target, kept
@@ -119,6 +136,19 @@ def running_as_root() -> bool:
     """True when this process runs as root (a container, often): JupyterLab then needs
     ``allow_root``, else it exits at once."""
     return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _free_name(target: Path, tag: str) -> Path:
+    """``target`` renamed with ``tag`` (then -2, -3, ...): a name no file has yet, so two
+    resets in one second keep both copies."""
+    for n in range(1, 10_000):
+        kept = target.with_name(f"{target.stem}.{tag}{'' if n == 1 else f'-{n}'}.ipynb")
+        try:
+            kept.touch(exist_ok=False)  # claimed at once: a second reset cannot take it too
+        except FileExistsError:
+            continue
+        return kept
+    raise FileExistsError(f"no free name for a copy of {target.name} in {target.parent}")
 
 
 def lab_command(workdir: str | Path | None = None) -> tuple[list[str], dict[str, str]]:

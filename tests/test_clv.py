@@ -290,7 +290,10 @@ def test_predictions_match_the_closed_forms(fits, cdnow):
         ey = ((a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x)
               * hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t)))) / (1 + odds)
         assert p["expected_purchases"] == pytest.approx(ey, rel=1e-6)
-        assert p["p_alive"] == pytest.approx(1 / (1 + odds), rel=1e-6)
+        if x > 0:
+            assert p["p_alive"] == pytest.approx(1 / (1 + odds), rel=1e-6) and p["judged"]
+        else:  # alive by the model's assumption: nothing it can judge
+            assert np.isnan(p["p_alive"]) and not p["judged"]
     assert pred["customer_id"].tolist() == [1, 2, 3]
     p_, q, v = gg.parameters.set_index("parameter")["estimate"][["p", "q", "v"]]
     spend = btyd.expected_spend(gg, first, account="customer_id")["expected_spend"]

@@ -125,3 +125,86 @@ def test_lab_runs_as_root_when_root_and_shows_no_news(tmp_path, monkeypatch):
     app = LabApp()
     app.parse_command_line([a for a in argv if a.startswith("--LabApp")])
     assert app.news_url is None and app.check_for_updates_class.__name__ == "NeverCheckForUpdate"
+
+
+# --- issue 25: whether notebooks are the kit's rests on what they hold, not on a marker -----
+
+def _trainee_edit(path: Path, text: str = "TRAINEE EDIT: the board should ignore the Gini.") -> None:
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell(text))
+    nbformat.write(nb, path)
+
+
+@pytest.mark.parametrize("how", ["marker deleted", "copied with cp *.ipynb", "renamed copy",
+                                 "kit folder copied", "code cell changed"])
+def test_a_trainees_copies_are_refused_without_the_progress_file(tmp_path, capsys, how):
+    import shutil
+
+    work = tmp_path / "work"
+    course.start(work)
+    if how == "marker deleted":
+        (work / PROGRESS_FILE).unlink()
+        _trainee_edit(work / "10_concentration.ipynb")
+        folder, changed = work, "10_concentration.ipynb"
+    elif how in ("copied with cp *.ipynb", "renamed copy", "code cell changed"):
+        folder = tmp_path / "mine"
+        folder.mkdir()
+        for nb in work.glob("*.ipynb"):
+            shutil.copy(nb, folder / nb.name)
+        if how == "renamed copy":  # a new name, the kit's title: still the kit's notebook
+            (folder / "11_abc_xyz.ipynb").rename(folder / "my_abc.ipynb")
+            _trainee_edit(folder / "my_abc.ipynb")
+            changed = "my_abc.ipynb"
+        elif how == "code cell changed":
+            nb = nbformat.read(folder / "12_profiles.ipynb", as_version=4)
+            code = next(c for c in nb.cells if c.cell_type == "code"
+                        and "parameters" not in c.metadata.get("tags", []))
+            code.source += "\nprint('mine')"
+            nbformat.write(nb, folder / "12_profiles.ipynb")
+            changed = "12_profiles.ipynb"
+        else:
+            _trainee_edit(folder / "10_concentration.ipynb")
+            changed = "10_concentration.ipynb"
+    else:
+        folder = tmp_path / "kitcopy"
+        shutil.copytree(course.NOTEBOOKS, folder)
+        _trainee_edit(folder / "14_account_planning.ipynb")
+        changed = "14_account_planning.ipynb"
+    with pytest.raises(NotebookError, match=f"{changed}.*kit's own notebooks"):
+        build_reports(None, out=tmp_path / "r", notebooks=folder, show_progress=False)
+    assert main(["build", "--out", str(tmp_path / "r2"), "--notebooks", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert changed in err and "Traceback" not in err
+    assert not (tmp_path / "r").exists() and not (tmp_path / "r2").exists()
+
+
+def test_an_unchanged_copy_of_the_kits_notebooks_is_the_kits(tmp_path):
+    import shutil
+
+    from kamlib.report.notebooks import changed_kit_copies
+
+    shutil.copytree(course.NOTEBOOKS, tmp_path / "copy")
+    nb = nbformat.read(tmp_path / "copy" / "10_concentration.ipynb", as_version=4)
+    code = next(c for c in nb.cells if c.cell_type == "code")
+    code.outputs = [nbformat.v4.new_output("stream", text="ran once")]  # outputs do not count
+    nbformat.write(nb, tmp_path / "copy" / "10_concentration.ipynb")
+    assert changed_kit_copies(tmp_path / "copy", course.NOTEBOOKS) == []
+    assert changed_kit_copies(course.NOTEBOOKS, course.NOTEBOOKS) == []
+
+
+def test_resets_in_one_second_keep_every_saved_copy(tmp_path, monkeypatch):
+    from datetime import datetime as real
+
+    class Frozen(real):
+        @classmethod
+        def now(cls, tz=None):
+            return real(2026, 1, 2, 3, 4, 5)
+    monkeypatch.setattr(course, "datetime", Frozen)
+    work = tmp_path / "course"
+    course.start(work)
+    kept = []
+    for n in range(3):
+        (work / "10_concentration.ipynb").write_text(f"attempt {n}")
+        kept.append(course.reset("10", work)[1])
+    assert len(set(kept)) == 3
+    assert [p.read_text() for p in kept] == ["attempt 0", "attempt 1", "attempt 2"]

@@ -6,6 +6,7 @@ overwrite only files they wrote.
 from __future__ import annotations
 
 import csv
+import re
 
 import openpyxl
 import pandas as pd
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kamlib.report import safe_export
-from kamlib.report.safe_export import FORMULA_STARTS
+from kamlib.report.safe_export import FORMULA_STARTS, SEPARATORS, neutralise
 
 # --- 3. safe_export: every text cell, index and headers included ----------------------------
 
@@ -83,7 +84,31 @@ def test_a_line_break_inside_a_value_cannot_start_a_new_csv_cell(tmp_path):
     frame = pd.DataFrame({"name": ["x\r=HYPERLINK(\"http://evil\")", "y\n@SUM(A1)"]})
     with open(safe_export(frame, tmp_path / "b.csv"), newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
-    assert rows == [["name"], ["x\r=HYPERLINK(\"http://evil\")"], ["y\n@SUM(A1)"]]
+    # one cell each (quoted), and the sign after the break guarded for a paste that splits
+    assert rows == [["name"], ["x\r'=HYPERLINK(\"http://evil\")"], ["y\n'@SUM(A1)"]]
+
+
+# --- issue 25: a sign after any separator a spreadsheet may split on --------------------------
+
+SPLITS = ["\t", ",", ";", "|", "\r\n", "\u060c", "\uff0c", "\uff1b"]
+
+
+@pytest.mark.parametrize("sep", SPLITS)
+@pytest.mark.parametrize("sign", ["=", "+", "-", "@", "\uff1d"])
+def test_a_formula_after_any_separator_is_neutralised(tmp_path, sep, sign):
+    value = f"Acme{sep} {sign}1+1"
+    frame = pd.DataFrame({"name": [value], "revenue": [-5.0]})
+    with open(safe_export(frame, tmp_path / "s.csv"), newline="", encoding="utf-8") as fh:
+        cell = list(csv.reader(fh))[1][0]
+    for part in re.split("[" + re.escape(SEPARATORS) + "]", cell):
+        assert not part.strip(" ").startswith(FORMULA_STARTS), (value, cell)
+    assert cell.replace("'", "") == value  # only apostrophes added
+    assert neutralise(frame)["revenue"].tolist() == [-5.0]
+
+
+def test_text_without_a_sign_after_a_separator_is_left_alone():
+    frame = pd.DataFrame({"name": ["Smith - Jones", "A, B; C", "Acme\tLtd"]})
+    assert neutralise(frame)["name"].tolist() == ["Smith - Jones", "A, B; C", "Acme\tLtd"]
 
 
 # --- 20. chart text from data or config is drawn as written ---------------------------------

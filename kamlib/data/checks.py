@@ -21,7 +21,8 @@ import pandera.errors
 
 from kamlib.data.config import Config
 from kamlib.data.contract import OUTLIER_YEARS, TABLES, pandera_schema
-from kamlib.data.lookalike import lookalike_hint
+from kamlib.data.late_dates import late_tail
+from kamlib.data.lookalike import lookalike_groups, lookalike_hint
 from kamlib.data.problems import ValidationReport
 from kamlib.data.sources.base import RawTable
 from kamlib.data.typed_read import DUCK_TYPES
@@ -198,6 +199,17 @@ def _window(con, raw: RawTable, config: Config, report: ValidationReport, today:
                         "Set [analysis] end before today to leave them out." if inside else
                         "To analyse planned invoices, set [analysis] end (or as_of)."),
                     **_where(raw, "date", [r for r, _ in future]))
+    if an.end is None and an.as_of is None and (tail := late_tail(con, "t_transactions", end)):
+        first, before, n_late = tail
+        late = _first_rows(con, f"date >= DATE '{first}' AND date <= DATE '{end}'")
+        report.warn("transactions", raw.file, "date-outlier", f"{n_late} line(s) dated "
+                    f"{first} or later, long after the rest of the data (which ends on "
+                    f"{before}), left out of the analysis: the as-of date is {before}, not "
+                    f"{first}", count=n_late, values=[v for _, v in late],
+                    hint=f"Check the year for typos; set [analysis] as_of (or end) to the "
+                         f"last date to include them.",
+                    **_where(raw, "date", [r for r, _ in late]))
+        end = before
     start = an.start
     if start is None:
         median = con.execute("SELECT quantile_disc(date, 0.5) FROM t_transactions"
@@ -318,6 +330,25 @@ def _accounts_from_transactions(con, raw: RawTable, report: ValidationReport) ->
     report.cleaned("accounts", raw.file, "accounts created from transaction ids (no accounts "
                    "table)", n, "each named after its id; add an accounts table for names, "
                    "industry, region and manager")
+    _created_lookalikes(con, raw, report, None)
+
+
+def _created_lookalikes(con, raw: RawTable, report: ValidationReport,
+                        created: set[str] | None) -> None:
+    """A warning when ids the kit made accounts of (``created``; None: all) look like one
+    account (``001``, ``1``, ``1.0``; ``A1``, ``a1``): no accounts table says they differ."""
+    ids = [a for (a,) in con.execute("SELECT account_id FROM t_accounts").fetchall()]
+    groups = [g for g in lookalike_groups(ids) if created is None or created & set(g)]
+    if groups:
+        shown = "; ".join(", ".join(repr(a) for a in g) for g in groups[:5])
+        report.warn("transactions", raw.file, "lookalike-ids", f"{len(groups)} group(s) of "
+                    f"account ids look like one account each but are counted as "
+                    f"{sum(len(g) for g in groups)} accounts: {shown}",
+                    count=sum(len(g) for g in groups), values=[a for g in groups for a in g],
+                    column=raw.mapping.get("account_id"), sheet=raw.sheet,
+                    hint="Leading zeros, a '.0' or letter case differ: one customer from two "
+                         "systems? Fix the ids in the source (export them as text), or list "
+                         "the accounts in an accounts table.")
 
 
 def _unknown_accounts(con, raws, config: Config, report: ValidationReport) -> None:
@@ -338,6 +369,7 @@ def _unknown_accounts(con, raws, config: Config, report: ValidationReport) -> No
         report.cleaned("accounts", raws["accounts"].file, "accounts created for unknown "
                        "transaction accounts", len(unknown),
                        f"{count} lines; named after their id; e.g. {unknown[0][0]!r}")
+        _created_lookalikes(con, raw, report, {a for a, _ in unknown})
         return
     lines = sorted(r for (r,) in con.execute(  # the first five lines of each unknown account
         "SELECT unnest(list(_row ORDER BY _row)[:5]) FROM tx WHERE account_id IN (SELECT "

@@ -36,7 +36,8 @@ from typing import Any
 
 from kamlib.data.config_checks import (ConfigError, check_analysis, check_formats, check_types,
                                        fail, parse_segments)
-from kamlib.data.contract import TABLES
+from kamlib.data.contract import TABLES, normalise
+from kamlib.data.database_url import resolve_database
 from kamlib.data.masking import mask_secrets, mask_url
 from kamlib.data.plan_settings import PlanSettings, parse_plans
 from kamlib.data.readonly_sql import dialect_of, query_problem
@@ -135,6 +136,15 @@ class Config:
         return mask_url(self.database) if self.database and "://" in self.database else (
             Path(self.database).name if self.database else "")
 
+    def __repr__(self) -> str:
+        """The dataclass's repr, with the database's passwords masked."""
+        def shown(name: str) -> str:
+            value = getattr(self, name)
+            return repr(mask_url(value)) if name == "database" and value else repr(value)
+        return "Config(" + ", ".join(f"{f.name}={shown(f.name)}" for f in fields(self)) + ")"
+
+    __str__ = __repr__
+
     def format_for(self, table: str) -> Formats:
         """The formats of one table: ``[format]`` with ``[tables.NAME.format]`` on top."""
         src = self.tables.get(table)
@@ -202,9 +212,14 @@ def _database(source: dict, path: Path) -> str | None:
                         f"export {var}='postgres://user:password@host/db'")
     else:
         database = source.get("database")
-    if database and "://" not in database:
-        return str((path.parent / database).resolve())
-    return database
+    if not database:
+        return None
+    try:
+        return resolve_database(database, path.parent)
+    except FileNotFoundError as err:
+        key = "database_env" if "database_env" in source else "database"
+        raise fail(path, "source", f"{key} = {mask_url(source[key])!r}: "
+                   f"{mask_url(str(err))}") from None
 
 
 # strptime directives that both Python and DuckDB's strptime read the same way
@@ -266,8 +281,6 @@ def load_config(path: str | Path | None = None) -> Config:
         folder = path.parent
     if folder is not None and not folder.is_dir():
         raise fail(path, "source", f"folder = {source['folder']!r}: {folder} is not a folder")
-    if database and "://" not in database and not Path(database).is_file():
-        raise fail(path, "source", f"database = {source['database']!r}: no file {database}")
     tables = {}
     for name, spec in raw.get("tables", {}).items():
         if name not in TABLES:
@@ -282,6 +295,14 @@ def load_config(path: str | Path | None = None) -> Config:
             raise fail(path, f"tables.{name}.columns",
                         f"{unknown_cols} are not columns of {name}; known: "
                         f"{list(TABLES[name].names)}")
+        by_source: dict[str, list[str]] = {}
+        for col in TABLES[name].names:  # a source column read as two canonical columns
+            by_source.setdefault(normalise(src.columns.get(col, col)), []).append(col)
+        twice = [cols for cols in by_source.values() if len(cols) > 1]
+        if twice:
+            raise fail(path, f"tables.{name}.columns", f"{' and '.join(twice[0])} are both "
+                       f"read from the column {src.columns.get(twice[0][0], twice[0][0])!r}; "
+                       "one source column can only be one of them")
         if src.header_row < 1:
             raise fail(path, f"tables.{name}", f"header_row = {src.header_row}: the line or "
                         "row of the column names, 1 or more")

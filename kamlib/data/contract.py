@@ -12,6 +12,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -21,7 +22,13 @@ import pandera.pandas as pa
 Kind = Literal["id", "text", "date", "number", "integer"]
 
 __all__ = ["Column", "Table", "TABLES", "pandera_schema", "data_dictionary", "DATE_MIN",
-           "DATE_MAX", "MAX_AMOUNT", "OUTLIER_YEARS", "NOTE_SECTIONS", "EVENT_TYPES"]
+           "DATE_MAX", "MAX_AMOUNT", "normalise", "OUTLIER_YEARS", "NOTE_SECTIONS",
+           "EVENT_TYPES"]
+
+def normalise(name: object) -> str:
+    """Column-name form used for matching: no BOM, trimmed, lower case, '_' for blanks."""
+    return re.sub(r"[\s\-]+", "_", str(name).replace("\ufeff", "").strip().lower())
+
 
 # Every date column: a date outside these is a typo (or a placeholder such as 0000-00-00 or
 # 9999-12-31), and a few of them would stretch every period-based figure over centuries.

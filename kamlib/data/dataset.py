@@ -127,6 +127,9 @@ def _connect(workdir: str) -> duckdb.DuckDBPyConnection:
     # Spill to disk rather than exceed a laptop's memory on tens of millions of lines.
     con.execute(f"SET memory_limit = '1500MB'; SET temp_directory = '{workdir}'; "
                 "SET preserve_insertion_order = true")
+    # A date never depends on the machine's zone: a time stamp stored with a zone (Parquet,
+    # a database) counts on its UTC date; text with an offset, on the date as written.
+    con.execute("SET TimeZone = 'UTC'")
     # Inside Jupyter, DuckDB refuses to touch this setting without ipywidgets (it is off
     # there already); elsewhere it would draw bars over kamkit's own progress display.
     if con.execute("SELECT current_setting('enable_progress_bar')").fetchall()[0][0]:

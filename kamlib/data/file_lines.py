@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-__all__ = ["count_lines", "scan_records", "text_encoding", "LineMap"]
+__all__ = ["count_lines", "scan_records", "text_encoding", "LineMap", "lone_cr_line"]
 
 
 def text_encoding(encoding: str) -> str:
@@ -46,15 +46,46 @@ def count_lines(path: Path, encoding: str) -> int:
     return count + (last != b"\n")
 
 
+def lone_cr_line(path: Path, encoding: str) -> int | None:
+    """The first line holding a carriage return that is not part of a CR LF line end (an
+    old Mac line end, or a CR pasted into a value), or None. DuckDB's strict reader stops
+    at one with no line number.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = path.write_bytes(b"a,b\\r\\n1,2\\r\\n3,4\\r,5\\r\\n")
+    >>> lone_cr_line(path, "utf-8")
+    3
+    """
+    if encoding.lower().startswith("utf-16"):
+        return None
+    lines, carry = 1, b""
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            block = carry + block
+            carry = block[-1:] if block.endswith(b"\r") else b""
+            block = block[:len(block) - len(carry)]
+            at = block.replace(b"\r\n", b"\n\n").find(b"\r")  # same offsets
+            if at >= 0:
+                return lines + block.count(b"\n", 0, at)
+            lines += block.count(b"\n")
+    return lines if carry else None
+
+
 def scan_records(path: Path, encoding: str, delimiter: str) -> list[tuple[int, int, bool]]:
     """(DuckDB's line number, first line in the file, holds data) for every record."""
     out, end = [], 0
-    # undecodable bytes are the reader's to report; here they only must not stop the count
-    with open(path, encoding=text_encoding(encoding), errors="replace", newline="") as fh:
-        reader = csv.reader(fh, delimiter=delimiter, quotechar='"', doublequote=True)
-        for number, record in enumerate(reader, start=1):
-            out.append((number, end + 1, bool(record)))
-            end = reader.line_num
+    # a quote left open runs to the end of the file: one field as long as the file
+    limit = csv.field_size_limit(max(csv.field_size_limit(), path.stat().st_size + 1))
+    try:
+        # undecodable bytes are the reader's to report; here they only must not stop the count
+        with open(path, encoding=text_encoding(encoding), errors="replace", newline="") as fh:
+            reader = csv.reader(fh, delimiter=delimiter, quotechar='"', doublequote=True)
+            for number, record in enumerate(reader, start=1):
+                out.append((number, end + 1, bool(record)))
+                end = reader.line_num
+    finally:
+        csv.field_size_limit(limit)
     return out
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["lookalike_hint", "INVISIBLE"]
+__all__ = ["lookalike_hint", "lookalike_groups", "INVISIBLE"]
 
 
 # characters that show as nothing (or as a space) but make two ids differ
@@ -31,7 +31,7 @@ def _lookalike_key(value: str) -> str:
     ('42', '42')
     """
     text = unicodedata.normalize("NFKC", value.translate({ord(c): None for c in INVISIBLE}))
-    text = re.sub(r"^(\d+)\.0+$", r"\1", text.strip())
+    text = re.sub(r"^(\d+)\.0+$", r"\1", text.strip()).casefold()
     return text.lstrip("0") or text
 
 
@@ -45,7 +45,23 @@ def _difference(unknown: str, known: str) -> str:
         return "a compatibility character (e.g. a full-width digit)"
     if re.fullmatch(r"\d+\.0+", unknown) or re.fullmatch(r"\d+\.0+", known):
         return "a '.0' suffix: the ids were read as decimal numbers somewhere"
+    if unknown.casefold() == known.casefold():
+        return "upper and lower case letters"
     return "leading zeros"
+
+
+def lookalike_groups(ids) -> list[list[str]]:
+    """Groups of two or more ids that a person reads as one (``001``, ``1``, ``1.0``;
+    ``A1``, ``a1``), each sorted, largest group first.
+
+    >>> lookalike_groups(["001", "1", "1.0", "A1", "a1", "B2"])
+    [['001', '1', '1.0'], ['A1', 'a1']]
+    """
+    groups: dict[str, list[str]] = {}
+    for value in dict.fromkeys(ids):
+        groups.setdefault(_lookalike_key(str(value)), []).append(str(value))
+    return sorted((sorted(g) for g in groups.values() if len(g) > 1),
+                  key=lambda g: (-len(g), g))
 
 
 def lookalike_hint(con, unknown: list[str], table: str, col: str) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from kamlib.data.contract import TABLES
 
-__all__ = ["unmet", "needs_sentence", "Notice", "not_shown", "NOTICE_MIME"]
+__all__ = ["unmet", "needs_sentence", "Notice", "not_shown", "NOTICE_MIME", "revenue_gap"]
 
 NOTICE_MIME = "application/vnd.kamkit.notice+json"
 
@@ -59,6 +59,26 @@ def unmet(needs: dict[str, list[str]], tables: dict[str, list[str]]) -> list[str
             missing.append(f"{table} column{'s' if len(absent) > 1 else ''} "
                            f"{', '.join(absent)} ({_add_columns(table, absent)})")
     return missing
+
+
+def revenue_gap(account_month) -> list[str]:
+    """What a module that ranks or shares revenue (metadata ``kamkit.ranks``) lacks when no
+    account has any (every line 0.00, or credit notes only): nothing to rank, share or divide
+    by, so it is skipped with this note on the index, as for a missing table. Empty when
+    there is revenue.
+
+    >>> import pandas as pd
+    >>> am = pd.DataFrame({"account_id": ["a", "b"], "revenue": [0.0, 0.0]})
+    >>> revenue_gap(am)
+    ['revenue above zero (no account has any: every one of the 2 accounts totals 0 or less)']
+    >>> revenue_gap(am.assign(revenue=[5.0, -1.0]))
+    []
+    """
+    totals = account_month.groupby("account_id")["revenue"].sum()
+    if (totals > 0).any():
+        return []
+    return [f"revenue above zero (no account has any: every one of the {len(totals):,} "
+            "accounts totals 0 or less)"]
 
 
 def needs_sentence(title: str, missing: list[str]) -> str:

@@ -25,6 +25,8 @@ import duckdb
 
 from kamlib.data.config import Config
 from kamlib.data.contract import DATE_MAX, DATE_MIN, MAX_AMOUNT, TABLES
+from kamlib.data.currencies import CURRENCY, mixed_currencies
+from kamlib.data.file_lines import lone_cr_line
 from kamlib.data.problems import ValidationReport
 from kamlib.data.sources.base import RawTable, after_scan
 from kamlib.data.typed_read import DUCK_TYPES, numeric, plausible_sql, typed_read
@@ -34,7 +36,6 @@ __all__ = ["parse_table", "number_sql", "plausible_sql", "DATE_FORMATS"]
 # Formats tried, when none is configured, on dates that are not ISO 8601.
 DATE_FORMATS = ("%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y/%m/%d",
                 "%d/%m/%y", "%m/%d/%y", "%d.%m.%y", "%Y%m%d", "%d %b %Y", "%b %d, %Y")
-CURRENCY = r"[€$£¥₹]|\b(EUR|USD|GBP|IDR|Rp|CHF|JPY|INR)\b"
 EXCEL_SERIAL = r"[1-9]\d{4}(\.\d+)?"  # 10000..99999 days after 1899-12-30: 1927..2173
 _MAX_DISTINCT = 5000
 
@@ -47,7 +48,13 @@ def number_sql(x: str, *, decimal: str = ".", thousands: str = "") -> str:
     """SQL turning text ``x`` into a finite DOUBLE under the configured separators, or NULL.
 
     Grouping is only accepted in threes (``1.234.567,8``) so that a value written with the
-    other convention fails instead of being read a thousand times too big or small.
+    other convention fails instead of being read a thousand times too big or small; and a
+    grouped number never starts with a zero group (``0.001``, ``00.500``: a decimal written
+    the other way, not 1 and 500).
+
+    >>> [duckdb.execute("SELECT " + number_sql(f"'{v}'", decimal=",", thousands=".")).fetchall()
+    ...  [0][0] for v in ("1.234,5", "0.001", "00.500", "0,5", "1.000")]
+    [1234.5, None, None, 0.5, 1000.0]
     """
     if decimal == "." and not thousands:
         # The cast itself ignores surrounding ASCII blanks: no trim on the hot path (a fifth
@@ -57,7 +64,7 @@ def number_sql(x: str, *, decimal: str = ".", thousands: str = "") -> str:
     else:
         whole = r"\d+"
         if thousands:
-            whole += r"|\d{1,3}(" + re.escape(thousands) + r"\d{3})+"
+            whole += r"|[1-9]\d{0,2}(" + re.escape(thousands) + r"\d{3})+"
         grouped = r"[+-]?(" + whole + r")(" + re.escape(decimal) + r"\d*)?"
         x = f"trim({x})"
         stripped = f"replace({x}, {_lit(thousands)}, '')" if thousands else x
@@ -117,9 +124,7 @@ def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
             con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {', '.join(outer)} FROM "
                         f"(SELECT {', '.join(inner) or '1 AS _'} FROM {raw.name})")
         except duckdb.Error as err:  # what the reader cannot skip as a rejected line
-            report.error(raw.table, raw.file, "unreadable", f"the file could not be read: "
-                         f"{err}", sheet=raw.sheet,
-                         hint="Check the encoding, delimiter and quoting.")
+            _unreadable(raw, err, report)
             return None
     if not after_scan(con, raw, table, report):
         return None
@@ -166,6 +171,21 @@ def _refuse_implausible(con, table, raw, col: str, kind: str, report) -> None:
                      hint="A typo (an exponent, a pasted id or card number?): fix the value.")
 
 
+def _unreadable(raw: RawTable, err: duckdb.Error, report: ValidationReport) -> None:
+    """The reader's failure in one line, with the line it stopped at where that can be found
+    (a carriage return that ends no line stops DuckDB's strict reader without a number)."""
+    said = str(err).splitlines()[0]
+    line = lone_cr_line(raw.path, raw.encoding) if raw.csv_args and raw.path else None
+    if line:
+        report.error(raw.table, raw.file, "unreadable", f"line {line} holds a carriage return "
+                     "(CR) that ends no line: the file cannot be split into lines",
+                     lines=(line,), hint="Remove the stray CR (a line break pasted into a "
+                     "value?), or quote the value; or save the file with one kind of line end.")
+        return
+    report.error(raw.table, raw.file, "unreadable", f"the file could not be read: {said}",
+                 sheet=raw.sheet, hint="Check the encoding, delimiter and quoting.")
+
+
 def _failing(con, table: str, col: str) -> list[tuple[int, str]]:
     return con.execute(f"SELECT rowid, {col}__raw FROM {table} WHERE {col} IS NULL AND "
                        f"{col}__raw IS NOT NULL ORDER BY rowid").fetchall()
@@ -192,6 +212,8 @@ def _fix_numbers(con, table, raw, col, config, report) -> None:
     fixed = _update(con, table, col, number_sql(stripped, decimal=fmt.decimal,
                                                  thousands=fmt.thousands),
                     f"regexp_matches({col}__raw, {_lit(CURRENCY)})")
+    if fixed and mixed_currencies(con, table, raw, col, fmt.currency, report):
+        return
     if fixed:
         example = con.execute(f"SELECT {col}__raw, {col} FROM {table} WHERE "
                               f"regexp_matches({col}__raw, {_lit(CURRENCY)}) AND {col} IS NOT "

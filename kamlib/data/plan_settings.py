@@ -96,9 +96,13 @@ def _cadences(raw: dict, path: Path | None) -> dict[str, dict[str, int]]:
     if not isinstance(raw, dict):
         raise fail(path, key, f"= {raw!r}: expected a table of tiers, e.g. "
                    '"key account" = { every = 5, top_management = 1 }')
-    out = {}
+    out, spelled = {}, {}
     for name, spec in raw.items():
-        tier = str(name).replace("_", " ")
+        tier = re.sub(r"[\s_-]+", " ", str(name)).strip().lower()
+        if tier in spelled:  # two spellings of one tier: which line wins is not said
+            raise fail(path, key, f"{spelled[tier]!r} and {name!r} are the same tier "
+                       f"({tier!r}); keep one of the two lines")
+        spelled[tier] = name
         if tier not in DEFAULT_CADENCES:
             raise fail(path, key, f"{name} = {spec!r}: unknown tier; known: "
                        f"{sorted(DEFAULT_CADENCES)}")
@@ -115,6 +119,7 @@ def _cadences(raw: dict, path: Path | None) -> dict[str, dict[str, int]]:
 
 def _roles(raw: dict, path: Path | None) -> dict[str, str]:
     from kamlib.planning.contacts import INFLUENCE
+    from kamlib.planning.role_patterns import pattern_problem
 
     key = "plans.roles"
     if not isinstance(raw, dict):
@@ -124,11 +129,9 @@ def _roles(raw: dict, path: Path | None) -> dict[str, str]:
         if influence not in INFLUENCE:
             raise fail(path, key, f"{pattern!r} = {influence!r}: expected one of "
                        f"{list(INFLUENCE)}")
-        try:
-            re.compile(pattern)
-        except re.error as err:
-            raise fail(path, key, f"{pattern!r}: not a valid regular expression ({err})"
-                       ) from None
+        problem = pattern_problem(pattern)
+        if problem:
+            raise fail(path, key, f"{pattern!r}: {problem}")
     return dict(raw)
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from kamlib._frames import DateLike, require_columns
+from kamlib.planning.role_patterns import pattern_problem
 
 __all__ = ["DEFAULT_ROLE_MAP", "INFLUENCE", "influence_of", "decision_map", "circle_coverage"]
 
@@ -60,12 +61,11 @@ def influence_of(roles: pd.Series, role_map: Mapping[str, str] | None = None) ->
     ['influencer', 'unmapped']
     """
     rules = DEFAULT_ROLE_MAP if role_map is None else role_map
-    try:
-        compiled = [(re.compile(rf"\b(?:{p})\b", re.IGNORECASE), label)
-                    for p, label in rules.items()]
-    except re.error as exc:
-        raise ValueError(f"influence_of: a role pattern is not a valid regular expression "
-                         f"({exc}); escape dots and brackets, e.g. 'C\\.E\\.O\\.'") from None
+    for p in rules:  # refused before any title is matched: none can hang the plans
+        if problem := pattern_problem(p):
+            raise ValueError(f"influence_of: role pattern {p!r}: {problem}")
+    compiled = [(re.compile(rf"\b(?:{p})\b", re.IGNORECASE), label)
+                for p, label in rules.items()]
     names = {}
     for role in pd.unique(roles.fillna("").astype(str)):  # a few dozen titles, many people
         names[role] = next((label for rx, label in compiled if rx.search(role)), "unmapped")
@@ -187,8 +187,9 @@ def circle_coverage(people: pd.DataFrame, accounts: Iterable, *, circles: tuple 
         out[f"circle_{c}"] = counts[c].astype("int64")
     labels = np.array([str(c) for c in circles], dtype=object)
 
-    def listed(mask: np.ndarray) -> list[str]:
-        return [", ".join(labels[row]) for row in mask]
+    def listed(mask: np.ndarray) -> pd.Series:  # text even with no account (no key account)
+        return pd.Series([", ".join(labels[row]) for row in mask], index=out.index,
+                         dtype=object)
 
     empty = counts.to_numpy() == 0
     out["uncovered"] = listed(empty)

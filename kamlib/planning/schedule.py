@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -214,6 +215,16 @@ def contact_schedule(tiers: pd.DataFrame, *, start: DateLike, end: DateLike,
     return out
 
 
+def _one_line(text: object) -> str:
+    """Text from data as one calendar line: line breaks (an Excel cell's "Name\\r\\n
+    (interim)") and other control characters become one space.
+
+    >>> _one_line("Kartika Ananda\\r\\n(interim)\\x00")
+    'Kartika Ananda (interim)'
+    """
+    return re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", str(text)).strip()
+
+
 def calendars(schedule: pd.DataFrame, *, names: Mapping[str, str] | None = None,
               account: str = "account_id", manager: str = "account_manager",
               stamp: datetime | None = None) -> dict[str, bytes]:
@@ -238,24 +249,24 @@ def calendars(schedule: pd.DataFrame, *, names: Mapping[str, str] | None = None,
     ['Routine contact: a']
     """
     require_columns(schedule, [manager, account, "date", "kind"], "calendars")
-    names = names or {}
+    names = {k: _one_line(v) for k, v in (names or {}).items()}
     out = {}
     for who, rows in schedule.groupby(manager, sort=True):
         cal = icalendar.Calendar()
         cal.add("prodid", "-//kamkit//account plans//EN")
         cal.add("version", "2.0")
-        cal.add("x-wr-calname", f"Account contacts: {who}")
+        cal.add("x-wr-calname", f"Account contacts: {_one_line(who)}")
         when = stamp or datetime.combine(rows["date"].min().date(), datetime.min.time(),
                                          tzinfo=timezone.utc)
         for acc, day, kind in zip(rows[account], rows["date"], rows["kind"]):
             event = icalendar.Event()
             slug = _SLUGS.get(kind, "rc")
-            event.add("uid", f"{acc}-{day:%Y%m%d}-{slug}@kamkit")
+            event.add("uid", f"{_one_line(acc)}-{day:%Y%m%d}-{slug}@kamkit")
             event.add("dtstamp", when)
             event.add("dtstart", day.date())
             event.add("dtend", (day + pd.Timedelta(days=1)).date())
-            event.add("summary", f"{kind.capitalize()}: {names.get(acc, acc)}")
-            event.add("description", f"Account {acc} ({kind}); planned by kamkit")
+            event.add("summary", f"{kind.capitalize()}: {names.get(acc, _one_line(acc))}")
+            event.add("description", f"Account {_one_line(acc)} ({kind}); planned by kamkit")
             event.add("transp", "TRANSPARENT")
             cal.add_component(event)
         out[str(who)] = cal.to_ical()

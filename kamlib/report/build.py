@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,23 +23,26 @@ from rich.text import Text
 
 from kamlib._written import OverwriteError, foreign, owned, read_record, refuse, sha256
 from kamlib.data.config import Config, load_config
-from kamlib.data.needs import needs_sentence, unmet
+from kamlib.data.needs import needs_sentence, revenue_gap, unmet
 from kamlib.data.problems import ValidationError
 from kamlib.exercises.tracking import PROGRESS_FILE
 from kamlib.report.execute import console as _console
 from kamlib.report.execute import execute as _execute
 from kamlib.report.execute import run_info as _run_info
 from kamlib.report.execute import worker_pool
+from kamlib.report.history import figure_settings
 from kamlib.report.index import AUDIENCES, index_html
 from kamlib.report.leadership import FILES as LEADERSHIP_FILES
 from kamlib.report.leadership import account_snapshot, write_files
 from kamlib.report.nav import with_navigation
-from kamlib.report.notebooks import NotebookError, check_parameters, report_notebooks
+from kamlib.report.notebooks import (NotebookError, changed_kit_copies, check_parameters,
+                                     report_notebooks)
 from kamlib.report.pdf import check_printer, pdf_names, publish_pdfs_or_say
 from kamlib.report.plans import portfolio_for
 from kamlib.report.plans_entry import key_accounts, plan_notebook, plans_entry, plans_kept
-from kamlib.report.staging import new_staging, remove_stale
+from kamlib.report.staging import drop_staging, new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
+from kamlib.report.watchdog import time_bound
 
 __all__ = ["build_reports", "BuildResult", "NOTEBOOKS", "MANIFEST", "OverwriteError"]
 
@@ -257,6 +259,11 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
     if (folder / PROGRESS_FILE).exists():
         raise NotebookError(f"{folder} is a trainee's course work folder: kam build runs the "
                             "kit's own notebooks, never a trainee's copies")
+    changed = changed_kit_copies(folder, NOTEBOOKS)
+    if changed:
+        raise NotebookError(f"{folder}: {', '.join(changed)} differ from the kit's notebooks of "
+                            "the same name or title (a trainee's copies?): kam build runs the "
+                            "kit's own notebooks, never a trainee's copies")
     selected = report_notebooks(folder, only)
     if not selected:
         raise NotebookError(f"no report notebooks in {folder}")
@@ -266,7 +273,6 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
         check_parameters(nb.path, params[nb.name])
     pages = [f"{nb.name}.html" for nb in selected] + list(LEADERSHIP_FILES)
     _check_out(out, pages + (pdf_names(["index.html", *pages]) if pdf else []), force)
-    out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(out)  # what a killed build left: a copy of the data
     staging = new_staging(out)
     prepared = staging / "_prepared"
@@ -281,7 +287,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
     pool = worker_pool(n_workers, folder, staging)
     try:
         try:
-            with console.status("loading and validating the data"):
+            with console.status("loading and validating the data"), \
+                    time_bound(timeout, "loading and validating the data"):
                 ds = load(cfg)
         except ValidationError as err:
             console.print(str(err.report), markup=False, highlight=False, soft_wrap=True)
@@ -289,6 +296,7 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                                                    "built (run kam validate for details)"])
         ds.save(prepared)
         run_info = _run_info(ds, __version__)
+        run_info["settings"] = figure_settings(cfg.analysis, ds.currency)  # history: meaning
         classes, problem = account_snapshot(ds)  # for the changes page
         names = (ds.accounts.drop_duplicates("account_id").set_index("account_id")
                  ["account_name"].astype(str).to_dict()
@@ -298,7 +306,8 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
         leadership = {"classes": classes, "problem": problem, "names": names,
                       "brief": dataset_brief(ds)[0], "currency": ds.currency,
                       "lost_after_days": cfg.analysis.lost_after_days}
-        missing = {nb.name: unmet(nb.needs, ds.tables) for nb in selected}
+        missing = {nb.name: unmet(nb.needs, ds.tables)
+                   + (revenue_gap(ds.cube.account_month) if nb.ranks else []) for nb in selected}
         unavailable = [{"name": nb.name, "title": nb.title, "html": None, "headlines": [],
                         "missing": needs_sentence(nb.title, missing[nb.name])}
                        for nb in selected if missing[nb.name]]
@@ -347,4 +356,4 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                            time.perf_counter() - started, published=True)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(staging, ignore_errors=True)
+        drop_staging(staging)

@@ -2,8 +2,11 @@
 
 Every successful ``kam build`` appends one line to ``kamkit-history.jsonl`` beside the
 reports: when it ran, the data's as-of day, and each module's headline figures (module,
-key, value, text, label, format): figures only, never an account. The index compares each
-figure with the previous line. The file is machine-readable (JSON Lines) for anyone who
+key, value, text, label, format): figures only, never an account, and the settings that
+give the figures their meaning (currency, the as-of and window rules, the class limits).
+The index compares each figure with the previous line only when those settings are the
+same; otherwise it says what changed instead of a movement (euros against dollars, or an
+ABC class under other limits, is no movement). The file is machine-readable (JSON Lines) for anyone who
 wants to chart the figures over time; a line that is not a build record is skipped.
 
 Examples
@@ -24,7 +27,7 @@ import re
 from datetime import datetime, timezone
 
 __all__ = ["HISTORY", "history_entry", "read_history", "movement", "with_movements",
-           "shown_time"]
+           "shown_time", "figure_settings", "settings_change"]
 
 HISTORY = "kamkit-history.jsonl"
 # only a bare format spec ("{:,.0f}", "{:.1%}"): a pattern read back from a file is never
@@ -33,14 +36,71 @@ _FMT = re.compile(r"\{:[-+ ,_.#0-9]*[dfeEgGn%]?\}")
 _FIGURE = {"module": str, "key": str, "text": str, "label": str}
 
 
+# each setting that changes what a figure means, as a director reads it
+_SETTING_WORDS = {"currency": "currency", "as_of": "as-of date",
+                  "start": "start of the analysis window",
+                  "target_share": "share of revenue the vital few make",
+                  "abc_cutoffs": "ABC class limits", "xyz_cutoffs": "XYZ class limits",
+                  "xyz_period": "XYZ period", "lost_after_days": "days without a purchase "
+                  "before an account counts as lost"}
+
+
+def figure_settings(analysis, currency: str) -> dict:
+    """The settings that give a build's figures their meaning, as kept in its history line
+    (``analysis``: the config's :class:`~kamlib.data.config.Analysis`).
+
+    >>> from kamlib.data.config import Analysis
+    >>> figure_settings(Analysis(), "EUR")["as_of"], figure_settings(Analysis(), "EUR")["xyz_period"]
+    ('the last purchase date', 'month')
+    """
+    def rule(day, default: str) -> str:
+        return f"fixed at {day}" if day else default
+    return {"currency": currency,
+            "as_of": rule(analysis.as_of or analysis.end, "the last purchase date"),
+            "start": rule(analysis.start, "the first purchase date"),
+            "target_share": f"{analysis.target_share:.0%}",
+            "abc_cutoffs": " / ".join(f"{c:.0%}" for c in analysis.abc_cutoffs),
+            "xyz_cutoffs": " / ".join(f"{c:g}" for c in analysis.xyz_cutoffs),
+            "xyz_period": {"M": "month", "Q": "quarter"}.get(analysis.xyz_period,
+                                                             analysis.xyz_period),
+            "lost_after_days": str(analysis.lost_after_days)}
+
+
+def settings_change(now: dict | None, then: dict | None) -> str:
+    """What changed between two builds' settings, in words; "" when they are the same.
+
+    Fixed as-of dates that differ are two points in time, not a change of meaning.
+    A build that kept no settings (an older kit) cannot be compared.
+
+    >>> settings_change({"currency": "USD", "as_of": "fixed at 2025-06-30"},
+    ...                 {"currency": "EUR", "as_of": "fixed at 2024-12-31"})
+    'currency EUR → USD'
+    >>> settings_change({"currency": "EUR"}, None)
+    'the earlier build did not record its settings'
+    """
+    if not isinstance(then, dict) or not then:
+        return "the earlier build did not record its settings"
+    changed = []
+    for key, words in _SETTING_WORDS.items():
+        a, b = then.get(key), (now or {}).get(key)
+        if key == "as_of" and str(a).startswith("fixed") and str(b).startswith("fixed"):
+            continue
+        if a != b:
+            changed.append(f"{words} {a if a is not None else 'not recorded'} → {b}")
+    return "; ".join(changed)
+
+
 def history_entry(modules: list[dict], run_info: dict, built: str) -> dict:
-    """One build's line: ``built`` (UTC time), ``as_of`` and every headline figure."""
+    """One build's line: ``built`` (UTC time), ``as_of``, the settings that give the figures
+    their meaning (``run_info["settings"]``, see :func:`figure_settings`) and every headline
+    figure."""
     figures = [{"module": m["name"], "key": h.get("key", ""), "value": h.get("value"),
                 "text": h.get("text", ""), "label": h.get("label", ""),
                 "fmt": h.get("fmt", "")}
                for m in modules for h in m.get("headlines", [])]
     return {"built": built, "as_of": str(run_info.get("as_of", "")),
-            "version": run_info.get("version", ""), "figures": figures}
+            "version": run_info.get("version", ""),
+            "settings": dict(run_info.get("settings") or {}), "figures": figures}
 
 
 def shown_time(built: str) -> str:
@@ -123,8 +183,12 @@ def movement(now: dict, then: dict | None) -> dict | None:
     return out
 
 
-def with_movements(modules: list[dict], previous: dict | None) -> list[dict]:
-    """Copies of ``modules`` whose headlines carry their ``change`` since ``previous``."""
+def with_movements(modules: list[dict], previous: dict | None,
+                   changed: str = "") -> list[dict]:
+    """Copies of ``modules`` whose headlines carry their ``change`` since ``previous``;
+    none when ``changed`` says the settings differ (:func:`settings_change`)."""
+    if changed:
+        previous = None
     before = {} if previous is None else {(f["module"], f["key"]): f
                                           for f in previous.get("figures", [])}
     out = []

@@ -76,7 +76,10 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 accounts{% if validation and not validation.startswith("0 error(s), 0 warning(s), 0 cleaning") %}
 &middot; {{ validation }}{% endif %}</p>
 {% if brief %}{{ brief_markup }}{% endif %}
-{% if history %}<p class="since">{% if previous %}Movements since the build of {{ previous.built }}
+{% if history %}<p class="since">{% if previous and previous.changed %}Figures are not
+compared with the build of {{ previous.built }} (data as of <b>{{ previous.as_of }}</b>): they
+mean something else now. Changed since then: {{ previous.changed }}.
+{% elif previous %}Movements since the build of {{ previous.built }}
 (data as of <b>{{ previous.as_of }}</b>).{% else %}No earlier build to compare with: each
 figure's movement shows from the next build on.{% endif %}
 {% if changes.html %}<a href="{{ changes.html }}">Which accounts moved since the last
@@ -94,7 +97,7 @@ build{% if changes.count is not none %} ({{ changes.count }}){% endif %}</a>{% e
 <span class="change {{ h.change.direction }}">then {{ h.change.then }} &rarr; now {{ h.text }}
 <span class="arrow" title="{{ h.change.direction }}">{{ h.change.arrow }}</span>
 {{ h.change.delta or ("unchanged" if h.change.direction == "same" else "") }}</span>
-{% elif previous %}<span class="change new">new figure</span>{% endif %}</li>{% endfor %}</ul>
+{% elif previous and not previous.changed %}<span class="change new">new figure</span>{% endif %}</li>{% endfor %}</ul>
 {% endif %}{% for n in m.notices %}<p class="missing">{{ n }}</p>{% endfor %}</section>
 {% endfor %}</div>
 {% if key_accounts %}<section class="key-accounts">

@@ -27,8 +27,8 @@ import pandas as pd
 
 from kamlib._written import owned
 from kamlib.report.changes_page import changes_html
-from kamlib.report.history import (HISTORY, history_entry, read_history, shown_time,
-                                   with_movements)
+from kamlib.report.history import (HISTORY, history_entry, read_history, settings_change,
+                                   shown_time, with_movements)
 from kamlib.report.safe_export import safe_export
 
 __all__ = ["FILES", "SNAPSHOT", "CHANGES", "Leadership", "account_snapshot", "write_files"]
@@ -102,6 +102,10 @@ def write_files(staging: Path, out: Path, record: dict[str, str], modules: list[
         classes.to_parquet(staging / SNAPSHOT, index=False)
         written.append(SNAPSHOT)
     changes = None
+    changed = "" if previous is None else settings_change(entry["settings"],
+                                                           previous.get("settings"))
+    if changed and not problem:  # accounts under other limits or rules: not like for like
+        problem = f"the settings changed since the previous build ({changed})"
     if previous is not None and not problem:
         before, problem = _previous_classes(out, record)
         if before is not None and classes is not None:
@@ -115,10 +119,10 @@ def write_files(staging: Path, out: Path, record: dict[str, str], modules: list[
         written.append(CHANGES_LIST)
     now = {"built": shown_time(built), "as_of": entry["as_of"]}
     if previous is not None:
-        previous = {**previous, "built": shown_time(previous["built"])}
+        previous = {**previous, "built": shown_time(previous["built"]), "changed": changed}
     (staging / CHANGES).write_text(
         changes_html(changes, names, now, previous, problem=problem, currency=currency,
                      lost_after_days=lost_after_days, export=CHANGES_LIST), encoding="utf-8")
     written.append(CHANGES)
     summary = {"html": CHANGES, "count": None if changes is None else len(changes)}
-    return Leadership(with_movements(modules, previous), previous, summary, written)
+    return Leadership(with_movements(modules, previous, changed), previous, summary, written)

@@ -1,7 +1,8 @@
 """Report notebooks: which ones there are, their parameters, and the headlines they record.
 
 A report notebook carries ``{"kamkit": {"report": true, "title": "...", "needs": {...}}}`` in
-its metadata (``needs``: table -> columns it cannot run without; default: transactions)
+its metadata (``needs``: table -> columns it cannot run without; default: transactions;
+``ranks``: true for a module that ranks or shares revenue, skipped when there is none)
 and exactly one cell tagged ``parameters`` holding plain literals, each with a trailing
 comment (papermill shows the comment in ``--help-notebook``). Parameters passed in are
 checked against that cell before anything runs.
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from kamlib.report.display import HEADLINE_MIME
 
-__all__ = ["ReportNotebook", "report_notebooks", "parameters_cell", "parameter_problems",
+__all__ = ["ReportNotebook", "report_notebooks", "changed_kit_copies", "parameters_cell", "parameter_problems",
            "declared_parameters", "check_parameters", "recorded_headlines", "NotebookError"]
 
 
@@ -51,6 +52,8 @@ class ReportNotebook:
     title: str
     # table -> columns the notebook cannot run without (metadata kamkit.needs)
     needs: dict[str, list[str]] = field(default_factory=dict)
+    # ranks or shares revenue (metadata kamkit.ranks): skipped when no account has any
+    ranks: bool = False
 
     @property
     def name(self) -> str:
@@ -68,7 +71,8 @@ def report_notebooks(folder: str | Path, only: list[str] | None = None) -> list[
         if meta.get("report"):
             needs = meta.get("needs", {"transactions": ["account_id", "date", "revenue"]})
             found.append(ReportNotebook(path, str(meta.get("title") or path.stem),
-                                        {t: list(c) for t, c in needs.items()}))
+                                        {t: list(c) for t, c in needs.items()},
+                                        bool(meta.get("ranks"))))
     if only:
         names = {nb.name for nb in found}
         unknown = [n for n in only if n not in names]
@@ -77,6 +81,40 @@ def report_notebooks(folder: str | Path, only: list[str] | None = None) -> list[
                                 f"{', '.join(sorted(names))}")
         found = [nb for nb in found if nb.name in only]
     return found
+
+
+def _cells(nb: dict) -> list[tuple[str, str, tuple[str, ...]]]:
+    """What a notebook runs and shows: each cell's type, source and tags (not its outputs)."""
+    return [(c.get("cell_type", ""), c.get("source", ""),
+             tuple(sorted(c.get("metadata", {}).get("tags", [])))) for c in nb.get("cells", [])]
+
+
+def changed_kit_copies(folder: str | Path, kit: str | Path) -> list[str]:
+    """The notebooks of ``folder`` that pass for the kit's course notebooks (``kit``'s
+    ``NN_name.ipynb``, the ones a trainee gets a copy of: the same file name or the same
+    report title) but whose cells differ from them: a trainee's work, say.
+
+    Whether a notebook is the kit's rests on what it holds, never on a marker file next to
+    it (one lost when a trainee copies ``*.ipynb``).
+    """
+    folder, kit = Path(folder).resolve(), Path(kit).resolve()
+    if folder == kit:
+        return []
+    shipped = {p.relative_to(kit): _read(p) for p in kit.glob("[0-9][0-9]_*.ipynb")}
+    titles = {t: rel for rel, nb in shipped.items()
+              if (t := nb.get("metadata", {}).get("kamkit", {}).get("title"))}
+    changed = []
+    for path in sorted(folder.glob("*.ipynb")):
+        rel = path.relative_to(folder)
+        try:
+            nb = _read(path)
+        except (OSError, ValueError):
+            continue  # not a notebook: report_notebooks says so when it matters
+        title = nb.get("metadata", {}).get("kamkit", {}).get("title")
+        twin = rel if rel in shipped else titles.get(title)
+        if twin is not None and _cells(nb) != _cells(shipped[twin]):
+            changed.append(str(rel))
+    return changed
 
 
 def parameters_cell(nb: dict, name: str = "notebook") -> str:

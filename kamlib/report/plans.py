@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ import pandas as pd
 from kamlib._written import OverwriteError, foreign, owned, read_record, refuse, sha256
 from kamlib.data.config import Config, load_config
 from kamlib.report.plans_index import plans_index_html, safe_names
-from kamlib.report.staging import new_staging, remove_stale
+from kamlib.report.staging import drop_staging, new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
 
 __all__ = ["build_plans", "PlansResult", "PLAN_NOTEBOOK", "RECORD", "write_template",
@@ -263,7 +262,7 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     finally:
         if pool is None:
             run.pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(staging, ignore_errors=True)
+        drop_staging(staging)
 
 
 def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, base: dict, *,
@@ -280,9 +279,11 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
     from kamlib.report.execute import execute as _execute
     from kamlib.report.execute import run_info as _run_info
     from kamlib.report.pdf import pdf_names, publish_pdfs_or_say
+    from kamlib.report.watchdog import time_bound
 
     started, console = time.perf_counter(), _console()
-    with console.status("computing the portfolio for the account plans"):
+    with console.status("computing the portfolio for the account plans"), \
+            time_bound(timeout, "computing the portfolio for the account plans"):
         ds = run.ds if run.ds is not None else load(cfg)
         frames = run.frames.result() if hasattr(run.frames, "result") else (
             run.frames if run.frames is not None else portfolio_for(ds, cfg))

@@ -4,7 +4,10 @@ A spreadsheet program runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` 
 formula (a tab, carriage return or NUL first can smuggle one in too), so an account named
 ``=HYPERLINK("http://evil","x")`` becomes a live link. Following OWASP's advice, such text
 cells get a leading apostrophe; numbers, dates and booleans are never touched, so a
-negative revenue stays a number.
+negative revenue stays a number. A spreadsheet may also split a cell: on a tab, on the
+locale's list separator (``,`` or ``;``, ``،`` in Arabic locales), a pipe or a line break
+when the text is pasted or imported. So a sign right after any such separator (blanks
+between allowed) gets an apostrophe too: ``Acme\t=1+1`` becomes ``Acme\t'=1+1``.
 
 Examples
 --------
@@ -26,12 +29,19 @@ from typing import Callable
 
 import pandas as pd
 
-__all__ = ["neutralise", "safe_export", "download_link", "FORMULA_STARTS"]
+__all__ = ["neutralise", "safe_export", "download_link", "FORMULA_STARTS", "SEPARATORS"]
 
 # OWASP's list, plus a line feed and the full-width signs some spreadsheets also accept
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "\uff1d", "\uff0b", "\uff0d",
                   "\uff20")
 
+
+# where a spreadsheet may split one cell into several (tab, list separators of every locale,
+# pipe, line breaks, their full-width forms); a sign after one starts a cell of its own
+SEPARATORS = "\t,;|\r\n\u060c\u061b\uff0c\uff1b\uff5c\u3001"
+_AFTER_SEPARATOR = re.compile("([" + re.escape(SEPARATORS) + "][ \u00a0\u3000]*)(["
+                              + re.escape("".join(FORMULA_STARTS[:4] + FORMULA_STARTS[8:]))
+                              + "])")
 
 # control characters a workbook cannot hold (openpyxl refuses them): dropped first, so
 # one of them cannot hide the sign behind it
@@ -41,6 +51,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 def _neutral(value: object) -> object:
     if not isinstance(value, str):
         return value
+    # a sign after a separator: guarded where the spreadsheet would split the cell
+    value = _AFTER_SEPARATOR.sub(r"\1'\2", value)
     bare = _CONTROL.sub("", value)
     # a value that starts with a NUL or tab is guarded even when nothing follows the sign
     return "'" + bare if bare.startswith(FORMULA_STARTS) or value.startswith(FORMULA_STARTS) \

@@ -67,10 +67,17 @@ def _locate(name: str, config: Config, report: ValidationReport) -> Path | None:
         report.error(name, str(path), "file-not-found", f"the {name} file does not exist",
                      hint=f"Files in {folder}: {found}" if found else "Check [source] folder.")
         return None
-    candidates = [folder / f"{name}{ext}" for ext in EXTENSIONS] if folder else []
-    for path in candidates:
-        if path.is_file():
-            return _inside(name, path, config, report)
+    candidates = [p for p in (folder / f"{name}{ext}" for ext in EXTENSIONS) if p.is_file()] \
+        if folder else []
+    if len(candidates) > 1:  # which one is meant is not said: never a silent pick
+        names = [p.name for p in candidates]
+        report.error(name, names[0], "ambiguous-file", f"{len(names)} files could be the "
+                     f"{name} table: {', '.join(names)}", values=names, count=len(names),
+                     hint=f"Set [tables.{name}] file = one of {names} in kam.toml, or move "
+                          "the others out of the data folder.")
+        return None
+    if candidates:
+        return _inside(name, candidates[0], config, report)
     if TABLES[name].required_table:
         report.error(name, str(folder / name), "file-not-found",
                      f"no file for the {name} table",

@@ -15,12 +15,12 @@ import duckdb
 
 from kamlib._written import sha256 as file_sha256
 from kamlib.data.config import Config
-from kamlib.data.contract import TABLES
+from kamlib.data.contract import TABLES, normalise
 from kamlib.data.file_lines import LineMap, count_lines
 from kamlib.data.problems import ValidationReport, fragment
 
 __all__ = ["RawTable", "after_scan", "file_sha256", "normalise", "map_columns",
-           "header_or_error", "quote", "ident", "typed_source"]
+           "header_or_error", "find_header", "quote", "ident", "typed_source"]
 
 
 @dataclass
@@ -84,11 +84,6 @@ class RawTable:
         return self._line_map if isinstance(self._line_map, LineMap) else None
 
 
-def normalise(name: object) -> str:
-    """Column-name form used for matching: no BOM, trimmed, lower case, '_' for blanks."""
-    return re.sub(r"[\s\-]+", "_", str(name).replace("\ufeff", "").strip().lower())
-
-
 def map_columns(name: str, header: list[str], file: str, config: Config,
                  report: ValidationReport, sheet: str | None = None) -> dict[str, int] | None:
     """Positions of the contract's columns in ``header``; errors for missing or duplicates."""
@@ -110,12 +105,22 @@ def map_columns(name: str, header: list[str], file: str, config: Config,
             renamed += header[i] != wanted
         elif col.required:
             missing.append(wanted)
+    clash = False
+    for i in sorted(set(positions.values())):  # one column cannot be two things
+        both = [c for c, j in positions.items() if j == i]
+        if len(both) > 1:
+            report.error(name, file, "column-mapped-twice", f"the column {header[i]!r} is read "
+                         f"as {' and as '.join(both)}", sheet=sheet, values=both,
+                         count=len(both), hint=f"Map each of {both} to a column of its own in "
+                         f"[tables.{name}] columns (or leave the optional one out).")
+            clash = True
     if missing:
         report.error(name, file, "missing-column",
                      f"required column(s) missing: {', '.join(missing)}", sheet=sheet,
                      values=missing, count=len(missing),
                      hint=f"Columns found: {_names(header)}. Map yours in kam.toml: "
                           f"[tables.{name}] columns = {{ {missing[0]} = \"Your column\" }}.")
+    if missing or clash:
         return None
     report.cleaned(name, file, "column names normalised (case, spaces, BOM)", renamed)
     extra = [h or f"(unnamed column {i + 1})" for i, h in enumerate(header)
@@ -131,7 +136,7 @@ def _names(header: list[str], most: int = 12) -> list[str]:
     return [fragment(h, 40) for h in header[:most]] + (["…"] if len(header) > most else [])
 
 
-def _find_header(rows: list[list[str]], name: str, config: Config) -> int | None:
+def find_header(rows: list[list[str]], name: str, config: Config) -> int | None:
     """Index of the first row that holds every required column (for title-row hints)."""
     user = config.tables[name].columns
     wanted = {normalise(user.get(c, c)) for c in TABLES[name].required}
@@ -145,7 +150,7 @@ def header_or_error(rows: list[list[str]], name: str, file: str, config: Config,
                      report: ValidationReport, sheet: str | None = None) -> bool:
     """False (with an error) when the header is not on the configured row but further down."""
     h = config.tables[name].header_row - 1
-    found = _find_header(rows, name, config)
+    found = find_header(rows, name, config)
     if found is not None and found != h:
         report.error(name, file, "header-row", f"the header is on row {found + 1}, not row "
                      f"{h + 1}: rows above it look like a title", sheet=sheet,

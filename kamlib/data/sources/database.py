@@ -1,11 +1,19 @@
 """Database sources: a DuckDB file (attached read-only) or any database Ibis connects to.
 
-Tables keep their types; another database's rows are handed to DuckDB as Arrow.
+Tables keep their types; another database's rows are handed to DuckDB as Arrow. Every
+source is opened read-only where the driver allows it: a SQLite file in SQLite's read-only
+mode (so a missing file is never created), PostgreSQL and MySQL in read-only sessions. A
+table the database user may not read is said to be so, never skipped as missing.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import re
+import sqlite3
+from pathlib import PurePath
+from urllib.parse import quote
 
 import duckdb
 
@@ -14,7 +22,43 @@ from kamlib.data.contract import TABLES
 from kamlib.data.readonly_sql import dialect_of, query_problem, run_duckdb_query
 from kamlib.data.sources.base import RawTable, ident, typed_source
 
-__all__ = ["read_database"]
+__all__ = ["read_database", "connect_read_only", "READ_ONLY_OPTIONS"]
+
+# what each driver is told so that the session cannot write (keyword arguments of the
+# backend's connect); SQLite is opened in read-only mode instead (connect_read_only)
+READ_ONLY_OPTIONS = {
+    "postgres": {"options": "-c default_transaction_read_only=on"},
+    "postgresql": {"options": "-c default_transaction_read_only=on"},
+    "mysql": {"init_command": "SET SESSION TRANSACTION READ ONLY"},
+    "mariadb": {"init_command": "SET SESSION TRANSACTION READ ONLY"},
+}
+_DENIED = re.compile(r"permission denied|access denied|not authori[sz]ed|insufficient "
+                     r"privilege|lacks? (the )?privilege|command denied|no privileges|"
+                     r"not allowed to|ORA-01031|SELECT permission", re.I)
+
+
+def connect_read_only(url: str):
+    """An Ibis backend on ``url`` that cannot write: SQLite read-only, other drivers told to
+    open a read-only session (see ``READ_ONLY_OPTIONS``)."""
+    import ibis
+
+    scheme = url.split("://", 1)[0].split("+", 1)[0].lower()
+    if scheme == "sqlite":  # config made the path absolute and checked that the file exists
+        path = PurePath(url.split("://", 1)[1].split("?", 1)[0][1:])
+        con = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        return ibis.sqlite.from_connection(con)
+    return ibis.connect(url, **READ_ONLY_OPTIONS.get(scheme, {}))
+
+
+def _denied(name, shown, wanted, err, config, report) -> bool:
+    """Report a refused read as "no permission"; True if ``err`` was one."""
+    if not _DENIED.search(str(err)):
+        return False
+    report.error(name, shown, "no-permission", f"no permission to read table {wanted!r}: "
+                 f"{mask_secrets(str(err).splitlines()[0], config.database)}",
+                 hint=f"Ask the database's administrator to grant SELECT on {wanted} to the "
+                      "user kam connects as, or drop the table from kam.toml.")
+    return True
 
 
 def _once(report, name: str, shown: str, message: str) -> None:
@@ -28,8 +72,6 @@ def _once(report, name: str, shown: str, message: str) -> None:
 
 def _read_remote(con, name, config, report) -> RawTable | None:
     """A table of any database Ibis connects to, handed to DuckDB as Arrow."""
-    import ibis
-
     src, shown = config.tables[name], config.shown_database
     wanted = src.table or name
     problem = src.query and query_problem(src.query, dialect_of(config.database))
@@ -38,7 +80,7 @@ def _read_remote(con, name, config, report) -> RawTable | None:
                      hint="Write one SELECT over the database's tables.")
         return None
     try:
-        remote = ibis.connect(config.database)
+        remote = connect_read_only(config.database)
     except Exception as err:  # backends raise their own error types
         _once(report, name, shown, f"cannot connect: {mask_secrets(str(err), config.database)}")
         return None
@@ -47,15 +89,21 @@ def _read_remote(con, name, config, report) -> RawTable | None:
             expr = remote.sql(src.query)
         else:
             tables = remote.list_tables()
-            if wanted not in tables:
-                if TABLES[name].required_table or src.table:
+            try:  # asked even when not listed: a database may list only what one may read
+                expr = remote.table(wanted)
+            except Exception as err:  # noqa: BLE001 - each backend its own error types
+                if wanted in tables:
+                    raise
+                if not _denied(name, shown, wanted, err, config, report) and (
+                        TABLES[name].required_table or src.table):
                     report.error(name, shown, "missing-table", f"no table named {wanted!r}",
                                  values=sorted(tables), count=len(tables),
                                  hint=f"Set [tables.{name}] table = one of {sorted(tables)}.")
                 return None
-            expr = remote.table(wanted)
         arrow = expr.to_pyarrow()
     except Exception as err:  # an optional table that fails to read is reported all the same
+        if _denied(name, shown, wanted, err, config, report):
+            return None
         report.error(name, shown, "unreadable", f"cannot read {wanted}: "
                      f"{mask_secrets(str(err), config.database)}")
         return None

@@ -1,7 +1,9 @@
 """Excel sources: one sheet of a workbook, read as text the way a person sees the cells.
 
 Title rows above the header, a missing sheet and blank rows are handled as in
-:mod:`kamlib.data.sources` for CSV; cell values become text (dates as ISO dates, whole numbers
+:mod:`kamlib.data.sources` for CSV. Without a ``sheet`` setting the table is the one sheet
+whose header holds the table's columns; two such sheets ("H1 2024", "H2 2024") are an
+error naming both, never a silent pick of the first; cell values become text (dates as ISO dates, whole numbers
 without ".0") so that parsing treats them like CSV fields. Blank rows are skipped and
 remembered, so problems still name the workbook's own row numbers.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kamlib.data.contract import TABLES
-from kamlib.data.sources.base import RawTable, header_or_error, map_columns
+from kamlib.data.sources.base import RawTable, find_header, header_or_error, map_columns
 
 __all__ = ["read_excel"]
 
@@ -62,6 +64,17 @@ def _uncomputed(path, sheet: str, data: pd.DataFrame, h: int, positions: dict[st
             for col in dict.fromkeys(c for _, c, _ in found)}
 
 
+def _holding(path, sheets: list[str], name: str, config) -> list[str]:
+    """The sheets whose first 50 rows hold a header with every column ``name`` needs."""
+    found = []
+    for sheet in sheets:
+        top = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, nrows=50)
+        rows = [[_cell_text(v) or "" for v in row] for row in top.itertuples(index=False)]
+        if find_header(rows, name, config) is not None:
+            found.append(sheet)
+    return found
+
+
 def read_excel(con, name, path, file, config, report) -> RawTable | None:
     """Load one sheet into ``con`` as ``raw_<name>``; ``None`` (and errors) if it cannot."""
     src = config.tables[name]
@@ -70,7 +83,16 @@ def read_excel(con, name, path, file, config, report) -> RawTable | None:
     except Exception as err:  # openpyxl raises many types for a broken workbook
         report.error(name, file, "unreadable", f"not a readable Excel workbook: {err}")
         return None
-    sheet = src.sheet or sheets[0]
+    candidates = _holding(path, sheets, name, config) if not src.sheet and len(sheets) > 1 \
+        else []
+    if len(candidates) > 1:
+        report.error(name, file, "ambiguous-sheet", f"{len(candidates)} sheets hold a {name} "
+                     f"table; which one is meant is not said", values=candidates,
+                     count=len(candidates),
+                     hint=f"Set [tables.{name}] sheet = one of {candidates}, or put the rows "
+                          "into one sheet (or one file per sheet) to read them all.")
+        return None
+    sheet = src.sheet or (candidates or sheets)[0]
     if sheet not in sheets:
         report.error(name, file, "missing-sheet", f"no sheet named {sheet!r}", sheet=sheet,
                      values=sheets, count=len(sheets),

@@ -124,26 +124,29 @@ def read_text(con, name, path, file, config, report) -> RawTable | None:
 
 
 def _mixed_line_endings(path: Path, encoding: str) -> bool:
-    """Whether the file mixes Windows (CRLF) and Unix (LF) line ends.
+    """Whether the file mixes Windows (CRLF) and Unix (LF) line ends, anywhere in it.
 
-    DuckDB's strict CSV reader refuses such a file outright, with no line number. The head
-    and the tail are checked (lines appended by another tool end up at the end); a file of
-    consistent ends costs two small reads.
+    DuckDB's strict CSV reader refuses such a file outright, with no line number. Two
+    exports appended one after the other put the other kind anywhere, so the whole file
+    is scanned, in blocks, stopping at the first block that shows both kinds: a file
+    without a carriage return costs one fast byte search per block.
     """
     if encoding.lower().startswith("utf-16"):  # a line end is two bytes there
         return False
+    kinds, carry = set(), b""
     with open(path, "rb") as fh:
-        head = fh.read(HEAD_BYTES)
-        fh.seek(max(0, path.stat().st_size - HEAD_BYTES))
-        tail = fh.read(HEAD_BYTES)
-    kinds = set()
-    for block in (head, tail):
-        crlf = block.count(b"\r\n")
-        if crlf:
-            kinds.add("crlf")
-        if block.count(b"\n") > crlf:
-            kinds.add("lf")
-    return len(kinds) > 1
+        for block in iter(lambda: fh.read(1 << 23), b""):
+            block = carry + block
+            carry = block[-1:] if block.endswith(b"\r") else b""  # a CR LF cut apart
+            block = block[:len(block) - len(carry)]
+            crlf = block.count(b"\r\n") if b"\r" in block else 0
+            if crlf:
+                kinds.add("crlf")
+            if block.count(b"\n") > crlf:
+                kinds.add("lf")
+            if len(kinds) > 1:
+                return True
+    return False
 
 
 def _workdir(con) -> Path:
