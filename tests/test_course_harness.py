@@ -22,7 +22,8 @@ from kamlib.report.build import NOTEBOOKS
 matplotlib.use("Agg")
 
 NOTEBOOK = {"02": "02_pandas_primer", "10": "10_concentration", "11": "11_abc_xyz",
-            "12": "12_profiles", "13": "13_profitability", "14": "14_account_planning"}
+            "12": "12_profiles", "13": "13_profitability", "14": "14_account_planning",
+            "15": "15_relationships", "16": "16_retention"}
 
 # words a trainee does not use: Python type names, error names, scientific notation
 PYTHON_WORDS = re.compile(

@@ -154,9 +154,12 @@ def _against(mine: pd.DataFrame, column: str, truth: pd.Series, what: str, *,
     if numbers and not pd.api.types.is_numeric_dtype(got):
         return Feedback.hint(f"Your {column} column holds {column_kind(got)}, not numbers.")
     got = got.reindex(truth.index)
-    if got.isna().any() and column != "share_of_wallet":
-        return Feedback.hint(f"{int(got.isna().sum())} account(s) have an empty {column} "
-                             f"(NaN), e.g. {str(got.index[got.isna()][0])!r}: give every "
+    # empty only where the answer has no value either (a share of wallet without a wallet
+    # estimate, a trend without a year before): anywhere else a lookup found nothing
+    empty = got.isna() & truth.notna()
+    if empty.any():
+        return Feedback.hint(f"{int(empty.sum())} account(s) have an empty {column} "
+                             f"(NaN), e.g. {str(got.index[empty][0])!r}: give every "
                              "account a value (fillna where a lookup found nothing).")
     return got.astype(float) if numbers else got
 
