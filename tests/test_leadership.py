@@ -23,44 +23,45 @@ def _classes(rows):
     return pd.DataFrame(rows, columns=CLASS_COLUMNS)
 
 
-BEFORE = _classes([
-    ("a", 500.0, True, "A", "X", "Champions", False),   # stays as it is
-    ("b", 300.0, True, "A", "Y", "Loyal", False),       # leaves the vital few, A -> B
-    ("c", 100.0, False, "B", "Z", "At risk", False),    # stops buying: lost
-    ("d", 80.0, False, "C", "X", "New", False),         # gone from the data: lost
-    ("e", 50.0, False, "C", "Y", "Lost", True),         # buys again: won, Y -> X
-    ("f", 10.0, False, "C", "", "Lost", True),          # was lost, still lost, no XYZ
+BEFORE = _classes([  # id, window revenue, last 12 months, status, vital few, ABC, XYZ, segment
+    ("a", 500.0, 200.0, "active", True, "A", "X", "Champions", False),  # stays as it is
+    ("b", 300.0, 120.0, "active", True, "A", "Y", "Loyal", False),   # leaves the vital few
+    ("c", 100.0, 60.0, "at risk", False, "B", "Z", "At risk", False),  # stops buying: lost
+    ("d", 80.0, 30.0, "active", False, "C", "X", "New", False),      # gone from the data: lost
+    ("e", 50.0, 10.0, "lost", False, "C", "Y", "Lost", True),        # buys again: won back
+    ("f", 10.0, 0.0, "lost", False, "C", "", "Lost", True),          # was lost, still lost
 ])
 AFTER = _classes([
-    ("a", 520.0, True, "A", "X", "Champions", False),
-    ("b", 200.0, False, "B", "Y", "Loyal", False),
-    ("c", 100.0, False, "B", "Z", "At risk", True),
-    ("e", 90.0, False, "C", "X", "Lost", False),
-    ("f", 10.0, False, "C", "Z", "Lost", True),
-    ("g", 400.0, True, "A", "Z", "New", False),         # new: won, entered the vital few
+    ("a", 520.0, 210.0, "active", True, "A", "X", "Champions", False),
+    ("b", 200.0, 90.0, "active", False, "B", "Y", "Loyal", False),
+    ("c", 100.0, 25.0, "lost", False, "B", "Z", "At risk", True),
+    ("e", 90.0, 40.0, "won back", False, "C", "X", "Lost", False),
+    ("f", 10.0, 0.0, "lost", False, "C", "Z", "Lost", True),
+    ("g", 400.0, 400.0, "new", True, "A", "Z", "New", False),  # new, enters the vital few
 ])
 
 
 def test_account_changes_lists_each_kind_of_move_largest_effect_first():
     moved = account_changes(BEFORE, AFTER)
-    # effects: g +400, b 200-300 = -100, d 0-80 = -80, e 90-50 = +40, c 100-100 = 0;
-    # a moved by 20 but changed no class; f gained an XYZ class (none before): not a move
+    # effects on yearly revenue, a lost account counting 0 a year: g 400 - 0; c lost:
+    # 0 - 60; e won back: 40 - 0 (lost before: 0 a year); b 90 - 120 = -30; d gone: 0 - 30.
+    # a moved by 10 but changed no class; f gained an XYZ class (none before): not a move
     assert moved[["account_id", "change", "effect"]].values.tolist() == [
-        ["g", "won; entered the vital few", 400.0],
-        ["b", "left the vital few; ABC A → B", -100.0],
-        ["d", "lost", -80.0],
-        ["e", "won; XYZ Y → X", 40.0],
-        ["c", "lost", 0.0],
+        ["g", "new; entered the vital few", 400.0],
+        ["c", "lost", -60.0],
+        ["e", "won back; XYZ Y → X", 40.0],
+        ["b", "left the vital few; ABC A → B", -30.0],
+        ["d", "lost", -30.0],
     ]
     d = moved.set_index("account_id").loc["d"]
-    assert (d["revenue_before"], d["revenue_after"], d["abc_before"], d["abc_after"]) == \
-        (80.0, 0.0, "C", "")
+    assert (d["revenue_l12m_before"], d["revenue_l12m_after"], d["abc_before"],
+            d["abc_after"]) == (30.0, 0.0, "C", "")
 
 
 def test_account_changes_ties_by_account_id_and_nothing_moved_gives_no_rows():
-    before = _classes([("z", 10.0, False, "C", "X", "New", False),
-                       ("y", 10.0, False, "C", "X", "New", False)])
-    after = before.assign(segment="Loyal", revenue=[20.0, 0.0])
+    before = _classes([("z", 10.0, 10.0, "active", False, "C", "X", "New", False),
+                       ("y", 10.0, 10.0, "active", False, "C", "X", "New", False)])
+    after = before.assign(segment="Loyal", revenue_l12m=[20.0, 0.0])
     assert account_changes(before, after)["account_id"].tolist() == ["y", "z"]
     assert account_changes(before, before).empty
     assert list(account_changes(before, before).columns)[:3] == ["account_id", "change",
@@ -139,12 +140,15 @@ def test_changes_page_escapes_names_and_sorts_on_raw_numbers():
     moved = account_changes(BEFORE, AFTER)
     names = {"g": HOSTILE_NAME, "b": "=HYPERLINK(\"http://x\")", "d": "A&B <i>Ltd</i>"}
     page = changes_html(moved, names, {"built": "now", "as_of": "2025"},
-                        {"built": "then", "as_of": "2024"}, currency="EUR")
+                        {"built": "then", "as_of": "2024"}, currency="EUR",
+                        managers={"c": "<b>Ann</b>"}, plans={"g": "plans/g.html"})
     body = page.split("<body>")[1].split("<script>")[0]
     assert HOSTILE_NAME not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert "A&amp;B &lt;i&gt;Ltd&lt;/i&gt;" in body and "<i>Ltd" not in page
+    assert "&lt;b&gt;Ann&lt;/b&gt;" in body and '<a href="plans/g.html">plan</a>' in body
     assert '<td class="num gain" data-sort="400.0">+400</td>' in body
-    assert '<table class="kamkit-table">' in body and "+260</b> EUR" in body  # 400-100-80+40
+    assert '<table class="kamkit-table">' in body
+    assert "<b>+320</b>" in body  # 400 - 60 + 40 - 30 - 30
     first = changes_html(None, {}, {"built": "now", "as_of": "2025"}, None)
     assert "No earlier build to compare with" in first and "<table" not in first
 

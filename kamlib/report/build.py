@@ -99,12 +99,14 @@ def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
         modules = [m for m in previous if m["name"] not in names] + modules
         modules.sort(key=lambda m: m["name"])
     # history, account classes and the changes page (see kamlib.report.leadership)
-    lead = write_files(staging, out, record, modules, run_info, **leadership)
     plans = next((m for m in modules if m["name"] == "plans"), None)
+    table = key_accounts(plans, leadership.get("currency", ""))
+    links = {r["account_id"]: r["html"] for r in (table or {}).get("rows", []) if r["html"]}
+    lead = write_files(staging, out, record, modules, run_info, plans=links, **leadership)
     (staging / "index.html").write_text(
         index_html(lead.modules, run_info, audience, history=True, previous=lead.previous,
                    changes=lead.changes,
-                   key_accounts=key_accounts(plans, leadership.get("currency", ""))),
+                   key_accounts=table),
         encoding="utf-8")
     out.mkdir(parents=True, exist_ok=True)
     files = {}
@@ -270,13 +272,18 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
             console.print(str(err.report), markup=False, highlight=False, soft_wrap=True)
             return BuildResult(False, out, errors=["data: validation failed; nothing was "
                                                    "built (run kam validate for details)"])
+        from kamlib.status import dataset_status
+
+        dataset_status(ds)  # once per build: saved with the data, read by every page and plan
         ds.save(prepared)
         run_info = _run_info(ds, __version__)
         classes, problem = account_snapshot(ds)  # for the changes page
-        names = (ds.accounts.drop_duplicates("account_id").set_index("account_id")
-                 ["account_name"].astype(str).to_dict()
-                 if "account_name" in ds.accounts.columns else {})
+        people = ds.accounts.drop_duplicates("account_id").set_index("account_id")
+        names, managers = ({} if column not in people.columns
+                           else people[column].dropna().astype(str).to_dict()
+                           for column in ("account_name", "account_manager"))
         leadership = {"classes": classes, "problem": problem, "names": names,
+                      "managers": managers,
                       "currency": ds.currency,
                       "lost_after_days": cfg.analysis.lost_after_days}
         missing = {nb.name: unmet(nb.needs, ds.tables) for nb in selected}
