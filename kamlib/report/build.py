@@ -99,6 +99,8 @@ def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
         modules = [m for m in previous if m["name"] not in names] + modules
         modules.sort(key=lambda m: m["name"])
     # history, account classes and the changes page (see kamlib.report.leadership)
+    leadership = dict(leadership)
+    glossary = leadership.pop("glossary", None)
     plans = next((m for m in modules if m["name"] == "plans"), None)
     table = key_accounts(plans, leadership.get("currency", ""))
     links = {r["account_id"]: r["html"] for r in (table or {}).get("rows", []) if r["html"]}
@@ -106,7 +108,7 @@ def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
     (staging / "index.html").write_text(
         index_html(lead.modules, run_info, audience, history=True, previous=lead.previous,
                    changes=lead.changes,
-                   key_accounts=table),
+                   key_accounts=table, glossary=glossary),
         encoding="utf-8")
     out.mkdir(parents=True, exist_ok=True)
     files = {}
@@ -282,7 +284,10 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
         names, managers = ({} if column not in people.columns
                            else people[column].dropna().astype(str).to_dict()
                            for column in ("account_name", "account_manager"))
+        from kamlib.vocabulary import glossary_rows
+
         leadership = {"classes": classes, "problem": problem, "names": names,
+                      "glossary": glossary_rows(cfg.analysis),
                       "managers": managers,
                       "currency": ds.currency,
                       "lost_after_days": cfg.analysis.lost_after_days}

@@ -24,7 +24,7 @@ import re
 from datetime import datetime, timezone
 
 __all__ = ["HISTORY", "history_entry", "read_history", "movement", "with_movements",
-           "shown_time"]
+           "comparable", "shown_time"]
 
 HISTORY = "kamkit-history.jsonl"
 # only a bare format spec ("{:,.0f}", "{:.1%}"): a pattern read back from a file is never
@@ -37,7 +37,9 @@ def history_entry(modules: list[dict], run_info: dict, built: str) -> dict:
     """One build's line: ``built`` (UTC time), ``as_of`` and every headline figure."""
     figures = [{"module": m["name"], "key": h.get("key", ""), "value": h.get("value"),
                 "text": h.get("text", ""), "label": h.get("label", ""),
-                "fmt": h.get("fmt", "")}
+                "fmt": h.get("fmt", ""), **({"period": h["period"]}
+                                            if isinstance(h.get("period"), str)
+                                            and h["period"] else {})}
                for m in modules for h in m.get("headlines", [])]
     return {"built": built, "as_of": str(run_info.get("as_of", "")),
             "version": run_info.get("version", ""), "figures": figures}
@@ -123,13 +125,44 @@ def movement(now: dict, then: dict | None) -> dict | None:
     return out
 
 
+WHOLE_WINDOW = "whole window"  # as kamlib.report.display names it
+
+
+def comparable(now: dict, then: dict | None) -> bool:
+    """Whether two records of a figure cover equal periods: the same ``period`` (none: a
+    state at the as-of date), and not a whole-window total, whose length changes.
+
+    >>> comparable({"period": "last 12 months"}, {"period": "last 12 months"})
+    True
+    >>> comparable({"period": "whole window"}, {"period": "whole window"})
+    False
+    >>> comparable({"period": "last 12 months"}, {})
+    False
+    """
+    if then is None:
+        return False
+    period = now.get("period") or ""
+    return period != WHOLE_WINDOW and period == (then.get("period") or "")
+
+
 def with_movements(modules: list[dict], previous: dict | None) -> list[dict]:
-    """Copies of ``modules`` whose headlines carry their ``change`` since ``previous``."""
+    """Copies of ``modules`` whose headlines carry their ``change`` since ``previous``: only
+    between figures over equal periods (:func:`comparable`); a whole-window figure carries
+    ``not_compared`` (why it shows no movement) instead."""
     before = {} if previous is None else {(f["module"], f["key"]): f
                                           for f in previous.get("figures", [])}
     out = []
     for m in modules:
-        heads = [{**h, "change": movement(h, before.get((m["name"], h.get("key"))))
-                  if previous is not None else None} for h in m.get("headlines", [])]
+        heads = []
+        for h in m.get("headlines", []):
+            then = before.get((m["name"], h.get("key")))
+            head = {**h, "change": movement(h, then) if comparable(h, then) else None}
+            if previous is not None and (h.get("period") or "") == WHOLE_WINDOW:
+                head["not_compared"] = ("a total over the whole analysis window: not "
+                                        "compared between builds")
+            elif then is not None and head["change"] is None:
+                head["not_compared"] = ("the previous build's figure covers another period: "
+                                        "not compared")
+            heads.append(head)
         out.append({**m, "headlines": heads})
     return out
