@@ -185,41 +185,56 @@ def test_first_build_has_no_earlier_build_to_compare_with(site_twice):
 def test_second_build_shows_hand_computed_movements(site_twice):
     out, _, _ = site_twice
     text = re.sub(r"\s+", " ", (out / "index.html").read_text())
-    # revenue 190 + 70 - 10 = 250, then 190 + 5 - 10 + 200 = 385
+    # revenue in the last 12 months: to 2024-02-11 190 + 70 - 10 = 250, to 2024-02-15
+    # 190 + 5 - 10 + 200 = 385 (the same 12-month period at each as-of date)
     assert 'then 250 &rarr; now 385 <span class="arrow" title="up">▲</span> +135' in text
-    # vital few: 2 of 3 (001 76%, 002 crosses 80%), then 2 of 4 (004 52%, 001 crosses)
-    assert 'then 66.7% &rarr; now 50.0% <span class="arrow" title="down">▼</span> -16.7 pts' \
-        in text
-    # Gini of [70, 190]: 120 / 520 = 0.23; of [5, 190, 200]: 2 x 390 / (2 x 3 x 395) = 0.33
-    assert 'then 0.23 &rarr; now 0.33 <span class="arrow" title="up">▲</span> +0.10' in text
-    # A class revenue: 260 / 250 = 104.0%, then 390 / 385 = 101.3%
-    assert 'then 104.0% &rarr; now 101.3% <span class="arrow" title="down">▼</span> -2.7 pts' \
-        in text
+    # the whole-window figures (revenue over the window, vital few, Gini, A class) are never
+    # a movement: their windows differ in length
+    assert "then 66.7%" not in text and "then 0.23" not in text and "then 104.0%" not in text
+    assert text.count("a total over the whole analysis window: not compared between builds") \
+        >= 8
     assert 'then 4 &rarr; now 4 <span class="arrow" title="same">=</span> unchanged' in text
     assert "Which accounts moved since the last build (2)" in text
+    # no movement on the index compares figures over periods of different length
+    previous, now = [read_history(line)[0] for line in
+                     (out / HISTORY).read_text().splitlines(keepends=True)]
+    periods = {(f["module"], f["key"]): f.get("period", "") for f in previous["figures"]}
+    moved = re.findall(r'<span class="label">([^<]*)</span> <span class="change (?:up|down|same)',
+                       text)
+    assert moved and all("whole window" not in label for label in moved)
+    for f in now["figures"]:
+        if f.get("period") == "whole window":
+            assert periods[(f["module"], f["key"])] == "whole window"
 
 
 @pytest.mark.slow
 def test_second_build_lists_the_hand_made_movers(site_twice):
     out, _, _ = site_twice
-    # 004 is new (200: 52% of 385, vital few, won). 002 bought for 5 instead of 70 (-65): after
-    # 004 and 001 (98.7%) it is outside the vital few and past 95%: A -> C; its last purchase
-    # is 26 days before the new as-of day (22 before): lost after lost_after_days = 25. RFM:
-    # R 3 -> 2 (26 in the 4th quantile bin of [0, 4, 26, 27]), F 1 (rank-based, ties by id),
-    # M 3 -> 2 (5 in (-1, 42]), FM (1+3+1)//2 = 2 -> (1+2+1)//2 = 2: Need attention ->
-    # Hibernating. 001 and 003 keep every class.
-    expected = [["004", "won; entered the vital few", 200.0],
-                ["002", "lost; left the vital few; ABC A → C; "
-                        "segment Need attention → Hibernating", -65.0]]
+    # 004 is new (200 in the last 12 months: 52% of 385, vital few). 002's last purchase is 26
+    # days before the new as-of day (22 before): lost after lost_after_days = 25, so its
+    # effect is minus its 70 of the 12 months to the previous as-of day (not 5 - 70). After
+    # 004 and 001 (98.7%) it is outside the vital few and past 95%: A -> C. RFM: R 3 -> 2 (26
+    # in the 4th quantile bin of [0, 4, 26, 27]), F 1 (rank-based, ties by id), M 3 -> 2 (5
+    # in (-1, 42]), FM (1+3+1)//2 = 2 -> (1+2+1)//2 = 2: Need attention -> Hibernating.
+    # 001 and 003 keep every class. On the page the lost come first, then the new.
+    lost = ["002", "lost; left the vital few; ABC A → C; segment Need attention → Hibernating",
+            -70.0]
+    new = ["004", "new; entered the vital few", 200.0]
     page = (out / CHANGES).read_text()
-    cells = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>", page)
-    assert [[i, c] for _, i, c in cells] == [row[:2] for row in expected]
-    assert cells[0][0] == "Delta &lt;img src=x onerror=alert(2)&gt;" and "<img" not in page
-    assert "1 won" in page and "1 lost" in page and "+135</b>" in page
+    cells = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>\s*<td>(.*?)</td>", page)
+    assert [[i, c] for _, i, _, c in cells] == [lost[:2], new[:2]]
+    assert cells[1][0] == "Delta &lt;img src=x onerror=alert(2)&gt;" and "<img" not in page
+    flat = re.sub(r"\s+", " ", page)
+    assert '<td>lost</td><td class="num" data-sort="1">1</td>' in flat
+    assert '<td>new accounts</td><td class="num" data-sort="1">1</td>' in flat
+    assert '<td class="num loss" data-sort="-70.0">-70</td>' in flat and "<b>+130</b>" in flat
     sheet = openpyxl.load_workbook(out / CHANGES_LIST).active
-    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2, max_col=4)]
-    assert rows == [["004", "Delta <img src=x onerror=alert(2)>", *expected[0][1:]],
-                    ["002", "'=HYPERLINK(\"http://x\",\"y\")", *expected[1][1:]]]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    head = rows[0]
+    picked = [[r[head.index(c)] for c in ("account_id", "account_name", "change", "effect")]
+              for r in rows[1:]]
+    assert picked == [["004", "Delta <img src=x onerror=alert(2)>", *new[1:]],
+                      ["002", "'=HYPERLINK(\"http://x\",\"y\")", *lost[1:]]]
 
 
 @pytest.mark.slow
@@ -229,7 +244,7 @@ def test_history_and_snapshot_hold_figures_and_classes_only(site_twice):
     entries = [json.loads(line) for line in lines]
     assert [e["as_of"] for e in entries] == ["2024-02-11", "2024-02-15"]
     keys = {k for e in entries for f in e["figures"] for k in f}
-    assert keys == {"module", "key", "value", "text", "label", "fmt"}
+    assert keys == {"module", "key", "value", "text", "label", "fmt", "period"}
     assert [f["value"] for f in entries[1]["figures"]] == \
         [h["value"] for o in results[1].outcomes for h in o.headlines]
     text = (out / HISTORY).read_text()

@@ -116,9 +116,9 @@ def write_files(staging: Path, out: Path, record: dict[str, str], modules: list[
             changes = account_changes(before, classes)
     if changes is not None:
         listed = changes.copy()
-        listed.insert(1, "account_name", listed["account_id"].map(names).fillna(""))
-        listed.insert(2, "account_manager",
-                      listed["account_id"].map(managers or {}).fillna(""))
+        ids = listed["account_id"].astype(str)
+        listed.insert(1, "account_name", [names.get(a, "") for a in ids])
+        listed.insert(2, "account_manager", [(managers or {}).get(a, "") for a in ids])
         safe_export(listed, staging / CHANGES_LIST)
         written.append(CHANGES_LIST)
     now = {"built": shown_time(built), "as_of": entry["as_of"]}
