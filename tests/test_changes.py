@@ -139,3 +139,59 @@ def test_snapshot_takes_status_and_yearly_revenue_from_the_status_frame():
 def test_kinds_read_in_the_totals_are_the_words_of_the_changes(kind):
     assert change_totals(pd.DataFrame({"change": [kind], "effect": [1.0]})).set_index(
         "word").loc[kind, "accounts"] == 1
+
+
+# --- the bundled data cut at 2025-09-30, then the full data: the issue's two builds ----------
+
+@pytest.fixture(scope="module")
+def two_snapshots(tmp_path_factory):
+    """The account snapshots two builds keep: the sample cut at 2025-09-30, then in full."""
+    from kamlib.changes import dataset_classes
+    from kamlib.data import load
+    from kamlib.data.sample import SAMPLE_TABLES
+    from kamlib.report.build import NOTEBOOKS
+
+    data = NOTEBOOKS.parent / "data"
+    cut = tmp_path_factory.mktemp("cut")
+    for name in SAMPLE_TABLES:
+        if (data / f"{name}.csv").exists():
+            frame = pd.read_csv(data / f"{name}.csv", dtype=str)
+            if name in ("transactions", "activities"):
+                frame = frame[frame["date"] <= "2025-09-30"]
+            frame.to_csv(cut / f"{name}.csv", index=False)
+    (cut / "kam.toml").write_text('[source]\nfolder = "."\n')
+    before, after = load(cut / "kam.toml"), load()
+    lines = pd.read_csv(cut / "transactions.csv", dtype={"account_id": str},
+                        parse_dates=["date"])
+    return dataset_classes(before), dataset_classes(after), lines, before
+
+
+@pytest.mark.slow
+def test_every_account_lost_between_the_builds_loses_its_yearly_revenue(two_snapshots):
+    before, after, lines, ds = two_snapshots
+    assert str(ds.as_of) == "2025-09-30"
+    moved = account_changes(before, after)
+    lost = moved[moved["change"].str.split("; ").map(lambda kinds: "lost" in kinds)]
+    # the revenue of the 12 months before the first as-of date, from the raw lines
+    year = lines[(lines["date"] >= "2024-10-01") & (lines["date"] <= "2025-09-30")]
+    yearly = year.groupby("account_id")["revenue"].sum()
+    assert len(lost) == 31 and (lost["effect"] < 0).all()
+    assert lost["effect"].to_numpy() == pytest.approx(
+        -lost["account_id"].map(yearly).to_numpy(), abs=0.01)
+    # Pacific Academy & Co, lost this quarter: minus its 12 months to 2025-09-30
+    assert lost.set_index("account_id").loc["000002", "effect"] == pytest.approx(
+        -yearly["000002"], abs=0.01)
+    # the lost of the snapshot are the status frame's lost, the count every page shows
+    assert int(after["lost"].sum()) == 161 == int((after["status"] == "lost").sum())
+
+
+@pytest.mark.slow
+def test_no_recent_growing_buyer_is_at_risk_and_every_at_risk_or_lost_has_reasons():
+    from kamlib.data import load
+    from kamlib.status import dataset_status
+
+    status = dataset_status(load())
+    recent = (status["days_since_purchase"] <= 30) & (status["revenue_change"] > 0)
+    assert recent.sum() > 100 and not (status.loc[recent, "status"] == "at risk").any()
+    flagged = status[status["status"].isin(["at risk", "lost"])]
+    assert len(flagged) == 211 and (flagged["reasons"].str.len() > 0).all()

@@ -26,7 +26,7 @@ __all__ = ["changes_html", "table_assets", "print_css", "KINDS", "SHOWN"]
 ASSETS = Path(__file__).parent / "templates" / "kamkit"
 # at most this many accounts a group shows on the page (the spreadsheet has every one):
 # the gains and losses of whole accounts, and the class moves
-SHOWN = {"account": 25, "class": 10}
+SHOWN = {"account": 50, "class": 10}
 _CLASS_MOVES = ("ABC ", "XYZ ", "segment ")
 
 
