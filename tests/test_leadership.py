@@ -268,3 +268,35 @@ def test_a_changed_history_is_not_the_kits_and_is_not_overwritten(site_twice):
                           notebooks=out.parent / "notebooks", show_progress=False)
     finally:
         history.write_bytes(kept)
+
+
+def test_movements_only_between_equal_periods_at_two_as_of_dates():
+    """Two builds at different as-of dates: a whole-window total never moves, a
+    last-12-months figure moves against the previous build's last 12 months, a figure
+    whose period changed (an older kit's whole-window figure under the same key) does not."""
+    previous = {"built": "b1", "as_of": "2025-09-30", "figures": [
+        {"module": "m", "key": "total", "value": 444.0, "text": "444", "label": "x",
+         "fmt": "{:,.0f}", "period": "whole window"},
+        {"module": "m", "key": "l12m", "value": 160.0, "text": "160", "label": "x",
+         "fmt": "{:,.0f}", "period": "last 12 months"},
+        {"module": "m", "key": "risk_revenue", "value": 44.0, "text": "44", "label": "x",
+         "fmt": "{:,.0f}"},
+        {"module": "m", "key": "lost", "value": 158, "text": "158", "label": "x", "fmt": "{:,}"}]}
+    now = [{"name": "m", "title": "M", "html": "m.html", "headlines": [
+        {"key": "total", "value": 498.0, "text": "498", "label": "t", "fmt": "{:,.0f}",
+         "period": "whole window"},
+        {"key": "l12m", "value": 175.0, "text": "175", "label": "l", "fmt": "{:,.0f}",
+         "period": "last 12 months"},
+        {"key": "risk_revenue", "value": 2.0, "text": "2", "label": "r", "fmt": "{:,.0f}",
+         "period": "last 12 months"},
+        {"key": "lost", "value": 161, "text": "161", "label": "c", "fmt": "{:,}"}]}]
+    heads = {h["key"]: h for h in with_movements(now, previous)[0]["headlines"]}
+    assert heads["total"]["change"] is None and "whole analysis window" in \
+        heads["total"]["not_compared"]
+    assert heads["l12m"]["change"]["delta"] == "+15"
+    assert heads["risk_revenue"]["change"] is None and "another period" in \
+        heads["risk_revenue"]["not_compared"]
+    assert heads["lost"]["change"]["delta"] == "+3"
+    page = re.sub(r"\s+", " ", index_html(with_movements(now, previous), {}, "leadership",
+                                          history=True, previous=previous))
+    assert "then 444" not in page and "then 44 " not in page and "then 160 &rarr; now 175" in page
