@@ -195,3 +195,20 @@ def test_no_recent_growing_buyer_is_at_risk_and_every_at_risk_or_lost_has_reason
     assert recent.sum() > 100 and not (status.loc[recent, "status"] == "at risk").any()
     flagged = status[status["status"].isin(["at risk", "lost"])]
     assert len(flagged) == 211 and (flagged["reasons"].str.len() > 0).all()
+
+
+def test_the_status_is_computed_once_and_saved_with_the_prepared_data(tmp_path):
+    from kamlib.data import load, open_dataset
+    from kamlib.status import dataset_status
+
+    ds = load()
+    first = dataset_status(ds)
+    assert dataset_status(ds) is first  # computed once per data set
+    marked = first.assign(reasons="read back, not recomputed")
+    ds.status = marked
+    ds.save(tmp_path)
+    again = open_dataset(prepared=tmp_path)
+    read = dataset_status(again)
+    assert (read["reasons"] == "read back, not recomputed").all()
+    assert read.attrs["rules"] == first.attrs["rules"] and str(read["status"].dtype) == "category"
+    pd.testing.assert_frame_equal(read.drop(columns="reasons"), first.drop(columns="reasons"))
