@@ -72,9 +72,9 @@ account counts 0 a year, so its effect is minus what it bought in the 12 months 
 <th class="num">effect on yearly revenue ({{ currency }} a year)</th></tr></thead><tbody>
 {% for t in totals %}<tr><td>{{ t.kind }}</td><td class="num" data-sort="{{ t.accounts }}">{{ t.accounts_text }}</td>
 <td class="num {{ t.sign }}" data-sort="{{ t.effect_raw }}">{{ t.effect }}</td></tr>
-{% endfor %}<tr><td><b>all {{ n_moved }} accounts that moved</b> (an account with two
-changes counts in both rows above, once here)</td><td class="num">{{ n_moved_text }}</td>
-<td class="num"><b>{{ total }}</b></td></tr></tbody></table>
+{% endfor %}</tbody><tfoot><tr><td><b>all {{ n_moved }} accounts that moved</b> (an account
+with two changes counts in both rows above, once here)</td><td class="num">{{ n_moved_text }}</td>
+<td class="num"><b>{{ total }}</b></td></tr></tfoot></table>
 <p><a href="{{ export }}">Every account that moved, as a spreadsheet ({{ export }})</a></p>
 {% for g in groups %}<section class="group"><h2>{{ g.title }}: {{ g.n_text }}
 account{{ "s" if g.n != 1 }}{% if yearly %}, {{ g.effect }} {{ currency }} a year{% endif %}</h2>

@@ -158,11 +158,9 @@ def with_movements(modules: list[dict], previous: dict | None) -> list[dict]:
             then = before.get((m["name"], h.get("key")))
             head = {**h, "change": movement(h, then) if comparable(h, then) else None}
             if previous is not None and (h.get("period") or "") == WHOLE_WINDOW:
-                head["not_compared"] = ("a total over the whole analysis window: not "
-                                        "compared between builds")
+                head["not_compared"] = "not compared: a whole-window total"
             elif then is not None and head["change"] is None:
-                head["not_compared"] = ("the previous build's figure covers another period: "
-                                        "not compared")
+                head["not_compared"] = "not compared: the previous figure covers another period"
             heads.append(head)
         out.append({**m, "headlines": heads})
     return out
