@@ -335,7 +335,19 @@ def rules_of(analysis) -> StatusRules:
 
 def dataset_status(ds) -> pd.DataFrame:
     """:func:`account_status` of a loaded data set, with its settings and, where the data
-    has activities and their rates, yearly profit: the one status frame of a build."""
+    has activities and their rates, yearly profit: the one status frame of a build.
+
+    Computed once per data set: ``kam build`` computes it before it saves the prepared data
+    (``status.parquet`` beside the cube), every notebook and plan opened on that folder reads
+    it back, and a data set loaded without a build keeps the one computed at the first call.
+    """
+    if getattr(ds, "status", None) is not None:
+        return ds.status
+    ds.status = _compute_dataset_status(ds)
+    return ds.status
+
+
+def _compute_dataset_status(ds) -> pd.DataFrame:
     profit = None
     if ("activities" in ds.tables and ds.activity_rates is not None
             and len(ds.activity_rates)):

@@ -120,7 +120,7 @@ def test_hostile_names_show_as_text(site_twice, visit):
     text = visit(out / "10_concentration.html").page.inner_text("body")
     assert f"Alpha {HOSTILE_NAME}" in text  # the vital-few table shows the name, as text
     changes = visit(out / "changes.html").page
-    assert "Delta <img src=x onerror=alert(2)>" in changes.inner_text("table")
+    assert "Delta <img src=x onerror=alert(2)>" in changes.inner_text("section.group >> nth=1")
 
 
 def test_every_link_on_the_index_and_changes_page_resolves(site_twice, visit):
@@ -136,15 +136,22 @@ def test_every_link_on_the_index_and_changes_page_resolves(site_twice, visit):
 def test_a_table_sorts_on_header_click(site_twice, visit):
     out, _, _ = site_twice
     page = visit(out / "changes.html").page
-    ids = "rows => rows.map(r => r.cells[1].textContent)"
-    assert page.eval_on_selector_all("table.kamkit-table tbody tr", ids) == ["004", "002"]
-    effect = page.locator("table.kamkit-table th", has_text="effect")
-    effect.click()  # ascending on the raw numbers: -65 before +200
-    assert page.eval_on_selector_all("table.kamkit-table tbody tr", ids) == ["002", "004"]
+    rows = "table.totals tbody tr"
+    kinds = "rows => rows.map(r => r.cells[0].textContent)"
+    effects = "rows => rows.map(r => Number(r.cells[2].dataset.sort))"
+    # the totals per kind, in the page's order: lost -70, new +200, entered the vital few
+    # +200, left it -70, moved ABC class -70, changed RFM segment -70
+    assert page.eval_on_selector_all(rows, kinds) == [
+        "lost", "new accounts", "entered the vital few", "left the vital few",
+        "moved ABC class", "changed RFM segment"]
+    effect = page.locator("table.totals th", has_text="effect")
+    effect.click()  # ascending on the raw numbers: the losses before the gains
+    assert page.eval_on_selector_all(rows, effects) == [-70, -70, -70, -70, 200, 200]
     assert effect.get_attribute("aria-sort") == "ascending"
     effect.click()
-    assert page.eval_on_selector_all("table.kamkit-table tbody tr", ids) == ["004", "002"]
+    assert page.eval_on_selector_all(rows, effects) == [200, 200, -70, -70, -70, -70]
     assert effect.get_attribute("aria-sort") == "descending"
+    assert "all 2 accounts that moved" in page.inner_text("table.totals tfoot")
 
 
 def test_report_tables_sort_numbers_as_numbers_and_can_be_searched(tmp_path, visit):

@@ -86,7 +86,11 @@ def test_index_headlines_are_the_hand_computed_figures(built):
     result, out = built
     figures = {o.name: {h["key"]: h["value"] for h in o.headlines} for o in result.outcomes}
     # 3 accounts; revenue 100 + 50 + 40 + 70 - 10 = 250 over January and February 2024
-    assert figures["01_data_overview"] == {"accounts": 3, "revenue_total": 250.0, "months": 2}
+    # the last 12 months to 2024-02-11 hold every line: 250 too. Status: 001 and 002 bought
+    # first in the last 12 months (new), 003 only a credit note (lost); no account at risk
+    assert figures["01_data_overview"] == {
+        "accounts": 3, "revenue_l12m": 250.0, "revenue_total": 250.0, "months": 2,
+        "lost_accounts": 1, "at_risk_accounts": 0}
     # net revenue 001: 190, 002: 70, 003: -10; cumulative 190/250 = 0.76 < 0.8, then 1.04:
     # 2 of 3 accounts make 80%. Gini of the non-negative [70, 190]: (190 - 70) / (2 x 260).
     conc = figures["10_concentration"]

@@ -30,6 +30,7 @@ from kamlib.profiles import account_profiles
 from kamlib.report import HEADLINE_MIME
 from kamlib.report.build import NOTEBOOKS
 from kamlib.segments import rfm_scores, rfm_segments
+from kamlib.status import dataset_status
 
 pytestmark = pytest.mark.slow
 
@@ -89,6 +90,12 @@ def test_start_here_and_data_overview_run(sample):
     figures = _headlines(_run(NOTEBOOKS / "01_data_overview.ipynb"))
     assert figures["accounts"] == 1500 and figures["months"] == 36
     assert figures["revenue_total"] == pytest.approx(sample.cube.account_month.revenue.sum())
+    status = dataset_status(sample)
+    counts = status["status"].value_counts()
+    assert figures["revenue_l12m"] == pytest.approx(status["revenue_l12m"].sum())
+    assert (figures["lost_accounts"], figures["at_risk_accounts"]) == (counts["lost"],
+                                                                       counts["at risk"])
+    assert figures["lost_accounts"] == 161  # no purchase for more than 180 days, the sample
 
 
 def test_run_all_runs_no_solution_and_changes_no_answer(unanswered):
@@ -147,11 +154,14 @@ def test_course_headlines_match_kamlib(unanswered, sample):
         segment = rfm_segments(rfm_scores(profiles)).set_index("account_id")["segment"]
         revenue = profiles.set_index("account_id")["monetary"]
         top = segment == "Recent, high value"
+        status = dataset_status(sample)  # at risk: the status frame, as module 01 counts it
+        risk = status[status["status"] == "at risk"]
         growing = profiles.set_index("account_id")["trend"] > 0
         # no "at risk" figure here: that is the account status's, not an RFM segment's
         assert figures == pytest.approx({
             "top_segment_accounts": int(top.sum()),
             "top_segment_revenue_share": revenue[top].sum() / revenue.sum(),
+            "at_risk_accounts": len(risk), "at_risk_revenue": risk["revenue_l12m"].sum(),
             "growing_revenue_share": revenue[growing].sum() / revenue.sum()})
         assert figures["top_segment_accounts"] == 281  # the sample's R 4-5 x FM 4-5, for the record
     elif name.startswith("13"):
@@ -181,7 +191,7 @@ def profitability_headlines(ds) -> dict:
                             growth=0.03)
     figures = {"loss_making_share": whale.n_destroyers / whale.n_accounts,
                "whale_peak": whale.peak_share,
-               "key_accounts_clv": clv.loc[clv["account_id"].isin(key), "clv"].sum(),
+               "vital_few_clv": clv.loc[clv["account_id"].isin(key), "clv"].sum(),
                "churn_what_if": what_if["change_pct"].iloc[0]}
     # the figures data/SAMPLE.md quotes
     assert whale.n_destroyers == 474 and round(whale.peak_share, 2) == 1.69

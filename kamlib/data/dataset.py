@@ -69,6 +69,9 @@ class Dataset:
     # optional, after the defaults: datasets prepared before the table existed open without it
     account_notes: pd.DataFrame | None = None
     events: pd.DataFrame | None = None  # relationship events (kamlib.relationships)
+    # the build's account status frame (kamlib.status.dataset_status), computed once and
+    # saved with the prepared data; None until asked for
+    status: pd.DataFrame | None = None
 
     def __post_init__(self):
         for name in ("account_notes", "events"):
@@ -103,6 +106,8 @@ class Dataset:
             if frame is not None:
                 frame.to_parquet(folder / f"{name}.parquet", index=False)
         self.cube.save(folder)
+        if self.status is not None:
+            self.status.to_parquet(folder / "status.parquet", index=False)
         manifest = {
             "config": str(self.config.path) if self.config.path else None,
             "as_of": self.as_of.isoformat() if self.as_of else None,
@@ -244,6 +249,8 @@ def open_dataset(config: str | Path | None = "", prepared: str | Path | None = "
     manifest = json.loads((folder / "manifest.json").read_text())
     frames = {n: pd.read_parquet(folder / f"{n}.parquet")
               if (folder / f"{n}.parquet").exists() else None for n in SMALL_TABLES}
+    status = (pd.read_parquet(folder / "status.parquet")
+              if (folder / "status.parquet").exists() else None)
     return Dataset(
         config=load_config(manifest["config"]),
         cube=Cube.open(folder),
@@ -251,5 +258,5 @@ def open_dataset(config: str | Path | None = "", prepared: str | Path | None = "
         sources=[Source(**s) for s in manifest["sources"]],
         as_of=date.fromisoformat(manifest["as_of"]) if manifest["as_of"] else None,
         start=date.fromisoformat(manifest["start"]) if manifest["start"] else None,
-        **frames,
+        status=status, **frames,
     )

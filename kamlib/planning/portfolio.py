@@ -31,6 +31,7 @@ from kamlib.planning.notes import plan_notes
 from kamlib.planning.pipeline import pipeline
 from kamlib.planning.risks import risk_signals
 from kamlib.planning.schedule import Cadence, contact_schedule
+from kamlib.vocabulary import NEED_THRESHOLD
 
 __all__ = ["portfolio_frames", "save_portfolio", "load_portfolio", "account_rows",
            "select_accounts", "key_account_count", "NOTICES"]
@@ -55,7 +56,7 @@ def _profit(ds, window: dict) -> tuple[pd.DataFrame | None, pd.DataFrame | None]
     """The accounts' P&L and lifetime value where activities are logged, else (None, None)."""
     if "activities" not in ds.tables or ds.activity_rates is None or ds.activity_rates.empty:
         return None, None
-    from kamlib.clv import clv_by_account, yearly_retention
+    from kamlib.lifetime import dataset_lifetime_value
     from kamlib.profitability import cost_to_serve, customer_pnl
 
     activities = ds.activities
@@ -67,18 +68,8 @@ def _profit(ds, window: dict) -> tuple[pd.DataFrame | None, pd.DataFrame | None]
     costs = cost_to_serve(activities, ds.activity_rates, accounts=totals["account_id"], **window)
     pnl = customer_pnl(am, costs, cost="cost" if has_cost else None,
                        **window)
-    known = pnl[pnl["profit"].notna()]
-    months = (pd.Period(window["end"], "M") - pd.Period(window["start"], "M")).n + 1
-    try:  # as in the profitability report: the observed retention, else its assumption
-        retention = float(yearly_retention(am, end=window["end"])["retention"].iloc[-1])
-    except ValueError:  # under two years of data
-        retention = 0.9
-    acquisition = "acquisition_cost" in ds.tables.get("accounts", [])
-    if acquisition:
-        known = known.merge(ds.accounts[["account_id", "acquisition_cost"]], on="account_id",
-                            how="left")
-    clv = clv_by_account(known, per_years=months / 12, retention=retention,
-                         acquisition_cost="acquisition_cost" if acquisition else 0.0)
+    # the kit's one lifetime value (the profitability module shows the same, same assumptions)
+    clv = dataset_lifetime_value(ds, pnl)
     return pnl, clv
 
 
@@ -145,7 +136,9 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
     frames["products"] = product_history(ap, as_of=as_of)
     frames["wallet"] = wallet_share(am, ds.accounts, as_of=as_of)
     proxy = need_proxy(am, ap, as_of=as_of)
-    matrix = value_need_matrix(totals, ds.accounts, proxy=proxy)
+    # key accounts: the vital few of [analysis] target_share with high need (module 14's)
+    matrix = value_need_matrix(totals, ds.accounts, proxy=proxy, target=analysis.target_share,
+                               need_threshold=NEED_THRESHOLD)
     frames["matrix"] = matrix
     pnl, clv = _profit(ds, window)
     frames["types"] = key_account_types(matrix, ds.accounts, as_of=as_of, proxy=proxy, pnl=pnl,

@@ -112,15 +112,16 @@ def _publish(staging: Path, out: Path, modules: list[dict], run_info: dict,
     # history, account classes and the changes page (see kamlib.report.leadership)
     leadership = dict(leadership)
     brief = leadership.pop("brief", None)
-    lead = write_files(staging, out, record, modules, run_info, **leadership)
+    glossary = leadership.pop("glossary", None)
     plans = next((m for m in modules if m["name"] == "plans"), None)
     table = key_accounts(plans, leadership.get("currency", ""))
+    links = {r["account_id"]: r["html"] for r in (table or {}).get("rows", []) if r["html"]}
+    lead = write_files(staging, out, record, modules, run_info, plans=links, **leadership)
     if brief:  # the accounts to act on link their plans where the build wrote one
-        links = {r["account_id"]: r["html"] for r in (table or {}).get("rows", []) if r["html"]}
         brief = {**brief, "act": [{**r, "plan": links.get(r["id"])} for r in brief["act"]]}
     (staging / "index.html").write_text(
         index_html(lead.modules, run_info, audience, history=True, previous=lead.previous,
-                   changes=lead.changes, key_accounts=table, brief=brief),
+                   changes=lead.changes, key_accounts=table, brief=brief, glossary=glossary),
         encoding="utf-8")
     out.mkdir(parents=True, exist_ok=True)
     files = {}
@@ -294,17 +295,25 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
             console.print(str(err.report), markup=False, highlight=False, soft_wrap=True)
             return BuildResult(False, out, errors=["data: validation failed; nothing was "
                                                    "built (run kam validate for details)"])
+        from kamlib.status import dataset_status
+
+        dataset_status(ds)  # once per build: saved with the data, read by every page and plan
         ds.save(prepared)
         run_info = _run_info(ds, __version__)
         run_info["settings"] = figure_settings(cfg.analysis, ds.currency)  # history: meaning
         classes, problem = account_snapshot(ds)  # for the changes page
-        names = (ds.accounts.drop_duplicates("account_id").set_index("account_id")
-                 ["account_name"].astype(str).to_dict()
-                 if "account_name" in ds.accounts.columns else {})
+        people = ds.accounts.drop_duplicates("account_id").set_index("account_id")
+        names, managers = ({} if column not in people.columns
+                           else people[column].dropna().astype(str).to_dict()
+                           for column in ("account_name", "account_manager"))
         from kamlib.report.brief_page import dataset_brief
+        from kamlib.vocabulary import glossary_rows
 
         leadership = {"classes": classes, "problem": problem, "names": names,
-                      "brief": dataset_brief(ds)[0], "currency": ds.currency,
+                      "brief": dataset_brief(ds)[0],
+                      "glossary": glossary_rows(cfg.analysis),
+                      "managers": managers,
+                      "currency": ds.currency,
                       "lost_after_days": cfg.analysis.lost_after_days}
         missing = {nb.name: unmet(nb.needs, ds.tables)
                    + (revenue_gap(ds.cube.account_month) if nb.ranks else []) for nb in selected}

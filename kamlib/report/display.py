@@ -31,16 +31,29 @@ from pandas.io.formats.style import Styler
 from kamlib.report.labels import column_label
 from kamlib.report.thumbnails import thumbnail_problem
 
-__all__ = ["HEADLINE_MIME", "THUMBNAIL_MIME", "headline", "headline_bundle", "thumbnail",
-           "thumbnail_bundle", "safe_table"]
+__all__ = ["HEADLINE_MIME", "THUMBNAIL_MIME", "WHOLE_WINDOW", "LAST_12_MONTHS", "headline",
+           "headline_bundle", "thumbnail", "thumbnail_bundle", "safe_table", "window_label"]
 
 HEADLINE_MIME = "application/vnd.kamkit.headline+json"
 THUMBNAIL_MIME = "application/vnd.kamkit.thumbnail+json"
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+# the periods a headline figure can cover: the index compares a figure with the previous
+# build's only over the same period, and never a whole-window total (its length grows)
+WHOLE_WINDOW = "whole window"
+LAST_12_MONTHS = "last 12 months"
+
+
+def window_label(start: object, end: object) -> str:
+    """How a whole-window figure says its period.
+
+    >>> window_label("2023-01-01", "2025-12-31")
+    '(whole window, 2023-01-01 to 2025-12-31)'
+    """
+    return f"(whole window, {start} to {end})"
 
 
 def headline_bundle(key: str, value: float | int | str, label: str, *,
-                    fmt: str = "{:,}") -> dict[str, object]:
+                    fmt: str = "{:,}", period: str = "") -> dict[str, object]:
     """The display bundle of one headline figure: machine-readable JSON plus an HTML card.
 
     Parameters
@@ -53,6 +66,15 @@ def headline_bundle(key: str, value: float | int | str, label: str, *,
         What the figure means, in words, shown after it.
     fmt : str
         ``str.format`` pattern for the shown text, e.g. ``"{:.1%}"``.
+    period : str
+        What the figure covers: ``""`` a state at the as-of date (a count of accounts),
+        :data:`LAST_12_MONTHS` (compared with the previous build's last 12 months), or
+        :data:`WHOLE_WINDOW` (a total over the analysis window, whose length changes from
+        build to build: never shown as a movement; say the window in the label, see
+        :func:`window_label`).
+
+    >>> headline_bundle("r", 1.0, "x", period=WHOLE_WINDOW)[HEADLINE_MIME]["period"]
+    'whole window'
     """
     if not _KEY.match(key):
         raise ValueError(f"headline key {key!r} must be snake_case (a-z, 0-9, _)")
@@ -62,12 +84,15 @@ def headline_bundle(key: str, value: float | int | str, label: str, *,
     card = (f"<div class='kamkit-headline' style='margin:.4em 0'><span style='font-size:1.6em;"
             f"font-weight:600'>{html.escape(text)}</span> {html.escape(label)}</div>")
     plain = value.item() if hasattr(value, "item") else value  # numpy scalars -> JSON
-    return {HEADLINE_MIME: {"key": key, "value": plain, "text": text, "label": label,
-                            "fmt": fmt},
+    record = {"key": key, "value": plain, "text": text, "label": label, "fmt": fmt}
+    if period:
+        record["period"] = str(period)
+    return {HEADLINE_MIME: record,
             "text/html": card, "text/plain": f"{text} {label}"}
 
 
-def headline(key: str, value: float | int | str, label: str, *, fmt: str = "{:,}") -> None:
+def headline(key: str, value: float | int | str, label: str, *, fmt: str = "{:,}",
+             period: str = "") -> None:
     """Show a headline figure and record it for the report index (see :func:`headline_bundle`).
 
     Examples
@@ -76,7 +101,7 @@ def headline(key: str, value: float | int | str, label: str, *, fmt: str = "{:,}
     """
     from IPython.display import display
 
-    display(headline_bundle(key, value, label, fmt=fmt), raw=True)
+    display(headline_bundle(key, value, label, fmt=fmt, period=period), raw=True)
 
 
 def thumbnail_bundle(kind: str, data: dict, label: str) -> dict[str, object]:

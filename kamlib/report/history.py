@@ -27,7 +27,7 @@ import re
 from datetime import datetime, timezone
 
 __all__ = ["HISTORY", "history_entry", "read_history", "movement", "with_movements",
-           "shown_time", "figure_settings", "settings_change"]
+           "comparable", "shown_time", "figure_settings", "settings_change"]
 
 HISTORY = "kamkit-history.jsonl"
 # only a bare format spec ("{:,.0f}", "{:.1%}"): a pattern read back from a file is never
@@ -96,7 +96,9 @@ def history_entry(modules: list[dict], run_info: dict, built: str) -> dict:
     figure."""
     figures = [{"module": m["name"], "key": h.get("key", ""), "value": h.get("value"),
                 "text": h.get("text", ""), "label": h.get("label", ""),
-                "fmt": h.get("fmt", "")}
+                "fmt": h.get("fmt", ""), **({"period": h["period"]}
+                                            if isinstance(h.get("period"), str)
+                                            and h["period"] else {})}
                for m in modules for h in m.get("headlines", [])]
     return {"built": built, "as_of": str(run_info.get("as_of", "")),
             "version": run_info.get("version", ""),
@@ -183,17 +185,46 @@ def movement(now: dict, then: dict | None) -> dict | None:
     return out
 
 
+WHOLE_WINDOW = "whole window"  # as kamlib.report.display names it
+
+
+def comparable(now: dict, then: dict | None) -> bool:
+    """Whether two records of a figure cover equal periods: the same ``period`` (none: a
+    state at the as-of date), and not a whole-window total, whose length changes.
+
+    >>> comparable({"period": "last 12 months"}, {"period": "last 12 months"})
+    True
+    >>> comparable({"period": "whole window"}, {"period": "whole window"})
+    False
+    >>> comparable({"period": "last 12 months"}, {})
+    False
+    """
+    if then is None:
+        return False
+    period = now.get("period") or ""
+    return period != WHOLE_WINDOW and period == (then.get("period") or "")
+
+
 def with_movements(modules: list[dict], previous: dict | None,
                    changed: str = "") -> list[dict]:
-    """Copies of ``modules`` whose headlines carry their ``change`` since ``previous``;
-    none when ``changed`` says the settings differ (:func:`settings_change`)."""
+    """Copies of ``modules`` whose headlines carry their ``change`` since ``previous``: only
+    between figures over equal periods (:func:`comparable`); a whole-window figure carries
+    ``not_compared`` (why it shows no movement) instead. None when ``changed`` says the
+    settings differ (:func:`settings_change`)."""
     if changed:
         previous = None
     before = {} if previous is None else {(f["module"], f["key"]): f
                                           for f in previous.get("figures", [])}
     out = []
     for m in modules:
-        heads = [{**h, "change": movement(h, before.get((m["name"], h.get("key"))))
-                  if previous is not None else None} for h in m.get("headlines", [])]
+        heads = []
+        for h in m.get("headlines", []):
+            then = before.get((m["name"], h.get("key")))
+            head = {**h, "change": movement(h, then) if comparable(h, then) else None}
+            if previous is not None and (h.get("period") or "") == WHOLE_WINDOW:
+                head["not_compared"] = "not compared: a whole-window total"
+            elif then is not None and head["change"] is None:
+                head["not_compared"] = "not compared: the previous figure covers another period"
+            heads.append(head)
         out.append({**m, "headlines": heads})
     return out

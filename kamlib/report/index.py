@@ -59,7 +59,12 @@ footer { color: #555; font-size: .85rem; margin-top: 2rem; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .key-accounts { background: #fff; border: 1px solid #d5d8dd; border-radius: 8px;
                 padding: .7rem .9rem; margin-top: .8rem; }
-.key-accounts h2 { margin: 0 0 .2rem 0; font-size: 1.1rem; }
+.key-accounts h2, .glossary h2 { margin: 0 0 .2rem 0; font-size: 1.1rem; }
+.glossary { background: #fff; border: 1px solid #d5d8dd; border-radius: 8px;
+            padding: .7rem .9rem; margin-top: .8rem; break-inside: avoid; }
+.glossary dl { margin: .3rem 0 0 0; display: grid; grid-template-columns: max-content 1fr;
+               gap: .2rem .8rem; font-size: .9rem; } .glossary dt { font-weight: 600; }
+.glossary dd { margin: 0; }
 {{ css }}
 {{ brief_css }}
 {{ print_css }}
@@ -97,6 +102,7 @@ build{% if changes.count is not none %} ({{ changes.count }}){% endif %}</a>{% e
 <span class="change {{ h.change.direction }}">then {{ h.change.then }} &rarr; now {{ h.text }}
 <span class="arrow" title="{{ h.change.direction }}">{{ h.change.arrow }}</span>
 {{ h.change.delta or ("unchanged" if h.change.direction == "same" else "") }}</span>
+{% elif h.not_compared %}<span class="change">{{ h.not_compared }}</span>
 {% elif previous and not previous.changed %}<span class="change new">new figure</span>{% endif %}</li>{% endfor %}</ul>
 {% endif %}{% for n in m.notices %}<p class="missing">{{ n }}</p>{% endfor %}</section>
 {% endfor %}</div>
@@ -113,6 +119,11 @@ build{% if changes.count is not none %} ({{ changes.count }}){% endif %}</a>{% e
 <td>{% if r.html %}<a href="{{ r.html }}">plan</a>{% elif r.failed_html %}<a
 href="{{ r.failed_html }}">failed</a>{% else %}failed{% endif %}</td></tr>
 {% endfor %}</tbody></table></section>{% endif %}
+{% if glossary %}<section class="glossary"><h2>What the words mean</h2>
+<p class="meta">Each term means the same accounts and the same number on every page, in the
+plans and in the exports.</p><dl>
+{% for g in glossary %}<dt>{{ g.term }}</dt><dd>{{ g.definition }}</dd>
+{% endfor %}</dl></section>{% endif %}
 </main><footer><p>kamlib {{ version }} &middot; generated {{ generated }} &middot; audience:
 {{ audience }}</p><table><tr><th>table</th><th>input</th><th>rows</th><th>SHA-256</th></tr>
 {% for s in sources %}<tr><td>{{ s.table }}</td><td>{{ s.file }}</td><td>{{ "{:,}".format(s.rows) }}</td>
@@ -143,7 +154,8 @@ def charts(module: dict) -> list[dict]:
 def index_html(modules: list[dict], run_info: dict, audience: str,
                title: str = "Key account management reports", *, history: bool = False,
                previous: dict | None = None, changes: dict | None = None,
-               key_accounts: dict | None = None, brief: dict | None = None) -> str:
+               key_accounts: dict | None = None, brief: dict | None = None,
+               glossary: list[dict] | None = None) -> str:
     """The index page: each module's headline figures and a link to its report.
 
     ``modules`` holds dicts with ``title``, ``html`` (relative link) and ``headlines``
@@ -153,7 +165,8 @@ def index_html(modules: list[dict], run_info: dict, audience: str,
     changes page. ``key_accounts``: ``rows`` (as the plans' index has them, links relative
     to this page), ``html`` (the plans' index) and ``currency``: a sortable, searchable table
     after the modules. ``brief``: :func:`kamlib.report.brief_page.brief_data`, shown first.
-    Everything is escaped by the template.
+    ``glossary``: ``term`` and ``definition`` rows (:func:`kamlib.vocabulary.glossary_rows`),
+    shown last. Everything is escaped by the template.
     """
     from kamlib.report.changes_page import print_css, table_assets
     from kamlib.report.plans_index import FIGURES
@@ -165,6 +178,7 @@ def index_html(modules: list[dict], run_info: dict, audience: str,
         brief=brief, brief_markup=brief_html(brief) if brief else "", brief_css=BRIEF_CSS,
         history=history, previous=previous, changes=changes or {}, css=css, js=js,
         key_accounts=key_accounts, key_columns=FIGURES, print_css=print_css(),
+        glossary=glossary or [],
         title=title, modules=[{**m, "charts": charts(m)} for m in modules], audience=audience,
         as_of=run_info.get("as_of", "n/a"), start=run_info.get("start", "n/a"),
         n_accounts=f"{run_info.get('n_accounts', 0):,}",

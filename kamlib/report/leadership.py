@@ -4,11 +4,13 @@ Each successful build writes, next to the reports:
 
 - ``kamkit-history.jsonl``: the previous lines plus this build's headline figures
   (:mod:`kamlib.report.history`); figures only, no account.
-- ``kamkit-accounts.parquet``: every account's id and classes in this build (revenue,
-  vital few, ABC, XYZ, RFM segment, lost; :func:`kamlib.changes.account_classes`), no
-  names. The next build compares its own with it.
+- ``kamkit-accounts.parquet``: every account's id, classes, status and yearly revenue in
+  this build (revenue in the window and in the last 12 months, status, vital few, ABC, XYZ,
+  RFM segment, lost; :func:`kamlib.changes.account_classes`), no names. The next build
+  compares its own with it.
 - ``changes.html`` and ``changes.xlsx``: the accounts that moved since the previous build
-  (the spreadsheet through :func:`kamlib.report.safe_export`).
+  and the change in their yearly revenue (the spreadsheet, every account, through
+  :func:`kamlib.report.safe_export`).
 
 The previous history and classes are read only when the build's manifest records them with
 their content unchanged (see :mod:`kamlib._written`): anything else counts as no earlier
@@ -74,7 +76,8 @@ def _previous_classes(out: Path, record: dict[str, str]) -> tuple[pd.DataFrame |
 
 def write_files(staging: Path, out: Path, record: dict[str, str], modules: list[dict],
                 run_info: dict, classes: pd.DataFrame | None, names: dict[str, str],
-                *, problem: str = "", currency: str = "", lost_after_days: int = 180
+                *, problem: str = "", currency: str = "", lost_after_days: int = 180,
+                managers: dict[str, str] | None = None, plans: dict[str, str] | None = None
                 ) -> Leadership:
     """Write the history line, the account classes and the changes page into ``staging``.
 
@@ -86,8 +89,11 @@ def write_files(staging: Path, out: Path, record: dict[str, str], modules: list[
         This build's modules with their headlines, as the index lists them.
     classes : DataFrame or None
         :func:`account_snapshot` of this build; ``problem`` says why it is None.
-    names : dict
-        Account id -> name, for the changes page and list (never kept in a file of its own).
+    names, managers : dict
+        Account id -> name, -> account manager, for the changes page and list (never kept
+        in a file of its own).
+    plans : dict, optional
+        Account id -> its plan page (relative to ``out``), for the links on the changes page.
     """
     built = datetime.now(timezone.utc).isoformat(timespec="seconds")
     text = (out / HISTORY).read_text(encoding="utf-8") if owned(out, HISTORY, record) else ""
@@ -114,7 +120,9 @@ def write_files(staging: Path, out: Path, record: dict[str, str], modules: list[
             changes = account_changes(before, classes)
     if changes is not None:
         listed = changes.copy()
-        listed.insert(1, "account_name", listed["account_id"].map(names).fillna(""))
+        ids = listed["account_id"].astype(str)
+        listed.insert(1, "account_name", [names.get(a, "") for a in ids])
+        listed.insert(2, "account_manager", [(managers or {}).get(a, "") for a in ids])
         safe_export(listed, staging / CHANGES_LIST)
         written.append(CHANGES_LIST)
     now = {"built": shown_time(built), "as_of": entry["as_of"]}
@@ -122,7 +130,8 @@ def write_files(staging: Path, out: Path, record: dict[str, str], modules: list[
         previous = {**previous, "built": shown_time(previous["built"]), "changed": changed}
     (staging / CHANGES).write_text(
         changes_html(changes, names, now, previous, problem=problem, currency=currency,
-                     lost_after_days=lost_after_days, export=CHANGES_LIST), encoding="utf-8")
+                     lost_after_days=lost_after_days, export=CHANGES_LIST,
+                     managers=managers, plans=plans), encoding="utf-8")
     written.append(CHANGES)
     summary = {"html": CHANGES, "count": None if changes is None else len(changes)}
     return Leadership(with_movements(modules, previous, changed), previous, summary, written)
