@@ -47,6 +47,7 @@ _PAGE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
 <style>
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
        max-width: 62rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.4; }
+.scroll { overflow-x: auto; max-width: 100%; }  /* a wide table scrolls in its own box */
 .meta, .note { color: #555; } ul.kinds { padding-left: 1.2rem; }
 table { border-collapse: collapse; font-size: .9rem; } td, th { padding: .25rem .6rem;
         border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
@@ -68,19 +69,19 @@ Compared with the build of {{ previous.built }} (data as of <b>{{ previous.as_of
 {{ previous.as_of }} before. The effect of a change is yearly revenue now minus before; a lost
 account counts 0 a year, so its effect is minus what it bought in the 12 months before
 {{ previous.as_of }}.</p>{% else %}<p class="note">{{ no_yearly }}</p>{% endif %}
-<table class="kamkit-table totals"><thead><tr><th>change</th><th class="num">accounts</th>
+<div class="scroll"><table class="kamkit-table totals"><thead><tr><th>change</th><th class="num">accounts</th>
 <th class="num">effect on yearly revenue ({{ currency }} a year)</th></tr></thead><tbody>
 {% for t in totals %}<tr><td>{{ t.kind }}</td><td class="num" data-sort="{{ t.accounts }}">{{ t.accounts_text }}</td>
 <td class="num {{ t.sign }}" data-sort="{{ t.effect_raw }}">{{ t.effect }}</td></tr>
 {% endfor %}</tbody><tfoot><tr><td><b>all {{ n_moved }} accounts that moved</b> (an account
 with two changes counts in both rows above, once here)</td><td class="num">{{ n_moved_text }}</td>
-<td class="num"><b>{{ total }}</b></td></tr></tfoot></table>
+<td class="num"><b>{{ total }}</b></td></tr></tfoot></table></div>
 <p><a href="{{ export }}">Every account that moved, as a spreadsheet ({{ export }})</a></p>
 {% for g in groups %}<section class="group"><h2>{{ g.title }}: {{ g.n_text }}
 account{{ "s" if g.n != 1 }}{% if yearly %}, {{ g.effect }} {{ currency }} a year{% endif %}</h2>
 {% if g.more %}<p class="note">The {{ g.rows|length }} largest shown; {{ g.n_text }} in all,
 every one in <a href="{{ export }}">{{ export }}</a>.</p>{% endif %}
-<table class="kamkit-table"><thead><tr><th>account</th><th>id</th><th>manager</th>
+<div class="scroll"><table class="kamkit-table"><thead><tr><th>account</th><th>id</th><th>manager</th>
 <th>change</th><th class="num">yearly revenue before</th><th class="num">yearly revenue now</th>
 <th class="num">effect</th><th>plan</th></tr></thead><tbody>
 {% for r in g.rows %}<tr><td>{{ r.name }}</td><td>{{ r.id }}</td><td>{{ r.manager }}</td>
@@ -89,7 +90,7 @@ every one in <a href="{{ export }}">{{ export }}</a>.</p>{% endif %}
 <td class="num" data-sort="{{ r.after_raw }}">{{ r.after }}</td>
 <td class="num {{ r.sign }}" data-sort="{{ r.effect_raw }}">{{ r.effect }}</td>
 <td>{% if r.plan %}<a href="{{ r.plan }}">plan</a>{% endif %}</td></tr>
-{% endfor %}</tbody></table></section>
+{% endfor %}</tbody></table></div></section>
 {% endfor %}
 {% else %}<p>No account moved: no account was lost, won back or new, entered or left the vital
 few, moved ABC or XYZ class or changed RFM segment.</p>{% endif %}

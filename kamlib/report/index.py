@@ -34,7 +34,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #22
        background: #f4f5f7; }
 h1 { margin: 0; font-size: 1.6rem; } .meta { color: #555; margin: .2rem 0 0 0; }
 .since { margin: .3rem 0 .8rem 0; color: #333; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(27rem, 1fr));
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 27rem), 1fr));
          gap: .8rem; align-items: start; }
 .module { background: #fff; border: 1px solid #d5d8dd; border-radius: 8px;
           padding: .7rem .9rem; break-inside: avoid; page-break-inside: avoid; }
@@ -65,6 +65,9 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .glossary dl { margin: .3rem 0 0 0; display: grid; grid-template-columns: max-content 1fr;
                gap: .2rem .8rem; font-size: .9rem; } .glossary dt { font-weight: 600; }
 .glossary dd { margin: 0; }
+/* on a phone a wide table scrolls in its own box, never the page */
+footer table, .key-accounts table { display: block; max-width: 100%; overflow-x: auto; }
+@media (max-width: 40rem) { .glossary dl { grid-template-columns: 1fr; } }
 {{ css }}
 {{ brief_css }}
 {{ print_css }}

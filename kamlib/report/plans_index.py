@@ -56,7 +56,9 @@ table { border-collapse: collapse; font-size: .85rem; width: 100%; }
 td, th { padding: .25rem .5rem; border-bottom: 1px solid #ddd; text-align: left; }
 th { cursor: pointer; background: #f4f4f4; } td.n { text-align: right; }
 tr.failed td { background: #fde8e8; } .meta { color: #555; }
-input { padding: .3rem; width: 20rem; margin: .5rem 0; }
+input { padding: .3rem; width: 20rem; max-width: 100%; margin: .5rem 0; }
+/* on a phone the table scrolls in its own box, never the page */
+@media (max-width: 60rem) { table { display: block; overflow-x: auto; } }
 {{ print_css }}
 @media print { input { display: none; } th { cursor: auto; } }
 </style></head><body><main>

@@ -1,0 +1,84 @@
+"""The index as a director reads it, at three screen sizes: what is above the fold, and no
+page that scrolls sideways on a phone. Screenshots of each size go to tests/artifacts/."""
+
+import pandas as pd
+import pytest
+from test_browser import ARTIFACTS, browser, visit  # noqa: F401 - fixtures
+
+from kamlib.report.brief_page import brief_data
+from kamlib.report.index import index_html
+
+pytestmark = pytest.mark.slow
+
+SIZES = {"desktop": (1920, 1080), "laptop": (1366, 768), "phone": (390, 844)}
+
+
+def _status(n: int = 14) -> pd.DataFrame:
+    ids = [f"{i:06d}" for i in range(n)]
+    status = ["active"] * (n - 3) + ["lost", "at risk", "won back"]
+    st = pd.DataFrame({
+        "account_id": ids, "status": status,
+        "reasons": ["" if s == "active" else f"{s}: a reason in words" for s in status],
+        "revenue_l12m": [1e6 * (n - i) + 0.5 for i in range(n - 3)] + [0.0, 2e5, 1e5],
+        "revenue_p12m": [9e5 * (n - i) for i in range(n - 3)] + [4e5, 5e5, 0.0],
+        "profit_l12m": [1e5 * (n - i) for i in range(n)],
+        "profit_p12m": [8e4 * (n - i) for i in range(n)]})
+    st.attrs["periods"] = {"last_12_months": ("2025-01-01", "2025-12-31"),
+                           "prior_12_months": ("2024-01-01", "2024-12-31")}
+    return st
+
+
+@pytest.fixture(scope="module")
+def index_page(tmp_path_factory, site_twice):
+    # site_twice (which prints PDFs with its own Playwright) is built before the browser here
+    st = _status()
+    accounts = pd.DataFrame({"account_id": st["account_id"],
+                             "account_name": [f"Account {i} Holdings Group International"
+                                              for i in range(len(st))],
+                             "account_manager": "Ayu Lestari"})
+    modules = [{"name": f"{10 + i}_m", "title": f"Module {10 + i} with a long title",
+                "html": f"{10 + i}_m.html",
+                "headlines": [{"key": "k", "value": 1, "text": "498,475,813",
+                               "label": "EUR net revenue over the whole window"}]}
+               for i in range(8)]
+    brief = brief_data(st, accounts, key_accounts=set(st["account_id"]), unit="EUR")
+    path = tmp_path_factory.mktemp("layout") / "index.html"
+    path.write_text(index_html(modules, {"as_of": "2025-12-31", "start": "2023-01-01",
+                                         "n_accounts": 14}, "leadership", brief=brief,
+                               history=True), encoding="utf-8")
+    return path
+
+
+def _boxes(page, selector: str) -> list[dict]:
+    return page.eval_on_selector_all(selector, "es => es.map(e => { const r = "
+                                     "e.getBoundingClientRect(); return {text: e.innerText, "
+                                     "top: r.top, bottom: r.bottom, right: r.right}; })")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_index_fold_and_width(index_page, visit, size):
+    width, height = SIZES[size]
+    page = visit(index_page).page
+    page.set_viewport_size({"width": width, "height": height})
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"index-{size}.png"))
+    # the page never scrolls sideways: a wide table scrolls inside its own box
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    figures = _boxes(page, ".figures > div")
+    labels = [f["text"] for f in figures]
+    assert any("profit" in t for t in labels) and any("revenue" in t for t in labels)
+    profit = next(f for f in figures if "profit" in f["text"] and "margin" not in f["text"])
+    if size != "phone":  # revenue, profit and margin on the first screen
+        assert profit["bottom"] <= height, profit
+    if size == "desktop":  # and at least ten account names, with their status
+        names = [b for b in _boxes(page, "#brief-largest ~ div tbody tr") if b["bottom"] <= height]
+        assert len(names) >= 10, names
+
+
+def test_no_page_scrolls_sideways_on_a_phone(site_twice, visit):
+    out, _, _ = site_twice
+    for path in sorted(out.glob("*.html")):
+        page = visit(path).page
+        page.set_viewport_size({"width": 390, "height": 844})
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 390, f"{path.name} is {wide} px wide at 390 px"
