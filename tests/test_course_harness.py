@@ -102,6 +102,23 @@ def test_each_solution_alone_after_the_setup_cells(setups, ex):
 
 # -- right answers: any form, any order, any rounding the task does not forbid ------------------
 
+_HIST = ('a = p_history[p_history["as_of"] == start].set_index("account_id")["stage"]\n'
+         'b = p_history[p_history["as_of"] == end].set_index("account_id")["stage"]\n'
+         'ids = a.index.union(b.index)\n')
+_BT = 'total = p_backtest[["flagged_lost", "flagged", "lost", "accounts"]].sum()\n'
+_LOST = 'lost_on = p_spells["last_purchase"] + pd.Timedelta(days=p_days + 1)\n'
+_COUNT = ('my_losses = (lost_on.dt.to_period("Q").value_counts().rename_axis("quarter")'
+          '.reset_index(name="lost"))')
+_TIER = ('def tier(revenue, thresholds):\n'
+         '    return sum(revenue >= edge for edge in thresholds.values())\n'
+         'now = p_yearly["revenue"].map(lambda r: tier(r, p_tiers))\n'
+         'new = p_yearly["revenue"].map(lambda r: tier(r, p_new_tiers))\n')
+_DEALER = ('c = p_criteria.set_index("criterion")\n'
+           'w = c["weight"]\n'
+           'most = c["edges"].map(len) + 1\n'
+           'points = pd.Series({k: 1 + sum(p_dealer[k] >= e for e in c.loc[k, "edges"]) '
+           'for k in c.index})\n')
+
 RIGHT = {
     "02.1": ['my_banks = accounts.query("industry == \'Banking\'")',
              'my_banks = accounts[accounts["industry"].isin(["Banking"])].sort_values('
@@ -188,21 +205,17 @@ RIGHT = {
              'my_frequency = practice.pivot_table(index="account_id", values="invoices", '
              'aggfunc="sum").rename(columns={"invoices": "frequency"}).reset_index()'],
     "12.3": ['p = p_profiles\n'
-             'my_scores = p[["account_id"]].copy()\n'
-             'my_scores["r"] = pd.qcut(p["recency_days"].rank(method="first"), 5, '
-             'labels=[5, 4, 3, 2, 1])\n'
-             'my_scores["f"] = pd.qcut(p["frequency"].rank(method="first"), 5, '
-             'labels=[1, 2, 3, 4, 5])\n'
-             'my_scores["m"] = pd.qcut(p["monetary"].rank(method="first"), 5, '
-             'labels=[1, 2, 3, 4, 5])',
+             'n = len(p)\n'
+             'def score(v):\n'
+             '    return (np.floor((v.rank() - 0.5) * 5 / n) + 1).astype(int)\n'
+             'my_scores = p[["account_id"]].assign(r=score(-p["recency_days"]), '
+             'f=score(p["frequency"]), m=score(p["monetary"]))',
              'p = p_profiles.sample(frac=1, random_state=1)\n'
-             'my_scores = p[["account_id"]].assign(\n'
-             '    r=pd.qcut(p["recency_days"].rank(method="first", ascending=False), 5, '
-             'labels=False) + 1,\n'
-             '    f=pd.qcut(p["frequency"].rank(method="first"), 5, labels=["1", "2", "3", '
-             '"4", "5"]),\n'
-             '    m=(pd.qcut(p["monetary"].rank(method="first"), 5, labels=False) + 1)'
-             '.astype(float))'],
+             'my_scores = p[["account_id"]].copy()\n'
+             'for col, name, up in [("recency_days", "r", False), ("frequency", "f", True),\n'
+             '                      ("monetary", "m", True)]:\n'
+             '    rank = p[col].rank(method="average", ascending=up)\n'
+             '    my_scores[name] = np.floor((rank - 0.5) * 5 / len(p)) + 1.0'],
     "13.1": ['c = p_acts.merge(rates, on="activity", how="left")\n'
              'my_cts = (c["quantity"] * c["unit_cost"]).groupby(c["account_id"]).sum()'
              '.rename("cost_to_serve").reset_index()',
@@ -279,6 +292,86 @@ RIGHT = {
              '(False, True): "develop", (False, False): "serve"}\n'
              'q = [names[(v, n >= 5)] for v, n in zip(hv, r["need"])]\n'
              'my_quadrants = pd.DataFrame({"quadrant": q, "account_id": r["account_id"]})'],
+    "15.1": ['n = p_months[p_months["revenue"] > 0].groupby("account_id").size()\n'
+             'bought = p_status["account_id"].map(n).fillna(0)\n'
+             'my_stages = p_status[["account_id"]].assign(stage=np.select(\n'
+             '    [p_status["status"] == "lost", bought >= 3], ["lost", "client"], "customer"))',
+             'counts = {a: int((g["revenue"] > 0).sum())\n'
+             '          for a, g in p_months.groupby("account_id")}\n'
+             'rows = [(a, "Lost" if s == "lost" else "Client" if counts.get(a, 0) >= 3 '
+             'else "Customer")\n'
+             '        for a, s in zip(p_status["account_id"], p_status["status"])]\n'
+             'my_stages = pd.DataFrame(rows, columns=["account_id", "stage"])'
+             '.sort_values("stage")'],
+    "15.2": ['a = p_history[p_history["as_of"] == start][["account_id", "stage"]]\n'
+             'b = p_history[p_history["as_of"] == end][["account_id", "stage"]]\n'
+             'both = a.merge(b, on="account_id", how="outer", suffixes=("_a", "_b"))'
+             '.fillna("not yet")\n'
+             'my_moves = (pd.crosstab(both["stage_a"], both["stage_b"]).stack().rename("accounts")'
+             '.rename_axis(["from_stage", "to_stage"]).reset_index())',
+             'wide = (p_history[p_history["as_of"].isin([start, end])]'
+             '.pivot(index="account_id", columns="as_of", values="stage").fillna("not yet"))\n'
+             'my_moves = (wide.groupby([wide[start], wide[end]]).size().rename("accounts")'
+             '.rename_axis(["from_stage", "to_stage"]).reset_index())'],
+    "15.3": ['t = p_trend.set_index("account_id")\n'
+             'ratio = t["revenue_l12m"] / t["revenue_p12m"].where(t["revenue_p12m"] > 0)\n'
+             'my_trend = (100 * (1 - (1 - ratio).clip(0, 0.5) / 0.5)).rename("revenue_trend")'
+             '.reset_index()',
+             'def score(last, before):\n'
+             '    if not before > 0:\n'
+             '        return np.nan\n'
+             '    drop = max(0.0, 1 - last / before)\n'
+             '    return round(max(0.0, 100 - 200 * drop), 1)\n'
+             'my_trend = pd.DataFrame({"account_id": p_trend["account_id"], "revenue_trend": '
+             '[score(a, b) for a, b in zip(p_trend["revenue_l12m"], p_trend["revenue_p12m"])]})'],
+    "15.4": ['s = p_measures.set_index("account_id")\n'
+             'num = sum(s[k].fillna(0) * weights.get(k, 0) for k in s.columns)\n'
+             'den = sum(s[k].notna() * weights.get(k, 0) for k in s.columns)\n'
+             'my_score = (num / den).round(1).rename("score").reset_index()',
+             'rows = []\n'
+             'for _, r in p_measures.iterrows():\n'
+             '    known = r.drop("account_id").astype(float).dropna()\n'
+             '    rows.append({"account_id": r["account_id"], "score": np.average(known, '
+             'weights=[weights[k] for k in known.index]) if len(known) else np.nan})\n'
+             'my_score = pd.DataFrame(rows)'],
+    "15.5": ['t = p_backtest.sum(numeric_only=True)\n'
+             'my_lift = round(t["flagged_lost"] / t["flagged"] * t["accounts"] / t["lost"], 2)',
+             'fl, f, l, a = (p_backtest[c].sum() for c in ["flagged_lost", "flagged", "lost", '
+             '"accounts"])\n'
+             'my_lift = float(np.round(fl * a / (f * l), 3))'],
+    "16.1": [_LOST + _COUNT,
+             'q = (p_spells["last_purchase"] + pd.to_timedelta(p_days + 1, unit="D"))'
+             '.dt.to_period("Q").astype(str)\n'
+             'my_losses = q.groupby(q).size().rename("lost").rename_axis("quarter").reset_index()'],
+    "16.2": ['v = np.where(p_candidates["profit"].isna(), p_candidates["revenue"], '
+             'p_candidates["profit"]) * p_chance\n'
+             'my_ranked = (p_candidates.assign(value_regained=v).sort_values("value_regained", '
+             'ascending=False)[["account_id", "value_regained"]])',
+             'my_ranked = p_candidates.assign(value_regained=p_candidates["profit"]'
+             '.combine_first(p_candidates["revenue"]) * p_chance)\n'
+             'my_ranked = my_ranked.nlargest(len(my_ranked), "value_regained").round(2)'],
+    "16.3": ['edges_now, edges_new = list(p_tiers.values()), list(p_new_tiers.values())\n'
+             'now = np.searchsorted(edges_now, p_yearly["revenue"], side="right")\n'
+             'new = np.searchsorted(edges_new, p_yearly["revenue"], side="right")\n'
+             'my_movers = (int((new > now).sum()), int((new < now).sum()))',
+             'now = pd.cut(p_yearly["revenue"], [*p_tiers.values(), np.inf], right=False, '
+             'labels=False)\n'
+             'new = pd.cut(p_yearly["revenue"], [*p_new_tiers.values(), np.inf], right=False, '
+             'labels=False)\n'
+             'my_movers = [int((new > now).sum()), int((new < now).sum())]'],
+    "16.4": ['score = fewest = best = 0.0\n'
+             'for r in p_criteria.itertuples():\n'
+             '    points = 1 + sum(p_dealer[r.criterion] >= e for e in r.edges)\n'
+             '    score += r.weight * points\n'
+             '    fewest += r.weight\n'
+             '    best += r.weight * (len(r.edges) + 1)\n'
+             'my_ceiling = int(round(p_min + (score - fewest) / (best - fewest) '
+             '* (p_max - p_min)))',
+             'w = p_criteria["weight"].to_numpy(float)\n'
+             'points = np.array([np.searchsorted(sorted(e), p_dealer[c], side="right") + 1\n'
+             '                   for c, e in zip(p_criteria["criterion"], p_criteria["edges"])])\n'
+             'most = p_criteria["edges"].map(len).to_numpy() + 1\n'
+             'my_ceiling = float(np.interp(w @ points, [w.sum(), w @ most], [p_min, p_max]))'],
 }
 
 
@@ -308,7 +401,8 @@ _WHALE = (_CTS + 'w = practice.set_index("account_id")\n'
           'w["profit"] = w["gross_margin"] - cts.reindex(w.index, fill_value=0)\n')
 _SCORES = ('p = p_profiles\n'
            'def q(v, labels=[1, 2, 3, 4, 5]):\n'
-           '    return pd.qcut(v.rank(method="first"), 5, labels=labels).astype(int)\n')
+           '    score = np.floor((v.rank() - 0.5) * 5 / len(v)).astype(int)\n'
+           '    return score.map(dict(enumerate(labels)))\n')
 _WALLET = ('recent = wallet_months[wallet_months["period"] > as_of - pd.DateOffset(months=12)]\n'
            'rev = recent.groupby("account_id")["revenue"].sum()\n')
 _GAPS = ('recent = p_contacts[(as_of - p_contacts["last_contact"]).dt.days <= 90]\n')
@@ -508,7 +602,7 @@ WRONG = {
               'f=q(p["frequency"]), m=q(p["monetary"]))', "R is the wrong way round"),
              (_SCORES + 'my_scores = p[["account_id"]].assign(r=q(p["recency_days"], '
               '[5, 4, 3, 2, 1]), f=q(p["frequency"]), m=pd.cut(p["monetary"], 5, '
-              'labels=False) + 1)', "not the values into equal widths"),
+              'labels=False) + 1)', "pd.cut cuts the values into equal widths"),
              (_SCORES + 'my_scores = p[["account_id"]].assign(r=q(p["recency_days"], '
               '[4, 3, 2, 1, 0]), f=q(p["frequency"]) - 1, m=q(p["monetary"]) - 1)',
               "scores run from 1 to 5 (add 1"),
@@ -634,6 +728,129 @@ WRONG = {
               '"develop"], "serve")\nmy_quadrants = r[["account_id", "quadrant"]]',
               "Unknown quadrant name"),
              ('my_quadrants = matrix[["account_id", "quadrant"]]', WORKED)],
+    "15.1": [('n = p_months[p_months["revenue"] > 0].groupby("account_id").size()\n'
+              'bought = p_status["account_id"].map(n).fillna(0)\n'
+              'my_stages = p_status[["account_id"]].assign(stage=np.select(\n'
+              '    [p_status["status"] == "lost", bought > 3], ["lost", "client"], "customer"))',
+              "use >= 3"),
+             ('n = p_months[p_months["revenue"] > 0].groupby("account_id").size()\n'
+              'bought = p_status["account_id"].map(n).fillna(0)\n'
+              'my_stages = p_status[["account_id"]].assign(stage=np.where(bought >= 3, '
+              '"client", "customer"))', "Lost accounts come off the ladder"),
+             ('n = p_months[p_months["revenue"] > 0].groupby("account_id").size()\n'
+              'my_stages = n.rename("months").reset_index()\n'
+              'my_stages["stage"] = np.where(my_stages["months"] >= 3, "client", "customer")',
+              "give one row per account of p_status"),
+             ('my_stages = now.reset_index()[["account_id"]].assign(stage="customer")',
+              "give one row per account of p_status")],
+    "15.2": [(_HIST + 'pairs = pd.DataFrame({"from_stage": b.reindex(ids).fillna("not yet"),\n'
+              '                      "to_stage": a.reindex(ids).fillna("not yet")})\n'
+              'my_moves = pairs.groupby(["from_stage", "to_stage"]).size().rename("accounts")'
+              '.reset_index()', "From and to are swapped"),
+             (_HIST + 'pairs = pd.DataFrame({"from_stage": a, "to_stage": b}).dropna()\n'
+              'my_moves = pairs.groupby(["from_stage", "to_stage"]).size().rename("accounts")'
+              '.reset_index()', "not yet customers"),
+             (_HIST + 'pairs = pd.DataFrame({"from_stage": a.reindex(ids).fillna("not yet"),\n'
+              '                      "to_stage": b.reindex(ids).fillna("not yet")})\n'
+              'my_moves = pairs.value_counts(normalize=True).rename("accounts").reset_index()',
+              "Those are shares"),
+             (_HIST.replace('== start]', '== end - pd.DateOffset(months=6)]')
+              + 'pairs = pd.DataFrame({"from_stage": a.reindex(ids).fillna("not yet"),\n'
+              '                      "to_stage": b.reindex(ids).fillna("not yet")})\n'
+              'my_moves = pairs.groupby(["from_stage", "to_stage"]).size().rename("accounts")'
+              '.reset_index()', "You compared"),
+             ('my_moves = transitions(ladder_history, start, end)', "add up to")],
+    "15.3": [('change = p_trend["revenue_l12m"] / p_trend["revenue_p12m"].where('
+              'p_trend["revenue_p12m"] > 0) - 1\n'
+              'my_trend = p_trend[["account_id"]].assign(revenue_trend=(100 * (1 + change / 0.5))'
+              '.clip(lower=0))', "cap at 100"),
+             ('change = p_trend["revenue_l12m"] / p_trend["revenue_p12m"].where('
+              'p_trend["revenue_p12m"] > 0) - 1\n'
+              'my_trend = p_trend[["account_id"]].assign(revenue_trend=100 * (1 + '
+              'change.clip(upper=0) / 0.5))', "floor at 0"),
+             ('change = p_trend["revenue_l12m"] / p_trend["revenue_p12m"].where('
+              'p_trend["revenue_p12m"] > 0) - 1\n'
+              'my_trend = p_trend[["account_id"]].assign(revenue_trend=100 - (100 * (1 + '
+              'change.clip(upper=0) / 0.5)).clip(0, 100))', "That is the warning"),
+             ('change = p_trend["revenue_l12m"] / p_trend["revenue_p12m"].where('
+              'p_trend["revenue_p12m"] > 0) - 1\n'
+              'my_trend = p_trend[["account_id"]].assign(revenue_trend=(100 * (1 + '
+              'change.clip(upper=0) / 0.5)).clip(0, 100).fillna(100))', "leave it NaN"),
+             ('change = p_trend["revenue_l12m"] / p_trend["revenue_p12m"].where('
+              'p_trend["revenue_p12m"] > 0) - 1\n'
+              'my_trend = p_trend[["account_id"]].assign(revenue_trend=(100 * (1 + '
+              'change.clip(upper=0))).clip(0, 100))', "its change is")],
+    "15.4": [('s = p_measures.set_index("account_id")\n'
+              'w = pd.Series(weights).reindex(s.columns)\n'
+              'my_score = (s.fillna(0).mul(w).sum(axis=1) / w.sum()).rename("score").reset_index()',
+              "An unknown signal (NaN) is left out"),
+             ('s = p_measures.set_index("account_id")\n'
+              'my_score = s.mean(axis=1).round(1).rename("score").reset_index()',
+              "Weigh the signals"),
+             ('s = p_measures.set_index("account_id")\n'
+              'w = pd.Series(weights).reindex(s.columns)\n'
+              'my_score = s.fillna(0).mul(w).sum(axis=1).rename("score").reset_index()',
+              "sum of the weighted signals"),
+             ('s = p_measures.set_index("account_id")\n'
+              'w = pd.Series(weights).reindex(s.columns)\n'
+              'my_score = (s.fillna(0).mul(w).sum(axis=1) / s.notna().mul(w).sum(axis=1))'
+              '.round().rename("score").reset_index()', "one decimal"),
+             ('my_score = per_account[["account_id", "score"]]',
+              "give one row per account of p_measures")],
+    "15.5": [('my_lift = round(p_backtest["lift"].mean(), 2)', "mean of the monthly lifts"),
+             (_BT + 'my_lift = round(total["flagged_lost"] / total["flagged"], 2)',
+              "flagged accounts' loss rate"),
+             (_BT + 'my_lift = round((total["lost"] / total["accounts"]) / '
+              '(total["flagged_lost"] / total["flagged"]), 2)', "Upside down"),
+             (_BT + 'my_lift = round((total["flagged_lost"] / total["flagged"]) / '
+              '(total["lost"] / total["accounts"]), 1)', "Right to one decimal"),
+             ('total = backtest[["flagged_lost", "flagged", "lost", "accounts"]].sum()\n'
+              'my_lift = round((total["flagged_lost"] / total["flagged"]) / '
+              '(total["lost"] / total["accounts"]), 2)',
+              "(flagged_lost / flagged) / (lost / accounts)")],
+    "16.1": [('lost_on = p_spells["last_purchase"]\n' + _COUNT,
+              "You counted the quarter of the last purchase"),
+             ('lost_on = p_spells["last_purchase"] + pd.Timedelta(days=p_days)\n' + _COUNT,
+              "Off by one day"),
+             (_LOST + 'lost_on = lost_on[p_spells["returned_on"].isna()]\n' + _COUNT,
+              "only the accounts still lost"),
+             (_LOST + 'my_losses = (lost_on.dt.to_period("M").dt.start_time.value_counts()'
+              '.rename_axis("quarter").reset_index(name="lost"))', "count per month"),
+             ('lost_on = spells["last_purchase"] + pd.Timedelta(days=days + 1)\n' + _COUNT,
+              "add up to")],
+    "16.2": [('my_ranked = p_candidates.assign(value_regained=p_candidates["profit"]'
+              '.fillna(p_candidates["revenue"])).sort_values("value_regained", ascending=False)',
+              "left out the chance"),
+             ('my_ranked = p_candidates.assign(value_regained=p_candidates["revenue"] * p_chance)'
+              '.sort_values("value_regained", ascending=False)', "valued every account by revenue"),
+             ('my_ranked = p_candidates.assign(value_regained=p_candidates["profit"]'
+              '.fillna(p_candidates["revenue"]) * p_chance).sort_values("value_regained")',
+              "You sorted ascending"),
+             ('my_ranked = p_candidates.assign(value_regained=p_candidates["profit"]'
+              '.fillna(p_candidates["revenue"]) * 0.25).sort_values("value_regained", '
+              'ascending=False)', "You used a chance of return of 25%")],
+    "16.3": [(_TIER + 'my_movers = (int((new < now).sum()), int((new > now).sum()))',
+              "Up and down are swapped"),
+             (_TIER.replace(">=", ">") + 'my_movers = (int((new > now).sum()), '
+              'int((new < now).sum()))', "compare with >=, not >"),
+             ('m = tier_moves(yearly, tiers, new_tiers)["move"]\n'
+              'my_movers = (int((m == "up").sum()), int((m == "down").sum()))',
+              "Give each account its tier under both"),
+             (_TIER + 'my_movers = int((new != now).sum())', "Give two numbers")],
+    "16.4": [(_DEALER.replace(">=", ">") + 'score = (points * w).sum()\n'
+              'my_ceiling = round(p_min + (score - w.sum()) / ((most * w).sum() - w.sum()) '
+              '* (p_max - p_min))', "count the edges with >="),
+             (_DEALER + 'score = (points * w).sum()\n'
+              'my_ceiling = round(p_min + score / (most * w).sum() * (p_max - p_min))',
+              "Scale from the fewest possible points"),
+             (_DEALER + 'score = (points * w).sum()\n'
+              'my_ceiling = round((score - w.sum()) / ((most * w).sum() - w.sum()) * p_max)',
+              "You left out the minimum"),
+             (_DEALER + 'my_ceiling = round(p_min + (points.sum() - len(points)) / '
+              '(most.sum() - len(points)) * (p_max - p_min))', "You left out the weights"),
+             (_DEALER + 'score = (points * w).sum()\n'
+              'my_ceiling = round((score - w.sum()) / ((most * w).sum() - w.sum()), 2)',
+              "Points per criterion")],
 }
 
 

@@ -64,6 +64,11 @@ def test_share_of_wallet_upside_down_and_missing_accounts(months, wallets):
     c_only = wallets.iloc[[0, 2]]
     upside = pd.DataFrame({"account_id": ["a", "c"], "share_of_wallet": [4.0, 3.0]})
     hint(check_share_of_wallet(upside, months, c_only, AS_OF), "Upside down")
+    # b bought nothing in the 12 months: upside down its share is empty, still upside down
+    empty = wallet_answer([4.0, np.nan, 3.0])
+    hint(check_share_of_wallet(empty, months, wallets, AS_OF), "Upside down")
+    hint(check_share_of_wallet(wallet_answer([0.25, np.nan, 0.333]), months, wallets, AS_OF),
+         "1 account(s) have no share (empty), e.g. 'b'")
     two = wallet_answer([0.25, 0.0, 0.333]).iloc[[0, 2]]
     hint(check_share_of_wallet(two, months, wallets, AS_OF), "missing e.g. 'b'")
 

@@ -92,6 +92,19 @@ def test_moves_hints(history, rows, text):
     hint(check_moves(moves(rows), history, START, END), text)
 
 
+def test_moves_as_shares_and_from_another_month_are_named():
+    """110 accounts: customers at start, clients in June and at the end."""
+    ids = [f"x{i}" for i in range(110)]
+    dates = [START, pd.Timestamp("2025-06-30"), END]
+    long = pd.DataFrame({"account_id": ids * 3, "as_of": [d for d in dates for _ in ids],
+                         "stage": ["customer"] * 110 + ["client"] * 220})
+    assert check_moves(moves([("customer", "client", 110)]), long, START, END).ok
+    hint(check_moves(moves([("customer", "client", 1.0)]), long, START, END),
+         "Those are shares of the accounts, not counts")
+    hint(check_moves(moves([("client", "client", 110)]), long, START, END),
+         "You compared June 2025 with the end: the matrix starts at start (December 2024)")
+
+
 def test_moves_names_missing_columns(history):
     hint(check_moves(pd.DataFrame({"from": ["a"]}), history, START, END), "missing")
 
@@ -154,9 +167,18 @@ def test_score_correct(measures):
     ([17.8, 60.0], "An unknown signal (NaN) is left out"),   # 160 / 9, 540 / 9
     ([35.0, 80.0], "Weigh the signals"),                      # plain means
     ([32.0, 85.0], "Account 'b' scores 90.0, your table 85.0"),
+    ([160.0, 540.0], "That is the sum of the weighted signals"),   # not divided at all
+    ([32.0, 90.4], "Account 'b' scores 90.0, your table 90.4"),
 ])
 def test_score_hints(measures, values, text):
     hint(check_score(score(values), measures, WEIGHTS), text)
+
+
+def test_score_in_whole_points_is_named(measures):
+    """a: (3 x 20 + 36.5 + 2 x 50) / 6 = 32.75 (33 in whole points)."""
+    m = measures.assign(breadth=[36.5, 40.0])
+    assert check_score(score([32.8, 90.0]), m, WEIGHTS).ok
+    hint(check_score(score([33.0, 90.0]), m, WEIGHTS), "Right to whole points")
 
 
 # --- 15.5 the backtest's lift ---------------------------------------------------------------
@@ -181,7 +203,7 @@ def test_lift_correct(backtest):
     (0.375, "Upside down"),
     (2.7, "Right to one decimal"),
     (5.0, "(flagged_lost / flagged) / (lost / accounts)"),
-    ("2.67", "Give one number, not a str"),
+    ("2.67", "Give one number, not the number written as text"),
 ])
 def test_lift_hints(backtest, answer, text):
     hint(check_lift(answer, backtest), text)

@@ -104,6 +104,8 @@ def test_winback_rank_right_and_hints(candidates):
          "You sorted ascending")
     hint(check_winback_rank(ranked({"a": 120.0, "b": 1500.0, "c": 30.0}), candidates, 0.3),
          "Sort the list by value_regained")
+    hint(check_winback_rank(ranked({"b": 1250.0, "a": 100.0, "c": 25.0}), candidates, 0.3),
+         "You used a chance of return of 25%: the exercise gives 30%")
     hint(check_winback_rank(ranked({"b": 1.0, "a": 2.0, "c": 3.0}), candidates, 0.3),
          "value_regained = profit x chance")
     hint(check_winback_rank(pd.DataFrame({"id": ["a"]}), candidates, 0.3),

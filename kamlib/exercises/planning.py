@@ -142,9 +142,10 @@ def practice_matrix(account_month: pd.DataFrame, accounts: pd.DataFrame, industr
 
 
 def _against(mine: pd.DataFrame, column: str, truth: pd.Series, what: str, *,
-             numbers: bool = False) -> pd.Series | Feedback:
+             numbers: bool = False, empty: bool = True) -> pd.Series | Feedback:
     """The answer's ``column`` in ``truth``'s account order, as floats when ``numbers``; or
-    the hint saying which accounts are missing or that the column holds no numbers."""
+    the hint saying which accounts are missing or that the column holds no numbers (or,
+    unless ``empty`` is False because the caller names them itself, empty values)."""
     got = mine.set_index("account_id")[column]
     if set(got.index) != set(truth.index):
         missing = sorted(set(truth.index) - set(got.index))
@@ -156,10 +157,10 @@ def _against(mine: pd.DataFrame, column: str, truth: pd.Series, what: str, *,
     got = got.reindex(truth.index)
     # empty only where the answer has no value either (a share of wallet without a wallet
     # estimate, a trend without a year before): anywhere else a lookup found nothing
-    empty = got.isna() & truth.notna()
-    if empty.any():
-        return Feedback.hint(f"{int(empty.sum())} account(s) have an empty {column} "
-                             f"(NaN), e.g. {str(got.index[empty][0])!r}: give every "
+    blank = got.isna() & truth.notna()
+    if empty and blank.any():
+        return Feedback.hint(f"{int(blank.sum())} account(s) have an empty {column} "
+                             f"(NaN), e.g. {str(got.index[blank][0])!r}: give every "
                              "account a value (fillna where a lookup found nothing).")
     return got.astype(float) if numbers else got
 
@@ -182,10 +183,11 @@ def check_share_of_wallet(answer: pd.DataFrame, months: pd.DataFrame, wallets: p
     truth = wallet_share(months, wallets, as_of=as_of).set_index("account_id")
     expected = truth["share_of_wallet"]
     mine = _against(answer, "share_of_wallet", expected, "wallets (an account with no "
-                    "revenue in the 12 months has a share of 0)", numbers=True)
+                    "revenue in the 12 months has a share of 0)", numbers=True,
+                    empty=False)  # named below, after the slips that leave shares empty
     if isinstance(mine, Feedback):
         return mine
-    if np.allclose(mine, expected, atol=5e-4, rtol=0):
+    if np.allclose(mine, expected, atol=5e-4, rtol=0, equal_nan=True):
         top = expected.idxmax()
         return Feedback.correct(f"The median account has {expected.median():.1%} of its "
                                 f"wallet; {top} the most ({expected.max():.1%}).")
@@ -205,8 +207,8 @@ def check_share_of_wallet(answer: pd.DataFrame, months: pd.DataFrame, wallets: p
     for said, values in wrong.items():
         if np.allclose(mine, values, atol=5e-4, rtol=1e-6, equal_nan=True):
             return Feedback.hint(said)
-    if mine.isna().any():
-        empty = mine.index[mine.isna()]
+    if (mine.isna() & expected.notna()).any():
+        empty = mine.index[mine.isna() & expected.notna()]
         return Feedback.hint(f"{len(empty)} account(s) have no share (empty), e.g. "
                              f"{str(empty[0])!r}: an account with no revenue in the 12 months "
                              "has a share of 0 (fillna(0) after mapping the revenue).")

@@ -26,6 +26,7 @@ import pandas as pd
 
 from kamlib._frames import DateLike
 from kamlib.data.relationship_settings import SIGNALS, RelationshipSettings
+from kamlib.exercises.answers import describe
 from kamlib.exercises.feedback import Feedback, friendly, is_number, per_account, rounding_hint
 from kamlib.exercises.planning import _against, practice_industry
 from kamlib.exercises.registry import Exercise
@@ -129,7 +130,8 @@ def check_moves(answer: pd.DataFrame, history: pd.DataFrame, start: DateLike,
                 end: DateLike) -> Feedback:
     """Check the number of accounts per (stage at start, stage at end) pair."""
     if not isinstance(answer, pd.DataFrame):
-        return Feedback.hint(f"Give a DataFrame, not a {type(answer).__name__}.")
+        return Feedback.hint(f"Give a table (DataFrame) with the columns from_stage, to_stage "
+                             f"and accounts; yours is {describe(answer)}.")
     if {"from_stage", "to_stage"} <= set(answer.index.names or []):
         answer = answer.reset_index()
     missing = [c for c in ("from_stage", "to_stage", "accounts") if c not in answer]
@@ -153,6 +155,14 @@ def check_moves(answer: pd.DataFrame, history: pd.DataFrame, start: DateLike,
     if mine.sort_index().equals(known.astype(float).sort_index()):
         return Feedback.hint("Accounts that had no stage at start (not yet customers) are "
                              "missing: count them as coming from 'not yet'.")
+    if truth.sum() > 100 and (np.isclose(mine.sum(), 1) or np.isclose(mine.sum(), 100)):
+        return Feedback.hint("Those are shares of the accounts, not counts: give the number "
+                             "of accounts in each cell (size(), not normalize=True).")
+    for then in sorted(set(history["as_of"]) - {pd.Timestamp(start), pd.Timestamp(end)}):
+        other = transitions(history, then, end).set_index(["from_stage", "to_stage"])
+        if mine.sort_index().equals(other["accounts"].astype(float).sort_index()):
+            return Feedback.hint(f"You compared {pd.Timestamp(then):%B %Y} with the end: the "
+                                 f"matrix starts at start ({pd.Timestamp(start):%B %Y}).")
     if abs(mine.sum() - truth.sum()) > 0:
         return Feedback.hint(f"Your cells add up to {mine.sum():.0f} accounts, the answer to "
                              f"{truth.sum():.0f}: every account at start or end is one move.")
@@ -219,6 +229,9 @@ def check_score(answer: pd.DataFrame, measures: pd.DataFrame, weights: dict) -> 
         (m.fillna(0).mul(w, axis=1).sum(axis=1) / w.sum(), "An unknown signal (NaN) is left "
          "out: divide by the weights of the signals the account has, not by all weights."),
         (m.mean(axis=1), "Weigh the signals: multiply each by its weight before the mean."),
+        (m.fillna(0).mul(w, axis=1).sum(axis=1), "That is the sum of the weighted signals: "
+         "divide it by the weights of the signals the account has, for a score from 0 to 100."),
+        (truth.round(0), "Right to whole points: give one decimal, e.g. .round(1)."),
     ]
     for values, text in wrong:
         if np.allclose(mine, values, atol=0.05, rtol=0, equal_nan=True):
@@ -232,7 +245,7 @@ def check_score(answer: pd.DataFrame, measures: pd.DataFrame, weights: dict) -> 
 def check_lift(answer: object, backtest: pd.DataFrame) -> Feedback:
     """Check the pooled lift of the backtest: flagged loss rate over the base rate."""
     if not is_number(answer):
-        return Feedback.hint(f"Give one number, not a {type(answer).__name__}.")
+        return Feedback.hint(f"Give one number, not {describe(answer)}.")
     truth = float(backtest_summary(backtest)["lift"])
     if abs(answer - truth) <= 0.005 + 1e-9:
         return Feedback.correct(f"Flagged accounts were lost {truth:.1f} times as often as "

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kamlib.exercises.answers import describe
 from kamlib.exercises.feedback import Feedback, close, friendly
 from kamlib.exercises.feedback import is_number as _number
 from kamlib.exercises.registry import Exercise
@@ -117,7 +118,7 @@ def check_losses_per_quarter(answer: pd.DataFrame, spells: pd.DataFrame,
     if not isinstance(answer, pd.DataFrame) or not {"quarter", "lost"} <= set(answer.columns):
         if isinstance(answer, pd.Series):
             return Feedback.hint("Give a DataFrame with the columns quarter and lost: "
-                                 ".reset_index(name='lost') turns your Series into one.")
+                                 ".reset_index(name='lost') turns your single column into one.")
         return Feedback.hint("Give a DataFrame with the columns quarter and lost.")
     if answer["quarter"].duplicated().any():
         return Feedback.hint("A quarter appears more than once: one row per quarter "
@@ -201,6 +202,11 @@ def check_winback_rank(answer: pd.DataFrame, candidates: pd.DataFrame,
                  "count 0: value them by their revenue instead (profit.fillna(revenue)).")]:
             if np.allclose(got.reindex(truth.index), wrong, atol=0.01, rtol=0):
                 return Feedback.hint(message)
+        ratio = got.reindex(truth.index) / _value(c, 1.0)
+        if ratio.notna().any() and np.allclose(ratio.dropna(), ratio.dropna().iloc[0],
+                                               rtol=1e-6, atol=0):
+            return Feedback.hint(f"You used a chance of return of {ratio.dropna().iloc[0]:.0%}: "
+                                 f"the exercise gives {chance:.0%} (p_chance).")
         return Feedback.hint("value_regained = profit x chance, with revenue in place of "
                              "profit where profit is missing.")
     order = got.to_numpy()
@@ -270,7 +276,7 @@ def check_dealer_ceiling(answer: object, dealer: pd.Series, criteria: pd.DataFra
     """Check a dealer's ceiling: points 1 + edges reached (>=), weighted, scaled from the
     fewest to the most points, between ``low`` and ``high`` (whole units)."""
     if not _number(answer):
-        return Feedback.hint(f"Give a number, not a {type(answer).__name__}.")
+        return Feedback.hint(f"Give a number, not {describe(answer)}.")
     truth = _ceiling(dealer, criteria, low, high)
     if close(answer, truth, tol=0.5):
         return Feedback.correct(f"Ceiling {truth:,.0f} a year; the dealer puts in at least "
