@@ -315,10 +315,12 @@ def test_data_without_activities_lists_profitability_as_not_built(tmp_path):
         "account_id,date,revenue\nA1,2025-01-05,100.00\nA2,2025-02-05,50.00\n")
     out = _build_module_13(tmp_path)
     index = (out / "index.html").read_text()
+    # the card says what is missing in words; how to add it (files, settings) is collapsed
     assert ("Not built for this data: Profitability: cost to serve, whale curve, lifetime "
-            "value needs activities (add activities.csv, .xlsx or .parquet to the data "
-            "folder") in index
-    assert "activity_rates (add activity_rates.csv" in index
+            "value needs activities; and activity rates.") in index
+    how = index.split("How to add it</summary>")[1].split("</details>")[0]
+    assert "activities (add activities.csv, .xlsx or .parquet to the data folder" in how
+    assert "activity_rates (add activity_rates.csv" in how
     assert not (out / "13_profitability.html").exists()
 
 

@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 from kamlib.data.contract import TABLES
@@ -105,15 +106,54 @@ class Notice:
             return f"{self.what} is not shown: {self.reason}"
         return f"{self.what} is not shown: the data has no {'; no '.join(self.missing)}."
 
+    def plain(self) -> str:
+        """What is not shown and why, in a reader's words: no file names or settings (those
+        are in :meth:`how_to`)."""
+        if self.reason:
+            return str(self)
+        missing = "; no ".join(plain_words(m) for m in self.missing)
+        return f"{self.what} is not shown: the data has no {missing}."
+
+    def how_to(self) -> str:
+        """How an analyst adds what is missing (files, settings), or "" when nothing can."""
+        return "; ".join(m.split(" (", 1)[1].rstrip(")") for m in self.missing if " (" in m)
+
     def _repr_html_(self) -> str:
-        return (f'<p class="kamkit-notice" style="border-left:4px solid #C44E52;'
-                f'padding:.3rem .8rem;background:#fbf1f1">{html.escape(str(self))}</p>')
+        how = self.how_to()
+        extra = (f"<details class='kamkit-how'><summary>How to add it</summary>"
+                 f"{html.escape(how)}</details>" if how else "")
+        return (f'<div class="kamkit-notice" style="border-left:4px solid #C44E52;'
+                f'padding:.3rem .8rem;background:#fbf1f1"><p style="margin:0">'
+                f'{html.escape(self.plain())}</p>{extra}</div>')
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         # the machine-readable part lets the index list what each page could not show
         return {"text/plain": str(self), "text/html": self._repr_html_(),
                 NOTICE_MIME: {"what": self.what, "missing": list(self.missing),
-                              "text": str(self)}}
+                              "text": self.plain(), "how": self.how_to()}}
+
+
+def plain_words(missing: str) -> str:
+    """A missing table or column in words, without the how-to in brackets.
+
+    >>> plain_words('accounts column wallet_estimate (map it in kam.toml: ...)')
+    'accounts column wallet estimate'
+    """
+    short = missing.split(" (", 1)[0]
+    return re.sub(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b", lambda m: m.group().replace("_", " "), short)
+
+
+def plain_and_how(text: str) -> tuple[str, str]:
+    """A sentence that mixes what is missing with how to add it, split into the reader's part
+    (no brackets, names in words) and the analyst's (the whole sentence, or "" when there
+    was no how-to in it).
+
+    >>> plain_and_how("Profitability needs activities (add activities.csv).")
+    ('Profitability needs activities.', 'Profitability needs activities (add activities.csv).')
+    """
+    plain = re.sub(r"\s*\((?:[^()]|\([^()]*\))*\)", "", text)
+    plain = re.sub(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b", lambda m: m.group().replace("_", " "), plain)
+    return plain, (text if plain != text else "")
 
 
 def not_shown(tables: dict[str, list[str]], what: str, table: str,

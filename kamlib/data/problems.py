@@ -158,11 +158,14 @@ class ValidationReport:
 
     def _repr_html_(self) -> str:
         frame = self.to_frame()
+        frame = frame.astype(object).where(frame.notna(), "")  # an empty cell, never "None"
         table = frame.to_html(index=False, escape=True, na_rep="") if len(frame) else ""
         rules = "".join(f"<li>{html.escape(k)}: {html.escape(v)}</li>"
                         for k, v in self.rules.items())
+        # the rules name settings: they sit under "How this was computed", collapsed
         return (f"<p><b>Validation:</b> {html.escape(self.summary())}</p>{table}"
-                + (f"<p><b>Rules applied:</b></p><ul>{rules}</ul>" if rules else ""))
+                + (f"<details class='kamkit-how'><summary>How this was computed: the rules "
+                   f"applied</summary><ul>{rules}</ul></details>" if rules else ""))
 
     def to_dict(self) -> dict:
         return {"problems": [asdict(p) for p in self.problems],

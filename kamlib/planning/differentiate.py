@@ -222,7 +222,8 @@ def key_account_types(matrix: pd.DataFrame, accounts: pd.DataFrame, *, as_of: Da
             notes.append(_no_long_standing(share[np.asarray(years) >= long_standing_years],
                                            long_standing_years, profit_share))
     else:
-        notes.append("long-standing: left out (needs the P&L and customer_since)")
+        notes.append("long-standing: left out (needs the profit and each account's "
+                     "customer-since date)")
     if years is not None and proxy is not None and "wallet_estimate" in acc:
         wallet = acc["wallet_estimate"].reindex(ids).to_numpy()
         growth = proxy.set_index(account)["growth"].reindex(ids).to_numpy()
@@ -230,7 +231,7 @@ def key_account_types(matrix: pd.DataFrame, accounts: pd.DataFrame, *, as_of: Da
                               & (wallet > np.nanmedian(acc["wallet_estimate"])))
         types.append("prospective")
     else:
-        notes.append("prospective: left out (needs customer_since, wallet_estimate and the "
+        notes.append("prospective: left out (needs the customer-since date, the wallet estimate and the "
                       "need proxy's growth)")
     known = set(image_makers)
     out["image maker"] = ids.isin(known).to_numpy()
@@ -245,7 +246,7 @@ def key_account_types(matrix: pd.DataFrame, accounts: pd.DataFrame, *, as_of: Da
         out["demanding"] = (ratio >= cut).to_numpy()
         types.append("demanding")
     else:
-        notes.append("demanding: left out (needs the P&L with cost_to_serve)")
+        notes.append("demanding: left out (needs the profit with the cost to serve)")
     flags = out[types].fillna(False).astype(bool).to_numpy()
     out[types] = flags
     names = np.array(types, dtype=object)

@@ -11,14 +11,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kamlib.report.display import (HEADLINE_MIME, LAST_12_MONTHS, THUMBNAIL_MIME, WHOLE_WINDOW,
-                                   headline, safe_table, thumbnail, window_label)
+                                   headline, how_computed, safe_table, thumbnail,
+                                   window_label)
 from kamlib.report.safe_export import neutralise, safe_export
 
 if TYPE_CHECKING:
     from kamlib.report.build import BuildResult, build_reports
 
 __all__ = ["HEADLINE_MIME", "THUMBNAIL_MIME", "WHOLE_WINDOW", "LAST_12_MONTHS", "headline",
-           "thumbnail", "safe_table", "window_label",
+           "thumbnail", "safe_table", "window_label", "how_computed",
            "safe_export", "neutralise", "build_reports", "BuildResult"]
 
 

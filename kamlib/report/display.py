@@ -31,7 +31,7 @@ from pandas.io.formats.style import Styler
 from kamlib.report.labels import column_label
 from kamlib.report.thumbnails import thumbnail_problem
 
-__all__ = ["HEADLINE_MIME", "THUMBNAIL_MIME", "WHOLE_WINDOW", "LAST_12_MONTHS", "headline",
+__all__ = ["how_computed", "HEADLINE_MIME", "THUMBNAIL_MIME", "WHOLE_WINDOW", "LAST_12_MONTHS", "headline",
            "headline_bundle", "thumbnail", "thumbnail_bundle", "safe_table", "window_label"]
 
 HEADLINE_MIME = "application/vnd.kamkit.headline+json"
@@ -201,3 +201,21 @@ def safe_table(frame: pd.DataFrame | Styler, *, precision: int = 2,
     if "kamkit-table" not in attributes:
         styler = styler.set_table_attributes(f'{attributes} class="kamkit-table"'.strip())
     return styler.hide(axis="index") if hide_index else styler
+
+
+def how_computed(rules: dict[str, str], notes: list[str] | tuple[str, ...] = (),
+                 title: str = "How this was computed") -> object:
+    """The rules behind a page's figures, collapsed under ``title`` (a ``<details>``): the
+    one place a leadership page may name settings and columns. Names are shown in words
+    (:func:`kamlib.report.labels.column_label`), everything escaped.
+
+    >>> how_computed({"share_of_wallet": "revenue / wallet"}, ["a note"]).data[:60]
+    "<details class='kamkit-how'><summary>How this was computed</"
+    """
+    from IPython.display import HTML
+
+    items = "".join(f"<li><b>{html.escape(column_label(k))}</b>: {html.escape(str(v))}</li>"
+                    for k, v in rules.items())
+    items += "".join(f"<li>{html.escape(str(n))}</li>" for n in notes if n)
+    return HTML(f"<details class='kamkit-how'><summary>{html.escape(title)}</summary>"
+                f"<ul>{items}</ul></details>")

@@ -96,7 +96,9 @@ build{% if changes.count is not none %} ({{ changes.count }}){% endif %}</a>{% e
 <div class="cards">
 {% for m in modules %}<section class="module{% if not m.html %} unavailable{% endif %}">
 <h2>{% if m.html %}<a href="{{ m.html }}">{{ m.title }}</a>{% else %}{{ m.title }}{% endif %}
-</h2>{% if m.missing %}<p class="missing">Not built for this data: {{ m.missing }}</p>{% endif %}
+</h2>{% if m.missing %}<p class="missing">Not built for this data: {{ m.missing_plain }}</p>
+{% if m.missing_how %}<details class="kamkit-how missing"><summary>How to add it</summary>
+{{ m.missing_how }}</details>{% endif %}{% endif %}
 {% if m.charts %}<div class="charts">{% for c in m.charts %}<figure>{{ c.svg }}
 <figcaption aria-hidden="true">{{ c.caption }}</figcaption></figure>{% endfor %}</div>{% endif %}
 {% if m.headlines %}<ul class="headlines">{% for h in m.headlines %}
@@ -128,9 +130,10 @@ plans and in the exports.</p><dl>
 {% for g in glossary %}<dt>{{ g.term }}</dt><dd>{{ g.definition }}</dd>
 {% endfor %}</dl></section>{% endif %}
 </main><footer><p>kamlib {{ version }} &middot; generated {{ generated }} &middot; audience:
-{{ audience }}</p><table><tr><th>table</th><th>input</th><th>rows</th><th>SHA-256</th></tr>
+{{ audience }}</p><details class="kamkit-how"><summary>How this was computed: the inputs
+</summary><table><tr><th>table</th><th>input</th><th>rows</th><th>SHA-256</th></tr>
 {% for s in sources %}<tr><td>{{ s.table }}</td><td>{{ s.file }}</td><td>{{ "{:,}".format(s.rows) }}</td>
-<td><code>{{ s.sha256 or "n/a" }}</code></td></tr>{% endfor %}</table></footer>
+<td><code>{{ s.sha256 or "n/a" }}</code></td></tr>{% endfor %}</table></details></footer>
 <script>{{ js }}</script>
 </body></html>
 """)
@@ -152,6 +155,14 @@ def charts(module: dict) -> list[dict]:
         if svg:
             shown.append({"svg": Markup(svg), "caption": describe(thumb)})
     return shown[:MAX_CHARTS]
+
+
+def _shown(module: dict) -> dict:
+    """A module as its card shows it: charts drawn, what it misses in a reader's words."""
+    from kamlib.data.needs import plain_and_how
+
+    plain, how = plain_and_how(str(module.get("missing") or ""))
+    return {**module, "charts": charts(module), "missing_plain": plain, "missing_how": how}
 
 
 def index_html(modules: list[dict], run_info: dict, audience: str,
@@ -182,7 +193,7 @@ def index_html(modules: list[dict], run_info: dict, audience: str,
         history=history, previous=previous, changes=changes or {}, css=css, js=js,
         key_accounts=key_accounts, key_columns=FIGURES, print_css=print_css(),
         glossary=glossary or [],
-        title=title, modules=[{**m, "charts": charts(m)} for m in modules], audience=audience,
+        title=title, modules=[_shown(m) for m in modules], audience=audience,
         as_of=run_info.get("as_of", "n/a"), start=run_info.get("start", "n/a"),
         n_accounts=f"{run_info.get('n_accounts', 0):,}",
         validation=run_info.get("validation", ""), version=run_info.get("version", "?"),

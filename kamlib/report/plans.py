@@ -349,7 +349,6 @@ def cap_notice(planned: int, key_accounts: int) -> str:
     'Plans are written for the 100 largest of the 5,883 key account'
     """
     return (f"Plans are written for the {planned:,} largest of the {key_accounts:,} key "
-            f"accounts, the number a build writes by default. More on request: the command "
-            f"kam plans --all writes a plan for every key account, kam plans --top N for "
-            f"the N largest accounts; or raise top in the plans section of the configuration "
-            f"file.")
+            f"accounts, the number a build writes by default. More on request: your analyst "
+            f"can write a plan for every key account, or for the largest N accounts (the "
+            f"README's account plans section says how).")
