@@ -143,17 +143,25 @@ def plain_words(missing: str) -> str:
     return re.sub(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b", lambda m: m.group().replace("_", " "), short)
 
 
+_HOW = re.compile(r"kam\.toml|\badd \w|\bmap (it|them)\b|pip install|\.csv\b")
+
+
 def plain_and_how(text: str) -> tuple[str, str]:
     """A sentence that mixes what is missing with how to add it, split into the reader's part
-    (no brackets, names in words) and the analyst's (the whole sentence, or "" when there
-    was no how-to in it).
+    (without the brackets that say which file or setting to add, names in words) and the
+    analyst's (the whole sentence, or "" when it said no file or setting).
 
     >>> plain_and_how("Profitability needs activities (add activities.csv).")
     ('Profitability needs activities.', 'Profitability needs activities (add activities.csv).')
+    >>> plain_and_how("Module 10 needs revenue above zero (no account has any).")[1]
+    ''
     """
-    plain = re.sub(r"\s*\((?:[^()]|\([^()]*\))*\)", "", text)
+    def drop(match: re.Match) -> str:
+        return "" if _HOW.search(match.group()) else match.group()
+
+    plain = re.sub(r"\s*\((?:[^()]|\([^()]*\))*\)", drop, text)
     plain = re.sub(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b", lambda m: m.group().replace("_", " "), plain)
-    return plain, (text if plain != text else "")
+    return plain, (text if _HOW.search(text) else "")
 
 
 def not_shown(tables: dict[str, list[str]], what: str, table: str,

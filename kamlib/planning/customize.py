@@ -196,6 +196,9 @@ def cross_sell(account_product: pd.DataFrame, peers: pd.DataFrame, *, years: flo
     out = cand[cols].reset_index(drop=True)
     out["group_size"] = out["group_size"].astype("int64")
     out["peers_buying"] = out["peers_buying"].astype("int64")
+    # text stays text when no proposal is left (one account, no peers): readers use .str
+    for col in (account, product, "peer_group", "win_chance_source"):
+        out[col] = out[col].astype("object").where(out[col].notna(), "").astype(str)
     ungrouped = int(group.isna().sum())
     out.attrs["notes"] = ([f"{ungrouped} account(s) have no {' / '.join(by)}: no proposals"]
                           if ungrouped else [])

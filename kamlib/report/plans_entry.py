@@ -55,7 +55,8 @@ def plans_entry(ds, out: Path, pool: tuple, *, notebook: Path, force: bool,
                              frames=frames)
     except (ValueError, OSError, OverwriteError) as err:
         # data that cannot feed them is a notice; a folder it may not write also an error
-        why = str(err).splitlines()[0]
+        # the reason, not the function that found it ("pareto_table: total revenue is zero")
+        why = re.sub(r"^[a-z_]+: ", "", str(err).splitlines()[0])
         errors = [] if type(err) is ValueError else [f"account plans: {why}"]
         return {"name": NAME, "title": TITLE, "html": None, "headlines": [],
                 "missing": f"the account plans were not written: {why}"}, errors

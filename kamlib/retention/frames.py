@@ -96,10 +96,12 @@ def dealer_inputs(accounts: pd.DataFrame, status: pd.DataFrame, *, as_of,
     dealers = accounts[accounts["channel"].astype(str).str.lower() == "dealer"].copy()
     dealers["account_id"] = dealers["account_id"].astype(str)
     st = status.assign(account_id=status["account_id"].astype(str)).set_index("account_id")
-    dealers["turnover"] = dealers["account_id"].map(st["revenue_l12m"]).fillna(0.0)
+    # as numbers even when no dealer is left (an empty map keeps the ids' text type)
+    yearly = {c: dealers["account_id"].map(st[c]).astype("float64").fillna(0.0)
+              for c in ("revenue_l12m", "revenue_p12m")}
+    dealers["turnover"] = yearly["revenue_l12m"]
     dealers["shipments"] = dealers["turnover"]
-    dealers["plan"] = dealers["account_id"].map(st["revenue_p12m"]).fillna(0.0) * (
-        1 + plan_growth)
+    dealers["plan"] = yearly["revenue_p12m"] * (1 + plan_growth)
     if "customer_since" in dealers:
         since, day = pd.to_datetime(dealers["customer_since"]), pd.Timestamp(as_of)
         before = (since.dt.month > day.month) | ((since.dt.month == day.month)

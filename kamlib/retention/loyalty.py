@@ -107,7 +107,7 @@ def tier_what_if(moves: pd.DataFrame, benefits: Mapping[str, float], *,
     require_columns(moves, [value, "tier", "new_tier", "move"], "tier_what_if")
     rows = []
     for name, col in (("current", "tier"), ("new", "new_tier")):
-        rate = moves[col].astype(str).map(lambda t: float(benefits.get(t, 0.0)))
+        rate = moves[col].astype(str).map(lambda t: float(benefits.get(t, 0.0))).astype("float64")
         row = {"thresholds": name}
         for tier in moves[col].cat.categories:
             row[f"accounts_{tier}"] = int((moves[col] == tier).sum())
@@ -167,7 +167,7 @@ def programme_comparison(frame: pd.DataFrame, *, value: str = "revenue",
     [800.0, 500.0, 700.0]
     """
     tiers = assign_tiers(frame, thresholds, value=value)
-    rate = tiers["tier"].astype(str).map(lambda t: float(benefits.get(t, 0.0)))
+    rate = tiers["tier"].astype(str).map(lambda t: float(benefits.get(t, 0.0))).astype("float64")
     tier_cost = frame[value].astype(float) * rate
     points = points_programme(frame, value=value, spend_per_reward=spend_per_reward,
                               reward_value=reward_value)
