@@ -213,7 +213,8 @@ def test_index_screenshot_for_the_test_artifacts(site_twice, visit):
     # screen, every chart drawn
     assert all(0 <= b[1] and b[2] <= 1920 for b in boxes), boxes
     charts = [b for b in boxes if b[0].lower() == "svg"]
-    assert len(charts) == 8 and all(b[5] > 40 for b in charts), charts  # drawn, not collapsed
+    # drawn, not collapsed: as wide as a thumbnail, and as tall as its rows (one bar: 17 px)
+    assert len(charts) == 8 and all(b[2] - b[1] > 200 and b[5] > 12 for b in charts), charts
     assert page.locator("svg.thumb[role=img][aria-label]").count() == 8
     page.emulate_media(media="print")
     page.set_viewport_size(A4_PRINTABLE)
