@@ -189,6 +189,70 @@ QUESTIONS = [
         "reached in the last 90 days."),
        ("only circle 1 matters", "All three circles matter: the third (others who matter for "
         "future business) is the one most often left uncovered.")),
+    _q("15.q1", "An account has bought from you for twelve years. What does that long tenure "
+       "say about its loyalty?", "b",
+       ("it is loyal: it would have left long ago otherwise", "Not necessarily: switching "
+        "costs and inertia can keep an account that is quietly unhappy, and dissatisfaction "
+        "can take years to show."),
+       ("little on its own: switching costs and inertia can hold an unhappy account", "Right: "
+        "watch its financial signals (trend, breadth, share of wallet, rhythm, contacts, "
+        "complaints) rather than its tenure."),
+       ("it stands at the top of the ladder, a partner", "The ladder stage comes from what the "
+        "account does (repeat buying, referrals, joint planning), not from how long it buys."),
+       ("it can no longer be lost", "Any account can be lost: a long-standing one that falls "
+        "back on the ladder or loses points on the health score may be talking to a "
+        "competitor.")),
+    _q("15.q2", "Which bond is the easiest for a competitor to copy?", "a",
+       ("financial (discounts, bundles, points)", "Right: a competitor can match a discount "
+        "tomorrow, so a key account held by it alone needs a second bond."),
+       ("social (personal ties with the people who decide)", "Personal ties take years: a "
+        "competitor has to win the people, not only match a price."),
+       ("customisation (what we built for the account)", "What we built and learned for the "
+        "account is hard to rebuild elsewhere: that is what makes this bond strong."),
+       ("structural (joint investment, shared processes, multi-year contracts)", "This is the "
+        "strongest bond: leaving means undoing shared investments and contracts.")),
+    _q("15.q3", "The health score's backtest shows a lift of 3. What does that say?", "c",
+       ("3% of the flagged accounts were lost", "The lift is not a share: it is the flagged "
+        "accounts' loss rate divided by the base rate."),
+       ("the score flags three times as many accounts as are lost", "The lift compares two "
+        "loss rates, not the number of flags with the number of losses."),
+       ("flagged accounts were lost 3 times as often as the average account not lost then",
+        "Right: the flagged accounts' loss rate over the base rate; at 1 the flag would tell "
+        "you nothing."),
+       ("three flagged accounts were lost", "That count is the 'flagged and lost' column; the "
+        "lift divides the flagged accounts' loss rate by the base rate.")),
+    _q("16.q1", "A key account is lost (no purchase for more than 180 days, the kit's default "
+       "rule). Why does that cost more than its yearly revenue?", "b",
+       ("it does not: the loss is its yearly revenue", "The loss goes beyond one year: the "
+        "profit of the years ahead (its lifetime value), the cost sunk in winning it, its "
+        "references and joint work."),
+       ("the profit of the years ahead, the cost sunk in winning it and its references go "
+        "too, and winning a similar account costs several times keeping it", "Right: that is "
+        "why keeping and winning back key accounts comes first."),
+       ("the account has to be paid a penalty for leaving", "No penalty is involved: the cost "
+        "is what the account would have brought in the years ahead, the cost sunk in winning "
+        "it and its references.")),
+    _q("16.q2", "13 of 30 loyalty programmes stop working within a year. What is the lesson?",
+       "c",
+       ("offer bigger rewards", "Bigger rewards only cost more: the first reason programmes "
+        "stop is rules too complex to explain."),
+       ("loyalty programmes do not work in B2B", "Most of them (17 of 30) keep working: the ones "
+        "that stop have rules too complex, rewards nobody values or costs nobody counted."),
+       ("keep the rules simple, to one sentence, and cost a change before announcing it",
+        "Right: rules too complex to explain are the first reason programmes stop; the "
+        "what-if shows who moves down and what the benefits cost."),
+       ("change the tier thresholds every year", "A threshold change moves accounts down, and "
+        "those feel punished: change one only with its what-if, and announce it early.")),
+    _q("16.q3", "In the dealer co-investment scheme, who pays at least half (50%) of the joint "
+       "marketing budget?", "b",
+       ("the manufacturer", "The manufacturer pays up to the dealer's ceiling (set by its "
+        "score); the dealer matches it, so the dealer pays at least half."),
+       ("the dealer", "Right: the dealer matches the co-investment, so it pays at least half "
+        "of the joint budget and spends only where it expects a return."),
+       ("the end customers", "Customers pay for products, not for the dealer's marketing: the "
+        "joint budget is shared by the manufacturer and the dealer."),
+       ("the merged plan bonus", "The merged bonus is a separate scheme, paid only when the "
+        "dealer meets its plan; the co-investment is matched by the dealer.")),
 ]
 
 
