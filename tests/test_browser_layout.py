@@ -38,8 +38,9 @@ def index_page(tmp_path_factory, site_twice):
                              "account_manager": "Ayu Lestari"})
     modules = [{"name": f"{10 + i}_m", "title": f"Module {10 + i} with a long title",
                 "html": f"{10 + i}_m.html",
-                "headlines": [{"key": "k", "value": 1, "text": "498,475,813",
-                               "label": "EUR net revenue over the whole window"}]}
+                "headlines": [{"key": f"k{j}", "value": 1, "text": "498,475,813",
+                               "label": "EUR net revenue in the last 12 months (whole window, "
+                                        "2023-01-01 to 2025-12-31)"} for j in range(5)]}
                for i in range(8)]
     brief = brief_data(st, accounts, key_accounts=set(st["account_id"]), unit="EUR")
     path = tmp_path_factory.mktemp("layout") / "index.html"
@@ -82,3 +83,13 @@ def test_no_page_scrolls_sideways_on_a_phone(site_twice, visit):
         page.set_viewport_size({"width": 390, "height": 844})
         wide = page.evaluate("document.documentElement.scrollWidth")
         assert wide <= 390, f"{path.name} is {wide} px wide at 390 px"
+
+
+def test_index_prints_on_one_a4_page(index_page, visit, tmp_path):
+    from pypdf import PdfReader
+
+    page = visit(index_page).page
+    page.emulate_media(media="print")
+    pdf = tmp_path / "index.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    assert len(PdfReader(pdf).pages) == 1

@@ -51,6 +51,7 @@ def test_a_pdf_build_prints_every_page_to_a4_and_records_it(site_twice):
         assert "2024-02-15" in text, (stem, text[:300])
         assert files[pdf.name] == sha256(pdf), stem  # the kit's own, as written
     assert "then 250" in _text(out / "index.pdf")  # the index shows its movements on paper
+    assert len(PdfReader(out / "index.pdf").pages) == 1  # and fits one A4 page
     assert "Delta <img src=x onerror=alert(2)>" in _text(out / "changes.pdf")
 
 

@@ -71,13 +71,23 @@ footer table, .key-accounts table { display: block; max-width: 100%; overflow-x:
 {{ css }}
 {{ brief_css }}
 {{ print_css }}
-@media print { body { margin: 0; max-width: none; font-size: 10pt; background: none; }
-  .cards { grid-template-columns: 1fr 1fr; gap: .5rem; }
-  .charts figure { display: block; } svg.thumb { width: 100%; max-width: 16rem; }
-  .charts figcaption { max-width: none; }
-  .module { border-color: #999; } .change { white-space: normal; }  /* never past the card */
-  a { color: inherit; text-decoration: none; }
-  a[href]::after { content: " (" attr(href) ")"; font-size: .8em; color: #555; } }
+/* on paper the index is one A4 page: the brief, then each module's figures in three
+   columns; charts, the key-accounts table, the glossary and the inputs stay on screen */
+@media print { html { font-size: 6pt; }  /* every rem of the page scales with it */
+  body { margin: 0; max-width: none; font-size: 6.5pt; line-height: 1.15;
+    background: none; }
+  h1 { font-size: 12pt; } .brief { gap: .3rem; margin: .2rem 0; }
+  .brief section, .module { padding: .2rem .4rem; }
+  .brief h2, .module h2 { font-size: 8.5pt; margin: 0 0 .1rem 0; }
+  .figures .big { font-size: 10pt; } .brief td, .brief th { padding: 0 .3rem; }
+  .brief { grid-template-columns: 1fr 1.3fr; } .scroll { overflow: visible; }
+  .brief section.act { grid-column: 1 / -1; } .brief table { font-size: 7pt; }
+  .cards { grid-template-columns: repeat(4, 1fr); gap: .25rem; }
+  .charts, .key-accounts, .glossary, footer, nav.kamkit-nav, .missing, details { display: none; }
+  ul.headlines li { padding: 0; } .figure { font-size: 7pt; } .label { font-size: 6pt; }
+  .brief p, .brief li { font-size: 6.5pt; margin: .1rem 0; } p.since { margin: .1rem 0; }
+  .module { border-color: #999; } .change { white-space: normal; font-size: 6.5pt; }
+  a { color: inherit; text-decoration: none; } }
 </style></head><body><main>
 <h1>{{ title }}</h1>
 <p class="meta">Data as of <b>{{ as_of }}</b> (from {{ start }}) &middot; {{ n_accounts }}
