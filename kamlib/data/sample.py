@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from kamlib._written import OverwriteError, foreign, read_record, refuse, sha256
+from kamlib.data.sample_dealers import dealer_columns
 
 __all__ = ["generate_sample", "write_sample", "check_out", "PRODUCTS", "ACTIVITY_RATES",
            "SIZE_SIGMA", "SAMPLE_TABLES", "MARKER"]
@@ -288,21 +289,6 @@ def _opportunities(rng: np.random.Generator, acc: pd.DataFrame, end: pd.Timestam
     return out
 
 
-def _dealer_columns(seed: int, accounts: pd.DataFrame) -> pd.DataFrame:
-    """``accounts`` with module 16's dealer columns, from a generator of their own (every
-    other value stays as it was): ``channel`` (one in six a dealer) and, for dealers, the
-    marketing spend trend, new-product promotion and service level (ratings 1-5)."""
-    rng, n = np.random.default_rng([seed, 16]), len(accounts)
-    dealer, trend = rng.random(n) < 1 / 6, np.round(rng.normal(0.03, 0.1, n), 2)
-    promote, service = rng.integers(1, 6, n).astype(float), np.clip(np.round(rng.normal(
-        3.4, 1.0, n)), 1, 5)
-    return accounts.assign(
-        channel=np.where(dealer, "dealer", "direct"),
-        marketing_spend_trend=np.where(dealer, trend, np.nan),
-        new_product_promotion=np.where(dealer, promote, np.nan),
-        service_level=np.where(dealer, service, np.nan))
-
-
 def generate_sample(n_accounts: int = 1500, years: int = 3, seed: int = 42,
                     end: str = "2025-12-31") -> dict[str, pd.DataFrame]:
     """Every canonical table of a generated ICT provider, ending on ``end``.
@@ -351,7 +337,7 @@ def generate_sample(n_accounts: int = 1500, years: int = 3, seed: int = 42,
         "opportunities": _opportunities(rng, acc, last_day),
     }
     tables["events"] = _events(seed, acc, months, last_day)
-    tables["accounts"] = _dealer_columns(seed, tables["accounts"])
+    tables["accounts"] = dealer_columns(seed, tables["accounts"])
     return tables
 
 
