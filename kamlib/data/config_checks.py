@@ -17,7 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-__all__ = ["ConfigError", "fail", "type_ok", "type_name", "check_types", "check_analysis",
+__all__ = ["ConfigError", "fail", "type_ok", "type_name", "check_types", "check_section",
+           "check_analysis",
            "parse_segments", "check_formats"]
 
 
@@ -72,6 +73,21 @@ def check_types(values: dict, cls: type, path: Path | None, key: str) -> None:
     for name, value in values.items():
         if name in hints and not type_ok(value, hints[name]):
             raise fail(path, key, f"{name} = {value!r}: expected {type_name(hints[name])}")
+
+
+def check_section(raw: object, cls: type, path: Path | None, key: str) -> dict:
+    """A ``[key]`` section's settings as a dict: refused when it is a value rather than a
+    section or names a setting ``cls`` (a dataclass) does not have."""
+    from dataclasses import fields
+
+    if not isinstance(raw, dict):
+        raise fail(path, key, f"is a value, not a section: write [{key}] on a line of its "
+                   "own, then its settings")
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise fail(path, key, f"unknown setting(s) {unknown}; known: {sorted(known)}")
+    return dict(raw)
 
 
 def check_analysis(a: Any, path: Path | None) -> None:

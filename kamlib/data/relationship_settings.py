@@ -22,10 +22,10 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from kamlib.data.config_checks import check_types, fail
+from kamlib.data.config_checks import check_section, check_types, fail
 
 __all__ = ["RelationshipSettings", "parse_relationships", "SIGNALS", "DEFAULT_WEIGHTS"]
 
@@ -98,13 +98,7 @@ def parse_relationships(raw: object, path: Path | None) -> RelationshipSettings:
     """``[relationships]`` as :class:`RelationshipSettings`; a :class:`ConfigError` names
     the section, the key, the value and what was expected."""
     key = "relationships"
-    if not isinstance(raw, dict):
-        raise fail(path, key, "is a value, not a section: write [relationships] on a line "
-                   "of its own, then its settings")
-    known = {f.name for f in fields(RelationshipSettings)}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise fail(path, key, f"unknown setting(s) {unknown}; known: {sorted(known)}")
+    check_section(raw, RelationshipSettings, path, key)
     values = dict(raw)
     check_types({k: v for k, v in values.items() if k != "weights"}, RelationshipSettings,
                 path, key)

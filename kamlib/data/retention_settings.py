@@ -22,10 +22,10 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from kamlib.data.config_checks import check_types, fail
+from kamlib.data.config_checks import check_section, check_types, fail
 
 __all__ = ["RetentionSettings", "parse_retention"]
 
@@ -63,13 +63,7 @@ _SHARES = ("return_chance_if_unknown", "service_share", "price_drop", "p_alive_t
 def parse_retention(raw: dict, path: Path | None) -> RetentionSettings:
     """Checked ``[retention]`` settings; an error names the key and what it must be."""
     key = "retention"
-    if not isinstance(raw, dict):
-        raise fail(path, key, "is a value, not a section: write [retention] on a line of its "
-                   "own, then its settings")
-    known = {f.name for f in fields(RetentionSettings)}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise fail(path, key, f"unknown setting(s) {unknown}; known: {sorted(known)}")
+    check_section(raw, RetentionSettings, path, key)
     check_types(raw, RetentionSettings, path, key)
     values = dict(raw)
     for name in ("tiers", "tier_benefits"):
