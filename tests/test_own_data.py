@@ -146,7 +146,10 @@ def test_build_skips_modules_whose_needs_are_unmet_and_lists_them(sales_only, tm
     assert result.ok, result.errors
     index = (out / "index.html").read_text()
     assert f"{TOTAL:.2f}" in index
-    assert "Not built for this data: Profitability needs activities (add activities.csv" in index
+    # what is missing in words on the card; how to add it (the file) collapsed under it
+    assert "Not built for this data: Profitability needs activities." in index
+    assert "Profitability needs activities (add activities.csv" in index.split(
+        "How to add it</summary>")[1]
     assert not (out / "40_profit.html").exists() and (out / "10_conc.html").exists()
 
 

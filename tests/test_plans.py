@@ -230,7 +230,7 @@ def test_kam_build_renders_a_failed_plan_and_publishes_the_others(tmp_path):
     # on both indexes, with how to write more
     for page in (index, (plans / "index.html").read_text(encoding="utf-8")):
         assert "Plans are written for the 3 largest of the 172 key accounts" in page
-        assert "kam plans --all" in page
+        assert "your analyst can write a plan for every key account" in page
 
     # --only: the plans are not rebuilt; the index keeps their table and links
     assert build_reports(toml, out=out, notebooks=folder, only=["01_tiny"],

@@ -71,8 +71,8 @@ footer table, .key-accounts table { display: block; max-width: 100%; overflow-x:
 {{ css }}
 {{ brief_css }}
 {{ print_css }}
-/* on paper the index is one A4 page: the brief, then each module's figures in three
-   columns; charts, the key-accounts table, the glossary and the inputs stay on screen */
+/* on paper the index is one A4 page: the brief and each module's figures in four
+   columns (charts, the key-accounts table, the glossary and the inputs stay on screen) */
 @media print { html { font-size: 6pt; }  /* every rem of the page scales with it */
   body { margin: 0; max-width: none; font-size: 6.5pt; line-height: 1.15;
     background: none; }
