@@ -43,7 +43,7 @@ import pandas as pd
 from kamlib._frames import DateLike, require_columns
 
 __all__ = ["StatusRules", "STATUSES", "account_status", "status_periods", "status_counts",
-           "yearly_profit", "rules_of", "dataset_status"]
+           "yearly_profit", "rules_of", "dataset_status", "purchase_months"]
 
 STATUSES = ("active", "at risk", "new", "won back", "lost")
 
@@ -127,9 +127,22 @@ def _window_sum(frame: pd.DataFrame, value: str, start, end, ids: pd.Index) -> p
     return rows.groupby("account_id")[value].sum(min_count=1).reindex(ids)
 
 
-def _purchases(account_month: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def purchase_months(account_month: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """The months with a purchase (positive net revenue) up to ``as_of``, with the spell
-    without purchase before each (days from the previous buying month's last line)."""
+    without purchase before each (days from the previous buying month's last line).
+
+    Shared by the status (won back) and the retention module (lost spells), so that both
+    read one meaning of "bought" and of the gap before a purchase.
+
+    Examples
+    --------
+    >>> am = pd.DataFrame({"account_id": ["A", "A"], "revenue": [10.0, 5.0],
+    ...     "period": pd.to_datetime(["2024-01-01", "2024-06-01"]),
+    ...     "first_date": pd.to_datetime(["2024-01-05", "2024-06-10"]),
+    ...     "last_date": pd.to_datetime(["2024-01-20", "2024-06-12"])})
+    >>> purchase_months(am, pd.Timestamp("2024-12-31"))["gap_before"].tolist()
+    [nan, 142.0]
+    """
     bought = account_month[(account_month["revenue"] > 0)
                            & (account_month["period"].astype("datetime64[ns]") <= as_of)]
     bought = bought[["account_id", "period", "first_date", "last_date"]].astype(
@@ -184,7 +197,7 @@ def account_status(account_month: pd.DataFrame, account_timing: pd.DataFrame | N
     ids = pd.Index(np.sort(account_month["account_id"].astype(str).unique()), name="account_id")
     am = account_month.assign(account_id=account_month["account_id"].astype(str))
     out = pd.DataFrame(index=ids)
-    bought = _purchases(am, as_of)
+    bought = purchase_months(am, as_of)
     by = bought.groupby("account_id")
     out["first_purchase"] = by["first_date"].min().reindex(ids)
     out["last_purchase"] = by["last_date"].max().reindex(ids)

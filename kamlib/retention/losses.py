@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from kamlib._frames import DateLike, require_columns
-from kamlib.status import _purchases
+from kamlib.status import purchase_months
 
 __all__ = ["lost_spells", "lost_at", "losses_by_period", "loss_trend", "comebacks",
            "service_cost_by_month", "lost_rules_side_by_side"]
@@ -124,7 +124,7 @@ def lost_spells(account_month: pd.DataFrame, account_timing: pd.DataFrame | None
     limit = pd.Timedelta(days=int(lost_after_days))
     am = account_month.assign(account_id=account_month["account_id"].astype(str),
                               period=account_month["period"].astype("datetime64[ns]"))
-    bought = _purchases(am, as_of)
+    bought = purchase_months(am, as_of)
     # closed spells: a buying month after more than lost_after_days without a purchase
     before = bought.groupby("account_id")["last_date"].shift()
     closed = bought[bought["gap_before"] > lost_after_days]
