@@ -40,6 +40,7 @@ BRIEF_CSS = Markup("""
   gap: .6rem; }
 .figures .big { font-size: 1.35rem; font-weight: 650; display: block; }
 .figures .what { color: #444; font-size: .85rem; }
+.figures .unit { font-size: .85rem; font-weight: 600; }  /* "175.0 M EUR" on one line */
 .move { font-size: .85rem; display: block; }
 .scroll { overflow-x: auto; max-width: 100%; }
 .brief table { width: 100%; font-size: .85rem; }
@@ -54,7 +55,8 @@ BRIEF_CSS = Markup("""
 _BRIEF = jinja2.Environment(autoescape=True).from_string("""<div class="brief">
 <section aria-labelledby="brief-figures"><h2 id="brief-figures">The last 12 months
 ({{ period }})</h2><div class="figures">
-{% for f in figures %}<div><span class="big" title="{{ f.exact }}">{{ f.text }}</span>
+{% for f in figures %}<div><span class="big" title="{{ f.exact }}">{{ f.number or f.text }}{%
+if f.number and f.unit %} <span class="unit">{{ f.unit }}</span>{% endif %}</span>
 <span class="what">{{ f.label }}</span>{% if f.move %}<span class="move {{ f.tone }}"
 title="{{ f.sign }}">{{ f.move }} <span aria-hidden="true">{{ f.symbol }}</span>{% if f.word %}
 <span class="sr">({{ f.word }})</span>{% endif %}</span>{% endif %}</div>{% endfor %}</div>
@@ -107,7 +109,8 @@ def _figure(key: str, label: str, now: float, before: float, unit: str, *,
                 math.isfinite(change) and before > 0 else compact(change, unit))
     c = _cue(key, change)
     then = compact(before, unit) if not share else _share(before).lstrip("+")
-    return {"label": label, "text": text, "exact": exact,
+    return {"label": label, "text": text, "exact": exact, "unit": "" if share else unit,
+            "number": text if share else compact(now),
             "move": move if math.isfinite(change) else "", **c,
             "sign": f"then {then}; {c['why']}"}
 
