@@ -61,7 +61,7 @@ table { border-collapse: collapse; font-size: .85rem; } td, th { padding: .2rem 
 .missing { margin: .3rem 0 0 0; color: #555; font-size: .85rem; }
 footer { color: #555; font-size: .85rem; margin-top: 2rem; }
 .change { display: block; color: #555; font-size: .8rem; }  /* wraps: four narrow columns */
-.change .move { display: inline; font-size: inherit; }
+.change .move { display: inline; font-size: inherit; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .key-accounts { background: #fff; border: 1px solid #d5d8dd; border-radius: 8px;
                 padding: .7rem .9rem; margin-top: .8rem; }
@@ -73,7 +73,10 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .glossary dd { margin: 0; }
 /* on a phone a wide table scrolls in its own box, never the page */
 footer table, .key-accounts table { display: block; max-width: 100%; overflow-x: auto; }
-@media (max-width: 40rem) { .glossary dl { grid-template-columns: 1fr; } }
+@media (max-width: 40rem) { .glossary dl { grid-template-columns: 1fr; }
+  /* a phone: a chart's caption under it, not squeezed beside it a word a line */
+  .charts figure { flex-direction: column; align-items: flex-start; gap: .2rem; }
+  .charts figcaption { max-width: none; } }
 {{ css }}
 {{ brief_css }}
 {{ meaning_css }}
