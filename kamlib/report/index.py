@@ -9,8 +9,9 @@ difference in the figure's own format; a share's in percentage points), from the
 the build keeps (:mod:`kamlib.report.history`), coloured by what it means and said in a word
 ("better", "worse"; the figure's better way is declared once in
 :mod:`kamlib.report.measures`). Amounts of money are compact (498.5 M, as the brief shows
-them) with the exact value on hover; the module page keeps the exact value. Rendered with Jinja2 with autoescaping on,
-so titles, labels and file names from data or notebooks are text, never markup. Printable:
+them) with the exact value on hover; the module page keeps the exact value. Rendered with
+Jinja2 with autoescaping on, so titles, labels and file names from data or notebooks are
+text, never markup. Printable:
 two cards a row on A4, no card breaks across pages, and links show their targets on paper.
 """
 
