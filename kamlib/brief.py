@@ -35,20 +35,25 @@ _STATUS = ["account_id", "status", "reasons", "revenue_l12m", "revenue_p12m"]
 
 
 def compact(value: float, unit: str = "") -> str:
-    """An amount as a director reads it: 498.5 M, 21.6 k, 950 (``unit`` appended).
+    """An amount as a director reads it: 498.5 M, 21.6 k, 950 (``unit`` appended), never
+    more than four significant digits below a hundred billion (999,960 is 1.0 M, not
+    1,000.0 k).
 
     >>> compact(498_475_813, "EUR"), compact(-21_640), compact(950.4), compact(1.25e9)
     ('498.5 M EUR', '-21.6 k', '950', '1.25 bn')
+    >>> compact(999_960), compact(999.6), compact(12_345.6)
+    ('1.0 M', '1.0 k', '12.3 k')
     """
     if value is None or not np.isfinite(value):
         return "n/a"
     size = abs(value)
-    for limit, suffix, digits in ((1e9, "bn", 2), (1e6, "M", 1), (1e3, "k", 1)):
-        if size >= limit:
-            text = f"{value / limit:,.{digits}f} {suffix}"
-            break
-    else:
-        text = f"{value:,.0f}"
+    scales = ((1.0, "", 0), (1e3, "k", 1), (1e6, "M", 1), (1e9, "bn", 2))
+    i = max(j for j, (limit, _, _) in enumerate(scales) if size >= limit or j == 0)
+    # a value that rounds up to 1,000 of its scale is shown in the next one
+    while i + 1 < len(scales) and round(size / scales[i][0], scales[i][2]) >= 1000:
+        i += 1
+    limit, suffix, digits = scales[i]
+    text = f"{value / limit:,.{digits}f} {suffix}".strip()
     return f"{text} {unit}".strip()
 
 

@@ -64,6 +64,17 @@ def site_twice(tmp_path_factory):
     return out, results, first
 
 
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The bundled sample's reports and account plans, built once as ``kam build`` does."""
+    from kamlib.report import build_reports
+
+    out = tmp_path_factory.mktemp("sample_site") / "reports"
+    result = build_reports(None, out=out, show_progress=False)
+    assert result.ok, result.errors
+    return out
+
+
 def report_notebook(path: Path, *cells, title: str) -> Path:
     """Write a report notebook to ``path``: the build's parameters cell, then ``cells``
     (nbformat cells; a string is a code cell), with ``title`` in its kamkit metadata."""

@@ -2,14 +2,16 @@
 
 import pandas as pd
 
-from kamlib.report.brief_page import ACT_ROWS, brief_data, brief_html, tone
+from kamlib.report.brief_page import ACT_ROWS, brief_data, brief_html
+from kamlib.report.measures import meaning
 
 from tests.test_brief import STATUS
 
 
 def test_tone_by_meaning():
-    assert [tone(1, "up"), tone(1, "down"), tone(-1, "down"), tone(1, None),
-            tone(float("nan"))] == ["better", "worse", "better", "neutral", "neutral"]
+    assert [meaning(1, "up"), meaning(1, "down"), meaning(-1, "down"), meaning(1, None),
+            meaning(float("nan"), "up"), meaning(0, "down")] == [
+        "better", "worse", "better", "neutral", "neutral", "same"]
 
 
 def test_brief_by_hand_names_escaped():

@@ -93,3 +93,53 @@ def test_index_prints_on_one_a4_page(index_page, visit, tmp_path):
     pdf = tmp_path / "index.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True)
     assert len(PdfReader(pdf).pages) == 1
+
+
+# --- the bundled sample's build: the index, the plans' index and the fullest plan ----------
+
+def fullest_plan(out) -> str:
+    """The planned account with the most contacts and opportunities together (ties: the
+    smallest id): the longest plan, the one most likely to be too wide or too long."""
+    from kamlib import open_dataset
+
+    ds = open_dataset()
+    planned = {p.stem for p in (out / "plans").glob("*.html") if p.stem != "index"}
+    counts = (ds.contacts["account_id"].value_counts()
+              .add(ds.opportunities["account_id"].value_counts(), fill_value=0))
+    counts = counts[counts.index.isin(planned)]
+    return str(min(counts.index, key=lambda a: (-counts[a], a)))
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_sample_index_screenshots_and_width(sample_site, visit, size):
+    width, height = SIZES[size]
+    page = visit(sample_site / "index.html").page
+    page.set_viewport_size({"width": width, "height": height})
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"sample-index-{size}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_plans_index_and_the_fullest_plan_fit_a_phone(sample_site, visit):
+    account = fullest_plan(sample_site)
+    ARTIFACTS.mkdir(exist_ok=True)
+    for path in (sample_site / "plans" / "index.html", sample_site / "plans" / f"{account}.html"):
+        page = visit(path).page
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(ARTIFACTS / f"phone-plans-{path.stem}.png"))
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 390, f"{path.name} is {wide} px wide at 390 px"
+
+
+def test_every_page_links_back_to_the_index(sample_site):
+    import re
+
+    pages = [p for p in sample_site.glob("*.html") if p.name != "index.html"]
+    plans = sorted((sample_site / "plans").glob("*.html"))
+    assert len(pages) >= 9 and len(plans) >= 10
+    for path in pages + plans:
+        back = "index.html" if path.parent == sample_site else "../index.html"
+        text = path.read_text(encoding="utf-8")
+        assert re.search(rf'<(nav|p) class="kamkit-nav"[^>]*>.*?<a href="{re.escape(back)}"',
+                         text, flags=re.S), path.name
+        assert (path.parent / back).resolve() == (sample_site / "index.html").resolve()

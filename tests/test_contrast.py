@@ -65,3 +65,19 @@ def test_the_built_index_svg_texts_meet_aa(site_twice):
     assert svgs, "the index draws its charts as inline SVG"
     checked = [t for svg in svgs for t in text_contrasts(svg)]
     assert checked and all(ratio >= AA for _, ratio in checked), checked
+
+
+def test_movement_colours_meet_aa_on_the_cards_and_the_page():
+    """Every colour the index gives a movement by meaning (better, worse, neutral, same), as
+    its stylesheet has it, against the cards' white and the page's grey."""
+    import re
+
+    from kamlib.report.index import index_html
+    from kamlib.report.measures import MEANINGS
+
+    page = index_html([], {}, "leadership")
+    rules = dict(re.findall(r"\.move\.(\w+) \{ color: (#[0-9a-f]{6}); \}", page))
+    assert set(rules) == set(MEANINGS), rules
+    assert rules["better"] != rules["worse"]
+    for background in ("#ffffff", "#f4f5f7"):
+        assert all(contrast(c, background) >= AA for c in rules.values()), (background, rules)

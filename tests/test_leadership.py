@@ -120,15 +120,18 @@ def test_movement_in_the_figures_own_format(now, then, expected):
 
 def test_index_shows_movements_escaped_and_says_when_there_is_no_earlier_build():
     modules = [{"name": "m", "title": "M", "html": "m.html", "headlines": [
-        {"key": "n", "value": 12, "text": "12", "label": "<i>accounts</i>", "fmt": "{:,}"},
+        {"key": "lost_accounts", "value": 12, "text": "12", "label": "<i>accounts</i>",
+         "fmt": "{:,}"},
         {"key": "new", "value": 1, "text": "1", "label": "new one", "fmt": "{:,}"}]}]
     previous = {"built": "2025-01-01 00:00 UTC", "as_of": "<2024>", "figures": [
-        {"module": "m", "key": "n", "value": 10, "text": "<b>10</b>", "label": "x"}]}
+        {"module": "m", "key": "lost_accounts", "value": 10, "text": "<b>10</b>", "label": "x"}]}
     page = index_html(with_movements(modules, previous), {}, "leadership", history=True,
                       previous=previous, changes={"html": "changes.html", "count": 3})
     text = re.sub(r"\s+", " ", page)
     assert "then &lt;b&gt;10&lt;/b&gt; &rarr; now 12" in text and "&lt;2024&gt;" in text
-    assert 'title="up">▲</span> +2</span>' in text and "new figure" in text
+    # two more lost accounts: up, and worse, said in colour, an arrow and a word
+    assert ('<span class="move worse"><span class="arrow" aria-hidden="true">▲</span> +2 '
+            '(worse)</span>') in text and "new figure" in text
     assert '<a href="changes.html">Which accounts moved since the last build (3)</a>' in text
     assert "<i>accounts" not in page and "No earlier build" not in page
     first = index_html(with_movements(modules, None), {}, "leadership", history=True,
@@ -187,12 +190,14 @@ def test_second_build_shows_hand_computed_movements(site_twice):
     text = re.sub(r"\s+", " ", (out / "index.html").read_text())
     # revenue in the last 12 months: to 2024-02-11 190 + 70 - 10 = 250, to 2024-02-15
     # 190 + 5 - 10 + 200 = 385 (the same 12-month period at each as-of date)
-    assert 'then 250 &rarr; now 385 <span class="arrow" title="up">▲</span> +135' in text
+    assert ('then 250 &rarr; now 385 <span class="move better"><span class="arrow" '
+            'aria-hidden="true">▲</span> +135 (better)</span>') in text
     # the whole-window figures (revenue over the window, vital few, Gini, A class) are never
     # a movement: their windows differ in length
     assert "then 66.7%" not in text and "then 0.23" not in text and "then 104.0%" not in text
     assert text.count("not compared: a whole-window total") >= 8
-    assert 'then 4 &rarr; now 4 <span class="arrow" title="same">=</span> unchanged' in text
+    assert ('then 4 &rarr; now 4 <span class="move same"><span class="arrow" '
+            'aria-hidden="true">=</span> unchanged</span>') in text
     assert "Which accounts moved since the last build (2)" in text
     # no movement on the index compares figures over periods of different length
     previous, now = [read_history(line)[0] for line in

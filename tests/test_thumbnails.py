@@ -84,7 +84,7 @@ def test_matrix_cells_by_hand_darkest_for_the_largest_share():
 
 def test_bars_are_as_long_as_their_share_of_the_largest():
     rects = _tree(bars_svg(["a", "b", "c"], [0.5, 0.25, 0.0], "s")).findall(f".//{SVG}rect")
-    assert [(r.get("y"), r.get("width")) for r in rects] == [("2.0", "110.0"), ("14.0", "55.0"),
+    assert [(r.get("y"), r.get("width")) for r in rects] == [("2.0", "100.0"), ("14.0", "50.0"),
                                                              ("26.0", "0.0")]
 
 

@@ -3,12 +3,14 @@
 Rendered from :func:`brief_data` (plain dicts of the :mod:`kamlib.brief` frames) with
 Jinja2, autoescaped: account names are text, never markup. Amounts are compact (498.5 M)
 with the exact value on hover; each movement is coloured by what it means (better, worse,
-neutral) and says it in words and a symbol too, never by colour alone.
+neutral), read from the figure's one declaration in :mod:`kamlib.report.measures` (the
+same colour as on its module card), and says it in a symbol and words too, never by colour
+alone.
 
 Examples
 --------
->>> tone(5.0, better="up"), tone(-5.0, better="up"), tone(3.0, better="down"), tone(0.0)
-('better', 'worse', 'worse', 'neutral')
+>>> _figure("revenue_l12m", "revenue", 110.0, 100.0, "EUR")["tone"]
+'better'
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ import pandas as pd
 from markupsafe import Markup
 
 from kamlib.brief import act_on, compact, largest_accounts, next_steps, totals
+from kamlib.report.measures import better_title, cue, measure
 
-__all__ = ["brief_data", "brief_html", "dataset_brief", "key_account_ids", "tone", "BRIEF_CSS",
+__all__ = ["brief_data", "brief_html", "dataset_brief", "key_account_ids", "BRIEF_CSS",
            "ACT_ROWS"]
 
 ACT_ROWS = 8  # the accounts to act on shown on the index; the changes page and plans hold all
-_SIGN = {"better": "▲ better", "worse": "▼ worse", "neutral": "■ unchanged"}
 
 BRIEF_CSS = Markup("""
 .brief { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 26rem), 1fr));
@@ -38,8 +40,8 @@ BRIEF_CSS = Markup("""
   gap: .6rem; }
 .figures .big { font-size: 1.35rem; font-weight: 650; display: block; }
 .figures .what { color: #444; font-size: .85rem; }
+.figures .unit { font-size: .85rem; font-weight: 600; }  /* "175.0 M EUR" on one line */
 .move { font-size: .85rem; display: block; }
-.move.better { color: #1a6b2f; } .move.worse { color: #a4262c; } .move.neutral { color: #555; }
 .scroll { overflow-x: auto; max-width: 100%; }
 .brief table { width: 100%; font-size: .85rem; }
 .brief td.why { font-size: .8rem; color: #333; }
@@ -53,10 +55,11 @@ BRIEF_CSS = Markup("""
 _BRIEF = jinja2.Environment(autoescape=True).from_string("""<div class="brief">
 <section aria-labelledby="brief-figures"><h2 id="brief-figures">The last 12 months
 ({{ period }})</h2><div class="figures">
-{% for f in figures %}<div><span class="big" title="{{ f.exact }}">{{ f.text }}</span>
+{% for f in figures %}<div><span class="big" title="{{ f.exact }}">{{ f.number or f.text }}{%
+if f.number and f.unit %} <span class="unit">{{ f.unit }}</span>{% endif %}</span>
 <span class="what">{{ f.label }}</span>{% if f.move %}<span class="move {{ f.tone }}"
-title="{{ f.sign }}">{{ f.move }} <span aria-hidden="true">{{ f.symbol }}</span>
-<span class="sr">({{ f.word }})</span></span>{% endif %}</div>{% endfor %}</div>
+title="{{ f.sign }}">{{ f.move }} <span aria-hidden="true">{{ f.symbol }}</span>{% if f.word %}
+<span class="sr">({{ f.word }})</span>{% endif %}</span>{% endif %}</div>{% endfor %}</div>
 <p class="what">Against the 12 months before ({{ prior }}); amounts in {{ unit }}, exact on
 hover and on the module pages.</p>
 {% if steps %}<h2 id="brief-steps">Next steps</h2><ol>
@@ -65,7 +68,8 @@ hover and on the module pages.</p>
 largest accounts</h2><div class="scroll"><table><thead><tr><th>Account</th>
 <th class="num">Last 12 months</th><th class="num">Change</th><th>Status</th></tr></thead><tbody>
 {% for r in largest %}<tr><td>{{ r.name }}</td><td class="num" title="{{ r.exact }}">{{ r.revenue }}</td>
-<td class="num"><span class="move {{ r.tone }}">{{ r.change }}</span></td>
+<td class="num"><span class="move {{ r.tone }}" title="{{ r.sign }}">{{ r.change }}{% if r.word %}
+<span class="sr">({{ r.word }})</span>{% endif %}</span></td>
 <td><span class="status {{ r.status_class }}" title="{{ r.reasons }}">{{ r.status }}</span></td></tr>
 {% endfor %}</tbody></table></div></section>
 <section class="act" aria-labelledby="brief-act"><h2 id="brief-act">To act on this month{% if n_act > act|length %}
@@ -78,19 +82,22 @@ largest accounts</h2><div class="scroll"><table><thead><tr><th>Account</th>
 </div>""")
 
 
-def tone(change: float, better: str | None = "up") -> str:
-    """``better``, ``worse`` or ``neutral`` for a movement of ``change`` where ``better``
-    says which way is good ("up", "down", or None: neither)."""
-    if change is None or not math.isfinite(change) or change == 0 or better is None:
-        return "neutral"
-    return "better" if (change > 0) == (better == "up") else "worse"
+def _cue(key: str, change: float) -> dict:
+    """A movement of the figure ``key`` as the brief shows it: ``tone`` (its meaning, the
+    colour), ``symbol`` (the direction), ``word`` and the hover text ``why``."""
+    found = measure(key)
+    better = found.better if found else None
+    c = cue(change, better)
+    return {"tone": c["meaning"], "symbol": c["arrow"], "word": c["word"],
+            "why": better_title(better)}
 
 
 def _share(x: float) -> str:
     return "n/a" if x is None or not math.isfinite(x) else f"{x:+.1%}"
 
 
-def _figure(label: str, now: float, before: float, unit: str, *, share: bool = False) -> dict:
+def _figure(key: str, label: str, now: float, before: float, unit: str, *,
+            share: bool = False) -> dict:
     if share:
         text, exact = _share(now).lstrip("+"), f"{now:.4%}" if math.isfinite(now) else "n/a"
         change = now - before
@@ -100,10 +107,12 @@ def _figure(label: str, now: float, before: float, unit: str, *, share: bool = F
         change = now - before
         move = (f"{compact(change, unit)} ({_share(change / before)})" if before and
                 math.isfinite(change) and before > 0 else compact(change, unit))
-    t = tone(change)
-    return {"label": label, "text": text, "exact": exact, "move": move if math.isfinite(
-        change) else "", "tone": t, "symbol": _SIGN[t].split()[0], "word": _SIGN[t].split()[1],
-        "sign": f"then {compact(before, unit) if not share else _share(before).lstrip('+')}"}
+    c = _cue(key, change)
+    then = compact(before, unit) if not share else _share(before).lstrip("+")
+    return {"label": label, "text": text, "exact": exact, "unit": "" if share else unit,
+            "number": text if share else compact(now),
+            "move": move if math.isfinite(change) else "", **c,
+            "sign": f"then {then}; {c['why']}"}
 
 
 def brief_data(status: pd.DataFrame, accounts: pd.DataFrame | None = None, *,
@@ -114,11 +123,11 @@ def brief_data(status: pd.DataFrame, accounts: pd.DataFrame | None = None, *,
     plans = plans or {}
     t = totals(status)
     periods = status.attrs.get("periods", {})
-    figures = [_figure("revenue", t["revenue_l12m"], t["revenue_p12m"], unit)]
+    figures = [_figure("revenue_l12m", "revenue", t["revenue_l12m"], t["revenue_p12m"], unit)]
     if math.isfinite(t["profit_l12m"]):
-        figures += [_figure("profit", t["profit_l12m"], t["profit_p12m"], unit),
-                    _figure("profit margin", t["margin_l12m"], t["margin_p12m"], unit,
-                            share=True)]
+        figures += [_figure("profit_l12m", "profit", t["profit_l12m"], t["profit_p12m"], unit),
+                    _figure("margin_l12m", "profit margin", t["margin_l12m"], t["margin_p12m"],
+                            unit, share=True)]
     counts = status["status"].astype(str).value_counts()
     at_risk, lost = int(counts.get("at risk", 0)), int(counts.get("lost", 0))
     figures.append({"label": f"accounts at risk; {lost:,} lost", "text": f"{at_risk:,}",
@@ -126,10 +135,12 @@ def brief_data(status: pd.DataFrame, accounts: pd.DataFrame | None = None, *,
     top = []
     for r in largest_accounts(status, accounts, n=largest).itertuples():
         status_word = str(r.status)
+        c = _cue("revenue_l12m", r.change)  # an account's revenue: better up, as the total
         top.append({"name": r.account_name or r.account_id, "revenue": compact(r.revenue_l12m),
                     "exact": f"{r.revenue_l12m:,.2f} {unit}".strip(),
                     "change": _share(r.change) if math.isfinite(r.change) else "new",
-                    "tone": tone(r.change), "status": status_word,
+                    "tone": c["tone"], "word": c["word"], "sign": c["why"],
+                    "status": status_word,
                     "status_class": status_word.replace(" ", "-"), "reasons": r.reasons})
     actions = act_on(status, accounts, key_accounts=key_accounts)
     act = [{"id": r.account_id, "name": r.account_name or r.account_id, "why": r.why,

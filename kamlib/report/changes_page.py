@@ -20,6 +20,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from kamlib.changes import KINDS, change_totals
+from kamlib.report.measures import COLOURS  # a gain in revenue is better
 
 __all__ = ["changes_html", "table_assets", "print_css", "KINDS", "SHOWN"]
 
@@ -52,7 +53,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #22
 table { border-collapse: collapse; font-size: .9rem; } td, th { padding: .25rem .6rem;
         border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-.gain { color: #1a6b2f; } .loss { color: #a4262c; }
+.gain { color: {{ colours.better }}; } .loss { color: {{ colours.worse }}; }  /* as the index */
 h2 { font-size: 1.1rem; margin: 1.4rem 0 .4rem 0; } table.totals { margin: .6rem 0; }
 section.group { break-inside: auto; }
 {{ css }}
@@ -191,7 +192,7 @@ def changes_html(changes: pd.DataFrame | None, names: dict[str, str], now: dict,
         title="What changed since the last build", groups=groups, totals=totals, total=total,
         n_moved=n_moved, n_moved_text=f"{n_moved:,}", now=now, previous=previous,
         problem=problem, yearly=yearly, currency=currency, lost_after_days=lost_after_days,
-        export=export, css=css, js=js, print_css=print_css(),
+        export=export, css=css, js=js, print_css=print_css(), colours=COLOURS,
         no_yearly="The previous build was made by an older kit that kept no yearly revenue "
                   "per account: the accounts that moved are listed, but the effect on yearly "
                   "revenue is not shown (a difference of whole-window totals would not be "

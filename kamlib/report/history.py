@@ -11,9 +11,10 @@ wants to chart the figures over time; a line that is not a build record is skipp
 
 Examples
 --------
->>> movement({"key": "n", "value": 12, "text": "12", "fmt": "{:,}"},
-...          {"value": 10, "text": "10", "fmt": "{:,}"})
-{'then': '10', 'direction': 'up', 'arrow': '▲', 'delta': '+2'}
+>>> movement({"key": "lost_accounts", "value": 12, "text": "12", "fmt": "{:,}"},
+...          {"value": 10, "text": "10", "fmt": "{:,}"})  # doctest: +NORMALIZE_WHITESPACE
+{'then': '10', 'direction': 'up', 'arrow': '▲', 'delta': '+2', 'meaning': 'worse',
+ 'word': 'worse', 'before': 10, 'diff': 2}
 >>> movement({"key": "s", "value": 0.25, "text": "25.0%", "fmt": "{:.1%}"},
 ...          {"value": 0.3, "text": "30.0%"})["delta"]
 '-5.0 pts'
@@ -25,6 +26,8 @@ import json
 import math
 import re
 from datetime import datetime, timezone
+
+from kamlib.report.measures import cue, measure
 
 __all__ = ["HISTORY", "history_entry", "read_history", "movement", "with_movements",
            "comparable", "shown_time", "figure_settings", "settings_change"]
@@ -162,9 +165,12 @@ def _delta(diff: int | float, fmt: str) -> str:
 
 def movement(now: dict, then: dict | None) -> dict | None:
     """How a figure moved since the previous build: ``then`` (its text), ``direction``
-    ("up", "down", "same" or "changed" for a figure that is not a number), ``arrow`` and
-    ``delta``; None if the previous build did not have it. A number whose shown text did
-    not change (it moved below the figure's precision) is "same".
+    ("up", "down", "same" or "changed" for a figure that is not a number), ``arrow``,
+    ``delta``, what the movement means (``meaning``: "better", "worse", "neutral" or
+    "same", by the figure's declared better way in :mod:`kamlib.report.measures`; ``word``
+    says it beside the colour), and the numbers (``before``, ``diff``) for a compact form;
+    None if the previous build did not have it. A number whose shown text did not change
+    (it moved below the figure's precision) is "same".
 
     >>> movement({"value": 1.6941, "text": "169%", "fmt": "{:.0%}"},
     ...          {"value": 1.6939, "text": "169%"})["direction"]
@@ -173,14 +179,18 @@ def movement(now: dict, then: dict | None) -> dict | None:
     if then is None:
         return None
     a, b = _number(then.get("value")), _number(now.get("value"))
-    out = {"then": str(then.get("text", "")), "direction": "same", "arrow": "=", "delta": ""}
+    out = {"then": str(then.get("text", "")), "direction": "same", "arrow": "=", "delta": "",
+           "meaning": "same", "word": "", "before": a, "diff": 0}
     if a is None or b is None:
         if then.get("value") != now.get("value"):
-            out.update(direction="changed", arrow="≠")
+            out.update(direction="changed", arrow="≠", meaning="neutral", diff=None)
         return out
     # a change below the shown precision (float noise: "169% -> 169%") is no movement
     if b != a and str(now.get("text", "")) != out["then"]:
-        out.update(direction="up" if b > a else "down", arrow="▲" if b > a else "▼",
+        found = measure(now.get("key"))
+        shown = cue(b - a, found.better if found else None)
+        out.update(direction="up" if b > a else "down", arrow=shown["arrow"],
+                   meaning=shown["meaning"], word=shown["word"], diff=b - a,
                    delta=_delta(b - a, str(now.get("fmt") or then.get("fmt") or "")))
     return out
 

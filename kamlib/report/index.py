@@ -6,21 +6,28 @@ recorded; no script, no image file) and its headline figures.
 
 Each figure shows how it moved since the previous build (then, now, an arrow and the
 difference in the figure's own format; a share's in percentage points), from the history
-the build keeps (:mod:`kamlib.report.history`). Rendered with Jinja2 with autoescaping on,
-so titles, labels and file names from data or notebooks are text, never markup. Printable:
+the build keeps (:mod:`kamlib.report.history`), coloured by what it means and said in a word
+("better", "worse"; the figure's better way is declared once in
+:mod:`kamlib.report.measures`). Amounts of money are compact (498.5 M, as the brief shows
+them) with the exact value on hover; the module page keeps the exact value. Rendered with
+Jinja2 with autoescaping on, so titles, labels and file names from data or notebooks are
+text, never markup. Printable:
 two cards a row on A4, no card breaks across pages, and links show their targets on paper.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 
 import jinja2
 from markupsafe import Markup
 
+from kamlib.brief import compact
+from kamlib.report.measures import MEANING_CSS, better_title, measure
 from kamlib.report.thumbnails import describe, thumbnail_svg
 
-__all__ = ["index_html", "charts", "AUDIENCES", "MAX_CHARTS"]
+__all__ = ["index_html", "charts", "card_figure", "AUDIENCES", "MAX_CHARTS"]
 
 AUDIENCES = ("leadership", "trainee")
 MAX_CHARTS = 2
@@ -55,7 +62,7 @@ table { border-collapse: collapse; font-size: .85rem; } td, th { padding: .2rem 
 .missing { margin: .3rem 0 0 0; color: #555; font-size: .85rem; }
 footer { color: #555; font-size: .85rem; margin-top: 2rem; }
 .change { display: block; color: #555; font-size: .8rem; }  /* wraps: four narrow columns */
-.change .arrow { font-weight: 600; } .change.up .arrow, .change.down .arrow { color: #1f5f99; }
+.change .move { display: inline; font-size: inherit; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .key-accounts { background: #fff; border: 1px solid #d5d8dd; border-radius: 8px;
                 padding: .7rem .9rem; margin-top: .8rem; }
@@ -67,9 +74,13 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .glossary dd { margin: 0; }
 /* on a phone a wide table scrolls in its own box, never the page */
 footer table, .key-accounts table { display: block; max-width: 100%; overflow-x: auto; }
-@media (max-width: 40rem) { .glossary dl { grid-template-columns: 1fr; } }
+@media (max-width: 40rem) { .glossary dl { grid-template-columns: 1fr; }
+  /* a phone: a chart's caption under it, not squeezed beside it a word a line */
+  .charts figure { flex-direction: column; align-items: flex-start; gap: .2rem; }
+  .charts figcaption { max-width: none; } }
 {{ css }}
 {{ brief_css }}
+{{ meaning_css }}
 {{ print_css }}
 /* on paper the index is one A4 page: the brief and each module's figures in four
    columns (charts, the key-accounts table, the glossary and the inputs stay on screen) */
@@ -112,11 +123,12 @@ build{% if changes.count is not none %} ({{ changes.count }}){% endif %}</a>{% e
 {% if m.charts %}<div class="charts">{% for c in m.charts %}<figure>{{ c.svg }}
 <figcaption aria-hidden="true">{{ c.caption }}</figcaption></figure>{% endfor %}</div>{% endif %}
 {% if m.headlines %}<ul class="headlines">{% for h in m.headlines %}
-<li><span class="figure">{{ h.text }}</span>
+<li><span class="figure"{% if h.exact %} title="{{ h.exact }}"{% endif %}>{{ h.shown }}</span>
 <span class="label">{{ h.label }}</span>{% if h.change %}
-<span class="change {{ h.change.direction }}">then {{ h.change.then }} &rarr; now {{ h.text }}
-<span class="arrow" title="{{ h.change.direction }}">{{ h.change.arrow }}</span>
-{{ h.change.delta or ("unchanged" if h.change.direction == "same" else "") }}</span>
+<span class="change {{ h.change.direction }}" title="{{ h.change.title }}">then
+{{ h.change.then }} &rarr; now {{ h.shown }} <span class="move {{ h.change.meaning }}"><span
+class="arrow" aria-hidden="true">{{ h.change.arrow }}</span> {{ h.change.delta }}{% if
+h.change.word %} ({{ h.change.word }}){% endif %}</span></span>
 {% elif h.not_compared %}<span class="change">{{ h.not_compared }}</span>
 {% elif previous and not previous.changed %}<span class="change new">new figure</span>{% endif %}</li>{% endfor %}</ul>
 {% endif %}{% for n in m.notices %}<p class="missing">{{ n }}</p>{% endfor %}</section>
@@ -167,12 +179,53 @@ def charts(module: dict) -> list[dict]:
     return shown[:MAX_CHARTS]
 
 
+def _amount(value: object) -> float | None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return float(value) if ok and math.isfinite(value) else None
+
+
+def card_figure(h: dict) -> dict:
+    """A headline as its card shows it: ``shown`` (an amount of money compact, see
+    :func:`kamlib.brief.compact`), ``exact`` (the figure's own text, on hover; "" when
+    ``shown`` is it), and its ``change`` (from :func:`kamlib.report.history.movement`)
+    with ``then`` and ``delta`` in the same form and the exact ones in ``title``.
+
+    >>> f = card_figure({"key": "revenue_l12m", "value": 498_475_813.0, "text": "498,475,813",
+    ...     "change": {"then": "450,000,000", "before": 450e6, "diff": 48_475_813.0,
+    ...                "delta": "+48,475,813", "direction": "up", "meaning": "better"}})
+    >>> f["shown"], f["exact"], f["change"]["then"], f["change"]["delta"]
+    ('498.5 M', '498,475,813', '450.0 M', '+48.5 M')
+    >>> f["change"]["title"]
+    'then 450,000,000, now 498,475,813: +48,475,813; higher is better'
+    """
+    found = measure(h.get("key"))
+    text = str(h.get("text", ""))
+    value = _amount(h.get("value"))
+    money = bool(found and found.money) and value is not None
+    out = {**h, "shown": compact(value) if money else text, "exact": text if money else ""}
+    change = h.get("change")
+    if change:
+        before, diff = _amount(change.get("before")), _amount(change.get("diff"))
+        delta = change.get("delta") or ("unchanged" if change.get("direction") == "same"
+                                        else "")
+        exact = f"then {change.get('then', '')}, now {text}" + (
+            f": {change['delta']}" if change.get("delta") else "")
+        out["change"] = {**change, "delta": delta,
+                         "title": f"{exact}; {better_title(found.better if found else None)}"}
+        if money and before is not None:
+            out["change"]["then"] = compact(before)
+        if money and diff:
+            out["change"]["delta"] = ("+" if diff > 0 else "") + compact(diff)
+    return out
+
+
 def _shown(module: dict) -> dict:
     """A module as its card shows it: charts drawn, what it misses in a reader's words."""
     from kamlib.data.needs import plain_and_how
 
     plain, how = plain_and_how(str(module.get("missing") or ""))
-    return {**module, "charts": charts(module), "missing_plain": plain, "missing_how": how}
+    return {**module, "charts": charts(module), "missing_plain": plain, "missing_how": how,
+            "headlines": [card_figure(h) for h in module.get("headlines", [])]}
 
 
 def index_html(modules: list[dict], run_info: dict, audience: str,
@@ -200,6 +253,7 @@ def index_html(modules: list[dict], run_info: dict, audience: str,
     css, js = table_assets()
     return _INDEX.render(
         brief=brief, brief_markup=brief_html(brief) if brief else "", brief_css=BRIEF_CSS,
+        meaning_css=MEANING_CSS,
         history=history, previous=previous, changes=changes or {}, css=css, js=js,
         key_accounts=key_accounts, key_columns=FIGURES, print_css=print_css(),
         glossary=glossary or [],

@@ -61,7 +61,10 @@ input { padding: .3rem; width: 20rem; max-width: 100%; margin: .5rem 0; }
 @media (max-width: 60rem) { table { display: block; overflow-x: auto; } }
 {{ print_css }}
 @media print { input { display: none; } th { cursor: auto; } }
+nav.kamkit-nav { margin: 0 0 .5rem; font-size: .9rem; } nav.kamkit-nav a { color: #1f5f99; }
+@media print { nav.kamkit-nav { display: none; } }
 </style></head><body><main>
+<nav class="kamkit-nav" aria-label="Reports"><a href="../index.html">&larr; Report index</a></nav>
 <h1>Account plans</h1>
 <p class="meta">Data as of <b>{{ as_of }}</b> &middot; {{ rows|length }} plans
 {%- if failed %} &middot; <b>{{ failed }} failed</b>{% endif %} &middot; amounts in

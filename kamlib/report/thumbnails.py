@@ -265,10 +265,11 @@ def matrix_svg(rows: list[str], columns: list[str], counts: list[list[float]],
 def bars_svg(labels: list[str], values: list[float], label: str) -> str:
     """One horizontal bar per label, as long as its share of the largest, with its share.
 
-    >>> '<rect x="96" y="2.0" width="110.0" height="9"' in bars_svg(["a", "b"], [0.5, 0.25], "b")
+    >>> '<rect x="106" y="2.0" width="100.0" height="9"' in bars_svg(["a", "b"], [0.5, 0.25], "b")
     True
     """
-    row, left, room = 12, 96, 110
+    # 102 units hold a name of 18 characters ("Middle recency, m…") at this size
+    row, left, room = 12, 106, 100
     peak = max(max(values), 0)
     body = ""
     for i, (name, value) in enumerate(zip(labels, values)):
