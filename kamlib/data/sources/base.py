@@ -231,8 +231,12 @@ def _report_rejects(bad: list[tuple], name: str, file: str, width: int,
                      count=len(other))
 
 
-def typed_source(con, name, relation: str, file: str, config, report, path=None):
-    """Map a typed relation's columns (Parquet, database) onto the contract as ``raw_<name>``."""
+def typed_source(con, name, relation: str, file: str, config, report, path=None,
+                 mapped: dict[str, str] | None = None):
+    """Map a typed relation's columns (Parquet, database) onto the contract as ``raw_<name>``.
+
+    ``mapped`` (contract column -> source column): the mapping made already (a database
+    table, mapped on its schema before only those columns were read)."""
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     except duckdb.Error as err:  # a query naming a missing table or column, say
@@ -240,7 +244,8 @@ def typed_source(con, name, relation: str, file: str, config, report, path=None)
                      hint=f"Check [tables.{name}] in kam.toml.")
         return None
     header = [d[0] for d in described]
-    positions = map_columns(name, header, file, config, report)
+    positions = {c: header.index(s) for c, s in mapped.items()} if mapped else \
+        map_columns(name, header, file, config, report)
     if positions is None:
         return None
     select = ", ".join(f"{ident(header[i])} AS {c}" for c, i in positions.items())
