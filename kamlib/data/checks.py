@@ -51,6 +51,11 @@ def check_tables(con: duckdb.DuckDBPyConnection, raws: dict[str, RawTable], conf
                 _references(con, raw, col, raws[target], report)
 
 
+def _named(raw: RawTable) -> str:
+    """A source as messages name it: a file by its name, a database table as "table X"."""
+    return raw.file if raw.noun == "file" else f"table {raw.file}"
+
+
 def _where(raw: RawTable, col: str | None, rows) -> dict:
     return dict(column=raw.mapping.get(col) if col else None, sheet=raw.sheet,
                 lines=raw.lines(rows))
@@ -129,9 +134,9 @@ def _references(con, raw: RawTable, col: str, target: RawTable, report) -> None:
     if rows:
         values = list(dict.fromkeys(v for _, v in rows))
         report.error(raw.table, raw.file, "unknown-reference", f"{len(values)} {col} value(s) "
-                     f"are not in {target.table} ({target.file})", count=len(rows),
+                     f"are not in {target.table} ({_named(target)})", count=len(rows),
                      values=values, hint=lookalike_hint(con, values, target.table, col)
-                     + f"Add them to {target.file}, or fix the ids.",
+                     + f"Add them to {_named(target)}, or fix the ids.",
                      **_where(raw, col, [r for r, _ in rows]))
 
 
@@ -391,10 +396,10 @@ def _unknown_accounts(con, raws, config: Config, report: ValidationReport,
         "SELECT unnest(list(_row ORDER BY _row)[:5]) FROM tx WHERE account_id IN (SELECT "
         "unnest(?::VARCHAR[])) GROUP BY account_id", [[a for a, _ in unknown]]).fetchall())
     report.error("transactions", raw.file, "unknown-account", f"{len(unknown)} account_id "
-                 f"value(s) in {count} line(s) are not in {raws['accounts'].file}",
+                 f"value(s) in {count} line(s) are not in {_named(raws['accounts'])}",
                  count=count, values=[a for a, *_ in unknown],
                  hint=lookalike_hint(con, [a for a, _ in unknown], "accounts",
                                           "account_id") + "Add the accounts "
-                      "to the accounts file, or set [analysis] unknown_accounts = \"create\" "
-                      "to add them by id (counted).",
+                      f"to the accounts {raws['accounts'].noun}, or set [analysis] "
+                      "unknown_accounts = \"create\" to add them by id (counted).",
                  **_where(raw, "account_id", lines))

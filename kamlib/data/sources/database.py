@@ -209,7 +209,7 @@ def read_pushed(name: str, config, report):
         remote.disconnect()
         _failed(name, wanted, err, config, report)
         return None
-    return PushedLines(name, wanted, None, wanted, mapping, {}, rows, first_line=0,
+    return PushedLines(name, wanted, None, wanted, mapping, {}, rows, first_line=0, noun="table",
                        lines_table=lines, backend=remote, keys=pushdown_keys(mapping))
 
 
