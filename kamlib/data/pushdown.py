@@ -12,7 +12,7 @@ database row has no line number. Nothing is created on the server (no temporary 
 views): a read-only user is enough. Small results are sorted on the client, in byte order.
 
 Engine-specific reading (which driver, how a query becomes a table) lives in the source
-modules (:mod:`kamlib.data.sources.postgres`); this module only needs an Ibis table.
+modules (:mod:`kamlib.data.postgres`); this module only needs an Ibis table.
 
 Examples
 --------
@@ -39,7 +39,8 @@ from kamlib.data.late_dates import late_tail
 from kamlib.data.problems import MAX_EXAMPLES, ValidationReport
 from kamlib.data.sources.base import RawTable
 
-__all__ = ["PushedLines", "pushdown_keys", "typed_lines", "check_pushed", "clean_lines", "unsupported_types"]
+__all__ = ["PushedLines", "pushdown_keys", "typed_lines", "check_pushed", "clean_lines",
+           "unsupported_types"]
 
 
 @dataclass
@@ -223,7 +224,8 @@ def _window(con, raw: PushedLines, t: ibis.Table, config: Config, report: Valida
 def _duplicates(raw: PushedLines, t: ibis.Table, config: Config,
                 report: ValidationReport) -> bool:
     """Exact duplicate lines (every mapped column equal): counted on the engine; returns
-    whether they are dropped (:func:`kamlib.data.checks.duplicate_rule`)."""
+    whether some are dropped (:func:`kamlib.data.checks.duplicate_rule`), so that the cube
+    reads DISTINCT lines only when there is something to drop."""
     cols = [c for c in TABLES["transactions"].names if c in raw.mapping]
     groups = t.group_by(cols).aggregate(copies=t.count())
     groups = groups.filter(groups.copies > 1)
@@ -246,7 +248,7 @@ def _duplicates(raw: PushedLines, t: ibis.Table, config: Config,
                         raw.keys, r)) for r in shown.itertuples(index=False)],
                     hint="If they are a double export, set [analysis] duplicate_lines = "
                          "\"drop\"; mapping an invoice_id column lets the kit decide.")
-    return drop
+    return drop and n > 0
 
 
 def _in_window(t: ibis.Table, start: date | None, end: date):

@@ -21,7 +21,7 @@ from kamlib.data.masking import mask_secrets
 from kamlib.data.contract import TABLES
 from kamlib.data.readonly_sql import dialect_of, query_problem, run_duckdb_query
 from kamlib.data.sources.base import RawTable, ident, map_columns, typed_source
-from kamlib.data.sources.postgres import is_postgres, pull_arrow, query_table
+from kamlib.data.postgres import is_postgres, pull_arrow, query_table
 
 __all__ = ["read_database", "read_pushed", "connect_read_only", "READ_ONLY_OPTIONS"]
 

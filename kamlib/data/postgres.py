@@ -9,8 +9,9 @@ into DuckDB. Without the driver, Ibis' own ``to_pyarrow`` (psycopg rows) is used
 
 Examples
 --------
->>> adbc_uri("postgres://kam:s3cret@db.example:5432/crm?sslmode=require")
-'postgresql://kam:s3cret@db.example:5432/crm?sslmode=require&options=-c%20default_transaction_read_only%3Don'
+>>> adbc_uri("postgres://kam:s3cret@db.example:5432/crm?sslmode=require").split("?")
+['postgresql://kam:s3cret@db.example:5432/crm', \
+'sslmode=require&options=-c%20default_transaction_read_only%3Don']
 """
 
 from __future__ import annotations
