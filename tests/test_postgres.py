@@ -281,7 +281,8 @@ def test_the_pushdown_never_reads_the_lines(tmp_path, monkeypatch, pg_cluster, s
     statements = re.findall(r"statement: (.*?)(?=\n\S|\Z)", log, re.S)
     on_lines = [s for s in statements if '"transactions"' in s]
     assert on_lines and not [s for s in statements if 'SELECT * FROM "transactions"' in s]
-    assert all(re.search(r"GROUP BY|COUNT\(|SUM\(|LIMIT|DISTINCT", s, re.I) for s in on_lines)
+    aggregates = r"GROUP BY|COUNT\(|SUM\(|MAX\(|LIMIT|DISTINCT"
+    assert not [s for s in on_lines if not re.search(aggregates, s, re.I)]
     assert not any(re.search(r"CREATE|DECLARE", s, re.I) for s in statements)
 
 
