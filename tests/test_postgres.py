@@ -293,3 +293,29 @@ def test_compute_is_checked_in_kam_toml(tmp_path, value, said):
     (tmp_path / "kam.toml").write_text(f'[source]\nfolder = "."\ncompute = "{value}"\n')
     with pytest.raises(ConfigError, match=re.escape(said)):
         load_config(tmp_path / "kam.toml")
+
+
+@pytest.mark.parametrize("compute", ["local", "database"])
+def test_lines_without_ids_or_accounts_table_give_the_csv_problems(tmp_path, monkeypatch,
+                                                                   pg_cluster, compute):
+    """No invoice ids: exact duplicates are kept (a warning, rows named by account and
+    date); no accounts table: the accounts are made from the ids (lookalikes warned)."""
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    lines = _generated(folder, dirty=True)[["account_id", "date", "revenue", "product"]]
+    (folder / "accounts.csv").unlink()
+    lines.to_csv(folder / "transactions.csv", index=False)
+    (folder / "kam.toml").write_text('[source]\nfolder = "."\n')
+    db = f"nokeys_{compute}"
+    pg_cluster.create_database(db)
+    pg_cluster.load_csv(db, "transactions", folder / "transactions.csv")
+    url = pg_cluster.reader(db, ["transactions"])
+    csv = kamlib.validate(folder / "kam.toml", today=TODAY)
+    report = kamlib.validate(_config(tmp_path, url, compute, monkeypatch=monkeypatch),
+                             today=TODAY)
+    assert _problems(report) == _problems(csv)
+    rules = {p.rule: p.count for p in csv.problems}
+    assert rules["duplicate-lines"] >= 1 and rules["lookalike-ids"] >= 2
+    created = [(c.step, c.count) for c in report.cleaning if "created" in c.step]
+    assert created == [(c.step, c.count) for c in csv.cleaning if "created" in c.step]
+    assert created[0][1] == 31  # the 10 x 3 generated ids and 'nobody'
