@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import ibis
@@ -90,7 +91,8 @@ class Cube:
         return f"<table><tr><th>frame</th><th>rows</th></tr>{rows}</table>"
 
 
-def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
+def build_cube(lines: ibis.Table, *, invoices: bool = True, read_only: bool = False,
+               fetch=None) -> Cube:
     """Aggregate clean transaction lines (the contract's columns) into a :class:`Cube`.
 
     Each frame is aggregated from the lines directly, in its own group-by: the account x
@@ -102,6 +104,12 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
     product once a month), so it cost more than the passes it saved. ``invoices=False`` (no
     invoice ids in the data) counts each line as an invoice. A month whose lines have no
     cost gets NaN cost, not 0: margins are never computed on invented costs.
+    ``read_only=True`` (the lines live on a database server or Spark, see
+    :mod:`kamlib.data.pushdown`): no temporary table is created (the account x day totals
+    are a subquery of each frame that needs them), and the small frames are put in order on
+    the client, in byte order, as DuckDB sorts, whatever collation the server sorts text by.
+    ``fetch(expr) -> DataFrame`` (default: ``expr.to_pandas()``) brings each frame back
+    (e.g. :func:`kamlib.data.postgres.fetcher`, Arrow-native).
     """
     money = _money_type(lines)
     t = lines.mutate(
@@ -113,28 +121,30 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
     money = {"revenue": t.revenue.sum(), "cost": t.cost.sum(), "lines": t.count()}
     span = {"first_date": t.date.min(), "last_date": t.date.max()}
     backend = ibis.get_backend(lines)
-    # (Ibis's own .cache() fails to drop its table on DuckDB 2: named and dropped here.)
-    daily = backend.create_table("_kamkit_days", t.group_by(["account_id", "date"]).aggregate(
-        value=t.revenue.sum()), temp=True, overwrite=True)
+    daily = t.group_by(["account_id", "date"]).aggregate(value=t.revenue.sum())
+    if not read_only:  # (Ibis's .cache() fails to drop its table on DuckDB 2: named here)
+        daily = backend.create_table("_kamkit_days", daily, temp=True, overwrite=True)
+    frame = partial(_frame, on_client=read_only, fetch=fetch)
     try:
         return Cube(
-            _frame(t.group_by(["account_id", "period"]).aggregate(
+            frame(t.group_by(["account_id", "period"]).aggregate(
                 **money, invoices=t.invoice_id.nunique() if invoices else t.count(),
                 products=t["product"].nunique(), **span), ["account_id", "period"],
                 ["account_id", "period", "revenue", "cost", "lines", "invoices",
                  "products", "first_date", "last_date"]),
-            _frame(t.group_by(["product", "period"]).aggregate(
+            frame(t.group_by(["product", "period"]).aggregate(
                 **money, accounts=t.account_id.nunique()), ["product", "period"],
                 ["product", "period", "revenue", "cost", "accounts", "lines"]),
-            _frame(t.group_by(["account_id", "product"]).aggregate(**money, **span),
+            frame(t.group_by(["account_id", "product"]).aggregate(**money, **span),
                    ["account_id", "product"],
                    ["account_id", "product", "revenue", "cost", "lines", "first_date",
                     "last_date"]),
-            _timing(daily),
-            _frame(_notable(daily), ["account_id", "date"], ["account_id", "date", "revenue"]),
+            _timing(daily, on_client=read_only, fetch=fetch),
+            frame(_notable(daily), ["account_id", "date"], ["account_id", "date", "revenue"]),
         )
     finally:
-        backend.drop_table("_kamkit_days", force=True)
+        if not read_only:
+            backend.drop_table("_kamkit_days", force=True)
 
 
 def _money_type(lines: ibis.Table) -> str:
@@ -155,7 +165,7 @@ def _notable(daily: ibis.Table) -> ibis.Table:
     return kept.select("account_id", "date", revenue=kept.value)
 
 
-def _timing(daily: ibis.Table) -> pd.DataFrame:
+def _timing(daily: ibis.Table, on_client: bool = False, fetch=None) -> pd.DataFrame:
     """The account_timing frame from account x day values (see :class:`Cube`)."""
     weekly = daily.group_by(["account_id", daily.date.truncate("W").cast("date").name("date")]
                             ).aggregate(value=daily.value.sum())
@@ -176,7 +186,7 @@ def _timing(daily: ibis.Table) -> pd.DataFrame:
                 f"{scope}_value": per.value.sum(where=where)})
         part = per.group_by("account_id").aggregate(**stats)
         out = part if out is None else out.join(part, "account_id")
-    frame = _as_floats(out.order_by("account_id")).to_pandas()
+    frame = _ordered(_as_floats(out), ["account_id"], on_client, fetch)
     frame = frame[["account_id", *(f"{scope}{end}" for scope in TIMING_SCOPES for end in (
         "_first", "_last", "", "_first_value", "_value"))]]
     for scope in TIMING_SCOPES:
@@ -187,8 +197,19 @@ def _timing(daily: ibis.Table) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _frame(expr: ibis.Table, order: list[str], columns: list[str]) -> pd.DataFrame:
-    frame = _as_floats(expr.order_by(order).select(columns)).to_pandas()
+def _ordered(expr: ibis.Table, order: list[str], on_client: bool, fetch=None
+             ) -> pd.DataFrame:
+    """``expr`` sorted by ``order`` (unique keys): in the engine, or on the client in byte
+    (code point) order, which is DuckDB's and PostgreSQL's COLLATE "C" order of text."""
+    if not on_client:
+        return expr.order_by(order).to_pandas()
+    frame = fetch(expr) if fetch else expr.to_pandas()
+    return frame.sort_values(order, kind="stable", ignore_index=True)
+
+
+def _frame(expr: ibis.Table, order: list[str], columns: list[str], on_client: bool = False,
+           fetch=None) -> pd.DataFrame:
+    frame = _ordered(_as_floats(expr.select(columns)), order, on_client, fetch)
     for col in ("period", "date", "first_date", "last_date"):
         if col in frame:
             frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ns]")
