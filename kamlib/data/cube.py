@@ -21,8 +21,10 @@ Examples
 from __future__ import annotations
 
 import html
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import ibis
 import pandas as pd
@@ -112,11 +114,8 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
     )
     money = {"revenue": t.revenue.sum(), "cost": t.cost.sum(), "lines": t.count()}
     span = {"first_date": t.date.min(), "last_date": t.date.max()}
-    backend = ibis.get_backend(lines)
-    # (Ibis's own .cache() fails to drop its table on DuckDB 2: named and dropped here.)
-    daily = backend.create_table("_kamkit_days", t.group_by(["account_id", "date"]).aggregate(
-        value=t.revenue.sum()), temp=True, overwrite=True)
-    try:
+    with _kept(t.group_by(["account_id", "date"]).aggregate(value=t.revenue.sum()),
+               "_kamkit_days") as daily:
         return Cube(
             _frame(t.group_by(["account_id", "period"]).aggregate(
                 **money, invoices=t.invoice_id.nunique() if invoices else t.count(),
@@ -133,8 +132,27 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
             _timing(daily),
             _frame(_notable(daily), ["account_id", "date"], ["account_id", "date", "revenue"]),
         )
+
+
+@contextmanager
+def _kept(expr: ibis.Table, name: str) -> Iterator[ibis.Table]:
+    """``expr`` computed once for several reads, dropped after: a temporary table named
+    ``name``, or, on an engine whose Ibis backend refuses temporary tables (Spark), Ibis'
+    cache of it (there a cached temporary view of the session). Ibis' cache is not used
+    everywhere: on DuckDB 2 it fails to drop its table."""
+    backend = ibis.get_backend(expr)
+    try:
+        table = backend.create_table(name, expr, temp=True, overwrite=True)
+    except NotImplementedError:
+        table = None
+    if table is None:
+        with expr.cache() as cached:
+            yield cached
+        return
+    try:
+        yield table
     finally:
-        backend.drop_table("_kamkit_days", force=True)
+        backend.drop_table(name, force=True)
 
 
 def _money_type(lines: ibis.Table) -> str:
