@@ -2,8 +2,9 @@
 
 Tables keep their types; another database's rows are handed to DuckDB as Arrow. Every
 source is opened read-only where the driver allows it: a SQLite file in SQLite's read-only
-mode (so a missing file is never created), PostgreSQL and MySQL in read-only sessions. A
-table the database user may not read is said to be so, never skipped as missing.
+mode (so a missing file is never created), PostgreSQL and MySQL in read-only sessions; Spark
+(:mod:`kamlib.data.spark`) is only read from. A table the database user may not read is said
+to be so, never skipped as missing.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import duckdb
 from kamlib.data.masking import mask_secrets
 from kamlib.data.contract import TABLES
 from kamlib.data.readonly_sql import dialect_of, query_problem, run_duckdb_query
+from kamlib.data.spark import connect_spark, is_spark, spark_parquet
 from kamlib.data.sources.base import RawTable, ident, typed_source
 
 __all__ = ["read_database", "connect_read_only", "READ_ONLY_OPTIONS"]
@@ -42,6 +44,8 @@ def connect_read_only(url: str):
     open a read-only session (see ``READ_ONLY_OPTIONS``)."""
     import ibis
 
+    if is_spark(url):  # a Spark session: it only reads, see kamlib.data.spark
+        return connect_spark(url)
     scheme = url.split("://", 1)[0].split("+", 1)[0].lower()
     if scheme == "sqlite":  # config made the path absolute and checked that the file exists
         path = PurePath(url.split("://", 1)[1].split("?", 1)[0][1:])
@@ -87,6 +91,9 @@ def _read_remote(con, name, config, report) -> RawTable | None:
     try:
         if src.query:
             expr = remote.sql(src.query)
+        elif src.file and is_spark(config.database):  # Parquet that Spark reads
+            wanted = shown = src.file
+            expr = spark_parquet(remote, src.file, name, config.path)
         else:
             tables = remote.list_tables()
             try:  # asked even when not listed: a database may list only what one may read

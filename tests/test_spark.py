@@ -1,0 +1,148 @@
+"""Spark as a source and as the cube's engine: local mode through Ibis' pyspark backend.
+
+The bundled sample goes into Spark (Parquet files and temporary views of the session) and
+every figure must equal the CSV build's. One SparkSession serves the whole run (starting
+Java takes 5-20 s). Without Java or pyspark the tests are skipped with the reason on a
+developer's machine, and fail in CI (the environment variable CI set), where they must run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+
+import duckdb
+import ibis
+import pandas as pd
+import pytest
+
+import kamlib
+from kamlib.data.config import SAMPLE_DIR, load_config
+from kamlib.data.cube import FRAMES, build_cube
+from kamlib.data.dataset import SMALL_TABLES, _connect, _read_all
+
+pytestmark = pytest.mark.spark
+
+
+def _missing() -> str | None:
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed: pip install -e '.[spark]'"
+    if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
+        return "no Java: apt-get install openjdk-17-jre-headless (or set JAVA_HOME)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """The run's SparkSession, started the way ``spark://local`` starts it."""
+    reason = _missing()
+    if reason:
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(reason)
+    from kamlib.data.spark import connect_spark
+
+    session = connect_spark("spark://local")._session
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def lake(spark, tmp_path_factory):
+    """The bundled CSVs as typed Parquet files (DuckDB's types), each also a temporary view."""
+    folder = tmp_path_factory.mktemp("lake")
+    for csv in sorted(SAMPLE_DIR.glob("*.csv")):
+        target = folder / f"{csv.stem}.parquet"
+        duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv}')) TO '{target}'")
+        spark.read.parquet(str(target)).createOrReplaceTempView(csv.stem)
+    return folder
+
+
+def _kamkit_views(spark) -> list[str]:
+    return [t.name for t in spark.catalog.listTables() if t.isTemporary
+            and t.name.startswith(("_kamkit_", "ibis_cache"))]
+
+
+def test_the_sample_read_from_spark_equals_the_csv_build(spark, lake):
+    """Catalog views, a Parquet file and a query: the same data set as from the CSV files."""
+    (lake / "kam.toml").write_text(
+        '[source]\ndatabase = "spark://local"\n\n'
+        '[tables.transactions]\nfile = "transactions.parquet"\n\n'
+        '[tables.contacts]\nquery = "SELECT * FROM contacts"\n')
+    ds, ref = kamlib.load(lake / "kam.toml"), kamlib.load()
+    assert ds.report.summary() == ref.report.summary() == (
+        "0 error(s), 0 warning(s), 0 cleaning step(s)")
+    for name in FRAMES:
+        pd.testing.assert_frame_equal(getattr(ds.cube, name), getattr(ref.cube, name))
+    for name in SMALL_TABLES:
+        pd.testing.assert_frame_equal(getattr(ds, name), getattr(ref, name))
+    assert (ds.as_of, ds.start) == (ref.as_of, ref.start)
+    files = dict(zip(ds.source_table()["table"], ds.source_table()["file"]))
+    assert files["transactions"] == "transactions.parquet" and files["accounts"] == "accounts"
+    assert _kamkit_views(spark) == []  # the Parquet file's view is dropped after the read
+
+
+def test_the_cube_on_spark_equals_the_cube_on_duckdb(spark, lake, tmp_path):
+    """The sample's clean lines aggregated in Spark: every frame exactly DuckDB's."""
+    con = duckdb.connect()
+    reference = build_cube(_clean_lines(con, tmp_path / "tx.parquet"))
+    spark.read.parquet(str(tmp_path / "tx.parquet")).createOrReplaceTempView("tx")
+    on_spark = build_cube(ibis.pyspark.connect(spark).table("tx"))
+    for name in FRAMES:
+        pd.testing.assert_frame_equal(getattr(on_spark, name), getattr(reference, name))
+    assert len(reference.account_month) > 40_000
+    assert _kamkit_views(spark) == []  # Ibis' cache of the account x day table released
+
+
+def _clean_lines(con, target) -> ibis.Table:
+    """The sample's lines as the load leaves them (``tx``), in ``con`` and as Parquet."""
+    loading = _connect(str(target.parent))
+    _read_all(loading, load_config(), None, lambda step: None)
+    loading.execute(f"COPY (SELECT * EXCLUDE (_row) FROM tx) TO '{target}'")
+    loading.close()
+    con.execute(f"CREATE TABLE tx AS SELECT * FROM '{target}'")
+    return ibis.duckdb.from_connection(con).table("tx")
+
+
+def test_ties_and_ids_sort_in_byte_order_on_both_engines(spark):
+    """Ids whose byte order differs from a dictionary's (case, accents, digits), with tied
+    days: row order and the kept notable days are the same on Spark as on DuckDB."""
+    ids = ["b", "B", "a", "Ä", "é", "Z", "10", "9", "a b", "ab"]
+    lines = pd.DataFrame({
+        "account_id": [i for i in ids for _ in range(12)],
+        "date": pd.to_datetime([f"2024-{m:02d}-{d:02d}" for _ in ids for m in (1, 2, 3)
+                                for d in (1, 2, 3, 4)]).astype("datetime64[ns]"),
+        "revenue": [100.0] * 12 * len(ids),  # every day tied: the rank breaks ties by date
+        "cost": [40.0] * 12 * len(ids),
+        "product": [p for _ in ids for p in ["Zeta", "alpha", "Éclair", "beta"] * 3],
+        "invoice_id": [f"{i}-{n}" for i in ids for n in range(12)],
+        "quantity": [1.0] * 12 * len(ids)})
+    lines["date"] = lines["date"].dt.date
+    reference = build_cube(ibis.duckdb.connect().create_table("lines", lines))
+    view = spark.createDataFrame(lines)
+    view.createOrReplaceTempView("tied_lines")
+    on_spark = build_cube(ibis.pyspark.connect(spark).table("tied_lines"))
+    for name in FRAMES:
+        pd.testing.assert_frame_equal(getattr(on_spark, name), getattr(reference, name))
+    assert reference.account_timing["account_id"].tolist() == sorted(ids, key=str.encode)
+    assert reference.product_month["product"].unique().tolist() == [
+        "Zeta", "alpha", "beta", "Éclair"]
+    # ten largest days kept of twelve tied ones: the first ten dates, on both engines
+    assert len(reference.notable_days) == 10 * len(ids)
+
+
+def test_a_missing_spark_table_or_file_is_named_as_such(spark, lake, tmp_path):
+    (tmp_path / "kam.toml").write_text(
+        '[source]\ndatabase = "spark://local"\n\n'
+        '[tables.transactions]\ntable = "invoice_lines"\n\n'
+        '[tables.accounts]\nfile = "nowhere/accounts.parquet"\n')
+    report = kamlib.validate(tmp_path / "kam.toml")
+    by_table = {p.table: p for p in report.errors}
+    missing = by_table["transactions"]
+    assert (missing.rule, missing.message) == ("missing-table",
+                                               "no table named 'invoice_lines'")
+    assert "[tables.transactions] table = one of [" in missing.hint
+    assert "'transactions'" in missing.hint  # the session's tables, views included
+    unread = by_table["accounts"]
+    assert unread.rule == "unreadable" and unread.file == "nowhere/accounts.parquet"
+    assert "cannot read nowhere/accounts.parquet" in unread.message
+    assert "file does not exist" not in str(report.errors) and ".csv" not in str(report.errors)
