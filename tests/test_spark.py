@@ -21,6 +21,7 @@ import kamlib
 from kamlib.data.config import SAMPLE_DIR, load_config
 from kamlib.data.cube import FRAMES, build_cube
 from kamlib.data.dataset import SMALL_TABLES, _connect, _read_all
+from kamlib.data.spark import connect_spark
 
 pytestmark = pytest.mark.spark
 
@@ -39,8 +40,6 @@ def spark():
     reason = _missing()
     if reason:
         (pytest.fail if os.environ.get("CI") else pytest.skip)(reason)
-    from kamlib.data.spark import connect_spark
-
     session = connect_spark("spark://local")._session
     yield session
     session.stop()
@@ -82,11 +81,12 @@ def test_the_sample_read_from_spark_equals_the_csv_build(spark, lake):
 
 
 def test_the_cube_on_spark_equals_the_cube_on_duckdb(spark, lake, tmp_path):
-    """The sample's clean lines aggregated in Spark: every frame exactly DuckDB's."""
+    """The sample's clean lines aggregated in Spark: every frame exactly DuckDB's (on the
+    kit's own connection, which must register Ibis' pyspark options itself)."""
     con = duckdb.connect()
     reference = build_cube(_clean_lines(con, tmp_path / "tx.parquet"))
     spark.read.parquet(str(tmp_path / "tx.parquet")).createOrReplaceTempView("tx")
-    on_spark = build_cube(ibis.pyspark.connect(spark).table("tx"))
+    on_spark = build_cube(connect_spark("spark://local").table("tx"))
     for name in FRAMES:
         pd.testing.assert_frame_equal(getattr(on_spark, name), getattr(reference, name))
     assert len(reference.account_month) > 40_000
@@ -120,7 +120,7 @@ def test_ties_and_ids_sort_in_byte_order_on_both_engines(spark):
     reference = build_cube(ibis.duckdb.connect().create_table("lines", lines))
     view = spark.createDataFrame(lines)
     view.createOrReplaceTempView("tied_lines")
-    on_spark = build_cube(ibis.pyspark.connect(spark).table("tied_lines"))
+    on_spark = build_cube(connect_spark("spark://local").table("tied_lines"))
     for name in FRAMES:
         pd.testing.assert_frame_equal(getattr(on_spark, name), getattr(reference, name))
     assert reference.account_timing["account_id"].tolist() == sorted(ids, key=str.encode)

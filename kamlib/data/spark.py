@@ -106,7 +106,10 @@ def _session(master: str | None):
 def _backend_type():
     """Ibis' pyspark backend, with a ``disconnect`` that keeps the session for the next read
     (Ibis' own stops the SparkContext: every table read would start Spark again)."""
+    import ibis
     from ibis.backends.pyspark import Backend
+
+    ibis.pyspark  # noqa: B018 - loaded through ibis, which registers the backend's options
 
     class KeptSession(Backend):
         def disconnect(self) -> None:
