@@ -25,6 +25,9 @@ test: $(STAMP)
 		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	command -v java >/dev/null || [ "$$(id -u)" != 0 ] || (mkdir -p /usr/share/man/man1 && \
 		apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null)
+	command -v pg_createcluster >/dev/null || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql \
+		postgresql-contrib >/dev/null)
 	$(BIN)/python -m pytest
 
 # the trainee's own copy in course/ (made once, never overwritten); kam on the terminal PATH

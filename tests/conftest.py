@@ -78,3 +78,32 @@ def report_notebook(path: Path, *cells, title: str) -> Path:
                        kamkit={"report": True, "title": title})
     nbformat.write(nb, path)
     return path
+
+
+# --- a throw-away PostgreSQL cluster (tests/pg_cluster.py), for the tests marked postgres ---
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A running PostgreSQL 15 cluster with the bundled sample in database ``kam``, dropped
+    at the end of the session. Skipped with the reason where PostgreSQL cannot be started
+    on a developer's machine; a failure where the environment variable CI is set (CI must
+    run these tests; ``make test`` installs PostgreSQL there)."""
+    import os
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from pg_cluster import ClusterUnavailable, PgCluster, load_sample
+
+    cluster = PgCluster()
+    try:
+        cluster.start()
+        load_sample(cluster, "kam")
+    except (ClusterUnavailable, OSError) as err:
+        cluster.stop()
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL could not be started on CI: {err}")
+        pytest.skip(f"PostgreSQL could not be started here ({err}); install it with "
+                    "apt-get install postgresql")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

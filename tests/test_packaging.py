@@ -7,7 +7,8 @@ from pathlib import Path
 import kamlib
 
 ROOT = Path(__file__).resolve().parents[1]
-CONDA_NAMES = {"ibis-framework[duckdb]": "ibis-framework-duckdb"}
+CONDA_NAMES = {"ibis-framework[duckdb]": "ibis-framework-duckdb",
+               "ibis-framework[postgres]": "ibis-postgres", "psycopg[binary]": "psycopg"}
 # what conda installs beside the Python packages and pip cannot: Spark's Java
 CONDA_ONLY = {"openjdk"}
 

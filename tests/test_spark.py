@@ -144,5 +144,5 @@ def test_a_missing_spark_table_or_file_is_named_as_such(spark, lake, tmp_path):
     assert "'transactions'" in missing.hint  # the session's tables, views included
     unread = by_table["accounts"]
     assert unread.rule == "unreadable" and unread.file == "nowhere/accounts.parquet"
-    assert "cannot read nowhere/accounts.parquet" in unread.message
+    assert "cannot read table nowhere/accounts.parquet" in unread.message
     assert "file does not exist" not in str(report.errors) and ".csv" not in str(report.errors)

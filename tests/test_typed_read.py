@@ -54,7 +54,7 @@ def _both_paths(folder) -> tuple[bool, tuple, tuple]:
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(parsing, "typed_read", spy)
             con = dataset._connect(tempfile.mkdtemp())
-            report, _ = dataset._read_all(con, load_config(folder / "kam.toml"), None,
+            report, *_ = dataset._read_all(con, load_config(folder / "kam.toml"), None,
                                           lambda s: None)
             out.append((con.execute(f"SELECT {', '.join(TABLES['transactions'].names)} FROM "
                                     "t_transactions ORDER BY rowid").fetchall(),

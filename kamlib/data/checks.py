@@ -27,7 +27,7 @@ from kamlib.data.problems import ValidationReport
 from kamlib.data.sources.base import RawTable
 from kamlib.data.typed_read import DUCK_TYPES
 
-__all__ = ["check_tables", "duplicate_rule", "MISSING_IDS"]
+__all__ = ["check_tables", "duplicate_rule", "account_rules", "MISSING_IDS"]
 
 MISSING_IDS = ("nan", "null", "none", "#n/a", "n/a", "na")  # exported blanks, not real ids
 SMALL = ("accounts", "activities", "activity_rates", "contacts", "opportunities",
@@ -49,6 +49,11 @@ def check_tables(con: duckdb.DuckDBPyConnection, raws: dict[str, RawTable], conf
         for col, target in TABLES[name].references.items():
             if target in raws and not (name == "transactions" and col == "account_id"):
                 _references(con, raw, col, raws[target], report)
+
+
+def _named(raw: RawTable) -> str:
+    """A source as messages name it: a file by its name, a database table as "table X"."""
+    return raw.file if raw.noun == "file" else f"table {raw.file}"
 
 
 def _where(raw: RawTable, col: str | None, rows) -> dict:
@@ -129,9 +134,9 @@ def _references(con, raw: RawTable, col: str, target: RawTable, report) -> None:
     if rows:
         values = list(dict.fromkeys(v for _, v in rows))
         report.error(raw.table, raw.file, "unknown-reference", f"{len(values)} {col} value(s) "
-                     f"are not in {target.table} ({target.file})", count=len(rows),
+                     f"are not in {target.table} ({_named(target)})", count=len(rows),
                      values=values, hint=lookalike_hint(con, values, target.table, col)
-                     + f"Add them to {target.file}, or fix the ids.",
+                     + f"Add them to {_named(target)}, or fix the ids.",
                      **_where(raw, col, [r for r, _ in rows]))
 
 
@@ -152,10 +157,24 @@ def _transactions(con, raws, config: Config, report: ValidationReport, today: da
                 "coalesce(sum(revenue), 0) AS revenue, count(*) AS lines FROM tx "
                 "GROUP BY account_id")
     empty = _empty_window(con, raw, start, end, report)
+    account_rules(con, raws, config, report, empty)
+
+
+def account_rules(con, raws, config: Config, report: ValidationReport, empty: bool,
+                  lines_of=None, ids_from: str = "t_transactions") -> None:
+    """The rules on per-account totals (table ``tx_accounts``: account_id, revenue, lines):
+    unknown accounts (or accounts made from the ids), negative accounts, zero revenue.
+
+    ``lines_of(ids)`` gives the example lines of unknown accounts (default: from ``tx``);
+    ``ids_from`` is the table of transaction account ids when there is no accounts table.
+    The pushdown (:mod:`kamlib.data.pushdown`) computes ``tx_accounts`` on the database and
+    runs these same rules on it.
+    """
+    raw = raws["transactions"]
     if "accounts" in raws:
-        _unknown_accounts(con, raws, config, report)
+        _unknown_accounts(con, raws, config, report, lines_of)
     else:
-        _accounts_from_transactions(con, raw, report)
+        _accounts_from_transactions(con, raw, report, ids_from)
     totals = con.execute("SELECT account_id, revenue FROM tx_accounts ORDER BY account_id"
                          ).fetchall()
     negative = [a for a, r in totals if r < 0]
@@ -315,7 +334,8 @@ def _duplicate_lines(con, raw: RawTable, config: Config, report: ValidationRepor
     return 0
 
 
-def _accounts_from_transactions(con, raw: RawTable, report: ValidationReport) -> None:
+def _accounts_from_transactions(con, raw: RawTable, report: ValidationReport,
+                                ids_from: str = "t_transactions") -> None:
     """No accounts table: the accounts are the ids found in transactions, named by id."""
     listed = ", ".join(f"'{v}'" for v in MISSING_IDS)
     columns = ", ".join(
@@ -323,7 +343,7 @@ def _accounts_from_transactions(con, raw: RawTable, report: ValidationReport) ->
         if c.name == "account_name" else f"CAST(NULL AS {DUCK_TYPES[c.kind]}) AS {c.name}"
         for c in TABLES["accounts"].columns)
     con.execute(f"CREATE OR REPLACE TABLE t_accounts AS SELECT {columns} FROM (SELECT DISTINCT "
-                f"account_id FROM t_transactions WHERE account_id IS NOT NULL AND "
+                f"account_id FROM {ids_from} WHERE account_id IS NOT NULL AND "
                 f"lower(account_id) NOT IN ({listed})) ORDER BY account_id")
     n = con.execute("SELECT count(*) FROM t_accounts").fetchall()[0][0]
     report.tables["accounts"] = ["account_id", "account_name"]
@@ -351,7 +371,8 @@ def _created_lookalikes(con, raw: RawTable, report: ValidationReport,
                          "the accounts in an accounts table.")
 
 
-def _unknown_accounts(con, raws, config: Config, report: ValidationReport) -> None:
+def _unknown_accounts(con, raws, config: Config, report: ValidationReport,
+                      lines_of=None) -> None:
     raw = raws["transactions"]
     # blank-like ids ("NaN", "NULL") were reported as missing values: not a second time here
     listed = ", ".join(f"'{v}'" for v in MISSING_IDS)
@@ -371,14 +392,14 @@ def _unknown_accounts(con, raws, config: Config, report: ValidationReport) -> No
                        f"{count} lines; named after their id; e.g. {unknown[0][0]!r}")
         _created_lookalikes(con, raw, report, {a for a, _ in unknown})
         return
-    lines = sorted(r for (r,) in con.execute(  # the first five lines of each unknown account
+    lines = lines_of([a for a, _ in unknown]) if lines_of else sorted(r for (r,) in con.execute(
         "SELECT unnest(list(_row ORDER BY _row)[:5]) FROM tx WHERE account_id IN (SELECT "
         "unnest(?::VARCHAR[])) GROUP BY account_id", [[a for a, _ in unknown]]).fetchall())
     report.error("transactions", raw.file, "unknown-account", f"{len(unknown)} account_id "
-                 f"value(s) in {count} line(s) are not in {raws['accounts'].file}",
+                 f"value(s) in {count} line(s) are not in {_named(raws['accounts'])}",
                  count=count, values=[a for a, *_ in unknown],
                  hint=lookalike_hint(con, [a for a, _ in unknown], "accounts",
                                           "account_id") + "Add the accounts "
-                      "to the accounts file, or set [analysis] unknown_accounts = \"create\" "
-                      "to add them by id (counted).",
+                      f"to the accounts {raws['accounts'].noun}, or set [analysis] "
+                      "unknown_accounts = \"create\" to add them by id (counted).",
                  **_where(raw, "account_id", lines))

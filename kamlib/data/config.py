@@ -113,6 +113,9 @@ class Config:
     folder: Path | None = None
     database: str | None = None  # a DuckDB file path or a connection URL for ibis.connect
     allow_outside: bool = False  # True: a table's file may lie outside the folder (or link out)
+    # where the transaction rules and the cube run: "local" (the lines are read into the
+    # embedded DuckDB) or "database" (on the database server; kamlib.data.pushdown)
+    compute: str = "local"
     tables: dict[str, TableSource] = field(default_factory=dict)
     formats: Formats = field(default_factory=Formats)
     analysis: Analysis = field(default_factory=Analysis)
@@ -158,6 +161,10 @@ class Config:
 # A table without a file or table setting is looked up by its canonical name:
 # <name>.csv / .parquet / .xlsx in the folder, or table <name> in the database.
 _SAMPLE_TABLES = {name: TableSource() for name in TABLES}
+COMPUTE = ("local", "database")
+COMPUTE_HELP = ("\"local\" (the default: the lines are read into the kit's own engine) or "
+                "\"database\" (the rules and the cube run on the database server; only "
+                "results come back)")
 
 
 def _section(raw: dict, key: str, cls: type, path: Path | None, convert: dict | None = None,
@@ -264,7 +271,7 @@ def load_config(path: str | Path | None = None) -> Config:
             raise fail(path, section, f"is a value, not a section: write [{section}] on a "
                         "line of its own, then its settings")
     source = raw.get("source", {})
-    known = {"folder", "database", "database_env", "allow_outside"}
+    known = {"folder", "database", "database_env", "allow_outside", "compute"}
     bad = sorted(set(source) - known)
     if bad:
         raise fail(path, "source", f"unknown setting(s) {bad}; known: {sorted(known)}")
@@ -277,6 +284,14 @@ def load_config(path: str | Path | None = None) -> Config:
         raise fail(path, "source", f"allow_outside = {allow_outside!r}: true or false")
     folder = (path.parent / source["folder"]).resolve() if "folder" in source else None
     database = _database(source, path)
+    compute = source.get("compute", "local")
+    if compute not in COMPUTE:
+        raise fail(path, "source", f"compute = {compute!r}: {COMPUTE_HELP}")
+    if compute == "database" and (database is None or "://" not in database
+                                  or database.startswith(("duckdb://", "sqlite://"))):
+        raise fail(path, "source", "compute = \"database\" needs a database server: set "
+                   "[source] database (or database_env) to its URL, e.g. postgres://…; files, "
+                   "DuckDB and SQLite are computed locally")
     if folder is None and database is None:
         folder = path.parent
     if folder is not None and not folder.is_dir():
@@ -342,5 +357,6 @@ def load_config(path: str | Path | None = None) -> Config:
     relationships = parse_relationships(raw.get("relationships", {}), path)
     retention = parse_retention(raw.get("retention", {}), path)
     return Config(path=path, folder=folder, database=database, allow_outside=allow_outside,
+                  compute=compute,
                   tables=tables, formats=formats, analysis=analysis, plans=plans,
                   relationships=relationships, retention=retention)

@@ -21,8 +21,9 @@ Examples
 from __future__ import annotations
 
 import html
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Iterator
 
@@ -92,7 +93,7 @@ class Cube:
         return f"<table><tr><th>frame</th><th>rows</th></tr>{rows}</table>"
 
 
-def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
+def build_cube(lines: ibis.Table, *, invoices: bool = True, read_only: bool = False) -> Cube:
     """Aggregate clean transaction lines (the contract's columns) into a :class:`Cube`.
 
     Each frame is aggregated from the lines directly, in its own group-by: the account x
@@ -104,6 +105,10 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
     product once a month), so it cost more than the passes it saved. ``invoices=False`` (no
     invoice ids in the data) counts each line as an invoice. A month whose lines have no
     cost gets NaN cost, not 0: margins are never computed on invented costs.
+    ``read_only=True`` (the lines live on a database server or Spark, see
+    :mod:`kamlib.data.pushdown`): no temporary table is created (the account x day totals
+    are a subquery of each frame that needs them), and the small frames are put in order on
+    the client, in byte order, as DuckDB sorts, whatever collation the server sorts text by.
     """
     money = _money_type(lines)
     t = lines.mutate(
@@ -114,23 +119,24 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
     )
     money = {"revenue": t.revenue.sum(), "cost": t.cost.sum(), "lines": t.count()}
     span = {"first_date": t.date.min(), "last_date": t.date.max()}
-    with _kept(t.group_by(["account_id", "date"]).aggregate(value=t.revenue.sum()),
-               "_kamkit_days") as daily:
+    daily = t.group_by(["account_id", "date"]).aggregate(value=t.revenue.sum())
+    frame = partial(_frame, on_client=read_only)
+    with nullcontext(daily) if read_only else _kept(daily, "_kamkit_days") as daily:
         return Cube(
-            _frame(t.group_by(["account_id", "period"]).aggregate(
+            frame(t.group_by(["account_id", "period"]).aggregate(
                 **money, invoices=t.invoice_id.nunique() if invoices else t.count(),
                 products=t["product"].nunique(), **span), ["account_id", "period"],
                 ["account_id", "period", "revenue", "cost", "lines", "invoices",
                  "products", "first_date", "last_date"]),
-            _frame(t.group_by(["product", "period"]).aggregate(
+            frame(t.group_by(["product", "period"]).aggregate(
                 **money, accounts=t.account_id.nunique()), ["product", "period"],
                 ["product", "period", "revenue", "cost", "accounts", "lines"]),
-            _frame(t.group_by(["account_id", "product"]).aggregate(**money, **span),
+            frame(t.group_by(["account_id", "product"]).aggregate(**money, **span),
                    ["account_id", "product"],
                    ["account_id", "product", "revenue", "cost", "lines", "first_date",
                     "last_date"]),
-            _timing(daily),
-            _frame(_notable(daily), ["account_id", "date"], ["account_id", "date", "revenue"]),
+            _timing(daily, on_client=read_only),
+            frame(_notable(daily), ["account_id", "date"], ["account_id", "date", "revenue"]),
         )
 
 
@@ -173,7 +179,7 @@ def _notable(daily: ibis.Table) -> ibis.Table:
     return kept.select("account_id", "date", revenue=kept.value)
 
 
-def _timing(daily: ibis.Table) -> pd.DataFrame:
+def _timing(daily: ibis.Table, on_client: bool = False) -> pd.DataFrame:
     """The account_timing frame from account x day values (see :class:`Cube`)."""
     weekly = daily.group_by(["account_id", daily.date.truncate("W").cast("date").name("date")]
                             ).aggregate(value=daily.value.sum())
@@ -194,7 +200,7 @@ def _timing(daily: ibis.Table) -> pd.DataFrame:
                 f"{scope}_value": per.value.sum(where=where)})
         part = per.group_by("account_id").aggregate(**stats)
         out = part if out is None else out.join(part, "account_id")
-    frame = _as_floats(out.order_by("account_id")).to_pandas()
+    frame = _ordered(_as_floats(out), ["account_id"], on_client)
     frame = frame[["account_id", *(f"{scope}{end}" for scope in TIMING_SCOPES for end in (
         "_first", "_last", "", "_first_value", "_value"))]]
     for scope in TIMING_SCOPES:
@@ -205,8 +211,18 @@ def _timing(daily: ibis.Table) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _frame(expr: ibis.Table, order: list[str], columns: list[str]) -> pd.DataFrame:
-    frame = _as_floats(expr.order_by(order).select(columns)).to_pandas()
+def _ordered(expr: ibis.Table, order: list[str], on_client: bool) -> pd.DataFrame:
+    """``expr`` sorted by ``order`` (unique keys): in the engine, or on the client in byte
+    (code point) order, which is DuckDB's and PostgreSQL's COLLATE "C" order of text."""
+    if not on_client:
+        return expr.order_by(order).to_pandas()
+    frame = expr.to_pandas()
+    return frame.sort_values(order, kind="stable", ignore_index=True)
+
+
+def _frame(expr: ibis.Table, order: list[str], columns: list[str], on_client: bool = False
+           ) -> pd.DataFrame:
+    frame = _ordered(_as_floats(expr.select(columns)), order, on_client)
     for col in ("period", "date", "first_date", "last_date"):
         if col in frame:
             frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ns]")

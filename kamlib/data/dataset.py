@@ -33,7 +33,9 @@ from kamlib.data.cube import Cube, build_cube
 from kamlib.data.needs import Notice, not_shown
 from kamlib.data.parsing import parse_table
 from kamlib.data.problems import ValidationError, ValidationReport
+from kamlib.data.pushdown import PushedLines, check_pushed, clean_lines
 from kamlib.data.sources import RawTable, file_sha256, read_table
+from kamlib.data.sources.database import read_pushed
 
 __all__ = ["Dataset", "Source", "load", "validate", "open_dataset"]
 
@@ -150,10 +152,16 @@ def _quiet(step: str) -> None:
 
 
 def _read_all(con, config: Config, today: date | None, progress: Progress
-              ) -> tuple[ValidationReport, dict[str, RawTable]]:
+              ) -> tuple[ValidationReport, dict[str, RawTable], PushedLines | None]:
     report = ValidationReport()
-    raws = {}
+    raws, pushed = {}, None
     for name in TABLES:
+        if name == "transactions" and config.compute == "database":
+            progress("checking transactions on the database")
+            pushed = read_pushed(name, config, report)
+            if pushed is not None:
+                report.tables[name] = [c for c in TABLES[name].names if c in pushed.mapping]
+            continue
         progress(f"reading {name}")
         raw = read_table(con, name, config, report)
         if raw is not None and parse_table(con, raw, config, report):
@@ -163,7 +171,13 @@ def _read_all(con, config: Config, today: date | None, progress: Progress
     # reports every problem (unreadable values are NULL there and excluded by the rules).
     progress("checking keys, references and duplicates")
     check_tables(con, raws, config, report, today)
-    return report, raws
+    if pushed is not None:  # the transaction rules where the lines are (pushdown.py)
+        try:
+            check_pushed(con, pushed, raws, config, report, today)
+        except BaseException:
+            pushed.backend.disconnect()
+            raise
+    return report, raws, pushed
 
 
 def validate(config: str | Path | Config | None = None, *, today: date | None = None,
@@ -179,7 +193,9 @@ def validate(config: str | Path | Config | None = None, *, today: date | None = 
     with tempfile.TemporaryDirectory(prefix="kamkit-") as workdir:
         con = _connect(workdir)
         try:
-            report, _ = _read_all(con, config, today, progress)
+            report, _, pushed = _read_all(con, config, today, progress)
+            if pushed is not None:
+                pushed.backend.disconnect()
         finally:
             con.close()
     return report
@@ -197,12 +213,21 @@ def load(config: str | Path | Config | None = None, *, today: date | None = None
     with tempfile.TemporaryDirectory(prefix="kamkit-") as workdir:
         con = _connect(workdir)
         try:
-            report, raws = _read_all(con, config, today, progress)
-            if not report.ok:
-                raise ValidationError(report)
-            progress("aggregating transactions to the cube")
-            cube = build_cube(ibis.duckdb.from_connection(con).table("tx"),
-                              invoices="invoice_id" in raws["transactions"].mapping)
+            report, raws, pushed = _read_all(con, config, today, progress)
+            try:
+                if not report.ok:
+                    raise ValidationError(report)
+                progress("aggregating transactions to the cube")
+                if pushed is not None:
+                    raws["transactions"] = pushed
+                    cube = build_cube(clean_lines(pushed), read_only=True,
+                                      invoices="invoice_id" in pushed.mapping)
+                else:
+                    cube = build_cube(ibis.duckdb.from_connection(con).table("tx"),
+                                      invoices="invoice_id" in raws["transactions"].mapping)
+            finally:
+                if pushed is not None:
+                    pushed.backend.disconnect()
             frames = {name: _small(con, name) if name in report.tables else None
                       for name in SMALL_TABLES}
         finally:

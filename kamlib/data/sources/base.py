@@ -45,6 +45,7 @@ class RawTable:
     encoding: str = "utf-8"
     delimiter: str = ","
     explained_blanks: dict[str, list[int]] = field(default_factory=dict)  # reported already
+    noun: str = "file"  # what messages call the source: a "file", or a database's "table"
     _line_map: LineMap | bool | None = field(default=None, repr=False, compare=False)
 
     def lines(self, rowids) -> list[int]:
@@ -196,16 +197,21 @@ def after_scan(con: duckdb.DuckDBPyConnection, raw: RawTable, table: str,
                 [int(b[0]) for b in bad]), bad)]
         _report_rejects(bad, raw.table, raw.file, raw.width, report)
     if raw.rows == 0 and not bad:
+        what = "the file has a header but" if raw.noun == "file" else "the table has"
+        lines = (raw.first_line - 1,) if raw.noun == "file" else ()
         if not TABLES[raw.table].required_table:
             # an optional table with a header and no rows: the company has none of these
-            report.warn(raw.table, raw.file, "no-data", f"the file has a header but no data "
-                        f"rows: read as an empty {raw.table} table", sheet=raw.sheet,
-                        lines=(raw.first_line - 1,),
-                        hint="Fine if there are none; otherwise export the rows too.")
+            report.warn(raw.table, raw.file, "no-data", f"{what} no data rows: read as an "
+                        f"empty {raw.table} table", sheet=raw.sheet, lines=lines,
+                        hint="Fine if there are none; otherwise " + (
+                            "export the rows too." if raw.noun == "file" else
+                            "check [tables] in kam.toml (the right table or query?)."))
             return True
-        report.error(raw.table, raw.file, "no-data", "the file has a header but no data rows",
-                     sheet=raw.sheet, lines=(raw.first_line - 1,),
-                     hint="Export the data rows too.")
+        report.error(raw.table, raw.file, "no-data", f"{what} no data rows",
+                     sheet=raw.sheet, lines=lines,
+                     hint="Export the data rows too." if raw.noun == "file" else
+                     f"Check that [tables.{raw.table}] names the table (or query) that "
+                     "holds the rows.")
         return False
     return True
 
@@ -231,8 +237,12 @@ def _report_rejects(bad: list[tuple], name: str, file: str, width: int,
                      count=len(other))
 
 
-def typed_source(con, name, relation: str, file: str, config, report, path=None):
-    """Map a typed relation's columns (Parquet, database) onto the contract as ``raw_<name>``."""
+def typed_source(con, name, relation: str, file: str, config, report, path=None,
+                 mapped: dict[str, str] | None = None):
+    """Map a typed relation's columns (Parquet, database) onto the contract as ``raw_<name>``.
+
+    ``mapped`` (contract column -> source column): the mapping made already (a database
+    table, mapped on its schema before only those columns were read)."""
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     except duckdb.Error as err:  # a query naming a missing table or column, say
@@ -240,11 +250,12 @@ def typed_source(con, name, relation: str, file: str, config, report, path=None)
                      hint=f"Check [tables.{name}] in kam.toml.")
         return None
     header = [d[0] for d in described]
-    positions = map_columns(name, header, file, config, report)
+    positions = {c: header.index(s) for c, s in mapped.items()} if mapped else \
+        map_columns(name, header, file, config, report)
     if positions is None:
         return None
     select = ", ".join(f"{ident(header[i])} AS {c}" for c, i in positions.items())
     con.execute(f"CREATE OR REPLACE VIEW raw_{name} AS SELECT {select} FROM {relation}")
     return RawTable(name, file, path, f"raw_{name}", {c: header[i] for c, i in positions.items()},
                     {c: str(described[i][1]) for c, i in positions.items()}, rows=0,
-                    first_line=1)
+                    first_line=1, noun="file" if path else "table")

@@ -22,9 +22,10 @@ from kamlib.data.masking import mask_secrets
 from kamlib.data.contract import TABLES
 from kamlib.data.readonly_sql import dialect_of, query_problem, run_duckdb_query
 from kamlib.data.spark import connect_spark, is_spark, spark_parquet
-from kamlib.data.sources.base import RawTable, ident, typed_source
+from kamlib.data.sources.base import RawTable, ident, map_columns, typed_source
+from kamlib.data.sources.postgres import is_postgres, pull_arrow, query_table
 
-__all__ = ["read_database", "connect_read_only", "READ_ONLY_OPTIONS"]
+__all__ = ["read_database", "read_pushed", "connect_read_only", "READ_ONLY_OPTIONS"]
 
 # what each driver is told so that the session cannot write (keyword arguments of the
 # backend's connect); SQLite is opened in read-only mode instead (connect_read_only)
@@ -74,50 +75,154 @@ def _once(report, name: str, shown: str, message: str) -> None:
                           "[source] database_env rather than in kam.toml.")
 
 
-def _read_remote(con, name, config, report) -> RawTable | None:
-    """A table of any database Ibis connects to, handed to DuckDB as Arrow."""
+def _label(name, config) -> str:
+    """How messages name ``[tables.NAME]``: its table, or the Parquet path Spark reads."""
+    src = config.tables[name]
+    return src.table or (src.file if src.file and is_spark(config.database) else name)
+
+
+def _remote_source(remote, name, config, report):
+    """The Ibis table of ``[tables.NAME]`` (a table, a query as a subquery, or a Parquet
+    file Spark reads), or None with the problem reported (missing, or not allowed to read)."""
     src, shown = config.tables[name], config.shown_database
     wanted = src.table or name
+    if src.file and is_spark(config.database) and not src.table:
+        return spark_parquet(remote, src.file, name, config.path)
+    if src.query:
+        return query_table(remote, src.query) if is_postgres(config.database) else \
+            remote.sql(src.query)
+    tables = remote.list_tables()
+    try:  # asked even when not listed: a database may list only what one may read
+        expr = remote.table(wanted)
+        if is_postgres(config.database):  # a table one may not read still has a schema
+            remote.raw_sql(f"SELECT 1 FROM {ident(wanted)} LIMIT 0").close()
+        return expr
+    except Exception as err:  # noqa: BLE001 - each backend its own error types
+        if is_postgres(config.database):
+            remote.con.rollback()
+        if _denied(name, shown, wanted, err, config, report):
+            return None
+        if wanted in tables:
+            raise
+        if TABLES[name].required_table or src.table:
+            report.error(name, shown, "missing-table", f"no table named {wanted!r}",
+                         values=sorted(tables), count=len(tables),
+                         hint=f"Set [tables.{name}] table = one of {sorted(tables)}.")
+        return None
+
+
+def _window(expr, name, mapping, config, report, wanted):
+    """Transactions: only the configured analysis window is read (when the date column is
+    a date in the database); the lines left out are counted on the server."""
+    an = config.analysis
+    end, start = an.end or an.as_of, an.start
+    if name != "transactions" or not (start or end) or not expr[mapping["date"]].type(
+            ).is_temporal():
+        return expr
+    day = expr[mapping["date"]].cast("date")
+    cond = (day <= end) if end else (day >= start)
+    if start and end:
+        cond = cond & (day >= start)
+    left_out = int(expr.filter(~cond | day.isnull()).count().execute())
+    report.cleaned(name, wanted, "lines outside the configured analysis window not read from "
+                   "the database", left_out, f"window {start or 'first date'} to "
+                   f"{end or 'last date'}")
+    return expr.filter(cond)
+
+
+def _open(name, config, report):
+    """A read-only Ibis connection, or None (reported once per source)."""
+    src = config.tables[name]
     problem = src.query and query_problem(src.query, dialect_of(config.database))
     if problem:  # checked when kam.toml was read; again here, for a Config built in code
-        report.error(name, shown, "query-refused", f"[tables.{name}] query {problem}",
+        report.error(name, config.shown_database, "query-refused",
+                     f"[tables.{name}] query {problem}",
                      hint="Write one SELECT over the database's tables.")
         return None
     try:
-        remote = connect_read_only(config.database)
+        return connect_read_only(config.database)
     except Exception as err:  # backends raise their own error types
-        _once(report, name, shown, f"cannot connect: {mask_secrets(str(err), config.database)}")
+        _once(report, name, config.shown_database,
+              f"cannot connect: {mask_secrets(str(err), config.database)}")
         return None
-    try:
-        if src.query:
-            expr = remote.sql(src.query)
-        elif src.file and is_spark(config.database):  # Parquet that Spark reads
-            wanted = shown = src.file
-            expr = spark_parquet(remote, src.file, name, config.path)
-        else:
-            tables = remote.list_tables()
-            try:  # asked even when not listed: a database may list only what one may read
-                expr = remote.table(wanted)
-            except Exception as err:  # noqa: BLE001 - each backend its own error types
-                if wanted in tables:
-                    raise
-                if not _denied(name, shown, wanted, err, config, report) and (
-                        TABLES[name].required_table or src.table):
-                    report.error(name, shown, "missing-table", f"no table named {wanted!r}",
-                                 values=sorted(tables), count=len(tables),
-                                 hint=f"Set [tables.{name}] table = one of {sorted(tables)}.")
-                return None
-        arrow = expr.to_pyarrow()
-    except Exception as err:  # an optional table that fails to read is reported all the same
-        if _denied(name, shown, wanted, err, config, report):
-            return None
-        report.error(name, shown, "unreadable", f"cannot read {wanted}: "
+
+
+def _failed(name, wanted, err, config, report) -> None:
+    if not _denied(name, config.shown_database, wanted, err, config, report):
+        report.error(name, wanted, "unreadable", f"cannot read table {wanted}: "
                      f"{mask_secrets(str(err), config.database)}")
+
+
+def _read_remote(con, name, config, report) -> RawTable | None:
+    """A table of any database Ibis connects to: only the mapped columns (and, for the
+    transactions, only the configured window), handed to DuckDB as Arrow."""
+    wanted = _label(name, config)
+    remote = _open(name, config, report)
+    if remote is None:
+        return None
+    relation = f"_arrow_{name}"
+    try:
+        expr = _remote_source(remote, name, config, report)
+        if expr is None:
+            return None
+        header = list(expr.columns)
+        positions = map_columns(name, header, wanted, config, report)
+        if positions is None:
+            return None
+        mapping = {c: header[i] for c, i in positions.items()}
+        expr = _window(expr.select(*dict.fromkeys(mapping.values())), name, mapping, config,
+                       report, wanted)
+        if is_postgres(config.database):
+            pull_arrow(con, relation, expr, remote, config.database)
+        else:
+            con.register(f"{relation}_frame", expr.to_pyarrow())
+            con.execute(f"CREATE OR REPLACE TABLE {relation} AS SELECT * FROM {relation}_frame")
+            con.unregister(f"{relation}_frame")
+    except Exception as err:  # an optional table that fails to read is reported all the same
+        _failed(name, wanted, err, config, report)
         return None
     finally:
         remote.disconnect()
-    con.register(f"_arrow_{name}", arrow)
-    return typed_source(con, name, f"_arrow_{name}", wanted, config, report)
+    return typed_source(con, name, relation, wanted, config, report, mapped=mapping)
+
+
+def read_pushed(name: str, config, report):
+    """``[compute] = "database"``: the transaction lines left on the server, as an Ibis
+    table with the contract's columns (:mod:`kamlib.data.pushdown`); the connection stays
+    open in ``.backend`` until the caller disconnects it."""
+    from kamlib.data.pushdown import (PushedLines, pushdown_keys, typed_lines,  # a cycle
+                                      unsupported_types)  # otherwise: pushdown uses checks
+
+    wanted = _label(name, config)
+    remote = _open(name, config, report)
+    if remote is None:
+        return None
+    try:
+        expr = _remote_source(remote, name, config, report)
+        positions = expr is not None and map_columns(name, list(expr.columns), wanted, config,
+                                                      report)
+        if not positions:
+            remote.disconnect()
+            return None
+        mapping = {c: expr.columns[i] for c, i in positions.items()}
+        wrong = unsupported_types(expr, mapping)
+        if wrong:
+            report.error(name, wanted, "pushdown-type", f"compute = \"database\" needs typed "
+                         f"columns in table {wanted}; these are not: {', '.join(wrong)}",
+                         values=wrong, count=len(wrong),
+                         hint="Store dates as DATE and amounts as numbers in the database "
+                              "(or a query that casts them), or set [source] compute = "
+                              "\"local\".")
+            remote.disconnect()
+            return None
+        lines = typed_lines(expr, mapping)
+        rows = int(lines.count().execute())
+    except Exception as err:  # noqa: BLE001 - each backend its own error types
+        remote.disconnect()
+        _failed(name, wanted, err, config, report)
+        return None
+    return PushedLines(name, wanted, None, wanted, mapping, {}, rows, first_line=0, noun="table",
+                       lines_table=lines, backend=remote, keys=pushdown_keys(mapping))
 
 
 def read_database(con, name, config, report) -> RawTable | None:
