@@ -18,10 +18,14 @@ import pandas as pd
 import pytest
 
 import kamlib
-from kamlib.data.config import SAMPLE_DIR, load_config
+from kamlib.brief import totals
+from kamlib.concentration import account_totals, concentration_summary
+from kamlib.data.config import SAMPLE_DIR
 from kamlib.data.cube import FRAMES, build_cube
-from kamlib.data.dataset import SMALL_TABLES, _connect, _read_all
+from kamlib.data.dataset import SMALL_TABLES
 from kamlib.data.spark import connect_spark
+from kamlib.status import dataset_status
+from test_postgres import TODAY, _generated, _problems  # the same generated data and view
 
 pytestmark = pytest.mark.spark
 
@@ -46,14 +50,32 @@ def spark():
 
 
 @pytest.fixture(scope="session")
-def lake(spark, tmp_path_factory):
-    """The bundled CSVs as typed Parquet files (DuckDB's types), each also a temporary view."""
+def lake(tmp_path_factory):
+    """The bundled CSVs as typed Parquet files (DuckDB's types)."""
     folder = tmp_path_factory.mktemp("lake")
     for csv in sorted(SAMPLE_DIR.glob("*.csv")):
-        target = folder / f"{csv.stem}.parquet"
-        duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv}')) TO '{target}'")
-        spark.read.parquet(str(target)).createOrReplaceTempView(csv.stem)
+        duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv}')) TO '{folder / csv.stem}.parquet'")
     return folder
+
+
+@pytest.fixture
+def sample(spark, lake):
+    """The bundled tables as temporary views of the session, for one test."""
+    yield _views(spark, lake, [p.stem for p in sorted(lake.glob("*.parquet"))])
+    _drop_views(spark)
+
+
+def _views(spark, folder, tables):
+    """Each ``folder/<table>.parquet`` as a temporary view; the folder."""
+    for table in tables:
+        spark.read.parquet(str(folder / f"{table}.parquet")).createOrReplaceTempView(table)
+    return folder
+
+
+def _drop_views(spark) -> None:
+    for table in spark.catalog.listTables():
+        if table.isTemporary:
+            spark.catalog.dropTempView(table.name)
 
 
 def _kamkit_views(spark) -> list[str]:
@@ -61,13 +83,13 @@ def _kamkit_views(spark) -> list[str]:
             and t.name.startswith(("_kamkit_", "ibis_cache"))]
 
 
-def test_the_sample_read_from_spark_equals_the_csv_build(spark, lake):
+def test_the_sample_read_from_spark_equals_the_csv_build(spark, sample):
     """Catalog views, a Parquet file and a query: the same data set as from the CSV files."""
-    (lake / "kam.toml").write_text(
+    (sample / "kam.toml").write_text(
         '[source]\ndatabase = "spark://local"\n\n'
         '[tables.transactions]\nfile = "transactions.parquet"\n\n'
         '[tables.contacts]\nquery = "SELECT * FROM contacts"\n')
-    ds, ref = kamlib.load(lake / "kam.toml"), kamlib.load()
+    ds, ref = kamlib.load(sample / "kam.toml"), kamlib.load()
     assert ds.report.summary() == ref.report.summary() == (
         "0 error(s), 0 warning(s), 0 cleaning step(s)")
     for name in FRAMES:
@@ -78,29 +100,6 @@ def test_the_sample_read_from_spark_equals_the_csv_build(spark, lake):
     files = dict(zip(ds.source_table()["table"], ds.source_table()["file"]))
     assert files["transactions"] == "transactions.parquet" and files["accounts"] == "accounts"
     assert _kamkit_views(spark) == []  # the Parquet file's view is dropped after the read
-
-
-def test_the_cube_on_spark_equals_the_cube_on_duckdb(spark, lake, tmp_path):
-    """The sample's clean lines aggregated in Spark: every frame exactly DuckDB's (on the
-    kit's own connection, which must register Ibis' pyspark options itself)."""
-    con = duckdb.connect()
-    reference = build_cube(_clean_lines(con, tmp_path / "tx.parquet"))
-    spark.read.parquet(str(tmp_path / "tx.parquet")).createOrReplaceTempView("tx")
-    on_spark = build_cube(connect_spark("spark://local").table("tx"))
-    for name in FRAMES:
-        pd.testing.assert_frame_equal(getattr(on_spark, name), getattr(reference, name))
-    assert len(reference.account_month) > 40_000
-    assert _kamkit_views(spark) == []  # Ibis' cache of the account x day table released
-
-
-def _clean_lines(con, target) -> ibis.Table:
-    """The sample's lines as the load leaves them (``tx``), in ``con`` and as Parquet."""
-    loading = _connect(str(target.parent))
-    _read_all(loading, load_config(), None, lambda step: None)
-    loading.execute(f"COPY (SELECT * EXCLUDE (_row) FROM tx) TO '{target}'")
-    loading.close()
-    con.execute(f"CREATE TABLE tx AS SELECT * FROM '{target}'")
-    return ibis.duckdb.from_connection(con).table("tx")
 
 
 def test_ties_and_ids_sort_in_byte_order_on_both_engines(spark):
@@ -121,6 +120,7 @@ def test_ties_and_ids_sort_in_byte_order_on_both_engines(spark):
     view = spark.createDataFrame(lines)
     view.createOrReplaceTempView("tied_lines")
     on_spark = build_cube(connect_spark("spark://local").table("tied_lines"))
+    spark.catalog.dropTempView("tied_lines")
     for name in FRAMES:
         pd.testing.assert_frame_equal(getattr(on_spark, name), getattr(reference, name))
     assert reference.account_timing["account_id"].tolist() == sorted(ids, key=str.encode)
@@ -130,7 +130,7 @@ def test_ties_and_ids_sort_in_byte_order_on_both_engines(spark):
     assert len(reference.notable_days) == 10 * len(ids)
 
 
-def test_a_missing_spark_table_or_file_is_named_as_such(spark, lake, tmp_path):
+def test_a_missing_spark_table_or_file_is_named_as_such(spark, sample, tmp_path):
     (tmp_path / "kam.toml").write_text(
         '[source]\ndatabase = "spark://local"\n\n'
         '[tables.transactions]\ntable = "invoice_lines"\n\n'
@@ -146,3 +146,55 @@ def test_a_missing_spark_table_or_file_is_named_as_such(spark, lake, tmp_path):
     assert unread.rule == "unreadable" and unread.file == "nowhere/accounts.parquet"
     assert "cannot read table nowhere/accounts.parquet" in unread.message
     assert "file does not exist" not in str(report.errors) and ".csv" not in str(report.errors)
+
+
+def _pushdown(folder):
+    (folder / "spark.toml").write_text('[source]\ndatabase = "spark://local"\n'
+                                       'compute = "database"\n')
+    return folder / "spark.toml"
+
+
+def test_the_pushdown_on_spark_gives_the_csv_figures(spark, sample, tmp_path):
+    """compute = "database" on Spark: the rules and the cube run there; the same cube,
+    tables, problems and headline figures as the CSV build of the bundled sample."""
+    ds, ref = kamlib.load(_pushdown(tmp_path), today=TODAY), kamlib.load(today=TODAY)
+    for name in FRAMES:
+        pd.testing.assert_frame_equal(getattr(ds.cube, name), getattr(ref.cube, name))
+    for name in SMALL_TABLES:
+        pd.testing.assert_frame_equal(getattr(ds, name), getattr(ref, name))
+    assert _problems(ds.report) == _problems(ref.report) == []
+    assert (ds.as_of, ds.start) == (ref.as_of, ref.start)
+    status, expected = dataset_status(ds), dataset_status(ref)
+    pd.testing.assert_frame_equal(status, expected)
+    assert totals(status) == totals(expected)
+    summaries = [concentration_summary(account_totals(d.cube.account_month)) for d in (ds, ref)]
+    pd.testing.assert_frame_equal(summaries[0].to_frame(), summaries[1].to_frame())
+    assert summaries[0].headline == summaries[1].headline
+    assert _kamkit_views(spark) == []
+
+
+def test_the_pushdown_on_spark_finds_every_problem_of_the_csv_path(spark, tmp_path):
+    """One case of each transaction problem, ids in byte order unlike a dictionary's: the
+    same problems as from the CSV files, rows named by their keys."""
+    _generated(tmp_path, dirty=True)
+    (tmp_path / "kam.toml").write_text('[source]\nfolder = "."\n')
+    csv = kamlib.validate(tmp_path / "kam.toml", today=TODAY)
+    typed = tmp_path / "typed"
+    typed.mkdir()
+    for table in ("transactions", "accounts"):
+        duckdb.sql(f"COPY (SELECT * FROM read_csv('{tmp_path / table}.csv')) TO "
+                   f"'{typed / table}.parquet'")
+    try:
+        report = kamlib.validate(_pushdown(_views(spark, typed, ["transactions", "accounts"])),
+                                 today=TODAY)
+    finally:
+        _drop_views(spark)
+    assert _problems(report) == _problems(csv) == [
+        ("error", "transactions", "implausible-amount", 1),
+        ("error", "transactions", "missing-value", 1),
+        ("error", "transactions", "unknown-account", 1),
+        ("warning", "transactions", "future-date", 1)]
+    assert [(c.step, c.count) for c in report.cleaning if "duplicate" in c.step] == [
+        ("exact duplicate lines dropped", 1)]
+    amount = next(p for p in report.errors if p.rule == "implausible-amount")
+    assert amount.lines == () and amount.values[0].startswith("invoice_id=X2 line_no=")
