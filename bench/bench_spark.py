@@ -8,8 +8,9 @@ polled every 0.2 s) and its wall time, with the time of each step inside it:
 - ``duckdb``: ``kamlib.load`` from the Parquet files (the default, embedded engine);
 - ``spark-pull``: ``kamlib.load`` with ``[source] database = "spark://local"``: Spark reads
   the files, the rows come to DuckDB as Arrow, validation and cube run there;
-- ``spark-cube``: the cube alone (``build_cube``) computed by Spark on the file's lines;
-  only the aggregated frames come back.
+- ``spark-pushdown``: the same with ``compute = "database"``: the transaction rules and
+  the cube run in Spark; only counts, examples and the cube's frames come back;
+- ``spark-cube``: the cube alone (``build_cube``) computed by Spark on the file's lines.
 
 Every mode's account x month frame must equal the ``duckdb`` one. On a 2-core machine Spark is
 a correctness check, not a speed-up: the JVM alone takes seconds to start and a few GB.
@@ -33,7 +34,8 @@ from bench_scale import tree_peak
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out" / "spark"
-MODES = ("duckdb", "spark-pull", "spark-cube")
+MODES = ("duckdb", "spark-pull", "spark-pushdown", "spark-cube")
+TOML = {"duckdb": "duckdb.toml", "spark-pull": "spark.toml", "spark-pushdown": "pushdown.toml"}
 
 
 def generate(folder: Path, lines: int, accounts: int) -> None:
@@ -41,19 +43,21 @@ def generate(folder: Path, lines: int, accounts: int) -> None:
     import duckdb
 
     marker = folder / f".done-{lines}-{accounts}"
-    if marker.exists():
-        return
-    folder.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
-    con.execute(bench_load.GENERATE.format(accounts=accounts, lines=lines, path=folder /
-                                           "transactions.parquet", options="(FORMAT parquet)"))
-    con.execute(f"COPY (SELECT printf('%06d', i) AS account_id, 'Account ' || i AS "
-                f"account_name FROM range({accounts}) t(i)) TO '{folder / 'accounts.parquet'}'")
+    if not marker.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect()
+        con.execute(bench_load.GENERATE.format(accounts=accounts, lines=lines, path=folder /
+                    "transactions.parquet", options="(FORMAT parquet)"))
+        con.execute(f"COPY (SELECT printf('%06d', i) AS account_id, 'Account ' || i AS "
+                    f"account_name FROM range({accounts}) t(i)) TO "
+                    f"'{folder / 'accounts.parquet'}'")
+        marker.touch()
     tables = ('[tables.transactions]\nfile = "transactions.parquet"\n\n'
               '[tables.accounts]\nfile = "accounts.parquet"\n')
     (folder / "duckdb.toml").write_text(f'[source]\nfolder = "."\n\n{tables}')
     (folder / "spark.toml").write_text(f'[source]\ndatabase = "spark://local"\n\n{tables}')
-    marker.touch()
+    (folder / "pushdown.toml").write_text(f'[source]\ndatabase = "spark://local"\n'
+                                          f'compute = "database"\n\n{tables}')
 
 
 def child(mode: str, folder: Path) -> None:
@@ -73,7 +77,7 @@ def child(mode: str, folder: Path) -> None:
     else:
         import kamlib
 
-        cube = kamlib.load(folder / f"{mode.split('-')[0]}.toml").cube
+        cube = kamlib.load(folder / TOML[mode]).cube
     steps["load" if mode != "spark-cube" else "cube"] = time.perf_counter() - t
     cube.account_month.to_parquet(folder / f"{mode}.account_month.parquet")
     (folder / f"{mode}.json").write_text(json.dumps(steps))

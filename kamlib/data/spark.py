@@ -112,12 +112,16 @@ def _backend_type():
     ibis.pyspark  # noqa: B018 - loaded through ibis, which registers the backend's options
 
     class KeptSession(Backend):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.views: list[str] = []  # temporary views made through this connection
+
         def disconnect(self) -> None:
-            """Drop the temporary views kamkit made; the session is kept for the next read."""
-            catalog = self._session.catalog
-            for table in catalog.listTables():
-                if table.isTemporary and table.name.startswith(_VIEWS):
-                    catalog.dropTempView(table.name)
+            """Drop the temporary views made through this connection (others may still be
+            in use: the pushdown's lines while the small tables are read); keep the session
+            for the next read."""
+            while self.views:
+                self._session.catalog.dropTempView(self.views.pop())
 
     return KeptSession
 
@@ -153,5 +157,7 @@ def spark_parquet(backend, file: str, table: str, config_path: Path | None):
     path = file
     if "://" not in file and not Path(file).expanduser().is_absolute() and config_path:
         path = str(config_path.parent / file)
+    view = f"{_VIEWS}{table}"
+    backend.views.append(view)
     return backend.read_parquet(str(Path(path).expanduser()) if "://" not in path else path,
-                                table_name=f"{_VIEWS}{table}")
+                                table_name=view)
