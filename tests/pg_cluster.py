@@ -53,7 +53,8 @@ def free_port() -> int:
 def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
     done = subprocess.run(cmd, capture_output=True, text=True, **kw)
     if done.returncode:
-        raise ClusterUnavailable(f"{' '.join(cmd[:3])} failed: {(done.stderr or done.stdout)[-400:]}")
+        said = (done.stderr or done.stdout)[-400:]
+        raise ClusterUnavailable(f"{' '.join(cmd[:3])} failed: {said}")
     return done
 
 
@@ -70,13 +71,14 @@ def _icu_options() -> list[str]:
 class PgCluster:
     """A running throw-away cluster; use as a context manager or call start()/stop()."""
 
-    def __init__(self, log_statements: bool = False):
+    def __init__(self, log_statements: bool = False, settings: tuple[str, ...] = ()):
         self.port = free_port()
         self.name = f"kamtest{self.port}"
         self.root = Path(tempfile.mkdtemp(prefix="kamkit-pg-"))
         self.datadir = self.root / "data"
         self.as_root = os.geteuid() == 0
         self.log_statements = log_statements
+        self.settings = settings  # more postgresql.conf lines, e.g. "work_mem='64MB'"
         self.started = False
 
     # --- life cycle -------------------------------------------------------------------------
@@ -88,7 +90,7 @@ class PgCluster:
                    "--auth-host=scram-sha-256", *_icu_options()]
         settings = ["listen_addresses='127.0.0.1'", "max_connections=40",
                     "shared_buffers=128MB", "fsync=off", "synchronous_commit=off",
-                    "full_page_writes=off"]
+                    "full_page_writes=off", *self.settings]
         if self.log_statements:
             settings.append("log_statement='all'")
         if self.as_root:

@@ -93,7 +93,8 @@ class Cube:
         return f"<table><tr><th>frame</th><th>rows</th></tr>{rows}</table>"
 
 
-def build_cube(lines: ibis.Table, *, invoices: bool = True, read_only: bool = False) -> Cube:
+def build_cube(lines: ibis.Table, *, invoices: bool = True, read_only: bool = False,
+               fetch=None) -> Cube:
     """Aggregate clean transaction lines (the contract's columns) into a :class:`Cube`.
 
     Each frame is aggregated from the lines directly, in its own group-by: the account x
@@ -109,6 +110,8 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True, read_only: bool = Fa
     :mod:`kamlib.data.pushdown`): no temporary table is created (the account x day totals
     are a subquery of each frame that needs them), and the small frames are put in order on
     the client, in byte order, as DuckDB sorts, whatever collation the server sorts text by.
+    ``fetch(expr) -> DataFrame`` (default: ``expr.to_pandas()``) brings each frame back
+    (e.g. :func:`kamlib.data.postgres.fetcher`, Arrow-native).
     """
     money = _money_type(lines)
     t = lines.mutate(
@@ -120,7 +123,7 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True, read_only: bool = Fa
     money = {"revenue": t.revenue.sum(), "cost": t.cost.sum(), "lines": t.count()}
     span = {"first_date": t.date.min(), "last_date": t.date.max()}
     daily = t.group_by(["account_id", "date"]).aggregate(value=t.revenue.sum())
-    frame = partial(_frame, on_client=read_only)
+    frame = partial(_frame, on_client=read_only, fetch=fetch)
     with nullcontext(daily) if read_only else _kept(daily, "_kamkit_days") as daily:
         return Cube(
             frame(t.group_by(["account_id", "period"]).aggregate(
@@ -135,7 +138,7 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True, read_only: bool = Fa
                    ["account_id", "product"],
                    ["account_id", "product", "revenue", "cost", "lines", "first_date",
                     "last_date"]),
-            _timing(daily, on_client=read_only),
+            _timing(daily, on_client=read_only, fetch=fetch),
             frame(_notable(daily), ["account_id", "date"], ["account_id", "date", "revenue"]),
         )
 
@@ -179,7 +182,7 @@ def _notable(daily: ibis.Table) -> ibis.Table:
     return kept.select("account_id", "date", revenue=kept.value)
 
 
-def _timing(daily: ibis.Table, on_client: bool = False) -> pd.DataFrame:
+def _timing(daily: ibis.Table, on_client: bool = False, fetch=None) -> pd.DataFrame:
     """The account_timing frame from account x day values (see :class:`Cube`)."""
     weekly = daily.group_by(["account_id", daily.date.truncate("W").cast("date").name("date")]
                             ).aggregate(value=daily.value.sum())
@@ -200,7 +203,7 @@ def _timing(daily: ibis.Table, on_client: bool = False) -> pd.DataFrame:
                 f"{scope}_value": per.value.sum(where=where)})
         part = per.group_by("account_id").aggregate(**stats)
         out = part if out is None else out.join(part, "account_id")
-    frame = _ordered(_as_floats(out), ["account_id"], on_client)
+    frame = _ordered(_as_floats(out), ["account_id"], on_client, fetch)
     frame = frame[["account_id", *(f"{scope}{end}" for scope in TIMING_SCOPES for end in (
         "_first", "_last", "", "_first_value", "_value"))]]
     for scope in TIMING_SCOPES:
@@ -211,18 +214,19 @@ def _timing(daily: ibis.Table, on_client: bool = False) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _ordered(expr: ibis.Table, order: list[str], on_client: bool) -> pd.DataFrame:
+def _ordered(expr: ibis.Table, order: list[str], on_client: bool, fetch=None
+             ) -> pd.DataFrame:
     """``expr`` sorted by ``order`` (unique keys): in the engine, or on the client in byte
     (code point) order, which is DuckDB's and PostgreSQL's COLLATE "C" order of text."""
     if not on_client:
         return expr.order_by(order).to_pandas()
-    frame = expr.to_pandas()
+    frame = fetch(expr) if fetch else expr.to_pandas()
     return frame.sort_values(order, kind="stable", ignore_index=True)
 
 
-def _frame(expr: ibis.Table, order: list[str], columns: list[str], on_client: bool = False
-           ) -> pd.DataFrame:
-    frame = _ordered(_as_floats(expr.select(columns)), order, on_client)
+def _frame(expr: ibis.Table, order: list[str], columns: list[str], on_client: bool = False,
+           fetch=None) -> pd.DataFrame:
+    frame = _ordered(_as_floats(expr.select(columns)), order, on_client, fetch)
     for col in ("period", "date", "first_date", "last_date"):
         if col in frame:
             frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ns]")

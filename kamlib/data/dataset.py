@@ -30,6 +30,7 @@ from kamlib.data.checks import check_tables
 from kamlib.data.config import Config, load_config
 from kamlib.data.contract import TABLES
 from kamlib.data.cube import Cube, build_cube
+from kamlib.data.masking import mask_secrets
 from kamlib.data.needs import Notice, not_shown
 from kamlib.data.parsing import parse_table
 from kamlib.data.problems import ValidationError, ValidationReport
@@ -174,6 +175,11 @@ def _read_all(con, config: Config, today: date | None, progress: Progress
     if pushed is not None:  # the transaction rules where the lines are (pushdown.py)
         try:
             check_pushed(con, pushed, raws, config, report, today)
+        except Exception as err:  # noqa: BLE001 - each backend its own error types
+            pushed.backend.disconnect()
+            report.error("transactions", pushed.file, "unreadable", "the rules could not run "
+                         f"on the database: {mask_secrets(str(err), config.database)}")
+            pushed = None
         except BaseException:
             pushed.backend.disconnect()
             raise
@@ -221,7 +227,8 @@ def load(config: str | Path | Config | None = None, *, today: date | None = None
                 if pushed is not None:
                     raws["transactions"] = pushed
                     cube = build_cube(clean_lines(pushed), read_only=True,
-                                      invoices="invoice_id" in pushed.mapping)
+                                      invoices="invoice_id" in pushed.mapping,
+                                      fetch=pushed.fetch)
                 else:
                     cube = build_cube(ibis.duckdb.from_connection(con).table("tx"),
                                       invoices="invoice_id" in raws["transactions"].mapping)

@@ -12,7 +12,7 @@ database row has no line number. Nothing is created on the server (no temporary 
 views): a read-only user is enough. Small results are sorted on the client, in byte order.
 
 Engine-specific reading (which driver, how a query becomes a table) lives in the source
-modules (:mod:`kamlib.data.sources.postgres`); this module only needs an Ibis table.
+modules (:mod:`kamlib.data.postgres`); this module only needs an Ibis table.
 
 Examples
 --------
@@ -39,7 +39,8 @@ from kamlib.data.late_dates import late_tail
 from kamlib.data.problems import MAX_EXAMPLES, ValidationReport
 from kamlib.data.sources.base import RawTable
 
-__all__ = ["PushedLines", "pushdown_keys", "typed_lines", "check_pushed", "clean_lines", "unsupported_types"]
+__all__ = ["PushedLines", "pushdown_keys", "typed_lines", "check_pushed", "clean_lines",
+           "unsupported_types"]
 
 
 @dataclass
@@ -51,6 +52,7 @@ class PushedLines(RawTable):
     lines_table: ibis.Table | None = None
     clean: ibis.Table | None = None  # the lines in the window, duplicates dropped (cube)
     backend: object = None
+    fetch: object = None  # expr -> DataFrame for the cube's frames (None: Ibis' to_pandas)
     keys: tuple[str, ...] = field(default=())
 
     def lines(self, rowids) -> list[int]:
@@ -106,10 +108,9 @@ def _examples(t: ibis.Table, cond, keys, column: str | None = None) -> list[str]
 
 
 def _counts(t: ibis.Table, conds: dict) -> dict[str, int]:
-    if not conds:
-        return {}
-    row = t.aggregate(**{k: c.fill_null(False).sum() for k, c in conds.items()}
-                      ).to_pandas().iloc[0]
+    """How many rows meet each condition, and all rows (``_rows``), in one pass."""
+    row = t.aggregate(_rows=t.count(), **{k: c.fill_null(False).sum() for k, c in
+                                          conds.items()}).to_pandas().iloc[0]
     return {k: int(0 if pd.isna(v) else v) for k, v in row.items()}
 
 
@@ -133,6 +134,7 @@ def _value_rules(raw: PushedLines, report: ValidationReport) -> ibis.Table:
             implausible[col.name] = x.abs() > MAX_AMOUNT
     counts = _counts(t, {**{f"m_{k}": v for k, v in missing.items()},
                          **{f"i_{k}": v.fill_null(False) for k, v in implausible.items()}})
+    raw.rows = counts["_rows"]
     for name, cond in implausible.items():
         n = counts[f"i_{name}"]
         if n:
@@ -223,7 +225,8 @@ def _window(con, raw: PushedLines, t: ibis.Table, config: Config, report: Valida
 def _duplicates(raw: PushedLines, t: ibis.Table, config: Config,
                 report: ValidationReport) -> bool:
     """Exact duplicate lines (every mapped column equal): counted on the engine; returns
-    whether they are dropped (:func:`kamlib.data.checks.duplicate_rule`)."""
+    whether some are dropped (:func:`kamlib.data.checks.duplicate_rule`), so that the cube
+    reads DISTINCT lines only when there is something to drop."""
     cols = [c for c in TABLES["transactions"].names if c in raw.mapping]
     groups = t.group_by(cols).aggregate(copies=t.count())
     groups = groups.filter(groups.copies > 1)
@@ -246,7 +249,7 @@ def _duplicates(raw: PushedLines, t: ibis.Table, config: Config,
                         raw.keys, r)) for r in shown.itertuples(index=False)],
                     hint="If they are a double export, set [analysis] duplicate_lines = "
                          "\"drop\"; mapping an invoice_id column lets the kit decide.")
-    return drop
+    return drop and n > 0
 
 
 def _in_window(t: ibis.Table, start: date | None, end: date):
@@ -264,22 +267,24 @@ def check_pushed(con, raw: PushedLines, raws: dict, config: Config, report: Vali
     start, end = _window(con, raw, t, config, report, today)
     drop = _duplicates(raw, t, config, report)
     cond = _in_window(t, start, end)
-    outside = _counts(t, {"out": ~cond})["out"]
+    outside = con.execute("SELECT coalesce(sum(n), 0) FROM _tx_hist WHERE date > ?" + (
+        " OR date < ?" if start else ""), [end, start] if start else [end]).fetchall()[0][0]
     report.cleaned("transactions", raw.file, "lines outside the analysis window left out",
-                   outside, f"window {start or 'first date'} to {end}")
+                   int(outside), f"window {start or 'first date'} to {end}")
     raw.clean = t.filter(cond).distinct() if drop else t.filter(cond)
-    clean = raw.clean
-    per = clean.group_by("account_id").aggregate(revenue=clean.revenue.sum(),
-                                                 lines=clean.count()).to_pandas()
+    # per account: the totals in the window (tx_accounts on the local path) and every id
+    # that appears (the accounts made from them when there is no accounts table); one pass
+    # over the lines when nothing is dropped, else the window's from the clean lines
+    src, inside = (raw.clean, None) if drop else (t, cond)
+    per = src.group_by("account_id").aggregate(revenue=src.revenue.sum(where=inside),
+                                               lines=src.count(where=inside)).to_pandas()
     per["revenue"] = per["revenue"].astype("float64").fillna(0.0)
-    ids = t.select("account_id").distinct().to_pandas()
+    ids = t.select("account_id").distinct().to_pandas() if drop else per[["account_id"]]
     con.register("_tx_per_account", per)
     con.register("_tx_ids_frame", ids)
-    # the totals in the window (as tx_accounts on the local path), and every id that
-    # appears (the accounts made from them when there is no accounts table)
     con.execute("CREATE OR REPLACE TEMP TABLE tx_accounts AS SELECT CAST(account_id AS "
                 "VARCHAR) AS account_id, revenue, CAST(lines AS BIGINT) AS lines FROM "
-                "_tx_per_account")
+                "_tx_per_account WHERE lines > 0")
     con.execute("CREATE OR REPLACE TABLE _tx_ids AS SELECT CAST(account_id AS VARCHAR) AS "
                 "account_id FROM _tx_ids_frame")
     con.unregister("_tx_per_account")

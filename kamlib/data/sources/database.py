@@ -1,6 +1,9 @@
 """Database sources: a DuckDB file (attached read-only) or any database Ibis connects to.
 
-Tables keep their types; another database's rows are handed to DuckDB as Arrow. Every
+Tables keep their types; another database's rows are handed to DuckDB as Arrow: only the
+mapped columns, and for the transactions only a configured analysis window (PostgreSQL
+through the ADBC driver, :mod:`kamlib.data.postgres`). With ``[source] compute =
+"database"``, :func:`read_pushed` leaves the lines on the server (:mod:`..pushdown`). Every
 source is opened read-only where the driver allows it: a SQLite file in SQLite's read-only
 mode (so a missing file is never created), PostgreSQL and MySQL in read-only sessions; Spark
 (:mod:`kamlib.data.spark`) is only read from. A table the database user may not read is said
@@ -19,11 +22,11 @@ from urllib.parse import quote
 import duckdb
 
 from kamlib.data.masking import mask_secrets
-from kamlib.data.contract import TABLES
+from kamlib.data.contract import DATE_MAX, DATE_MIN, TABLES
 from kamlib.data.readonly_sql import dialect_of, query_problem, run_duckdb_query
 from kamlib.data.spark import connect_spark, is_spark, spark_parquet
 from kamlib.data.sources.base import RawTable, ident, map_columns, typed_source
-from kamlib.data.sources.postgres import is_postgres, pull_arrow, query_table
+from kamlib.data.postgres import fetcher, is_postgres, pull_arrow, query_table
 
 __all__ = ["read_database", "read_pushed", "connect_read_only", "READ_ONLY_OPTIONS"]
 
@@ -113,7 +116,8 @@ def _remote_source(remote, name, config, report):
 
 def _window(expr, name, mapping, config, report, wanted):
     """Transactions: only the configured analysis window is read (when the date column is
-    a date in the database); the lines left out are counted on the server."""
+    a date in the database); the lines left out are counted on the server. Lines without a
+    date, or with a date outside the contract's limits, are read: they are errors."""
     an = config.analysis
     end, start = an.end or an.as_of, an.start
     if name != "transactions" or not (start or end) or not expr[mapping["date"]].type(
@@ -123,11 +127,12 @@ def _window(expr, name, mapping, config, report, wanted):
     cond = (day <= end) if end else (day >= start)
     if start and end:
         cond = cond & (day >= start)
-    left_out = int(expr.filter(~cond | day.isnull()).count().execute())
+    kept = cond | day.isnull() | ~day.between(DATE_MIN, DATE_MAX)
+    left_out = int(expr.filter(~kept).count().execute())
     report.cleaned(name, wanted, "lines outside the configured analysis window not read from "
                    "the database", left_out, f"window {start or 'first date'} to "
                    f"{end or 'last date'}")
-    return expr.filter(cond)
+    return expr.filter(kept)
 
 
 def _open(name, config, report):
@@ -216,13 +221,14 @@ def read_pushed(name: str, config, report):
             remote.disconnect()
             return None
         lines = typed_lines(expr, mapping)
-        rows = int(lines.count().execute())
     except Exception as err:  # noqa: BLE001 - each backend its own error types
         remote.disconnect()
         _failed(name, wanted, err, config, report)
         return None
-    return PushedLines(name, wanted, None, wanted, mapping, {}, rows, first_line=0, noun="table",
-                       lines_table=lines, backend=remote, keys=pushdown_keys(mapping))
+    return PushedLines(name, wanted, None, wanted, mapping, {}, rows=0, first_line=0,
+                       noun="table", lines_table=lines, backend=remote,
+                       keys=pushdown_keys(mapping), fetch=fetcher(remote, config.database)
+                       if is_postgres(config.database) else None)
 
 
 def read_database(con, name, config, report) -> RawTable | None:

@@ -9,8 +9,9 @@ into DuckDB. Without the driver, Ibis' own ``to_pyarrow`` (psycopg rows) is used
 
 Examples
 --------
->>> adbc_uri("postgres://kam:s3cret@db.example:5432/crm?sslmode=require")
-'postgresql://kam:s3cret@db.example:5432/crm?sslmode=require&options=-c%20default_transaction_read_only%3Don'
+>>> adbc_uri("postgres://kam:s3cret@db.example:5432/crm?sslmode=require").split("?")
+['postgresql://kam:s3cret@db.example:5432/crm', \
+'sslmode=require&options=-c%20default_transaction_read_only%3Don']
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from urllib.parse import quote
 
 import ibis
 
-__all__ = ["is_postgres", "adbc_uri", "query_table", "pull_arrow", "has_adbc"]
+__all__ = ["is_postgres", "adbc_uri", "query_table", "pull_arrow", "has_adbc", "fetcher"]
 
 
 def is_postgres(url: str | None) -> bool:
@@ -70,3 +71,26 @@ def pull_arrow(con, relation: str, expr: ibis.Table, backend, url: str) -> None:
             con.execute(f"CREATE OR REPLACE TABLE {relation} AS SELECT * FROM {relation}_stream")
         finally:
             con.unregister(f"{relation}_stream")
+
+
+def fetcher(backend, url: str):
+    """A function giving an Ibis expression's (small) result as a DataFrame through ADBC,
+    as Ibis' own ``to_pandas`` would give it, without a Python object per value on the
+    way (the pushdown's cube frames: 384,000 account-months are 170 MB of tuples through
+    psycopg). ``None`` without the driver (then Ibis fetches)."""
+    if not has_adbc():
+        return None
+    import adbc_driver_postgresql.dbapi as adbc
+    import pandas as pd
+    import pyarrow.types as pat
+    from ibis.backends.postgres.converter import PostgresPandasData
+
+    def fetch(expr: ibis.Table) -> pd.DataFrame:
+        with adbc.connect(adbc_uri(url)) as pg, pg.cursor() as cur:
+            cur.execute(str(backend.compile(expr)))
+            table = cur.fetch_arrow_table()
+        frame = pd.DataFrame({name: col.to_pylist() if pat.is_nested(col.type) or
+                              col.null_count else col.to_pandas()
+                              for name, col in zip(expr.columns, table.columns)})
+        return expr.__pandas_result__(PostgresPandasData.convert_table(frame, expr.schema()))
+    return fetch
