@@ -27,7 +27,6 @@ from kamlib.data.spark import connect_spark
 from kamlib.status import dataset_status
 from test_postgres import TODAY, _generated, _problems  # the same generated data and view
 
-pytestmark = pytest.mark.spark
 
 
 def _missing() -> str | None:
@@ -83,6 +82,7 @@ def _kamkit_views(spark) -> list[str]:
             and t.name.startswith(("_kamkit_", "ibis_cache"))]
 
 
+@pytest.mark.spark
 def test_the_sample_read_from_spark_equals_the_csv_build(spark, sample):
     """Catalog views, a Parquet file and a query: the same data set as from the CSV files."""
     (sample / "kam.toml").write_text(
@@ -102,6 +102,7 @@ def test_the_sample_read_from_spark_equals_the_csv_build(spark, sample):
     assert _kamkit_views(spark) == []  # the Parquet file's view is dropped after the read
 
 
+@pytest.mark.spark
 def test_ties_and_ids_sort_in_byte_order_on_both_engines(spark):
     """Ids whose byte order differs from a dictionary's (case, accents, digits), with tied
     days: row order and the kept notable days are the same on Spark as on DuckDB."""
@@ -130,6 +131,7 @@ def test_ties_and_ids_sort_in_byte_order_on_both_engines(spark):
     assert len(reference.notable_days) == 10 * len(ids)
 
 
+@pytest.mark.spark
 def test_a_missing_spark_table_or_file_is_named_as_such(spark, sample, tmp_path):
     (tmp_path / "kam.toml").write_text(
         '[source]\ndatabase = "spark://local"\n\n'
@@ -154,6 +156,7 @@ def _pushdown(folder, tables=""):
     return folder / "spark.toml"
 
 
+@pytest.mark.spark
 def test_the_pushdown_on_spark_gives_the_csv_figures(spark, sample, tmp_path):
     """compute = "database" on Spark: the rules and the cube run there; the same cube,
     tables, problems and headline figures as the CSV build of the bundled sample. The lines
@@ -176,6 +179,7 @@ def test_the_pushdown_on_spark_gives_the_csv_figures(spark, sample, tmp_path):
     assert _kamkit_views(spark) == []
 
 
+@pytest.mark.spark
 def test_the_pushdown_on_spark_finds_every_problem_of_the_csv_path(spark, tmp_path):
     """One case of each transaction problem, ids in byte order unlike a dictionary's: the
     same problems as from the CSV files, rows named by their keys."""
@@ -201,3 +205,27 @@ def test_the_pushdown_on_spark_finds_every_problem_of_the_csv_path(spark, tmp_pa
         ("exact duplicate lines dropped", 1)]
     amount = next(p for p in report.errors if p.rule == "implausible-amount")
     assert amount.lines == () and amount.values[0].startswith("invoice_id=X2 line_no=")
+
+
+@pytest.mark.parametrize("failure, said", [
+    (ImportError("No module named 'pyspark'"), "No module named 'pyspark'. Spark sources need "
+     "the spark extra and Java 17: pip install 'kamkit[spark]'"),
+    (RuntimeError("[JAVA_GATEWAY_EXITED] Java gateway process exited before sending its port "
+                  "number."), "Spark did not start: [JAVA_GATEWAY_EXITED] Java gateway process "
+     "exited before sending its port number. Spark sources need the spark extra and Java 17")])
+def test_spark_missing_or_not_starting_says_what_to_install(tmp_path, monkeypatch, failure,
+                                                             said):
+    """No Spark started here: the two ways it fails on a machine without it, reported once
+    as the source's connection error with what to install."""
+    from kamlib.data import spark as spark_module
+
+    def fail(*args):
+        raise failure
+
+    target = "_backend_type" if isinstance(failure, ImportError) else "_session"
+    monkeypatch.setattr(spark_module, target, fail)
+    (tmp_path / "kam.toml").write_text('[source]\ndatabase = "spark://local"\n')
+    report = kamlib.validate(tmp_path / "kam.toml")
+    assert [(p.table, p.rule) for p in report.errors] == [("accounts", "unreadable")]
+    assert report.errors[0].message.startswith(f"cannot connect: {said}")
+    assert "openjdk-17-jre-headless" in report.errors[0].message

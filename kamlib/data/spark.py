@@ -134,11 +134,12 @@ def connect_spark(url: str):
     try:
         backend_type = _backend_type()
     except ImportError as err:
-        raise RuntimeError(f"{err}. {INSTALL_HINT}") from None
+        raise RuntimeError(f"{str(err).rstrip('.')}. {INSTALL_HINT}") from None
     try:
         session = _session(spark_master(url))
     except Exception as err:  # pyspark's own error types; Java missing is the usual one
         said = str(err).splitlines()[0] if str(err) else type(err).__name__
+        said = said.rstrip(".")
         hint = f". {INSTALL_HINT}" if "JAVA" in said.upper() else ""
         raise RuntimeError(f"Spark did not start: {said}{hint}") from None
     backend = backend_type().connect(session, **_RUNTIME)
