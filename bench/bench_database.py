@@ -2,10 +2,11 @@
 
 The 10M lines and 6,400 accounts of bench_load.py (about 26 lines per account-month) are
 loaded with COPY into a throw-away PostgreSQL 15 cluster (tests/pg_cluster.py; work_mem =
-64MB, as on a server tuned for reporting), read by a read-only user. Each run is a fresh subprocess, measured for wall time, peak memory (max
-RSS of that process: the drivers run inside it, no helper processes are started, so it is
-the whole client) and the bytes the server sent (counted by a TCP relay between the two,
-:class:`CountingProxy`; every connection of the run goes through it):
+64MB, as on a server tuned for reporting), read by a read-only user. Each run is a fresh
+subprocess, measured for wall time, peak memory (max RSS of that process: the drivers run
+inside it, no helper processes are started, so it is the whole client) and the bytes the
+server sent (counted by a TCP relay between the two, :class:`CountingProxy`; every
+connection of the run goes through it):
 
 - ``ibis pull``: what kamkit did before: ``to_pyarrow()`` of the whole table (every column,
   psycopg rows as Python objects, then Arrow);
