@@ -45,11 +45,10 @@ SCHEME = "spark"
 INSTALL_HINT = ("Spark sources need the spark extra and Java 17: pip install 'kamkit[spark]' "
                 "and, on Debian or Ubuntu, apt-get install openjdk-17-jre-headless (or set "
                 "JAVA_HOME to a Java 17 or 21)")
-# Local mode's shuffles: Spark's default of 200 partitions made the bundled sample's cube
-# take 124 s on 2 cores, against 22 s with as many partitions as cores.
+# Local mode: nothing listens beyond the machine, no web UI
 _LOCAL_SETTINGS = {"spark.ui.enabled": "false", "spark.driver.host": "127.0.0.1",
                    "spark.driver.bindAddress": "127.0.0.1"}
-_VIEWS = "_kamkit_"  # the temporary views kamkit makes in a session start so
+_VIEWS = "_kamkit_"  # the names of the temporary views kamkit makes in a session
 # Every session kamkit starts: no progress bars over kamkit's own progress display.
 _SETTINGS = {"spark.ui.showConsoleProgress": "false"}
 # Set on any session, a running one too: results come to Python as Arrow, not as rows of
@@ -94,6 +93,8 @@ def _session(master: str | None):
         builder = builder.master(master)
     if master is not None and master.startswith("local"):
         settings |= _LOCAL_SETTINGS
+        # Spark's default of 200 shuffle partitions made the bundled sample's cube take
+        # 124 s on 2 cores, against 22 s with as many partitions as cores
         settings["spark.sql.shuffle.partitions"] = str(os.cpu_count() or 2)
     for key, value in settings.items():
         builder = builder.config(key, value)
