@@ -16,11 +16,15 @@ $(STAMP): pyproject.toml
 report: $(STAMP)
 	$(BIN)/kam build
 
-# the browser tests drive Debian's chromium (never a downloaded browser): installed here when
-# missing and run as root (CI); elsewhere the tests fail and say how to install it
+# the browser tests drive Debian's chromium (never a downloaded browser), the Spark tests
+# Java 17 (pyspark comes with .[dev]): each installed here when missing and run as root (CI);
+# elsewhere the browser tests fail and say how to install it, the Spark tests are skipped
+# (both fail where CI is set). The man folder: a slim image lacks it and Java's set-up fails.
 test: $(STAMP)
 	command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	command -v java >/dev/null || [ "$$(id -u)" != 0 ] || (mkdir -p /usr/share/man/man1 && \
+		apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null)
 	command -v pg_createcluster >/dev/null || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql \
 		postgresql-contrib >/dev/null)

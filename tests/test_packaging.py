@@ -9,6 +9,8 @@ import kamlib
 ROOT = Path(__file__).resolve().parents[1]
 CONDA_NAMES = {"ibis-framework[duckdb]": "ibis-framework-duckdb",
                "ibis-framework[postgres]": "ibis-postgres", "psycopg[binary]": "psycopg"}
+# what conda installs beside the Python packages and pip cannot: Spark's Java
+CONDA_ONLY = {"openjdk"}
 
 
 def _name(requirement: str) -> str:
@@ -23,7 +25,7 @@ def test_environment_lists_the_same_dependencies_as_pyproject():
     # conda's list, and the pip: list under it for what conda-forge lacks
     conda = {_name(m) for m in re.findall(r"^(?:  |      )- ([a-z][\w.\-]*[^:\n]*?)"
                                           r"(?:  #.*)?$", deps, re.M)}
-    conda -= {"python", "pip"}
+    conda -= {"python", "pip", *CONDA_ONLY}
     assert conda == wanted
 
 
@@ -62,3 +64,11 @@ def test_data_dictionary_is_in_step_with_the_contract():
     assert block == data_dictionary(), (
         "data/README.md is out of date: regenerate the block between the contract markers "
         "with kamlib.data.contract.data_dictionary()")
+
+
+def test_spark_is_pinned_to_the_version_ibis_accepts_in_every_list():
+    """Ibis 12's pyspark backend refuses pyspark 4.1 and later, which pip picks unpinned."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    assert extras["spark"] == ["pyspark==4.0.5"] and "pyspark==4.0.5" in extras["dev"]
+    assert "- pyspark==4.0.5" in (ROOT / "environment.yml").read_text()

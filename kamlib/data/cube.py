@@ -21,9 +21,11 @@ Examples
 from __future__ import annotations
 
 import html
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Iterator
 
 import ibis
 import pandas as pd
@@ -120,12 +122,9 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True, read_only: bool = Fa
     )
     money = {"revenue": t.revenue.sum(), "cost": t.cost.sum(), "lines": t.count()}
     span = {"first_date": t.date.min(), "last_date": t.date.max()}
-    backend = ibis.get_backend(lines)
     daily = t.group_by(["account_id", "date"]).aggregate(value=t.revenue.sum())
-    if not read_only:  # (Ibis's .cache() fails to drop its table on DuckDB 2: named here)
-        daily = backend.create_table("_kamkit_days", daily, temp=True, overwrite=True)
     frame = partial(_frame, on_client=read_only, fetch=fetch)
-    try:
+    with nullcontext(daily) if read_only else _kept(daily, "_kamkit_days") as daily:
         return Cube(
             frame(t.group_by(["account_id", "period"]).aggregate(
                 **money, invoices=t.invoice_id.nunique() if invoices else t.count(),
@@ -142,9 +141,27 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True, read_only: bool = Fa
             _timing(daily, on_client=read_only, fetch=fetch),
             frame(_notable(daily), ["account_id", "date"], ["account_id", "date", "revenue"]),
         )
+
+
+@contextmanager
+def _kept(expr: ibis.Table, name: str) -> Iterator[ibis.Table]:
+    """``expr`` computed once for several reads, dropped after: a temporary table named
+    ``name``, or, on an engine whose Ibis backend refuses temporary tables (Spark), Ibis'
+    cache of it (there a cached temporary view of the session). Ibis' cache is not used
+    everywhere: on DuckDB 2 it fails to drop its table."""
+    backend = ibis.get_backend(expr)
+    try:
+        table = backend.create_table(name, expr, temp=True, overwrite=True)
+    except NotImplementedError:
+        table = None
+    if table is None:
+        with expr.cache() as cached:
+            yield cached
+        return
+    try:
+        yield table
     finally:
-        if not read_only:
-            backend.drop_table("_kamkit_days", force=True)
+        backend.drop_table(name, force=True)
 
 
 def _money_type(lines: ibis.Table) -> str:

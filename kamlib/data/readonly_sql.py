@@ -43,7 +43,8 @@ _SYSTEM_FUNCTIONS = re.compile(r"^(read_|pg_read|pg_ls|pg_stat_file|lo_(import|e
 _DIALECTS = {"duckdb": "duckdb", "postgres": "postgres", "postgresql": "postgres",
              "mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite", "mssql": "tsql",
              "oracle": "oracle", "snowflake": "snowflake", "bigquery": "bigquery",
-             "trino": "trino", "clickhouse": "clickhouse", "databricks": "databricks"}
+             "trino": "trino", "clickhouse": "clickhouse", "databricks": "databricks",
+             "spark": "spark"}
 
 
 def dialect_of(database: str | None) -> str | None:

@@ -5,8 +5,9 @@ mapped columns, and for the transactions only a configured analysis window (Post
 through the ADBC driver, :mod:`kamlib.data.postgres`). With ``[source] compute =
 "database"``, :func:`read_pushed` leaves the lines on the server (:mod:`..pushdown`). Every
 source is opened read-only where the driver allows it: a SQLite file in SQLite's read-only
-mode (so a missing file is never created), PostgreSQL and MySQL in read-only sessions. A
-table the database user may not read is said to be so, never skipped as missing.
+mode (so a missing file is never created), PostgreSQL and MySQL in read-only sessions; Spark
+(:mod:`kamlib.data.spark`) is only read from. A table the database user may not read is said
+to be so, never skipped as missing.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import duckdb
 from kamlib.data.masking import mask_secrets
 from kamlib.data.contract import DATE_MAX, DATE_MIN, TABLES
 from kamlib.data.readonly_sql import dialect_of, query_problem, run_duckdb_query
+from kamlib.data.spark import connect_spark, is_spark, spark_parquet
 from kamlib.data.sources.base import RawTable, ident, map_columns, typed_source
 from kamlib.data.postgres import fetcher, is_postgres, pull_arrow, query_table
 
@@ -46,6 +48,8 @@ def connect_read_only(url: str):
     open a read-only session (see ``READ_ONLY_OPTIONS``)."""
     import ibis
 
+    if is_spark(url):  # a Spark session: it only reads, see kamlib.data.spark
+        return connect_spark(url)
     scheme = url.split("://", 1)[0].split("+", 1)[0].lower()
     if scheme == "sqlite":  # config made the path absolute and checked that the file exists
         path = PurePath(url.split("://", 1)[1].split("?", 1)[0][1:])
@@ -74,11 +78,19 @@ def _once(report, name: str, shown: str, message: str) -> None:
                           "[source] database_env rather than in kam.toml.")
 
 
+def _label(name, config) -> str:
+    """How messages name ``[tables.NAME]``: its table, or the Parquet path Spark reads."""
+    src = config.tables[name]
+    return src.table or (src.file if src.file and is_spark(config.database) else name)
+
+
 def _remote_source(remote, name, config, report):
-    """The Ibis table of ``[tables.NAME]`` (a table, or a query as a subquery), or None
-    with the problem reported (missing, or not allowed to read)."""
+    """The Ibis table of ``[tables.NAME]`` (a table, a query as a subquery, or a Parquet
+    file Spark reads), or None with the problem reported (missing, or not allowed to read)."""
     src, shown = config.tables[name], config.shown_database
     wanted = src.table or name
+    if src.file and is_spark(config.database) and not src.table:
+        return spark_parquet(remote, src.file, name, config.path)
     if src.query:
         return query_table(remote, src.query) if is_postgres(config.database) else \
             remote.sql(src.query)
@@ -149,7 +161,7 @@ def _failed(name, wanted, err, config, report) -> None:
 def _read_remote(con, name, config, report) -> RawTable | None:
     """A table of any database Ibis connects to: only the mapped columns (and, for the
     transactions, only the configured window), handed to DuckDB as Arrow."""
-    wanted = config.tables[name].table or name
+    wanted = _label(name, config)
     remote = _open(name, config, report)
     if remote is None:
         return None
@@ -186,7 +198,7 @@ def read_pushed(name: str, config, report):
     from kamlib.data.pushdown import (PushedLines, pushdown_keys, typed_lines,  # a cycle
                                       unsupported_types)  # otherwise: pushdown uses checks
 
-    wanted = config.tables[name].table or name
+    wanted = _label(name, config)
     remote = _open(name, config, report)
     if remote is None:
         return None
