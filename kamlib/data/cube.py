@@ -23,9 +23,12 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import ibis
 import pandas as pd
+
+if TYPE_CHECKING:  # imported where the cube is built: opening a saved cube never needs it
+    import ibis
 
 __all__ = ["Cube", "build_cube"]
 
@@ -103,6 +106,8 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True) -> Cube:
     invoice ids in the data) counts each line as an invoice. A month whose lines have no
     cost gets NaN cost, not 0: margins are never computed on invented costs.
     """
+    import ibis
+
     money = _money_type(lines)
     t = lines.mutate(
         period=lines.date.truncate("M").cast("date"),
@@ -148,6 +153,8 @@ def _money_type(lines: ibis.Table) -> str:
 
 def _notable(daily: ibis.Table) -> ibis.Table:
     """The largest days of each account and its credit-note days (see :class:`Cube`)."""
+    import ibis
+
     rank = ibis.row_number().over(group_by=daily.account_id,
                                   order_by=[ibis.desc(daily.value), daily.date])
     ranked = daily.mutate(rank=rank)

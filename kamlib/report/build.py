@@ -21,6 +21,7 @@ from pathlib import Path
 
 from rich.text import Text
 
+from kamlib._memory import give_back
 from kamlib._written import OverwriteError, foreign, owned, read_record, refuse, sha256
 from kamlib.data.config import Config, load_config
 from kamlib.data.needs import needs_sentence, revenue_gap, unmet
@@ -299,6 +300,7 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
 
         dataset_status(ds)  # once per build: saved with the data, read by every page and plan
         ds.save(prepared)
+        give_back()  # what loading freed (the engine's buffers), while the kernels work
         run_info = _run_info(ds, __version__)
         run_info["settings"] = figure_settings(cfg.analysis, ds.currency)  # history: meaning
         classes, problem = account_snapshot(ds)  # for the changes page

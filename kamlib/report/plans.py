@@ -32,6 +32,9 @@ __all__ = ["build_plans", "PlansResult", "PLAN_NOTEBOOK", "RECORD", "write_templ
 PLAN_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "plans" / "account_plan.ipynb"
 RECORD = ".kamkit-plans.json"  # what the last kam plans wrote into its folder
 TEMPLATE_RECORD = ".kamkit-templates.json"
+# the portfolio frames the plans run reads itself once they are saved (the index's figures,
+# the calendars, the template); each plan reads its own rows of the others from the Parquet
+READ_HERE = ("info", "matrix", "wallet", "pnl", "clv", "schedule")
 
 
 @dataclass
@@ -179,8 +182,12 @@ def portfolio_for(ds, cfg: Config) -> dict:
     from kamlib.planning.portfolio import portfolio_frames
 
     # the account_notes table, once the data contract has it (another branch)
-    return portfolio_frames(ds, **cfg.plans.portfolio_settings(),
-                            notes=getattr(ds, "account_notes", None))
+    from kamlib._memory import give_back
+
+    frames = portfolio_frames(ds, **cfg.plans.portfolio_settings(),
+                              notes=getattr(ds, "account_notes", None))
+    give_back()  # what computing them freed (the relationship history: hundreds of MB)
+    return frames
 
 
 def build_plans(config: str | Path | Config | None = None, *, out: str | Path = "plans",
@@ -293,6 +300,8 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
         if unknown:
             raise ValueError(f"--accounts: not in the data: {', '.join(unknown[:10])}")
         folder = save_portfolio(frames, staging / "_portfolio")
+        if run.frames is None or hasattr(run.frames, "result"):  # ours: the rest leave memory
+            _keep_only(frames, READ_HERE)
     stems = safe_names(ids)
     schedule = frames["schedule"][frames["schedule"]["account_id"].isin(ids)]
     names = dict(zip(frames["info"]["account_id"], frames["info"]["account_name"])) \
@@ -339,6 +348,21 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
                        [c["file"] for c in cals], time.perf_counter() - started,
                        rows=rows, failed_pages=failed_pages, pdf_error=pdf_error,
                        key_accounts=n_key, limit=limit)
+
+
+def _keep_only(frames: dict, names: Iterable[str]) -> None:
+    """Drop every frame but ``names`` from ``frames`` (in place: the build's Future holds
+    the same dict) and give the freed memory back to the system.
+
+    >>> frames = {"info": 1, "notes": 2}
+    >>> _keep_only(frames, ["info"]); frames
+    {'info': 1}
+    """
+    from kamlib._memory import give_back
+
+    for name in [n for n in frames if n not in names]:
+        del frames[name]
+    give_back()
 
 
 def cap_notice(planned: int, key_accounts: int) -> str:
