@@ -27,7 +27,7 @@ from kamlib.report.staging import drop_staging, new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
 
 __all__ = ["build_plans", "PlansResult", "PLAN_NOTEBOOK", "RECORD", "write_template",
-           "cap_notice", "portfolio_for"]
+           "cap_notice", "portfolio_for", "save_for_plans", "SavedPortfolio"]
 
 PLAN_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "plans" / "account_plan.ipynb"
 RECORD = ".kamkit-plans.json"  # what the last kam plans wrote into its folder
@@ -166,6 +166,25 @@ def _publish_failures(staging: Path, out: Path, failed: dict[str, str],
 
 
 @dataclass
+class SavedPortfolio:
+    """Portfolio frames already saved in ``folder``; ``frames`` keeps only :data:`READ_HERE`."""
+
+    folder: Path
+    frames: dict
+
+
+def save_for_plans(ds, cfg: Config, folder: Path) -> SavedPortfolio:
+    """:func:`portfolio_for` saved into ``folder``, with only the frames the plans run reads
+    itself kept in memory (``kam build`` runs this on a worker while the reports run)."""
+    from kamlib.planning.portfolio import save_portfolio
+
+    frames = portfolio_for(ds, cfg)
+    save_portfolio(frames, folder)
+    _keep_only(frames, READ_HERE)
+    return SavedPortfolio(Path(folder), frames)
+
+
+@dataclass
 class _Run:
     """What a plans run needs that ``kam build`` may already have: data, pool, warm cwd."""
 
@@ -173,7 +192,7 @@ class _Run:
     pool: object = None
     workers: int = 0
     cwd: Path | None = None
-    frames: object = None  # the portfolio frames, or a Future of them (kam build)
+    frames: object = None  # the portfolio frames, or a Future of a SavedPortfolio (kam build)
 
 
 def portfolio_for(ds, cfg: Config) -> dict:
@@ -218,8 +237,9 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     pdf : bool
         Also print each plan and the index to PDF beside them (:mod:`kamlib.report.pdf`).
     frames : dict or Future, optional
-        The portfolio frames of ``dataset`` (:func:`portfolio_for`), already computed or
-        being computed (``kam build`` starts them while its report notebooks run).
+        The portfolio frames of ``dataset`` (:func:`portfolio_for`), or a Future of them
+        saved (:class:`SavedPortfolio`: ``kam build`` computes them on a worker while its
+        report notebooks run).
 
     Settings come from ``[plans]`` of ``kam.toml``
     (:class:`~kamlib.data.plan_settings.PlanSettings`).
@@ -294,14 +314,19 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
         ds = run.ds if run.ds is not None else load(cfg)
         frames = run.frames.result() if hasattr(run.frames, "result") else (
             run.frames if run.frames is not None else portfolio_for(ds, cfg))
+        saved = frames if isinstance(frames, SavedPortfolio) else None
+        frames = saved.frames if saved else frames
         ids = select_accounts(frames, top=top, accounts=accounts, limit=limit)
         known = set(frames["info"]["account_id"].astype(str))
         unknown = [a for a in ids if a not in known]
         if unknown:
             raise ValueError(f"--accounts: not in the data: {', '.join(unknown[:10])}")
-        folder = save_portfolio(frames, staging / "_portfolio")
-        if run.frames is None or hasattr(run.frames, "result"):  # ours: the rest leave memory
-            _keep_only(frames, READ_HERE)
+        if saved:
+            folder = saved.folder
+        else:
+            folder = save_portfolio(frames, staging / "_portfolio")
+            if run.frames is None:  # computed here: the frames a plan reads leave memory
+                _keep_only(frames, READ_HERE)
     stems = safe_names(ids)
     schedule = frames["schedule"][frames["schedule"]["account_id"].isin(ids)]
     names = dict(zip(frames["info"]["account_id"], frames["info"]["account_name"])) \
