@@ -101,3 +101,23 @@ def test_the_build_computes_the_portfolio_on_a_worker(prepared, tmp_path):
     for name in READ_HERE:
         pd.testing.assert_frame_equal(saved.frames[name], whole[name], check_dtype=False)
     assert saved.frames["info"].attrs == whole["info"].attrs
+
+
+def test_a_portfolio_whose_worker_died_is_computed_in_the_build():
+    """The plans do not fail with the worker that computed their portfolio: the build
+    computes it itself; any other error of the portfolio still surfaces."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from kamlib.data.dataset import load
+    from kamlib.report.plans import given_portfolio, portfolio_for
+
+    ds = load()
+    died = Future()
+    died.set_exception(BrokenProcessPool("A process in the process pool was terminated"))
+    frames = given_portfolio(died, ds, ds.config)
+    pd.testing.assert_frame_equal(frames["matrix"], portfolio_for(ds, ds.config)["matrix"])
+    thin = Future()
+    thin.set_exception(ValueError("pareto_table: total revenue is zero"))
+    with pytest.raises(ValueError, match="total revenue is zero"):
+        given_portfolio(thin, ds, ds.config)

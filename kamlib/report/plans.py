@@ -27,7 +27,8 @@ from kamlib.report.staging import drop_staging, new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
 
 __all__ = ["build_plans", "PlansResult", "PLAN_NOTEBOOK", "RECORD", "write_template",
-           "cap_notice", "portfolio_for", "save_for_plans", "SavedPortfolio"]
+           "cap_notice", "portfolio_for", "save_for_plans", "SavedPortfolio",
+           "given_portfolio"]
 
 PLAN_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "plans" / "account_plan.ipynb"
 RECORD = ".kamkit-plans.json"  # what the last kam plans wrote into its folder
@@ -184,6 +185,20 @@ def save_for_plans(ds, cfg: Config, folder: Path) -> SavedPortfolio:
     return SavedPortfolio(Path(folder), frames)
 
 
+def given_portfolio(frames, ds, cfg: Config):
+    """The portfolio frames given (a dict, or a Future of a :class:`SavedPortfolio`), or
+    computed here when none were given or the worker computing them died (out of memory,
+    killed: the build's pool is then renewed, and the plans still written)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    if hasattr(frames, "result"):
+        try:
+            return frames.result()
+        except BrokenProcessPool:
+            return portfolio_for(ds, cfg)
+    return frames if frames is not None else portfolio_for(ds, cfg)
+
+
 @dataclass
 class _Run:
     """What a plans run needs that ``kam build`` may already have: data, pool, warm cwd."""
@@ -312,8 +327,7 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
     with console.status("computing the portfolio for the account plans"), \
             time_bound(timeout, "computing the portfolio for the account plans"):
         ds = run.ds if run.ds is not None else load(cfg)
-        frames = run.frames.result() if hasattr(run.frames, "result") else (
-            run.frames if run.frames is not None else portfolio_for(ds, cfg))
+        frames = given_portfolio(run.frames, ds, cfg)
         saved = frames if isinstance(frames, SavedPortfolio) else None
         frames = saved.frames if saved else frames
         ids = select_accounts(frames, top=top, accounts=accounts, limit=limit)
