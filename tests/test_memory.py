@@ -73,7 +73,7 @@ def test_the_portfolio_saved_for_the_plans_keeps_only_what_the_build_reads(tmp_p
     frames of the index, calendars and template, equal to those computed in memory."""
     from kamlib.data.dataset import load
     from kamlib.planning.portfolio import load_portfolio
-    from kamlib.report.plans import READ_HERE, portfolio_for, save_for_plans
+    from kamlib.report.plans_portfolio import READ_HERE, portfolio_for, save_for_plans
 
     ds = load()
     whole = portfolio_for(ds, ds.config)
@@ -92,7 +92,7 @@ def test_the_portfolio_saved_for_the_plans_keeps_only_what_the_build_reads(tmp_p
 def test_the_build_computes_the_portfolio_on_a_worker(prepared, tmp_path):
     """The worker's portfolio (from the prepared data) equals the build process's own."""
     from kamlib.data.dataset import load
-    from kamlib.report.plans import READ_HERE, portfolio_for
+    from kamlib.report.plans_portfolio import READ_HERE, portfolio_for
     from kamlib.report.worker import portfolio_task
 
     ds = load()
@@ -110,7 +110,7 @@ def test_a_portfolio_whose_worker_died_is_computed_in_the_build():
     from concurrent.futures.process import BrokenProcessPool
 
     from kamlib.data.dataset import load
-    from kamlib.report.plans import given_portfolio, portfolio_for
+    from kamlib.report.plans_portfolio import given_portfolio, portfolio_for
 
     ds = load()
     died = Future()

@@ -23,6 +23,9 @@ import pandas as pd
 from kamlib._written import OverwriteError, foreign, owned, read_record, refuse, sha256
 from kamlib.data.config import Config, load_config
 from kamlib.report.plans_index import plans_index_html, safe_names
+from kamlib.report.plans_portfolio import (READ_HERE, SavedPortfolio, _keep_only,
+                                           given_portfolio, portfolio_for,
+                                           save_for_plans)
 from kamlib.report.staging import drop_staging, new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
 
@@ -33,9 +36,6 @@ __all__ = ["build_plans", "PlansResult", "PLAN_NOTEBOOK", "RECORD", "write_templ
 PLAN_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "plans" / "account_plan.ipynb"
 RECORD = ".kamkit-plans.json"  # what the last kam plans wrote into its folder
 TEMPLATE_RECORD = ".kamkit-templates.json"
-# the portfolio frames the plans run reads itself once they are saved (the index's figures,
-# the calendars, the template); each plan reads its own rows of the others from the Parquet
-READ_HERE = ("info", "matrix", "wallet", "pnl", "clv", "schedule")
 
 
 @dataclass
@@ -167,39 +167,6 @@ def _publish_failures(staging: Path, out: Path, failed: dict[str, str],
 
 
 @dataclass
-class SavedPortfolio:
-    """Portfolio frames already saved in ``folder``; ``frames`` keeps only :data:`READ_HERE`."""
-
-    folder: Path
-    frames: dict
-
-
-def save_for_plans(ds, cfg: Config, folder: Path) -> SavedPortfolio:
-    """:func:`portfolio_for` saved into ``folder``, with only the frames the plans run reads
-    itself kept in memory (``kam build`` runs this on a worker while the reports run)."""
-    from kamlib.planning.portfolio import save_portfolio
-
-    frames = portfolio_for(ds, cfg)
-    save_portfolio(frames, folder)
-    _keep_only(frames, READ_HERE)
-    return SavedPortfolio(Path(folder), frames)
-
-
-def given_portfolio(frames, ds, cfg: Config):
-    """The portfolio frames given (a dict, or a Future of a :class:`SavedPortfolio`), or
-    computed here when none were given or the worker computing them died (out of memory,
-    killed: the build's pool is then renewed, and the plans still written)."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    if hasattr(frames, "result"):
-        try:
-            return frames.result()
-        except BrokenProcessPool:
-            return portfolio_for(ds, cfg)
-    return frames if frames is not None else portfolio_for(ds, cfg)
-
-
-@dataclass
 class _Run:
     """What a plans run needs that ``kam build`` may already have: data, pool, warm cwd."""
 
@@ -208,20 +175,6 @@ class _Run:
     workers: int = 0
     cwd: Path | None = None
     frames: object = None  # the portfolio frames, or a Future of a SavedPortfolio (kam build)
-
-
-def portfolio_for(ds, cfg: Config) -> dict:
-    """The portfolio frames of ``ds`` with ``cfg``'s ``[plans]`` settings (what every plan
-    reads); ``kam build`` computes them while its report notebooks run."""
-    from kamlib.planning.portfolio import portfolio_frames
-
-    # the account_notes table, once the data contract has it (another branch)
-    from kamlib._memory import give_back
-
-    frames = portfolio_frames(ds, **cfg.plans.portfolio_settings(),
-                              notes=getattr(ds, "account_notes", None))
-    give_back()  # what computing them freed (the relationship history: hundreds of MB)
-    return frames
 
 
 def build_plans(config: str | Path | Config | None = None, *, out: str | Path = "plans",
@@ -387,21 +340,6 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
                        [c["file"] for c in cals], time.perf_counter() - started,
                        rows=rows, failed_pages=failed_pages, pdf_error=pdf_error,
                        key_accounts=n_key, limit=limit)
-
-
-def _keep_only(frames: dict, names: Iterable[str]) -> None:
-    """Drop every frame but ``names`` from ``frames`` (in place: the build's Future holds
-    the same dict) and give the freed memory back to the system.
-
-    >>> frames = {"info": 1, "notes": 2}
-    >>> _keep_only(frames, ["info"]); frames
-    {'info': 1}
-    """
-    from kamlib._memory import give_back
-
-    for name in [n for n in frames if n not in names]:
-        del frames[name]
-    give_back()
 
 
 def cap_notice(planned: int, key_accounts: int) -> str:

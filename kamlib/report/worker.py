@@ -103,11 +103,11 @@ def portfolio_task(prepared: Path, config, folder: Path):
 
     In the build process it held 250-350 MB (the relationship history of every account) for
     the rest of the build, beside two kernels; here the worker gives it back once the frames
-    are written. Returns the :class:`~kamlib.report.plans.SavedPortfolio` (the few frames
+    are written. Returns the :class:`~kamlib.report.plans_portfolio.SavedPortfolio` (the few frames
     the plans run reads itself; each plan reads its rows of the others from ``folder``).
     """
     from kamlib.data.dataset import open_dataset
-    from kamlib.report.plans import save_for_plans
+    from kamlib.report.plans_portfolio import save_for_plans
 
     ds = open_dataset(prepared=prepared)
     ds.config = config  # the build's own (a Config object may have no file)
