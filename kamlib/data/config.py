@@ -40,7 +40,6 @@ from kamlib.data.contract import TABLES, normalise
 from kamlib.data.database_url import resolve_database
 from kamlib.data.masking import mask_secrets, mask_url
 from kamlib.data.plan_settings import PlanSettings, parse_plans
-from kamlib.data.readonly_sql import dialect_of, query_problem
 from kamlib.data.relationship_settings import RelationshipSettings, parse_relationships
 from kamlib.data.retention_settings import RetentionSettings, parse_retention
 
@@ -165,6 +164,14 @@ COMPUTE = ("local", "database")
 COMPUTE_HELP = ("\"local\" (the default: the lines are read into the kit's own engine) or "
                 "\"database\" (the rules and the cube run on the database server; only "
                 "results come back)")
+
+
+def _query_problem(query: str, database: str | None) -> str | None:
+    """Why ``query`` is refused (:mod:`kamlib.data.readonly_sql`), or None; the SQL parsers
+    (DuckDB, sqlglot) are imported only for a config that has a query."""
+    from kamlib.data.readonly_sql import dialect_of, query_problem
+
+    return query_problem(query, dialect_of(database))
 
 
 def _section(raw: dict, key: str, cls: type, path: Path | None, convert: dict | None = None,
@@ -321,7 +328,7 @@ def load_config(path: str | Path | None = None) -> Config:
         if src.header_row < 1:
             raise fail(path, f"tables.{name}", f"header_row = {src.header_row}: the line or "
                         "row of the column names, 1 or more")
-        if src.query is not None and (problem := query_problem(src.query, dialect_of(database))):
+        if src.query is not None and (problem := _query_problem(src.query, database)):
             raise fail(path, f"tables.{name}", f"query {problem}; a query must be one "
                         "read-only SELECT over the database's tables")
         tables[name] = src

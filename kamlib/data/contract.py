@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import pandera.pandas as pa
+if TYPE_CHECKING:  # pandera is imported where a schema is made: a notebook kernel
+    import pandera.pandas as pa  # opening prepared data never needs it (50 MB less)
 
 Kind = Literal["id", "text", "date", "number", "integer"]
 
@@ -271,6 +272,8 @@ def pandera_schema(table: str, *, values_only: bool = False) -> pa.DataFrameSche
     >>> pandera_schema("activity_rates").validate(rates).shape
     (1, 2)
     """
+    import pandera.pandas as pa
+
     spec = TABLES[table]
     columns = {}
     for c in spec.columns:

@@ -25,10 +25,12 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import ibis
 import pandas as pd
+
+if TYPE_CHECKING:  # imported where the cube is built: opening a saved cube never needs it
+    import ibis
 
 __all__ = ["Cube", "build_cube"]
 
@@ -113,6 +115,8 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True, read_only: bool = Fa
     ``fetch(expr) -> DataFrame`` (default: ``expr.to_pandas()``) brings each frame back
     (e.g. :func:`kamlib.data.postgres.fetcher`, Arrow-native).
     """
+    import ibis
+
     money = _money_type(lines)
     t = lines.mutate(
         period=lines.date.truncate("M").cast("date"),
@@ -149,6 +153,8 @@ def _kept(expr: ibis.Table, name: str) -> Iterator[ibis.Table]:
     ``name``, or, on an engine whose Ibis backend refuses temporary tables (Spark), Ibis'
     cache of it (there a cached temporary view of the session). Ibis' cache is not used
     everywhere: on DuckDB 2 it fails to drop its table."""
+    import ibis
+
     backend = ibis.get_backend(expr)
     try:
         table = backend.create_table(name, expr, temp=True, overwrite=True)
@@ -175,6 +181,8 @@ def _money_type(lines: ibis.Table) -> str:
 
 def _notable(daily: ibis.Table) -> ibis.Table:
     """The largest days of each account and its credit-note days (see :class:`Cube`)."""
+    import ibis
+
     rank = ibis.row_number().over(group_by=daily.account_id,
                                   order_by=[ibis.desc(daily.value), daily.date])
     ranked = daily.mutate(rank=rank)

@@ -20,23 +20,25 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import duckdb
-import ibis
 import pandas as pd
 
-from kamlib.data.checks import check_tables
 from kamlib.data.config import Config, load_config
 from kamlib.data.contract import TABLES
-from kamlib.data.cube import Cube, build_cube
+from kamlib.data.cube import Cube
 from kamlib.data.masking import mask_secrets
 from kamlib.data.needs import Notice, not_shown
-from kamlib.data.parsing import parse_table
 from kamlib.data.problems import ValidationError, ValidationReport
-from kamlib.data.pushdown import PushedLines, check_pushed, clean_lines
-from kamlib.data.sources import RawTable, file_sha256, read_table
-from kamlib.data.sources.database import read_pushed
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from kamlib.data.pushdown import PushedLines
+    from kamlib.data.sources import RawTable
+# The engine (DuckDB, Ibis), the readers and the checks are imported by load and validate
+# only: a notebook kernel opening the prepared data (open_dataset) never needs them, and
+# each kernel and worker of kam build is about 50 MB smaller without them.
 
 __all__ = ["Dataset", "Source", "load", "validate", "open_dataset"]
 
@@ -131,6 +133,8 @@ class Dataset:
 
 
 def _connect(workdir: str) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
     con = duckdb.connect()
     # Spill to disk rather than exceed a laptop's memory on tens of millions of lines.
     con.execute(f"SET memory_limit = '1500MB'; SET temp_directory = '{workdir}'; "
@@ -154,6 +158,12 @@ def _quiet(step: str) -> None:
 
 def _read_all(con, config: Config, today: date | None, progress: Progress
               ) -> tuple[ValidationReport, dict[str, RawTable], PushedLines | None]:
+    from kamlib.data.checks import check_tables
+    from kamlib.data.parsing import parse_table
+    from kamlib.data.pushdown import check_pushed
+    from kamlib.data.sources import read_table
+    from kamlib.data.sources.database import read_pushed
+
     report = ValidationReport()
     raws, pushed = {}, None
     for name in TABLES:
@@ -215,6 +225,12 @@ def load(config: str | Path | Config | None = None, *, today: date | None = None
     for a warning; analyses use the as-of date (config, or the last transaction date).
     ``progress`` is called with the name of each step (the CLI shows it as a spinner).
     """
+    import ibis
+
+    from kamlib.data.cube import build_cube
+    from kamlib.data.pushdown import clean_lines
+    from kamlib.data.sources import file_sha256
+
     config = config if isinstance(config, Config) else load_config(config)
     with tempfile.TemporaryDirectory(prefix="kamkit-") as workdir:
         con = _connect(workdir)

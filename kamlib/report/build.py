@@ -15,12 +15,12 @@ from __future__ import annotations
 import json
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.text import Text
 
+from kamlib._memory import give_back
 from kamlib._written import OverwriteError, foreign, owned, read_record, refuse, sha256
 from kamlib.data.config import Config, load_config
 from kamlib.data.needs import needs_sentence, revenue_gap, unmet
@@ -38,7 +38,7 @@ from kamlib.report.nav import with_navigation
 from kamlib.report.notebooks import (NotebookError, changed_kit_copies, check_parameters,
                                      report_notebooks)
 from kamlib.report.pdf import check_printer, pdf_names, publish_pdfs_or_say
-from kamlib.report.plans import portfolio_for
+from kamlib.report.worker import portfolio_task
 from kamlib.report.plans_entry import key_accounts, plan_notebook, plans_entry, plans_kept
 from kamlib.report.staging import drop_staging, new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
@@ -299,6 +299,7 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
 
         dataset_status(ds)  # once per build: saved with the data, read by every page and plan
         ds.save(prepared)
+        give_back()  # what loading freed (the engine's buffers), while the kernels work
         run_info = _run_info(ds, __version__)
         run_info["settings"] = figure_settings(cfg.analysis, ds.currency)  # history: meaning
         classes, problem = account_snapshot(ds)  # for the changes page
@@ -324,11 +325,11 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
             console.print(Text.assemble(("not built ", "yellow"), m["missing"]), soft_wrap=True)
         tasks = [Task(nb.path, nb.title, params[nb.name], staging, audience, timeout, run_info)
                  for nb in selected if not missing[nb.name]]
-        # the plans' portfolio is computed here while the workers run the report notebooks
-        # (this process only waits for them meanwhile); an error surfaces in the plans
-        early = ThreadPoolExecutor(1, thread_name_prefix="kamkit-portfolio")
-        frames = early.submit(portfolio_for, ds, cfg) if plans else None
-        early.shutdown(wait=False)
+        # the plans' portfolio is computed on a worker, first, while the other runs the
+        # report notebooks, and saved there: the build process never holds its hundreds of
+        # MB (kamlib.report.worker.portfolio_task); an error surfaces in the plans
+        frames = pool.submit(portfolio_task, prepared, cfg, staging / "_portfolio") \
+            if plans else None
         outcomes = _execute(tasks, pool, n_workers, timeout, console, show_progress)
         failed = [o for o in outcomes if not o.ok]
         if failed:

@@ -36,7 +36,10 @@ WARM_UP = ("import matplotlib; matplotlib.use('module://matplotlib_inline.backen
            "import gc; gc.freeze()")
 RESET = ("get_ipython().reset(new_session=True)\n"  # also restarts the execution count at 1
          "import matplotlib, matplotlib.pyplot, pandas\n"
-         "matplotlib.pyplot.close('all'); matplotlib.rcdefaults(); pandas.reset_option('all')")
+         "matplotlib.pyplot.close('all'); matplotlib.rcdefaults(); pandas.reset_option('all')\n"
+         # the heap the notebook's frames freed goes back to the system (kamlib._memory):
+         # else the kernel holds its largest notebook's peak for the rest of the build
+         "import kamlib._memory; kamlib._memory.give_back()")
 
 _kernels: dict[Path, AsyncKernelManager] = {}
 _sockets: list[str] = []  # this worker's private folder for kernel IPC sockets

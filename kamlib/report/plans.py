@@ -23,11 +23,15 @@ import pandas as pd
 from kamlib._written import OverwriteError, foreign, owned, read_record, refuse, sha256
 from kamlib.data.config import Config, load_config
 from kamlib.report.plans_index import plans_index_html, safe_names
+from kamlib.report.plans_portfolio import (READ_HERE, SavedPortfolio, _keep_only,
+                                           given_portfolio, portfolio_for,
+                                           save_for_plans)
 from kamlib.report.staging import drop_staging, new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
 
 __all__ = ["build_plans", "PlansResult", "PLAN_NOTEBOOK", "RECORD", "write_template",
-           "cap_notice", "portfolio_for"]
+           "cap_notice", "portfolio_for", "save_for_plans", "SavedPortfolio",
+           "given_portfolio"]
 
 PLAN_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "plans" / "account_plan.ipynb"
 RECORD = ".kamkit-plans.json"  # what the last kam plans wrote into its folder
@@ -170,17 +174,7 @@ class _Run:
     pool: object = None
     workers: int = 0
     cwd: Path | None = None
-    frames: object = None  # the portfolio frames, or a Future of them (kam build)
-
-
-def portfolio_for(ds, cfg: Config) -> dict:
-    """The portfolio frames of ``ds`` with ``cfg``'s ``[plans]`` settings (what every plan
-    reads); ``kam build`` computes them while its report notebooks run."""
-    from kamlib.planning.portfolio import portfolio_frames
-
-    # the account_notes table, once the data contract has it (another branch)
-    return portfolio_frames(ds, **cfg.plans.portfolio_settings(),
-                            notes=getattr(ds, "account_notes", None))
+    frames: object = None  # the portfolio frames, or a Future of a SavedPortfolio (kam build)
 
 
 def build_plans(config: str | Path | Config | None = None, *, out: str | Path = "plans",
@@ -211,8 +205,9 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     pdf : bool
         Also print each plan and the index to PDF beside them (:mod:`kamlib.report.pdf`).
     frames : dict or Future, optional
-        The portfolio frames of ``dataset`` (:func:`portfolio_for`), already computed or
-        being computed (``kam build`` starts them while its report notebooks run).
+        The portfolio frames of ``dataset`` (:func:`portfolio_for`), or a Future of them
+        saved (:class:`SavedPortfolio`: ``kam build`` computes them on a worker while its
+        report notebooks run).
 
     Settings come from ``[plans]`` of ``kam.toml``
     (:class:`~kamlib.data.plan_settings.PlanSettings`).
@@ -285,14 +280,20 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
     with console.status("computing the portfolio for the account plans"), \
             time_bound(timeout, "computing the portfolio for the account plans"):
         ds = run.ds if run.ds is not None else load(cfg)
-        frames = run.frames.result() if hasattr(run.frames, "result") else (
-            run.frames if run.frames is not None else portfolio_for(ds, cfg))
+        frames = given_portfolio(run.frames, ds, cfg)
+        saved = frames if isinstance(frames, SavedPortfolio) else None
+        frames = saved.frames if saved else frames
         ids = select_accounts(frames, top=top, accounts=accounts, limit=limit)
         known = set(frames["info"]["account_id"].astype(str))
         unknown = [a for a in ids if a not in known]
         if unknown:
             raise ValueError(f"--accounts: not in the data: {', '.join(unknown[:10])}")
-        folder = save_portfolio(frames, staging / "_portfolio")
+        if saved:
+            folder = saved.folder
+        else:
+            folder = save_portfolio(frames, staging / "_portfolio")
+            if run.frames is None:  # computed here: the frames a plan reads leave memory
+                _keep_only(frames, READ_HERE)
     stems = safe_names(ids)
     schedule = frames["schedule"][frames["schedule"]["account_id"].isin(ids)]
     names = dict(zip(frames["info"]["account_id"], frames["info"]["account_name"])) \

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kamlib.report.tasks import Outcome, Task
 
-__all__ = ["init_worker", "run_task"]
+__all__ = ["init_worker", "run_task", "portfolio_task"]
 
 
 def _remove_if_orphaned(parent: int, staging: Path | None, wait: float = 0.0) -> None:
@@ -96,3 +96,19 @@ def run_task(task: Task) -> Outcome:
     from kamlib.report import run
 
     return run.run(task)
+
+
+def portfolio_task(prepared: Path, config, folder: Path):
+    """The plans' portfolio of the prepared data, saved into ``folder``, computed in a worker.
+
+    In the build process it held 250-350 MB (the relationship history of every account) for
+    the rest of the build, beside two kernels; here the worker gives it back once the frames
+    are written. Returns the :class:`~kamlib.report.plans_portfolio.SavedPortfolio` (the few frames
+    the plans run reads itself; each plan reads its rows of the others from ``folder``).
+    """
+    from kamlib.data.dataset import open_dataset
+    from kamlib.report.plans_portfolio import save_for_plans
+
+    ds = open_dataset(prepared=prepared)
+    ds.config = config  # the build's own (a Config object may have no file)
+    return save_for_plans(ds, config, folder)
