@@ -741,8 +741,12 @@ WRONG = {
               'my_stages = n.rename("months").reset_index()\n'
               'my_stages["stage"] = np.where(my_stages["months"] >= 3, "client", "customer")',
               "give one row per account of p_status"),
-             ('my_stages = now.reset_index()[["account_id"]].assign(stage="customer")',
-              "give one row per account of p_status")],
+             ('my_stages = now.reset_index()[["account_id"]].assign(stage="customer")', WORKED),
+             ('n = am[am["revenue"] > 0].groupby("account_id")["period"].nunique()\n'
+              'st = now.reset_index()\n'
+              'my_stages = st[["account_id"]].assign(stage=np.where(st["status"] == "lost", '
+              '"lost", np.where(st["account_id"].map(n).fillna(0) >= 3, "client", "customer")))',
+              WORKED)],
     "15.2": [(_HIST + 'pairs = pd.DataFrame({"from_stage": b.reindex(ids).fillna("not yet"),\n'
               '                      "to_stage": a.reindex(ids).fillna("not yet")})\n'
               'my_moves = pairs.groupby(["from_stage", "to_stage"]).size().rename("accounts")'
@@ -759,7 +763,7 @@ WRONG = {
               '                      "to_stage": b.reindex(ids).fillna("not yet")})\n'
               'my_moves = pairs.groupby(["from_stage", "to_stage"]).size().rename("accounts")'
               '.reset_index()', "You compared"),
-             ('my_moves = transitions(ladder_history, start, end)', "add up to")],
+             ('my_moves = transitions(ladder_history, start, end)', WORKED)],
     "15.3": [('change = p_trend["revenue_l12m"] / p_trend["revenue_p12m"].where('
               'p_trend["revenue_p12m"] > 0) - 1\n'
               'my_trend = p_trend[["account_id"]].assign(revenue_trend=(100 * (1 + change / 0.5))'
@@ -779,7 +783,11 @@ WRONG = {
              ('change = p_trend["revenue_l12m"] / p_trend["revenue_p12m"].where('
               'p_trend["revenue_p12m"] > 0) - 1\n'
               'my_trend = p_trend[["account_id"]].assign(revenue_trend=(100 * (1 + '
-              'change.clip(upper=0))).clip(0, 100))', "its change is")],
+              'change.clip(upper=0))).clip(0, 100))', "its change is"),
+             ('t = now.reset_index()\n'
+              'change = t["revenue_l12m"] / t["revenue_p12m"].where(t["revenue_p12m"] > 0) - 1\n'
+              'my_trend = t[["account_id"]].assign(revenue_trend=(100 * (1 + '
+              'change.clip(upper=0) / 0.5)).clip(0, 100).round(1))', WORKED)],
     "15.4": [('s = p_measures.set_index("account_id")\n'
               'w = pd.Series(weights).reindex(s.columns)\n'
               'my_score = (s.fillna(0).mul(w).sum(axis=1) / w.sum()).rename("score").reset_index()',
@@ -795,8 +803,7 @@ WRONG = {
               'w = pd.Series(weights).reindex(s.columns)\n'
               'my_score = (s.fillna(0).mul(w).sum(axis=1) / s.notna().mul(w).sum(axis=1))'
               '.round().rename("score").reset_index()', "one decimal"),
-             ('my_score = per_account[["account_id", "score"]]',
-              "give one row per account of p_measures")],
+             ('my_score = per_account[["account_id", "score"]]', WORKED)],
     "15.5": [('my_lift = round(p_backtest["lift"].mean(), 2)', "mean of the monthly lifts"),
              (_BT + 'my_lift = round(total["flagged_lost"] / total["flagged"], 2)',
               "flagged accounts' loss rate"),
@@ -806,8 +813,7 @@ WRONG = {
               '(total["lost"] / total["accounts"]), 1)', "Right to one decimal"),
              ('total = backtest[["flagged_lost", "flagged", "lost", "accounts"]].sum()\n'
               'my_lift = round((total["flagged_lost"] / total["flagged"]) / '
-              '(total["lost"] / total["accounts"]), 2)',
-              "(flagged_lost / flagged) / (lost / accounts)")],
+              '(total["lost"] / total["accounts"]), 2)', WORKED)],
     "16.1": [('lost_on = p_spells["last_purchase"]\n' + _COUNT,
               "You counted the quarter of the last purchase"),
              ('lost_on = p_spells["last_purchase"] + pd.Timedelta(days=p_days)\n' + _COUNT,
@@ -817,7 +823,7 @@ WRONG = {
              (_LOST + 'my_losses = (lost_on.dt.to_period("M").dt.start_time.value_counts()'
               '.rename_axis("quarter").reset_index(name="lost"))', "count per month"),
              ('lost_on = spells["last_purchase"] + pd.Timedelta(days=days + 1)\n' + _COUNT,
-              "add up to")],
+              WORKED)],
     "16.2": [('my_ranked = p_candidates.assign(value_regained=p_candidates["profit"]'
               '.fillna(p_candidates["revenue"])).sort_values("value_regained", ascending=False)',
               "left out the chance"),
@@ -828,14 +834,14 @@ WRONG = {
               "You sorted ascending"),
              ('my_ranked = p_candidates.assign(value_regained=p_candidates["profit"]'
               '.fillna(p_candidates["revenue"]) * 0.25).sort_values("value_regained", '
-              'ascending=False)', "You used a chance of return of 25%")],
+              'ascending=False)', "You used a chance of return of 25%"),
+             ('my_ranked = winback[["account_id", "value_regained"]]', WORKED)],
     "16.3": [(_TIER + 'my_movers = (int((new < now).sum()), int((new > now).sum()))',
               "Up and down are swapped"),
              (_TIER.replace(">=", ">") + 'my_movers = (int((new > now).sum()), '
               'int((new < now).sum()))', "compare with >=, not >"),
              ('m = tier_moves(yearly, tiers, new_tiers)["move"]\n'
-              'my_movers = (int((m == "up").sum()), int((m == "down").sum()))',
-              "Give each account its tier under both"),
+              'my_movers = (int((m == "up").sum()), int((m == "down").sum()))', WORKED),
              (_TIER + 'my_movers = int((new != now).sum())', "Give two numbers")],
     "16.4": [(_DEALER.replace(">=", ">") + 'score = (points * w).sum()\n'
               'my_ceiling = round(p_min + (score - w.sum()) / ((most * w).sum() - w.sum()) '
@@ -850,7 +856,9 @@ WRONG = {
               '(most.sum() - len(points)) * (p_max - p_min))', "You left out the weights"),
              (_DEALER + 'score = (points * w).sum()\n'
               'my_ceiling = round((score - w.sum()) / ((most * w).sum() - w.sum()), 2)',
-              "Points per criterion")],
+              "Points per criterion"),
+             ('my_ceiling = dealers.sort_values("ceiling", ascending=False)["ceiling"].iloc[0]',
+              WORKED)],
 }
 
 
