@@ -741,7 +741,6 @@ WRONG = {
               'my_stages = n.rename("months").reset_index()\n'
               'my_stages["stage"] = np.where(my_stages["months"] >= 3, "client", "customer")',
               "give one row per account of p_status"),
-             ('my_stages = now.reset_index()[["account_id"]].assign(stage="customer")', WORKED),
              ('n = am[am["revenue"] > 0].groupby("account_id")["period"].nunique()\n'
               'st = now.reset_index()\n'
               'my_stages = st[["account_id"]].assign(stage=np.where(st["status"] == "lost", '
