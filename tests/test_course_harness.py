@@ -292,6 +292,25 @@ RIGHT = {
              '(False, True): "develop", (False, False): "serve"}\n'
              'q = [names[(v, n >= 5)] for v, n in zip(hv, r["need"])]\n'
              'my_quadrants = pd.DataFrame({"quadrant": q, "account_id": r["account_id"]})'],
+    "14.4": ['seen = p_visits["last_contact"].notna()\n'
+             'first = (p_visits.loc[seen, "last_contact"] + pd.Timedelta(days=1))'
+             '.to_numpy().astype("datetime64[D]")\n'
+             'end = np.datetime64((as_of + pd.Timedelta(days=1)).date())\n'
+             'days = pd.Series(np.nan, index=p_visits.index)\n'
+             'days[seen] = np.busday_count(first, end, holidays=p_holidays)\n'
+             'due = ~seen | (days >= p_visits["quadrant"].map(p_cadence))\n'
+             'my_due = pd.DataFrame({"account_id": p_visits["account_id"], "due": due.astype(int)})',
+             'rows = []\n'
+             'for a, q, last in p_visits[["account_id", "quadrant", "last_contact"]]'
+             '.itertuples(index=False):\n'
+             '    if pd.isna(last):\n'
+             '        rows.append((a, True))\n'
+             '        continue\n'
+             '    n = sum(1 for d in pd.date_range(last + pd.Timedelta(days=1), as_of)\n'
+             '            if d.weekday() < 5 and d.date() not in p_holidays)\n'
+             '    rows.append((a, n >= p_cadence[q]))\n'
+             'my_due = pd.DataFrame(rows, columns=["account_id", "due"]).sample(frac=1, '
+             'random_state=0)'],
     "15.1": ['n = p_months[p_months["revenue"] > 0].groupby("account_id").size()\n'
              'bought = p_status["account_id"].map(n).fillna(0)\n'
              'my_stages = p_status[["account_id"]].assign(stage=np.select(\n'
@@ -409,6 +428,14 @@ _GAPS = ('recent = p_contacts[(as_of - p_contacts["last_contact"]).dt.days <= 90
 _QUAD = ('r = p_matrix.sort_values("revenue", ascending=False).reset_index(drop=True)\n'
          'before = r["revenue"].cumsum().shift(fill_value=0) / r["revenue"].sum()\n'
          'cum = r["revenue"].cumsum() / r["revenue"].sum()\n')
+_DUE = ('def since_last(last):\n'
+        '    if pd.isna(last):\n'
+        '        return np.nan\n'
+        '    return len(pd.bdate_range(last + pd.Timedelta(days=1), as_of, freq="C", '
+        'holidays=p_holidays))\n'
+        'since = p_visits["last_contact"].map(since_last)\n'
+        'every = p_visits["quadrant"].map(p_cadence)\n')
+_DUE_GE = 'my_due = p_visits[["account_id"]].assign(due=since.isna() | (since >= every))'
 WORKED = "You used the worked example's data"
 
 WRONG = {
@@ -728,6 +755,19 @@ WRONG = {
               '"develop"], "serve")\nmy_quadrants = r[["account_id", "quadrant"]]',
               "Unknown quadrant name"),
              ('my_quadrants = matrix[["account_id", "quadrant"]]', WORKED)],
+    "14.4": [('days = (as_of - p_visits["last_contact"]).dt.days\n'
+              'my_due = p_visits[["account_id"]].assign(due=days.isna() | '
+              '(days >= p_visits["quadrant"].map(p_cadence)))', "You counted calendar days"),
+             (_DUE.replace(', freq="C", holidays=p_holidays', '') + _DUE_GE,
+              "not the public holidays"),
+             (_DUE + _DUE_GE.replace(">=", ">"), "compare with >=, not >"),
+             (_DUE + 'my_due = p_visits[["account_id"]].assign(due=since >= every)',
+              "nobody was ever contacted"),
+             (_DUE.replace('p_visits["quadrant"].map(p_cadence)', '5') + _DUE_GE,
+              "the cadence of its own quadrant"),
+             (_DUE + 'my_due = p_visits[["account_id"]].assign(due=~(since.isna() | '
+              '(since >= every)))', "Upside down"),
+             ('my_due = due_now[["account_id", "due"]]', WORKED)],
     "15.1": [('n = p_months[p_months["revenue"] > 0].groupby("account_id").size()\n'
               'bought = p_status["account_id"].map(n).fillna(0)\n'
               'my_stages = p_status[["account_id"]].assign(stage=np.select(\n'
@@ -937,3 +977,20 @@ def test_the_practice_contacts_hold_every_case_of_14_2(setups):
                 'my_gaps = pd.DataFrame({"account_id": p_accounts})\n'
                 'my_gaps["gaps"] = 3 - my_gaps["account_id"].map(covered).fillna(0)')
         assert not answer_with(setups, "14.2", code).ok
+
+
+def test_the_practice_visits_hold_every_case_of_14_4(setups):
+    """Never contacted, exactly at the cadence, a public holiday or a weekend in the wait:
+    each changes some account's answer, and more than one quadrant has its cadence."""
+    from kamlib.planning.due import working_days_between
+
+    ns, _ = setups["14"]
+    v, cadence, off, as_of = ns["p_visits"], ns["p_cadence"], ns["p_holidays"], ns["as_of"]
+    every = v["quadrant"].map(cadence)
+    since = working_days_between(v["last_contact"], as_of, off)
+    weekdays = working_days_between(v["last_contact"], as_of)
+    calendar = (as_of - v["last_contact"]).dt.days
+    assert v["last_contact"].isna().sum() >= 5 and (since == every).sum() >= 5
+    assert ((weekdays >= every) & (since < every)).any()  # a holiday decides
+    assert ((calendar >= every) & (weekdays < every)).any()  # a weekend decides
+    assert v["quadrant"].nunique() >= 2 and (since < every).sum() >= 5
