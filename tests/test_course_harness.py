@@ -311,6 +311,28 @@ RIGHT = {
              '    rows.append((a, n >= p_cadence[q]))\n'
              'my_due = pd.DataFrame(rows, columns=["account_id", "due"]).sample(frac=1, '
              'random_state=0)'],
+    "14.5": ['pos = p_products[p_products["revenue"] > 0]\n'
+             'wide = pos.pivot_table(index="account_id", columns="product", values="revenue", '
+             'aggfunc="sum")\n'
+             'others = wide.drop(index=p_account)\n'
+             'keep = (others.notna().sum() >= 2) & wide.loc[p_account].isna()\n'
+             'value = others.median()[keep] / p_years\n'
+             'my_proposals = pd.DataFrame({"peer_yearly_value": value.round(2), '
+             '"expected_yearly_value": (value * pd.Series(p_chance)[value.index]).round(2)})\n'
+             'my_proposals = my_proposals.sort_values("expected_yearly_value", '
+             'ascending=False).reset_index()',
+             'rows = []\n'
+             'mine = p_products[(p_products["account_id"] == p_account) '
+             '& (p_products["revenue"] > 0)]\n'
+             'peers = p_products[(p_products["account_id"] != p_account) '
+             '& (p_products["revenue"] > 0)]\n'
+             'for product, g in peers.groupby("product"):\n'
+             '    if g["account_id"].nunique() >= 2 and product not in set(mine["product"]):\n'
+             '        v = g["revenue"].median() / p_years\n'
+             '        rows.append({"expected_yearly_value": round(v * p_chance[product]),\n'
+             '                     "product": product, "peer_yearly_value": round(v)})\n'
+             'my_proposals = pd.DataFrame(rows).sort_values("expected_yearly_value", '
+             'ascending=False).set_index("product")'],
     "15.1": ['n = p_months[p_months["revenue"] > 0].groupby("account_id").size()\n'
              'bought = p_status["account_id"].map(n).fillna(0)\n'
              'my_stages = p_status[["account_id"]].assign(stage=np.select(\n'
@@ -436,6 +458,7 @@ _DUE = ('def since_last(last):\n'
         'since = p_visits["last_contact"].map(since_last)\n'
         'every = p_visits["quadrant"].map(p_cadence)\n')
 _DUE_GE = 'my_due = p_visits[["account_id"]].assign(due=since.isna() | (since >= every))'
+_PROP = next(ex.solution for ex in exercises() if ex.id == "14.5")
 WORKED = "You used the worked example's data"
 
 WRONG = {
@@ -768,6 +791,21 @@ WRONG = {
              (_DUE + 'my_due = p_visits[["account_id"]].assign(due=~(since.isna() | '
               '(since >= every)))', "Upside down"),
              ('my_due = due_now[["account_id", "due"]]', WORKED)],
+    "14.5": [(_PROP.replace('[p_products["revenue"] > 0]', ''), "only credit notes for"),
+             (_PROP.replace('"median"', '"mean"'), "take the median"),
+             (_PROP.replace(' / p_years', ''), "divide by p_years"),
+             (_PROP.replace('\n                                         * my_proposals['
+                            '"product"].map(p_chance)', ''), "left out the chance"),
+             (_PROP.replace('ascending=False', 'ascending=True'), "You sorted ascending"),
+             (_PROP.replace('>= 2', '>= 1'), "one is an anecdote".replace(
+                 "one is an anecdote", "(one peer is an anecdote)")),
+             (_PROP.replace(' & ~stats["product"].isin(owned)', ''),
+              "is bought by p_account already"),
+             (_PROP.replace('peers = bought[bought["account_id"] != p_account]',
+                            'peers = p_products[p_products["account_id"] != p_account]'),
+              "A peer with only a credit note"),
+             ('my_proposals = offer[["account_id", "product", "peer_yearly_value", '
+              '"expected_yearly_value"]]', WORKED)],
     "15.1": [('n = p_months[p_months["revenue"] > 0].groupby("account_id").size()\n'
               'bought = p_status["account_id"].map(n).fillna(0)\n'
               'my_stages = p_status[["account_id"]].assign(stage=np.select(\n'

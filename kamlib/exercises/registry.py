@@ -39,7 +39,8 @@ MODULES = {  # module number -> (title, the files holding its EXERCISES, in cour
     "11": ("ABC-XYZ", "kamlib.exercises.abcxyz"),
     "12": ("Customer profiles and RFM", "kamlib.exercises.profiles"),
     "13": ("Profitability", "kamlib.exercises.profitability"),
-    "14": ("Account planning", "kamlib.exercises.planning", "kamlib.exercises.planning_interact"),
+    "14": ("Account planning", "kamlib.exercises.planning", "kamlib.exercises.planning_interact",
+           "kamlib.exercises.proposals"),
     "15": ("Relationships", "kamlib.exercises.relationships"),
     "16": ("Retention and loyalty", "kamlib.exercises.retention"),
 }
