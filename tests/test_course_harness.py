@@ -254,6 +254,16 @@ RIGHT = {
              'for t in range(1, p_years + 1):\n'
              '    value += p_profit * p_retention ** (t - 1) / (1 + p_rate) ** t\n'
              'my_clv = int(round(value))'],
+    "13.5": ['value = -p_acquisition\n'
+             'a = p_lifetime\n'
+             'for t in range(1, a["years"] + 1):\n'
+             '    extra = (a["cost_savings"] + a["referrals"] + a["price_premium"]) * (t - 1)\n'
+             '    profit = p_profit * ((1 + a["growth"]) ** (t - 1) + extra)\n'
+             '    value += profit * p_retention ** (t - 1) / (1 + a["discount_rate"]) ** t\n'
+             'my_lv = int(round(value))',
+             'from kamlib.clv import clv_formula\n'
+             'my_lv = float(clv_formula(p_profit, acquisition_cost=p_acquisition, '
+             'retention=p_retention, **p_lifetime)["cumulative_pv"].iloc[-1])'],
     "14.1": ['recent = wallet_months[wallet_months["period"] > as_of - pd.DateOffset(months=12)]\n'
              'rev = recent.groupby("account_id")["revenue"].sum()\n'
              'w = wallets.set_index("account_id")\n'
@@ -459,6 +469,7 @@ _DUE = ('def since_last(last):\n'
         'every = p_visits["quadrant"].map(p_cadence)\n')
 _DUE_GE = 'my_due = p_visits[["account_id"]].assign(due=since.isna() | (since >= every))'
 _PROP = next(ex.solution for ex in exercises() if ex.id == "14.5")
+_LV = next(ex.solution for ex in exercises() if ex.id == "13.5")
 WORKED = "You used the worked example's data"
 
 WRONG = {
@@ -722,6 +733,17 @@ WRONG = {
               '                   for t in range(1, p_years + 1)))',
               "The account is there in year 1 for sure"),
              ('my_clv = round(p_profit * p_years)', "That is profit x years")],
+    "13.5": [(_LV.replace(" - p_acquisition", ""), "You left out the cost of winning"),
+             (_LV.replace('(1 + a["growth"]) ** tenure', '(1 + a["growth"] * tenure)'),
+              "Growth compounds"),
+             (_LV.replace('a["price_premium"]) * tenure', 'a["price_premium"]) * t'),
+              "from 0 in the first year"),
+             ('t = np.arange(1, p_years + 1)\n'
+              'my_lv = round(float((p_profit * p_retention ** (t - 1) / (1 + p_rate) ** t)'
+              '.sum()))', "That is exercise 13.4's value:"),
+             (_LV.replace("p_retention ** tenure", "p_retention ** t"), "not ** t"),
+             ('my_lv = round(float(clv.loc[clv["account_id"] == largest["account_id"], "clv"]'
+              '.iloc[0]))', WORKED)],
     "14.1": [('rev = wallet_months.groupby("account_id")["revenue"].sum()\n'
               'my_wallet = wallets[["account_id"]].assign(share_of_wallet=(wallets["account_id"]'
               '.map(rev).fillna(0) / wallets["wallet_estimate"]).round(3))',

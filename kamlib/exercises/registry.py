@@ -38,7 +38,7 @@ MODULES = {  # module number -> (title, the files holding its EXERCISES, in cour
     "10": ("Concentration", "kamlib.exercises.concentration"),
     "11": ("ABC-XYZ", "kamlib.exercises.abcxyz"),
     "12": ("Customer profiles and RFM", "kamlib.exercises.profiles"),
-    "13": ("Profitability", "kamlib.exercises.profitability"),
+    "13": ("Profitability", "kamlib.exercises.profitability", "kamlib.exercises.lifetime"),
     "14": ("Account planning", "kamlib.exercises.planning", "kamlib.exercises.planning_interact",
            "kamlib.exercises.proposals"),
     "15": ("Relationships", "kamlib.exercises.relationships"),
