@@ -264,6 +264,19 @@ RIGHT = {
              'from kamlib.clv import clv_formula\n'
              'my_lv = float(clv_formula(p_profit, acquisition_cost=p_acquisition, '
              'retention=p_retention, **p_lifetime)["cumulative_pv"].iloc[-1])'],
+    "13.6": ['p, q, v = (p_params[k] for k in "pqv")\n'
+             's = p_spend.set_index("account_id")\n'
+             'x = np.where(s["monetary_value"] > 0, s["frequency"], 0)\n'
+             'w = p * x / (p * x + q - 1)\n'
+             'my_spend = ((1 - w) * p * v / (q - 1) + w * s["monetary_value"].clip(lower=0))'
+             '.round(2).rename("expected_spend").reset_index()',
+             'def spend(row):\n'
+             '    x = row["frequency"] if row["monetary_value"] > 0 else 0\n'
+             '    m = max(row["monetary_value"], 0)\n'
+             '    return p_params["p"] * (p_params["v"] + x * m) / (p_params["p"] * x '
+             '+ p_params["q"] - 1)\n'
+             'my_spend = p_spend.assign(expected_spend=p_spend.apply(spend, axis=1))'
+             '.sort_values("expected_spend")'],
     "14.1": ['recent = wallet_months[wallet_months["period"] > as_of - pd.DateOffset(months=12)]\n'
              'rev = recent.groupby("account_id")["revenue"].sum()\n'
              'w = wallets.set_index("account_id")\n'
@@ -470,6 +483,7 @@ _DUE = ('def since_last(last):\n'
 _DUE_GE = 'my_due = p_visits[["account_id"]].assign(due=since.isna() | (since >= every))'
 _PROP = next(ex.solution for ex in exercises() if ex.id == "14.5")
 _LV = next(ex.solution for ex in exercises() if ex.id == "13.5")
+_SP = next(ex.solution for ex in exercises() if ex.id == "13.6")
 WORKED = "You used the worked example's data"
 
 WRONG = {
@@ -744,6 +758,18 @@ WRONG = {
              (_LV.replace("p_retention ** tenure", "p_retention ** t"), "not ** t"),
              ('my_lv = round(float(clv.loc[clv["account_id"] == largest["account_id"], "clv"]'
               '.iloc[0]))', WORKED)],
+    "13.6": [('mean = p_params["p"] * p_params["v"] / (p_params["q"] - 1)\n'
+              'my_spend = p_spend[["account_id"]].assign(expected_spend=p_spend["monetary_value"]'
+              '.where(p_spend["frequency"] > 0, mean))', "own mean spend"),
+             (_SP.replace("p * (v + x * m) / (p * x + q - 1)", "p * v / (q - 1)"),
+              "population mean p v / (q - 1) for every account"),
+             (_SP.replace("(p * x + q - 1)", "(p * x + q)"), "not p x + q."),
+             (_SP.replace("(v + x * m)", "(v + m)"), "not p (v + m)"),
+             (_SP.replace('p_spend["frequency"].where(~no_repeat, 0)', 'p_spend["frequency"]')
+              .replace('p_spend["monetary_value"].clip(lower=0)', 'p_spend["monetary_value"]'),
+              "(credit notes) counts as without repeat purchases"),
+             (_SP + '\nmy_spend = my_spend[p_spend["frequency"] > 0]',
+              "give one row per account of p_spend")],
     "14.1": [('rev = wallet_months.groupby("account_id")["revenue"].sum()\n'
               'my_wallet = wallets[["account_id"]].assign(share_of_wallet=(wallets["account_id"]'
               '.map(rev).fillna(0) / wallets["wallet_estimate"]).round(3))',

@@ -80,9 +80,8 @@ def check_lifetime(answer: object, profit: float, acquisition: float, retention:
                               )["cumulative_pv"].iloc[-1])
     if close(answer, truth, tol=1.0):
         return Feedback.correct(f"{number(truth, 0)}: the lifetime value as the kit computes it "
-                                f"everywhere (index, plans, exports), against "
-                                f"{number(profit * a['years'] - acquisition, 0)} undiscounted "
-                                "and certain.")
+                                "for every account (index, plans, exports), winning the "
+                                f"account ({number(acquisition, 0)}) already paid for.")
     v = _value
     args = (profit, acquisition, retention, a)
     mistakes = [
