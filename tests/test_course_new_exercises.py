@@ -16,7 +16,8 @@ def test_lifetime_by_hand():
     # year 1: 100; year 2: 100 x (1 + 0.1 x 1) = 110, there with chance 0.5: 55; less 50
     assert check_lifetime(105, 100.0, 50.0, 0.5, KIT).ok
     assert "cost of winning" in check_lifetime(155, 100.0, 50.0, 0.5, KIT).message
-    assert "from 0 in the first year" in check_lifetime(115, 100.0, 50.0, 0.5, KIT).message
+    # rates from year 1: 110 + 120 x 0.5 - 50
+    assert "from 0 in the first year" in check_lifetime(120, 100.0, 50.0, 0.5, KIT).message
 
 
 def test_spend_by_hand():
