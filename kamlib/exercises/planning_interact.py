@@ -17,7 +17,6 @@ Not yet: Each account has the cadence of its own quadrant: ...
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from kamlib._frames import DateLike
@@ -71,7 +70,8 @@ def practice_visits(matrix: pd.DataFrame, accounts: pd.DataFrame, industry: str 
         last.append(_back(end, k, off) if k is not None
                     else _back(end, every - (case == 3), set()))
     rows["last_contact"] = pd.to_datetime(pd.Series(last, dtype="datetime64[ns]"))
-    holidays = sorted(d for d in off if d > rows["last_contact"].min().date())
+    earliest = rows["last_contact"].min()
+    holidays = sorted(d for d in off if pd.isna(earliest) or d > earliest.date())
     cadence = {k: c.every for k, c in DEFAULT_CADENCES.items()}
     return rows, cadence, holidays
 
