@@ -37,7 +37,10 @@ def practice_lifetime(year_pnl: pd.DataFrame, accounts: pd.DataFrame,
     (``acquisition_cost`` of the accounts table when counted, else 0) and the assumptions
     of the lifetime value (years, discount_rate, growth, cost_savings, referrals,
     price_premium)."""
-    best = year_pnl.loc[year_pnl["profit"].idxmax()]
+    known = year_pnl[year_pnl["profit"].notna()]
+    if known.empty:  # no costs, no profit: nothing to value
+        return np.nan, 0.0, {k: assumptions[k] for k in KEYS}
+    best = known.loc[known["profit"].idxmax()]
     cost = 0.0
     if assumptions.get("count_acquisition", True) and "acquisition_cost" in accounts:
         found = accounts.loc[accounts["account_id"] == best["account_id"], "acquisition_cost"]

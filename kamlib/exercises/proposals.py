@@ -38,11 +38,16 @@ _COLS = ["product", "peer_yearly_value", "expected_yearly_value"]
 ONE_PEER = "Managed Security (practice)"
 
 
-def _proposals(products: pd.DataFrame, account: str, years: float) -> pd.DataFrame:
-    """cross_sell of ``account`` within its one peer group (the accounts of ``products``)."""
+def _group(products: pd.DataFrame, years: float) -> pd.DataFrame:
+    """cross_sell within one peer group: the accounts of ``products``."""
     ids = products["account_id"].astype(str)
     peers = pd.DataFrame({"account_id": ids.unique(), "group": "peers"})
-    out = cross_sell(products.assign(account_id=ids), peers, years=years, by=("group",))
+    return cross_sell(products.assign(account_id=ids), peers, years=years, by=("group",))
+
+
+def _proposals(products: pd.DataFrame, account: str, years: float) -> pd.DataFrame:
+    """cross_sell of ``account`` within its one peer group (the accounts of ``products``)."""
+    out = _group(products, years)
     return out[out["account_id"] == str(account)]
 
 
@@ -51,7 +56,7 @@ def practice_proposals(account_product: pd.DataFrame, peers: pd.DataFrame,
                        opportunities: pd.DataFrame | None = None,
                        default_chance: float = 0.25) -> dict:
     """``p_products`` (account_id, product, revenue over the window) of the practice peer
-    group, ``p_account``, ``p_years`` and ``p_chance`` (product -> chance of winning, the
+    group, ``p_account`` (its account with the most proposals; ties: the first id), ``p_years`` and ``p_chance`` (product -> chance of winning, the
     kit's :func:`~kamlib.planning.customize.win_chances`)."""
     rows = peers if industry is None or "industry" not in peers else peers[
         peers["industry"] == industry]
@@ -62,8 +67,9 @@ def practice_proposals(account_product: pd.DataFrame, peers: pd.DataFrame,
     ap = account_product.assign(account_id=account_product["account_id"].astype(str))
     products = ap.loc[ap["account_id"].isin(members), ["account_id", "product", "revenue"]]
     products = products.reset_index(drop=True)
-    counts = {a: len(_proposals(products, a, years)) for a in members[:40]}
-    account = max(counts, key=lambda a: (counts[a], -members.index(a))) if counts else None
+    offers = _group(products, years)["account_id"].value_counts()
+    account = (min(offers[offers == offers.max()].index) if len(offers)
+               else (members[0] if members else None))
     if account is not None:
         products = _with_cases(products, account, years)
     chance = win_chances(opportunities, sorted(products["product"].unique()),
