@@ -35,8 +35,9 @@ from kamlib._frames import DateLike, _examples, require_columns, require_numeric
 from kamlib.data.needs import Notice
 from kamlib.profiles import peer_summary_from_cube
 
-__all__ = ["BtydFit", "model_summary", "fit_bgnbd", "predict_purchases", "fit_gamma_gamma", "expected_spend",
-           "probabilistic_clv", "not_installed", "BACKENDS"]
+__all__ = ["BtydFit", "model_summary", "fit_bgnbd", "predict_purchases", "fit_gamma_gamma",
+           "expected_spend", "gamma_gamma_spend", "probabilistic_clv", "not_installed",
+           "BACKENDS"]
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile: parameter intervals
 
@@ -306,6 +307,29 @@ def expected_spend(fit: BtydFit, summary: pd.DataFrame, *, frequency: str = "fre
     spend = _backend(fit.backend, where).expected_spend(fit.fitted, x, m)
     return _with_ids(pd.DataFrame({"expected_spend": spend}, index=summary.index), summary,
                      account)
+
+
+def gamma_gamma_spend(summary: pd.DataFrame, *, p: float, q: float, v: float,
+                      frequency: str = "frequency",
+                      monetary_value: str = "monetary_value") -> pd.Series:
+    """Expected spend per purchase under Gamma-Gamma parameters ``p``, ``q``, ``v``, written
+    out: (p (v + x m)) / (p x + q - 1), with x the repeat purchases and m their mean spend.
+
+    The population mean p v / (q - 1) weighed against the account's own mean m by its x
+    repeat purchases: the formula :func:`expected_spend` evaluates through the backend. As
+    there, an account whose mean repeat spend is 0 or below counts as without repeat
+    purchases (x = 0): it gets the population mean. Needs q > 1.
+
+    >>> s = pd.DataFrame({"frequency": [0, 4], "monetary_value": [0.0, 50.0]})
+    >>> gamma_gamma_spend(s, p=2.0, q=3.0, v=20.0).tolist()  # mean 20; (2 x 220) / 10
+    [20.0, 44.0]
+    """
+    if not q > 1:
+        raise ValueError(f"gamma_gamma_spend: q must be above 1 (the mean spend is finite), "
+                         f"got {q!r}")
+    x = summary[frequency].where(summary[monetary_value] > 0, 0).astype("float64")
+    m = summary[monetary_value].clip(lower=0).astype("float64")
+    return (p * (v + x * m) / (p * x + q - 1)).rename("expected_spend")
 
 
 def probabilistic_clv(bgnbd: BtydFit, gamma_gamma: BtydFit, summary: pd.DataFrame, *,

@@ -365,3 +365,18 @@ def test_clv_waterfall_chart():
     assert [t.get_text() for t in ax.get_xticklabels()][-1] == "lifetime value"
     assert ax.patches[0].get_y() == pytest.approx(-1500)     # acquisition hangs below 0
     plt.close("all")
+
+
+def test_gamma_gamma_spend_written_out_is_the_fitted_models(fits, cdnow):
+    """The formula the course teaches gives the backend's expected spend on CDNOW, for
+    repeat buyers and one-time buyers alike."""
+    _, gg = fits
+    p_, q, v = gg.parameters.set_index("parameter")["estimate"][["p", "q", "v"]]
+    mine = btyd.gamma_gamma_spend(cdnow, p=p_, q=q, v=v)
+    theirs = btyd.expected_spend(gg, cdnow)["expected_spend"]
+    assert np.allclose(mine.to_numpy(), theirs.to_numpy(), rtol=1e-9)
+    credit = pd.DataFrame({"frequency": [3], "monetary_value": [-5.0]})  # no repeat purchase
+    assert btyd.gamma_gamma_spend(credit, p=p_, q=q, v=v).iloc[0] == pytest.approx(
+        p_ * v / (q - 1))
+    with pytest.raises(ValueError, match="q must be above 1"):
+        btyd.gamma_gamma_spend(credit, p=1.0, q=1.0, v=1.0)

@@ -61,13 +61,23 @@ def test_every_check_says_not_answered_yet_for_none_and_never_raises(cube, total
     data["13"] = (pd.DataFrame({"account_id": ["a"], "revenue": [10.0], "gross_margin": [4.0]}),
                   pd.DataFrame({"account_id": ["a"], "activity": ["visit"], "quantity": [1]}),
                   pd.DataFrame({"activity": ["visit"], "unit_cost": [3.0]}))
-    data.update({"13.1": data["13"][1:], "13.4": (1000.0,)})
+    kit = {"years": 3, "discount_rate": 0.1, "growth": 0.03, "cost_savings": 0.02,
+           "referrals": 0.01, "price_premium": 0.01}
+    data.update({"13.1": data["13"][1:], "13.4": (1000.0,), "13.5": (1000.0, 200.0, 0.9, kit),
+                 "13.6": (pd.DataFrame({"account_id": ["a"], "frequency": [2],
+                                        "monetary_value": [40.0]}),
+                          {"p": 6.25, "q": 3.74, "v": 15.44})})
     people = pd.DataFrame({"account_id": ["a"], "contact_name": ["Ann"], "role": ["CIO"],
                            "circle": [1], "last_contact": pd.to_datetime(["2025-12-01"])})
     data.update({"14.1": (cube, pd.DataFrame({"account_id": ["a"], "wallet_estimate": [1e4]}),
                           "2025-12-31"),
                  "14.2": (people, ["a"], "2025-12-31"),
-                 "14.3": (totals.assign(need=[8.0, 2.0, 6.0, 9.0, 1.0, 5.0]),)})
+                 "14.3": (totals.assign(need=[8.0, 2.0, 6.0, 9.0, 1.0, 5.0]),),
+                 "14.4": (pd.DataFrame({"account_id": ["a"], "quadrant": ["serve"],
+                                        "last_contact": pd.to_datetime(["2025-10-01"])}),
+                          {"serve": 60}, [], "2025-12-31"),
+                 "14.5": (pd.DataFrame({"account_id": ["a", "b", "c"], "product": "x",
+                                        "revenue": [0.0, 5.0, 7.0]}), "a", 3.0, {"x": 0.5})})
     status = pd.DataFrame({"account_id": ["a"], "status": ["active"], "revenue_l12m": [5.0],
                            "revenue_p12m": [10.0]})
     stages = pd.DataFrame({"account_id": ["a", "a"], "stage": ["client", "partner"],
@@ -243,7 +253,8 @@ def test_every_exercise_has_a_solution_and_solutions_are_shown_not_run():
     ids = [ex.id for ex in exercises()]
     assert ids == ["02.1", "02.2", "02.3", "02.4", "10.1", "10.2", "10.3", "10.4", "10.5",
                    "11.1", "11.2", "11.3", "11.4", "12.1", "12.2", "12.3",
-                   "13.1", "13.2", "13.3", "13.4", "14.1", "14.2", "14.3",
+                   "13.1", "13.2", "13.3", "13.4", "13.5", "13.6", "14.1", "14.2", "14.3",
+                   "14.4", "14.5",
                    "15.1", "15.2", "15.3", "15.4", "15.5", "16.1", "16.2", "16.3", "16.4"]
     shown = show_solution("10.1")
     assert "my_table = practice" in str(shown)

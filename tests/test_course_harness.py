@@ -254,6 +254,29 @@ RIGHT = {
              'for t in range(1, p_years + 1):\n'
              '    value += p_profit * p_retention ** (t - 1) / (1 + p_rate) ** t\n'
              'my_clv = int(round(value))'],
+    "13.5": ['value = -p_acquisition\n'
+             'a = p_lifetime\n'
+             'for t in range(1, a["years"] + 1):\n'
+             '    extra = (a["cost_savings"] + a["referrals"] + a["price_premium"]) * (t - 1)\n'
+             '    profit = p_profit * ((1 + a["growth"]) ** (t - 1) + extra)\n'
+             '    value += profit * p_retention ** (t - 1) / (1 + a["discount_rate"]) ** t\n'
+             'my_lv = int(round(value))',
+             'from kamlib.clv import clv_formula\n'
+             'my_lv = float(clv_formula(p_profit, acquisition_cost=p_acquisition, '
+             'retention=p_retention, **p_lifetime)["cumulative_pv"].iloc[-1])'],
+    "13.6": ['p, q, v = (p_params[k] for k in "pqv")\n'
+             's = p_spend.set_index("account_id")\n'
+             'x = np.where(s["monetary_value"] > 0, s["frequency"], 0)\n'
+             'w = p * x / (p * x + q - 1)\n'
+             'my_spend = ((1 - w) * p * v / (q - 1) + w * s["monetary_value"].clip(lower=0))'
+             '.round(2).rename("expected_spend").reset_index()',
+             'def spend(row):\n'
+             '    x = row["frequency"] if row["monetary_value"] > 0 else 0\n'
+             '    m = max(row["monetary_value"], 0)\n'
+             '    return p_params["p"] * (p_params["v"] + x * m) / (p_params["p"] * x '
+             '+ p_params["q"] - 1)\n'
+             'my_spend = p_spend.assign(expected_spend=p_spend.apply(spend, axis=1))'
+             '.sort_values("expected_spend")'],
     "14.1": ['recent = wallet_months[wallet_months["period"] > as_of - pd.DateOffset(months=12)]\n'
              'rev = recent.groupby("account_id")["revenue"].sum()\n'
              'w = wallets.set_index("account_id")\n'
@@ -292,6 +315,47 @@ RIGHT = {
              '(False, True): "develop", (False, False): "serve"}\n'
              'q = [names[(v, n >= 5)] for v, n in zip(hv, r["need"])]\n'
              'my_quadrants = pd.DataFrame({"quadrant": q, "account_id": r["account_id"]})'],
+    "14.4": ['seen = p_visits["last_contact"].notna()\n'
+             'first = (p_visits.loc[seen, "last_contact"] + pd.Timedelta(days=1))'
+             '.to_numpy().astype("datetime64[D]")\n'
+             'end = np.datetime64((as_of + pd.Timedelta(days=1)).date())\n'
+             'days = pd.Series(np.nan, index=p_visits.index)\n'
+             'days[seen] = np.busday_count(first, end, holidays=p_holidays)\n'
+             'due = ~seen | (days >= p_visits["quadrant"].map(p_cadence))\n'
+             'my_due = pd.DataFrame({"account_id": p_visits["account_id"], "due": due.astype(int)})',
+             'rows = []\n'
+             'for a, q, last in p_visits[["account_id", "quadrant", "last_contact"]]'
+             '.itertuples(index=False):\n'
+             '    if pd.isna(last):\n'
+             '        rows.append((a, True))\n'
+             '        continue\n'
+             '    n = sum(1 for d in pd.date_range(last + pd.Timedelta(days=1), as_of)\n'
+             '            if d.weekday() < 5 and d.date() not in p_holidays)\n'
+             '    rows.append((a, n >= p_cadence[q]))\n'
+             'my_due = pd.DataFrame(rows, columns=["account_id", "due"]).sample(frac=1, '
+             'random_state=0)'],
+    "14.5": ['pos = p_products[p_products["revenue"] > 0]\n'
+             'wide = pos.pivot_table(index="account_id", columns="product", values="revenue", '
+             'aggfunc="sum")\n'
+             'others = wide.drop(index=p_account)\n'
+             'keep = (others.notna().sum() >= 2) & wide.loc[p_account].isna()\n'
+             'value = others.median()[keep] / p_years\n'
+             'my_proposals = pd.DataFrame({"peer_yearly_value": value.round(2), '
+             '"expected_yearly_value": (value * pd.Series(p_chance)[value.index]).round(2)})\n'
+             'my_proposals = my_proposals.sort_values("expected_yearly_value", '
+             'ascending=False).reset_index()',
+             'rows = []\n'
+             'mine = p_products[(p_products["account_id"] == p_account) '
+             '& (p_products["revenue"] > 0)]\n'
+             'peers = p_products[(p_products["account_id"] != p_account) '
+             '& (p_products["revenue"] > 0)]\n'
+             'for product, g in peers.groupby("product"):\n'
+             '    if g["account_id"].nunique() >= 2 and product not in set(mine["product"]):\n'
+             '        v = g["revenue"].median() / p_years\n'
+             '        rows.append({"expected_yearly_value": round(v * p_chance[product]),\n'
+             '                     "product": product, "peer_yearly_value": round(v)})\n'
+             'my_proposals = pd.DataFrame(rows).sort_values("expected_yearly_value", '
+             'ascending=False).set_index("product")'],
     "15.1": ['n = p_months[p_months["revenue"] > 0].groupby("account_id").size()\n'
              'bought = p_status["account_id"].map(n).fillna(0)\n'
              'my_stages = p_status[["account_id"]].assign(stage=np.select(\n'
@@ -409,6 +473,17 @@ _GAPS = ('recent = p_contacts[(as_of - p_contacts["last_contact"]).dt.days <= 90
 _QUAD = ('r = p_matrix.sort_values("revenue", ascending=False).reset_index(drop=True)\n'
          'before = r["revenue"].cumsum().shift(fill_value=0) / r["revenue"].sum()\n'
          'cum = r["revenue"].cumsum() / r["revenue"].sum()\n')
+_DUE = ('def since_last(last):\n'
+        '    if pd.isna(last):\n'
+        '        return np.nan\n'
+        '    return len(pd.bdate_range(last + pd.Timedelta(days=1), as_of, freq="C", '
+        'holidays=p_holidays))\n'
+        'since = p_visits["last_contact"].map(since_last)\n'
+        'every = p_visits["quadrant"].map(p_cadence)\n')
+_DUE_GE = 'my_due = p_visits[["account_id"]].assign(due=since.isna() | (since >= every))'
+_PROP = next(ex.solution for ex in exercises() if ex.id == "14.5")
+_LV = next(ex.solution for ex in exercises() if ex.id == "13.5")
+_SP = next(ex.solution for ex in exercises() if ex.id == "13.6")
 WORKED = "You used the worked example's data"
 
 WRONG = {
@@ -672,6 +747,29 @@ WRONG = {
               '                   for t in range(1, p_years + 1)))',
               "The account is there in year 1 for sure"),
              ('my_clv = round(p_profit * p_years)', "That is profit x years")],
+    "13.5": [(_LV.replace(" - p_acquisition", ""), "You left out the cost of winning"),
+             (_LV.replace('(1 + a["growth"]) ** tenure', '(1 + a["growth"] * tenure)'),
+              "Growth compounds"),
+             (_LV.replace('a["price_premium"]) * tenure', 'a["price_premium"]) * t'),
+              "from 0 in the first year"),
+             ('t = np.arange(1, p_years + 1)\n'
+              'my_lv = round(float((p_profit * p_retention ** (t - 1) / (1 + p_rate) ** t)'
+              '.sum()))', "That is exercise 13.4's value:"),
+             (_LV.replace("p_retention ** tenure", "p_retention ** t"), "not ** t"),
+             ('my_lv = round(float(clv.loc[clv["account_id"] == largest["account_id"], "clv"]'
+              '.iloc[0]))', WORKED)],
+    "13.6": [('mean = p_params["p"] * p_params["v"] / (p_params["q"] - 1)\n'
+              'my_spend = p_spend[["account_id"]].assign(expected_spend=p_spend["monetary_value"]'
+              '.where(p_spend["frequency"] > 0, mean))', "own mean spend"),
+             (_SP.replace("p * (v + x * m) / (p * x + q - 1)", "p * v / (q - 1)"),
+              "population mean p v / (q - 1) for every account"),
+             (_SP.replace("(p * x + q - 1)", "(p * x + q)"), "not p x + q."),
+             (_SP.replace("(v + x * m)", "(v + m)"), "not p (v + m)"),
+             (_SP.replace('p_spend["frequency"].where(~no_repeat, 0)', 'p_spend["frequency"]')
+              .replace('p_spend["monetary_value"].clip(lower=0)', 'p_spend["monetary_value"]'),
+              "(credit notes) counts as without repeat purchases"),
+             (_SP + '\nmy_spend = my_spend[p_spend["frequency"] > 0]',
+              "give one row per account of p_spend")],
     "14.1": [('rev = wallet_months.groupby("account_id")["revenue"].sum()\n'
               'my_wallet = wallets[["account_id"]].assign(share_of_wallet=(wallets["account_id"]'
               '.map(rev).fillna(0) / wallets["wallet_estimate"]).round(3))',
@@ -728,6 +826,34 @@ WRONG = {
               '"develop"], "serve")\nmy_quadrants = r[["account_id", "quadrant"]]',
               "Unknown quadrant name"),
              ('my_quadrants = matrix[["account_id", "quadrant"]]', WORKED)],
+    "14.4": [('days = (as_of - p_visits["last_contact"]).dt.days\n'
+              'my_due = p_visits[["account_id"]].assign(due=days.isna() | '
+              '(days >= p_visits["quadrant"].map(p_cadence)))', "You counted calendar days"),
+             (_DUE.replace(', freq="C", holidays=p_holidays', '') + _DUE_GE,
+              "not the public holidays"),
+             (_DUE + _DUE_GE.replace(">=", ">"), "compare with >=, not >"),
+             (_DUE + 'my_due = p_visits[["account_id"]].assign(due=since >= every)',
+              "nobody was ever contacted"),
+             (_DUE.replace('p_visits["quadrant"].map(p_cadence)', '5') + _DUE_GE,
+              "the cadence of its own quadrant"),
+             (_DUE + 'my_due = p_visits[["account_id"]].assign(due=~(since.isna() | '
+              '(since >= every)))', "Upside down"),
+             ('my_due = due_now[["account_id", "due"]]', WORKED)],
+    "14.5": [(_PROP.replace('[p_products["revenue"] > 0]', ''), "only credit notes for"),
+             (_PROP.replace('"median"', '"mean"'), "take the median"),
+             (_PROP.replace(' / p_years', ''), "divide by p_years"),
+             (_PROP.replace('\n                                         * my_proposals['
+                            '"product"].map(p_chance)', ''), "left out the chance"),
+             (_PROP.replace('ascending=False', 'ascending=True'), "You sorted ascending"),
+             (_PROP.replace('>= 2', '>= 1'), "one is an anecdote".replace(
+                 "one is an anecdote", "(one peer is an anecdote)")),
+             (_PROP.replace(' & ~stats["product"].isin(owned)', ''),
+              "is bought by p_account already"),
+             (_PROP.replace('peers = bought[bought["account_id"] != p_account]',
+                            'peers = p_products[p_products["account_id"] != p_account]'),
+              "A peer with only a credit note"),
+             ('my_proposals = offer[["account_id", "product", "peer_yearly_value", '
+              '"expected_yearly_value"]]', WORKED)],
     "15.1": [('n = p_months[p_months["revenue"] > 0].groupby("account_id").size()\n'
               'bought = p_status["account_id"].map(n).fillna(0)\n'
               'my_stages = p_status[["account_id"]].assign(stage=np.select(\n'
@@ -741,8 +867,11 @@ WRONG = {
               'my_stages = n.rename("months").reset_index()\n'
               'my_stages["stage"] = np.where(my_stages["months"] >= 3, "client", "customer")',
               "give one row per account of p_status"),
-             ('my_stages = now.reset_index()[["account_id"]].assign(stage="customer")',
-              "give one row per account of p_status")],
+             ('n = am[am["revenue"] > 0].groupby("account_id")["period"].nunique()\n'
+              'st = now.reset_index()\n'
+              'my_stages = st[["account_id"]].assign(stage=np.where(st["status"] == "lost", '
+              '"lost", np.where(st["account_id"].map(n).fillna(0) >= 3, "client", "customer")))',
+              WORKED)],
     "15.2": [(_HIST + 'pairs = pd.DataFrame({"from_stage": b.reindex(ids).fillna("not yet"),\n'
               '                      "to_stage": a.reindex(ids).fillna("not yet")})\n'
               'my_moves = pairs.groupby(["from_stage", "to_stage"]).size().rename("accounts")'
@@ -759,7 +888,7 @@ WRONG = {
               '                      "to_stage": b.reindex(ids).fillna("not yet")})\n'
               'my_moves = pairs.groupby(["from_stage", "to_stage"]).size().rename("accounts")'
               '.reset_index()', "You compared"),
-             ('my_moves = transitions(ladder_history, start, end)', "add up to")],
+             ('my_moves = transitions(ladder_history, start, end)', WORKED)],
     "15.3": [('change = p_trend["revenue_l12m"] / p_trend["revenue_p12m"].where('
               'p_trend["revenue_p12m"] > 0) - 1\n'
               'my_trend = p_trend[["account_id"]].assign(revenue_trend=(100 * (1 + change / 0.5))'
@@ -779,7 +908,11 @@ WRONG = {
              ('change = p_trend["revenue_l12m"] / p_trend["revenue_p12m"].where('
               'p_trend["revenue_p12m"] > 0) - 1\n'
               'my_trend = p_trend[["account_id"]].assign(revenue_trend=(100 * (1 + '
-              'change.clip(upper=0))).clip(0, 100))', "its change is")],
+              'change.clip(upper=0))).clip(0, 100))', "its change is"),
+             ('t = now.reset_index()\n'
+              'change = t["revenue_l12m"] / t["revenue_p12m"].where(t["revenue_p12m"] > 0) - 1\n'
+              'my_trend = t[["account_id"]].assign(revenue_trend=(100 * (1 + '
+              'change.clip(upper=0) / 0.5)).clip(0, 100).round(1))', WORKED)],
     "15.4": [('s = p_measures.set_index("account_id")\n'
               'w = pd.Series(weights).reindex(s.columns)\n'
               'my_score = (s.fillna(0).mul(w).sum(axis=1) / w.sum()).rename("score").reset_index()',
@@ -795,8 +928,7 @@ WRONG = {
               'w = pd.Series(weights).reindex(s.columns)\n'
               'my_score = (s.fillna(0).mul(w).sum(axis=1) / s.notna().mul(w).sum(axis=1))'
               '.round().rename("score").reset_index()', "one decimal"),
-             ('my_score = per_account[["account_id", "score"]]',
-              "give one row per account of p_measures")],
+             ('my_score = per_account[["account_id", "score"]]', WORKED)],
     "15.5": [('my_lift = round(p_backtest["lift"].mean(), 2)', "mean of the monthly lifts"),
              (_BT + 'my_lift = round(total["flagged_lost"] / total["flagged"], 2)',
               "flagged accounts' loss rate"),
@@ -806,8 +938,7 @@ WRONG = {
               '(total["lost"] / total["accounts"]), 1)', "Right to one decimal"),
              ('total = backtest[["flagged_lost", "flagged", "lost", "accounts"]].sum()\n'
               'my_lift = round((total["flagged_lost"] / total["flagged"]) / '
-              '(total["lost"] / total["accounts"]), 2)',
-              "(flagged_lost / flagged) / (lost / accounts)")],
+              '(total["lost"] / total["accounts"]), 2)', WORKED)],
     "16.1": [('lost_on = p_spells["last_purchase"]\n' + _COUNT,
               "You counted the quarter of the last purchase"),
              ('lost_on = p_spells["last_purchase"] + pd.Timedelta(days=p_days)\n' + _COUNT,
@@ -817,7 +948,7 @@ WRONG = {
              (_LOST + 'my_losses = (lost_on.dt.to_period("M").dt.start_time.value_counts()'
               '.rename_axis("quarter").reset_index(name="lost"))', "count per month"),
              ('lost_on = spells["last_purchase"] + pd.Timedelta(days=days + 1)\n' + _COUNT,
-              "add up to")],
+              WORKED)],
     "16.2": [('my_ranked = p_candidates.assign(value_regained=p_candidates["profit"]'
               '.fillna(p_candidates["revenue"])).sort_values("value_regained", ascending=False)',
               "left out the chance"),
@@ -828,14 +959,14 @@ WRONG = {
               "You sorted ascending"),
              ('my_ranked = p_candidates.assign(value_regained=p_candidates["profit"]'
               '.fillna(p_candidates["revenue"]) * 0.25).sort_values("value_regained", '
-              'ascending=False)', "You used a chance of return of 25%")],
+              'ascending=False)', "You used a chance of return of 25%"),
+             ('my_ranked = winback[["account_id", "value_regained"]]', WORKED)],
     "16.3": [(_TIER + 'my_movers = (int((new < now).sum()), int((new > now).sum()))',
               "Up and down are swapped"),
              (_TIER.replace(">=", ">") + 'my_movers = (int((new > now).sum()), '
               'int((new < now).sum()))', "compare with >=, not >"),
              ('m = tier_moves(yearly, tiers, new_tiers)["move"]\n'
-              'my_movers = (int((m == "up").sum()), int((m == "down").sum()))',
-              "Give each account its tier under both"),
+              'my_movers = (int((m == "up").sum()), int((m == "down").sum()))', WORKED),
              (_TIER + 'my_movers = int((new != now).sum())', "Give two numbers")],
     "16.4": [(_DEALER.replace(">=", ">") + 'score = (points * w).sum()\n'
               'my_ceiling = round(p_min + (score - w.sum()) / ((most * w).sum() - w.sum()) '
@@ -850,7 +981,9 @@ WRONG = {
               '(most.sum() - len(points)) * (p_max - p_min))', "You left out the weights"),
              (_DEALER + 'score = (points * w).sum()\n'
               'my_ceiling = round((score - w.sum()) / ((most * w).sum() - w.sum()), 2)',
-              "Points per criterion")],
+              "Points per criterion"),
+             ('my_ceiling = dealers.sort_values("ceiling", ascending=False)["ceiling"].iloc[0]',
+              WORKED)],
 }
 
 
@@ -930,3 +1063,20 @@ def test_the_practice_contacts_hold_every_case_of_14_2(setups):
                 'my_gaps = pd.DataFrame({"account_id": p_accounts})\n'
                 'my_gaps["gaps"] = 3 - my_gaps["account_id"].map(covered).fillna(0)')
         assert not answer_with(setups, "14.2", code).ok
+
+
+def test_the_practice_visits_hold_every_case_of_14_4(setups):
+    """Never contacted, exactly at the cadence, a public holiday or a weekend in the wait:
+    each changes some account's answer, and more than one quadrant has its cadence."""
+    from kamlib.planning.due import working_days_between
+
+    ns, _ = setups["14"]
+    v, cadence, off, as_of = ns["p_visits"], ns["p_cadence"], ns["p_holidays"], ns["as_of"]
+    every = v["quadrant"].map(cadence)
+    since = working_days_between(v["last_contact"], as_of, off)
+    weekdays = working_days_between(v["last_contact"], as_of)
+    calendar = (as_of - v["last_contact"]).dt.days
+    assert v["last_contact"].isna().sum() >= 5 and (since == every).sum() >= 5
+    assert ((weekdays >= every) & (since < every)).any()  # a holiday decides
+    assert ((calendar >= every) & (weekdays < every)).any()  # a weekend decides
+    assert v["quadrant"].nunique() >= 2 and (since < every).sum() >= 5

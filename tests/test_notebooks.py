@@ -86,7 +86,7 @@ def test_start_here_and_data_overview_run(sample):
     nb = _run(NOTEBOOKS / "00_start_here.ipynb")
     assert any("1,500 accounts" in o.get("data", {}).get("text/html", "")
                for c in nb.cells for o in c.get("outputs", []))
-    assert any("of 32 exercises done" in t for c in nb.cells for t in _texts(c))
+    assert any("of 36 exercises done" in t for c in nb.cells for t in _texts(c))
     figures = _headlines(_run(NOTEBOOKS / "01_data_overview.ipynb"))
     assert figures["accounts"] == 1500 and figures["months"] == 36
     assert figures["revenue_total"] == pytest.approx(sample.cube.account_month.revenue.sum())
@@ -127,11 +127,12 @@ def test_pasted_solutions_pass_every_check_and_progress_records_them(tmp_path):
     recorded = json.loads((workdir / PROGRESS_FILE).read_text())["exercises"]
     assert sorted(recorded) == ["02.1", "02.2", "02.3", "02.4", "10.1", "10.2", "10.3",
                                 "10.4", "10.5", "11.1", "11.2", "11.3", "11.4", "12.1", "12.2",
-                                "12.3", "13.1", "13.2", "13.3", "13.4", "14.1", "14.2", "14.3",
+                                "12.3", "13.1", "13.2", "13.3", "13.4", "13.5", "13.6", "14.1", "14.2",
+                                "14.3", "14.4", "14.5",
                                 "15.1", "15.2", "15.3", "15.4", "15.5",
                                 "16.1", "16.2", "16.3", "16.4"]
     assert all(entry["ok"] and entry["attempts"] == 1 for entry in recorded.values())
-    assert "32 of 32 exercises done" in str(kamlib.exercises.progress(workdir))
+    assert "36 of 36 exercises done" in str(kamlib.exercises.progress(workdir))
 
 
 def test_course_headlines_match_kamlib(unanswered, sample):

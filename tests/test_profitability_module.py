@@ -260,13 +260,14 @@ def test_solutions_solve_their_exercises_on_practice_data(practice, acts):
           "p_profit": P, "p_retention": R, "p_rate": D, "p_years": T}
     args = {"13.1": (acts, RATES), "13.2": (practice, acts, RATES),
             "13.3": (practice, acts, RATES), "13.4": (P,)}
-    for ex in exercises("13"):
+    for ex in exercises("13")[:4]:  # 13.5 and 13.6 have their own inputs (course harness)
         exec(ex.solution, ns)
         options = {"retention": R, "discount_rate": D, "years": T} if ex.id == "13.4" else {}
         result = ex.check(ns[ex.answer], *args[ex.id], **options)
         assert result.ok, (ex.id, result.message)
     assert [ex.precision for ex in exercises("13")] == [
-        "to the cent", "three decimals", "two decimals", "whole money units"]
+        "to the cent", "three decimals", "two decimals", "whole money units",
+        "whole money units", ""]
 
 
 # --- the probabilistic model without its package ----------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import icalendar
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -154,3 +155,28 @@ def test_every_lost_account_gets_exactly_one_win_back_call_and_nothing_else(rows
     # the others keep their routine contacts (every account here has a cadence)
     assert set(tiers["account_id"]) - lost <= set(s.loc[s["kind"] == "routine contact",
                                                         "account_id"])
+
+
+def test_contacts_due_counts_working_days_after_the_last_contact():
+    """Hand-counted: Friday 19 December 2025 to Wednesday 31st; Germany's Christmas days
+    (25, 26) are no working days, a company day off neither; every 0 is never due."""
+    from kamlib.planning.due import contacts_due
+
+    visits = pd.DataFrame({"account_id": list("abcde"),
+                           "quadrant": ["key account", "key account", "lost", "serve", "maintain"],
+                           "last_contact": pd.to_datetime(["2025-12-19", "2025-12-22",
+                                                           "2025-01-01", None, "2025-12-30"])})
+    cad = {"key account": Cadence(5), "serve": Cadence(60), "lost": Cadence(0),
+           "maintain": Cadence(10)}
+    got = contacts_due(visits, as_of="2025-12-31", cadences=cad, country="DE"
+                       ).set_index("account_id")
+    # after the 19th: 22, 23, 24, 29, 30, 31; after the 22nd: 23, 24, 29, 30, 31
+    assert got["working_days_since"].to_dict() == pytest.approx(
+        {"a": 6.0, "b": 5.0, "c": got.loc["c", "working_days_since"], "d": np.nan,
+         "e": 1.0}, nan_ok=True)
+    assert got["due"].to_dict() == {"a": True, "b": True, "c": False, "d": True, "e": False}
+    off = contacts_due(visits, as_of="2025-12-31", cadences=cad, country="DE",
+                       days_off=["2025-12-23"]).set_index("account_id")
+    assert off.loc["b", "working_days_since"] == 4 and not off.loc["b", "due"]
+    with pytest.raises(ValueError, match="have no cadence"):
+        contacts_due(visits, as_of="2025-12-31", cadences={"serve": Cadence(60)})

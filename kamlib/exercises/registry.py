@@ -33,13 +33,15 @@ __all__ = ["Exercise", "Solution", "Worked", "MODULES", "exercise", "exercises",
 
 LADDER = 3  # the wrong try at which a check offers the solution
 
-MODULES = {  # module number -> (title, the file holding its EXERCISES)
+MODULES = {  # module number -> (title, the files holding its EXERCISES, in course order)
     "02": ("pandas in ten cells", "kamlib.exercises.primer"),
     "10": ("Concentration", "kamlib.exercises.concentration"),
     "11": ("ABC-XYZ", "kamlib.exercises.abcxyz"),
     "12": ("Customer profiles and RFM", "kamlib.exercises.profiles"),
-    "13": ("Profitability", "kamlib.exercises.profitability"),
-    "14": ("Account planning", "kamlib.exercises.planning"),
+    "13": ("Profitability", "kamlib.exercises.profitability", "kamlib.exercises.lifetime",
+           "kamlib.exercises.spend"),
+    "14": ("Account planning", "kamlib.exercises.planning", "kamlib.exercises.planning_interact",
+           "kamlib.exercises.proposals"),
     "15": ("Relationships", "kamlib.exercises.relationships"),
     "16": ("Retention and loyalty", "kamlib.exercises.retention"),
 }
@@ -65,9 +67,10 @@ class Exercise:
 def exercises(module: str | None = None) -> list[Exercise]:
     """Every exercise of the course (or of one module), in course order."""
     found = []
-    for number, (_, path) in MODULES.items():
+    for number, (_, *paths) in MODULES.items():
         if module is None or module == number:
-            found += importlib.import_module(path).EXERCISES
+            for path in paths:
+                found += importlib.import_module(path).EXERCISES
     return found
 
 

@@ -28,8 +28,8 @@ from kamlib.exercises.registry import Exercise
 from kamlib.retention.dealers import Criterion, dealer_scores
 from kamlib.retention.loyalty import tier_moves
 
-__all__ = ["practice_retention", "practice_dealer", "check_losses_per_quarter",
-           "check_winback_rank", "check_tier_movers", "check_dealer_ceiling", "EXERCISES"]
+__all__ = ["practice_retention", "practice_dealer", "example_dealer",
+           "check_losses_per_quarter", "check_winback_rank", "check_tier_movers", "check_dealer_ceiling", "EXERCISES"]
 
 _ACC = "account_id"
 
@@ -83,6 +83,17 @@ def practice_dealer() -> tuple[pd.Series, pd.DataFrame]:
                           "edges": [list(c.edges) for c in DEFAULT_CRITERIA.values()],
                           "weight": [c.weight for c in DEFAULT_CRITERIA.values()]})
     return dealer, table
+
+
+def example_dealer(dealers: pd.DataFrame | None) -> pd.Series | None:
+    """The worked example's first dealer (highest ceiling) in :func:`practice_dealer`'s
+    names, to recognise an answer built from it; None without scored dealers."""
+    from kamlib.retention.dealers import DEFAULT_CRITERIA
+
+    if dealers is None or not len(dealers):
+        return None
+    first = dealers.sort_values(["ceiling", "account_id"], ascending=[False, True]).iloc[0]
+    return pd.Series({name: float(first[c.column]) for name, c in DEFAULT_CRITERIA.items()})
 
 
 # --- 16.1 losses per quarter ------------------------------------------------------------------

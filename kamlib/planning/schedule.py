@@ -30,7 +30,7 @@ import pandas as pd
 
 from kamlib._frames import DateLike, require_columns
 
-__all__ = ["Cadence", "DEFAULT_CADENCES", "working_days", "contact_schedule", "calendars",
+__all__ = ["Cadence", "DEFAULT_CADENCES", "working_days", "public_holidays", "contact_schedule", "calendars",
            "ROUTINE", "TOP_MANAGEMENT", "WIN_BACK", "UNASSIGNED"]
 
 ROUTINE, TOP_MANAGEMENT, WIN_BACK = "routine contact", "top-management visit", "win-back call"
@@ -79,16 +79,30 @@ def working_days(start: DateLike, end: DateLike, *, country: str | None = "ID",
     if first > last:
         raise ValueError(f"working_days: the schedule starts ({first}) after it ends ({last})")
     off = {pd.Timestamp(d).date() for d in days_off}
-    if country is not None:
-        try:
-            off |= set(holidays.country_holidays(country, subdiv=subdivision,
-                                                 years=range(first.year, last.year + 1)))
-        except NotImplementedError:
-            raise ValueError(f"working_days: no public holidays known for country "
-                             f"{country!r}; use an ISO code such as 'ID', 'DE' or 'US', or "
-                             "country=None for weekends only") from None
+    off |= set(public_holidays(first, last, country=country, subdivision=subdivision))
     days = pd.bdate_range(first, last).date
     return [d for d in days if d not in off]
+
+
+def public_holidays(start: DateLike, end: DateLike, *, country: str | None = "ID",
+                    subdivision: str | None = None) -> list[date]:
+    """The public holidays of ``country`` from ``start`` to ``end`` (both included), sorted;
+    none for ``country=None``.
+
+    >>> [d.isoformat() for d in public_holidays("2025-12-20", "2025-12-31", country="DE")]
+    ['2025-12-25', '2025-12-26']
+    """
+    if country is None:
+        return []
+    first, last = pd.Timestamp(start).date(), pd.Timestamp(end).date()
+    try:
+        known = holidays.country_holidays(country, subdiv=subdivision,
+                                          years=range(first.year, last.year + 1))
+    except NotImplementedError:
+        raise ValueError(f"working_days: no public holidays known for country "
+                         f"{country!r}; use an ISO code such as 'ID', 'DE' or 'US', or "
+                         "country=None for weekends only") from None
+    return sorted(d for d in known if first <= d <= last)
 
 
 def _place(load: np.ndarray, every: int) -> int:
