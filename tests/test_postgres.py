@@ -183,8 +183,15 @@ def test_every_problem_is_found_as_on_the_csv_path(tmp_path, monkeypatch, genera
     assert [(c.step, c.count) for c in report.cleaning if "duplicate" in c.step] == [
         ("exact duplicate lines dropped", 1)]
     if compute == "database":  # rows are named by their keys: no line numbers on a server
-        amount = next(p for p in report.errors if p.rule == "implausible-amount")
-        assert amount.lines == () and amount.values[0].startswith("invoice_id=X2 line_no=")
+        amount, future = (next(p for p in report.problems if p.rule == rule)
+                          for rule in ("implausible-amount", "future-date"))
+        assert amount.lines == () and re.fullmatch(r"invoice_id=X2 line_no=\d+", amount.rows[0])
+        assert str(amount).startswith(f"ERROR table {amount.file}, row {amount.rows[0]}, "
+                                      "column 'revenue' [implausible-amount]")
+        # the offending values as the CSV path quotes them, apart from where they are
+        assert [(p.values, p.count) for p in (amount, future)] == [
+            (p.values, p.count) for p in csv.problems if p.rule in (amount.rule, future.rule)
+        ] == [(("5e+16",), 1), (("2027-03-01",), 1)]
         unknown = next(p for p in report.errors if p.rule == "unknown-account")
         assert unknown.values == ("nobody",) and "accounts table" in unknown.hint
 

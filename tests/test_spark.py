@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 
 import duckdb
 import ibis
 import pandas as pd
+
 import pytest
 
 import kamlib
@@ -203,8 +205,15 @@ def test_the_pushdown_on_spark_finds_every_problem_of_the_csv_path(spark, tmp_pa
         ("warning", "transactions", "future-date", 1)]
     assert [(c.step, c.count) for c in report.cleaning if "duplicate" in c.step] == [
         ("exact duplicate lines dropped", 1)]
-    amount = next(p for p in report.errors if p.rule == "implausible-amount")
-    assert amount.lines == () and amount.values[0].startswith("invoice_id=X2 line_no=")
+    amount, future = (next(p for p in report.problems if p.rule == rule)
+                      for rule in ("implausible-amount", "future-date"))
+    assert amount.lines == () and re.fullmatch(r"invoice_id=X2 line_no=\d+", amount.rows[0])
+    assert str(amount).startswith(f"ERROR table {amount.file}, row {amount.rows[0]}, "
+                                  "column 'revenue' [implausible-amount]")
+    # the offending values as the CSV path quotes them, apart from where they are
+    assert [(p.values, p.count) for p in (amount, future)] == [
+        (p.values, p.count) for p in csv.problems if p.rule in (amount.rule, future.rule)
+    ] == [(("5e+16",), 1), (("2027-03-01",), 1)]
 
 
 @pytest.mark.parametrize("failure, said", [
