@@ -323,6 +323,12 @@ def test_lines_without_ids_or_accounts_table_give_the_csv_problems(tmp_path, mon
     assert _problems(report) == _problems(csv)
     rules = {p.rule: p.count for p in csv.problems}
     assert rules["duplicate-lines"] >= 1 and rules["lookalike-ids"] >= 2
+    if compute == "database":  # the repeated rows named by account and date, in their table
+        dup = next(p for p in report.warnings if p.rule == "duplicate-lines")
+        assert dup.lines == () and dup.rows and all(re.fullmatch(
+            r"account_id=\S+ date=\d{4}-\d\d-\d\d", r) for r in dup.rows)
+        assert dup.where().startswith(f"table transactions, row{'s' * (len(dup.rows) > 1)} "
+                                      f"{dup.rows[0]}")
     created = [(c.step, c.count) for c in report.cleaning if "created" in c.step]
     assert created == [(c.step, c.count) for c in csv.cleaning if "created" in c.step]
     assert created[0][1] == 31  # the 10 x 3 generated ids and 'nobody'

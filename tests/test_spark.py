@@ -22,9 +22,11 @@ import pytest
 import kamlib
 from kamlib.brief import totals
 from kamlib.concentration import account_totals, concentration_summary
-from kamlib.data.config import SAMPLE_DIR
+from kamlib.data.config import SAMPLE_DIR, load_config
 from kamlib.data.cube import FRAMES, build_cube
 from kamlib.data.dataset import SMALL_TABLES
+from kamlib.data.problems import ValidationReport
+from kamlib.data.sources.database import read_pushed
 from kamlib.data.spark import connect_spark
 from kamlib.status import dataset_status
 from test_postgres import TODAY, _generated, _problems  # the same generated data and view
@@ -179,6 +181,23 @@ def test_the_pushdown_on_spark_gives_the_csv_figures(spark, sample, tmp_path):
     pd.testing.assert_frame_equal(summaries[0].to_frame(), summaries[1].to_frame())
     assert summaries[0].headline == summaries[1].headline
     assert _kamkit_views(spark) == []
+
+
+@pytest.mark.spark
+def test_the_pushdown_reads_the_lines_into_sparks_cache_once_and_releases_them(spark, sample,
+                                                                             tmp_path):
+    """The typed lines are a cached view of the session while the rules and the cube read
+    them; nothing stays cached or named after the connection closes."""
+    config = load_config(_pushdown(tmp_path))
+    pushed = read_pushed("transactions", config, ValidationReport())
+    try:
+        view = pushed.lines_table.op().name
+        assert view in _kamkit_views(spark) and spark.catalog.isCached(view)
+        expected = duckdb.sql(f"SELECT count(*) FROM '{sample / 'transactions.parquet'}'")
+        assert pushed.lines_table.count().to_pyarrow().as_py() == expected.fetchall()[0][0]
+    finally:
+        pushed.backend.disconnect()
+    assert _kamkit_views(spark) == [] and spark.sparkContext._jsc.getPersistentRDDs().isEmpty()
 
 
 @pytest.mark.spark
