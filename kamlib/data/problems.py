@@ -2,8 +2,8 @@
 
 Every problem names the file, sheet, line in the file (not a DataFrame index), column, rule
 and offending values, with a hint how to fix it; a database table's rows checked where they
-live (pushdown) have no line numbers and are named by their keys instead. A report renders itself as text (CLI), as a
-DataFrame (notebooks, reports) and as escaped HTML.
+live (pushdown) have no line numbers and are named by their keys instead. A report renders
+itself as text (CLI), as a DataFrame (notebooks, reports) and as escaped HTML.
 
 Examples
 --------

@@ -10,7 +10,8 @@ on which the account rules of :func:`kamlib.data.checks.account_rules` run uncha
 example row is named by its keys (invoice id and line number, or account and date), as a
 database row has no line number. Nothing is created on the server (no temporary tables or
 views): a read-only user is enough; on Spark, whose session views cost nothing, the source
-module caches the typed lines in memory first. Small results are sorted on the client, in byte order.
+module caches the typed lines in memory first. Small results are sorted on the client, in
+byte order.
 
 Engine-specific reading (which driver, how a query becomes a table) lives in the source
 modules (:mod:`kamlib.data.postgres`); this module only needs an Ibis table.
