@@ -183,8 +183,15 @@ def test_every_problem_is_found_as_on_the_csv_path(tmp_path, monkeypatch, genera
     assert [(c.step, c.count) for c in report.cleaning if "duplicate" in c.step] == [
         ("exact duplicate lines dropped", 1)]
     if compute == "database":  # rows are named by their keys: no line numbers on a server
-        amount = next(p for p in report.errors if p.rule == "implausible-amount")
-        assert amount.lines == () and amount.values[0].startswith("invoice_id=X2 line_no=")
+        amount, future = (next(p for p in report.problems if p.rule == rule)
+                          for rule in ("implausible-amount", "future-date"))
+        assert amount.lines == () and re.fullmatch(r"invoice_id=X2 line_no=\d+", amount.rows[0])
+        assert str(amount).startswith(f"ERROR table {amount.file}, row {amount.rows[0]}, "
+                                      "column 'revenue' [implausible-amount]")
+        # the offending values as the CSV path quotes them, apart from where they are
+        assert [(p.values, p.count) for p in (amount, future)] == [
+            (p.values, p.count) for p in csv.problems if p.rule in (amount.rule, future.rule)
+        ] == [(("5e+16",), 1), (("2027-03-01",), 1)]
         unknown = next(p for p in report.errors if p.rule == "unknown-account")
         assert unknown.values == ("nobody",) and "accounts table" in unknown.hint
 
@@ -316,6 +323,12 @@ def test_lines_without_ids_or_accounts_table_give_the_csv_problems(tmp_path, mon
     assert _problems(report) == _problems(csv)
     rules = {p.rule: p.count for p in csv.problems}
     assert rules["duplicate-lines"] >= 1 and rules["lookalike-ids"] >= 2
+    if compute == "database":  # the repeated rows named by account and date, in their table
+        dup = next(p for p in report.warnings if p.rule == "duplicate-lines")
+        assert dup.lines == () and dup.rows and all(re.fullmatch(
+            r"account_id=\S+ date=\d{4}-\d\d-\d\d", r) for r in dup.rows)
+        assert dup.where().startswith(f"table transactions, row{'s' * (len(dup.rows) > 1)} "
+                                      f"{dup.rows[0]}")
     created = [(c.step, c.count) for c in report.cleaning if "created" in c.step]
     assert created == [(c.step, c.count) for c in csv.cleaning if "created" in c.step]
     assert created[0][1] == 31  # the 10 x 3 generated ids and 'nobody'

@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 
 import duckdb
 import ibis
 import pandas as pd
+
 import pytest
 
 import kamlib
 from kamlib.brief import totals
 from kamlib.concentration import account_totals, concentration_summary
-from kamlib.data.config import SAMPLE_DIR
+from kamlib.data.config import SAMPLE_DIR, load_config
 from kamlib.data.cube import FRAMES, build_cube
 from kamlib.data.dataset import SMALL_TABLES
+from kamlib.data.problems import ValidationReport
+from kamlib.data.sources.database import read_pushed
 from kamlib.data.spark import connect_spark
 from kamlib.status import dataset_status
 from test_postgres import TODAY, _generated, _problems  # the same generated data and view
@@ -180,6 +184,23 @@ def test_the_pushdown_on_spark_gives_the_csv_figures(spark, sample, tmp_path):
 
 
 @pytest.mark.spark
+def test_the_pushdown_reads_the_lines_into_sparks_cache_once_and_releases_them(spark, sample,
+                                                                             tmp_path):
+    """The typed lines are a cached view of the session while the rules and the cube read
+    them; nothing stays cached or named after the connection closes."""
+    config = load_config(_pushdown(tmp_path))
+    pushed = read_pushed("transactions", config, ValidationReport())
+    try:
+        view = pushed.lines_table.op().name
+        assert view in _kamkit_views(spark) and spark.catalog.isCached(view)
+        expected = duckdb.sql(f"SELECT count(*) FROM '{sample / 'transactions.parquet'}'")
+        assert pushed.lines_table.count().to_pyarrow().as_py() == expected.fetchall()[0][0]
+    finally:
+        pushed.backend.disconnect()
+    assert _kamkit_views(spark) == [] and spark.sparkContext._jsc.getPersistentRDDs().isEmpty()
+
+
+@pytest.mark.spark
 def test_the_pushdown_on_spark_finds_every_problem_of_the_csv_path(spark, tmp_path):
     """One case of each transaction problem, ids in byte order unlike a dictionary's: the
     same problems as from the CSV files, rows named by their keys."""
@@ -203,8 +224,15 @@ def test_the_pushdown_on_spark_finds_every_problem_of_the_csv_path(spark, tmp_pa
         ("warning", "transactions", "future-date", 1)]
     assert [(c.step, c.count) for c in report.cleaning if "duplicate" in c.step] == [
         ("exact duplicate lines dropped", 1)]
-    amount = next(p for p in report.errors if p.rule == "implausible-amount")
-    assert amount.lines == () and amount.values[0].startswith("invoice_id=X2 line_no=")
+    amount, future = (next(p for p in report.problems if p.rule == rule)
+                      for rule in ("implausible-amount", "future-date"))
+    assert amount.lines == () and re.fullmatch(r"invoice_id=X2 line_no=\d+", amount.rows[0])
+    assert str(amount).startswith(f"ERROR table {amount.file}, row {amount.rows[0]}, "
+                                  "column 'revenue' [implausible-amount]")
+    # the offending values as the CSV path quotes them, apart from where they are
+    assert [(p.values, p.count) for p in (amount, future)] == [
+        (p.values, p.count) for p in csv.problems if p.rule in (amount.rule, future.rule)
+    ] == [(("5e+16",), 1), (("2027-03-01",), 1)]
 
 
 @pytest.mark.parametrize("failure, said", [

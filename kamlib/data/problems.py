@@ -1,8 +1,9 @@
 """What validation found: problems (errors, warnings) and counted cleaning steps.
 
 Every problem names the file, sheet, line in the file (not a DataFrame index), column, rule
-and offending values, with a hint how to fix it. A report renders itself as text (CLI), as a
-DataFrame (notebooks, reports) and as escaped HTML.
+and offending values, with a hint how to fix it; a database table's rows checked where they
+live (pushdown) have no line numbers and are named by their keys instead. A report renders
+itself as text (CLI), as a DataFrame (notebooks, reports) and as escaped HTML.
 
 Examples
 --------
@@ -13,6 +14,10 @@ Examples
 False
 >>> print(r.problems[0])
 ERROR tx.csv line 7, column 'revenue' [non-numeric]: revenue is not a number; values: 'n/a'. Hint: Fix or remove the value.
+>>> r.error("transactions", "sales", "implausible-amount", "1 revenue value(s) too large",
+...         column="revenue", rows=("invoice_id=A7 line_no=2",), values=("5e+12",))
+>>> r.problems[1].where()
+"table sales, row invoice_id=A7 line_no=2, column 'revenue'"
 """
 
 from __future__ import annotations
@@ -44,6 +49,9 @@ class Problem:
     values: tuple[str, ...] = ()
     count: int = 1
     hint: str = ""
+    # rows of a database table named by their keys ("invoice_id=A7 line_no=2"): a table
+    # read where it lives has no line numbers
+    rows: tuple[str, ...] = ()
 
     @property
     def line(self) -> int | None:
@@ -51,16 +59,24 @@ class Problem:
         return self.lines[0] if self.lines else None
 
     def where(self) -> str:
+        """Where the problem is: ``tx.csv line 7, column 'revenue'``, or for a database
+        table's rows named by their keys ``table sales, row invoice_id=A7 line_no=2, ...``."""
+        if self.rows:
+            return ", ".join([f"table {self.file}", self._shown("row", self.rows, "; "),
+                              *([f"column '{self.column}'"] if self.column else [])])
         parts = [self.file]
         if self.sheet:
             parts.append(f"sheet '{self.sheet}'")
         if self.lines:
-            shown = ", ".join(map(str, self.lines[:MAX_EXAMPLES]))
-            more = f" (+{self.count - len(self.lines)} more)" if self.count > len(self.lines) else ""
-            parts.append(f"line{'s' if len(self.lines) > 1 else ''} {shown}{more}")
+            parts.append(self._shown("line", tuple(map(str, self.lines)), ", "))
         if self.column:
             parts.append(f"column '{self.column}'")
         return ", ".join(parts[:1]) + (" " + ", ".join(parts[1:]) if len(parts) > 1 else "")
+
+    def _shown(self, noun: str, items: tuple[str, ...], sep: str) -> str:
+        """``lines 3, 7 (+2 more)``: the examples, and how many more the count says."""
+        more = f" (+{self.count - len(items)} more)" if self.count > len(items) else ""
+        return f"{noun}{'s' if len(items) > 1 else ''} {sep.join(items[:MAX_EXAMPLES])}{more}"
 
     def __str__(self) -> str:
         text = f"{self.severity.upper()} {self.where()} [{self.rule}]: {self.message}"
@@ -138,10 +154,11 @@ class ValidationReport:
     def to_frame(self) -> pd.DataFrame:
         """Problems and cleaning steps as one table (severity: error, warning, cleaned)."""
         rows = [{**asdict(p), "lines": ", ".join(map(str, p.lines)),
-                 "values": ", ".join(p.values)} for p in self.problems]
+                 "rows": "; ".join(p.rows), "values": ", ".join(p.values)}
+                for p in self.problems]
         rows += [{"severity": "cleaned", "table": c.table, "file": c.file, "rule": c.step,
                   "message": c.detail, "count": c.count} for c in self.cleaning]
-        cols = ["severity", "table", "file", "sheet", "lines", "column", "rule", "message",
+        cols = ["severity", "table", "file", "sheet", "lines", "rows", "column", "rule", "message",
                 "values", "count", "hint"]
         return pd.DataFrame(rows, columns=cols)
 
@@ -174,7 +191,8 @@ class ValidationReport:
 
     @classmethod
     def from_dict(cls, data: dict) -> ValidationReport:
-        problems = [Problem(**{**p, "lines": tuple(p["lines"]), "values": tuple(p["values"])})
+        problems = [Problem(**{**p, "lines": tuple(p["lines"]), "values": tuple(p["values"]),
+                               "rows": tuple(p.get("rows", ()))})
                     for p in data.get("problems", [])]
         return cls(problems, [Cleaning(**c) for c in data.get("cleaning", [])],
                    dict(data.get("rules", {})), dict(data.get("tables", {})))
@@ -200,8 +218,10 @@ def _examples(kw: dict) -> dict:
     kw = dict(kw)
     lines = tuple(int(x) for x in kw.get("lines", ()))
     values = tuple(str(v) for v in kw.get("values", ()))
-    kw.setdefault("count", max(len(lines), 1))
+    rows = tuple(str(r) for r in kw.get("rows", ()))
+    kw.setdefault("count", max(len(lines), len(rows), 1))
     kw["lines"], kw["values"] = lines[:MAX_EXAMPLES], values[:MAX_EXAMPLES]
+    kw["rows"] = rows[:MAX_EXAMPLES]
     return kw
 
 

@@ -9,7 +9,9 @@ analysis window, exact duplicate lines, then the per-account totals (a few thous
 on which the account rules of :func:`kamlib.data.checks.account_rules` run unchanged. An
 example row is named by its keys (invoice id and line number, or account and date), as a
 database row has no line number. Nothing is created on the server (no temporary tables or
-views): a read-only user is enough. Small results are sorted on the client, in byte order.
+views): a read-only user is enough; on Spark, whose session views cost nothing, the source
+module caches the typed lines in memory first. Small results are sorted on the client, in
+byte order.
 
 Engine-specific reading (which driver, how a query becomes a table) lives in the source
 modules (:mod:`kamlib.data.postgres`); this module only needs an Ibis table.
@@ -99,11 +101,30 @@ def pushdown_keys(mapping: dict[str, str]) -> tuple[str, ...]:
     return ("account_id", "date")
 
 
-def _examples(t: ibis.Table, cond, keys, column: str | None = None) -> list[str]:
-    """The first rows (in key order) matching ``cond``, each as 'key=value …'."""
+def _examples(t: ibis.Table, cond, keys, column: str | None = None) -> dict:
+    """The first rows (in key order) matching ``cond``: ``rows`` named by their keys
+    ('invoice_id=A7 line_no=2'), and ``values`` of ``column`` ('' when empty)."""
     shown = [*keys, *([column] if column and column not in keys else [])]
     rows = t.filter(cond).select(*shown).order_by(list(keys)).limit(MAX_EXAMPLES).to_pandas()
-    return [" ".join(f"{c}={'' if pd.isna(v) else v}" for c, v in zip(shown, row))
+    return dict(rows=_named(rows[list(keys)], keys),
+                values=[_text(v) for v in rows[column]] if column else [])
+
+
+def _text(value) -> str:
+    """A value as the local path quotes it: '' when empty, a date without a time, a whole
+    number without '.0'."""
+    if pd.isna(value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _named(rows: pd.DataFrame, keys) -> list[str]:
+    """Each row as 'key=value …'."""
+    return [" ".join(f"{c}={_text(v)}" for c, v in zip(keys, row))
             for row in rows.itertuples(index=False)]
 
 
@@ -143,14 +164,14 @@ def _value_rules(raw: PushedLines, report: ValidationReport) -> ibis.Table:
                 f"larger than {MAX_AMOUNT:.0e} in absolute value"
             report.error("transactions", raw.file, f"implausible-{kind}", f"{n} {name} "
                          f"value(s) {limits}", count=n, column=m[name],
-                         values=_examples(t, cond, raw.keys, name),
+                         **_examples(t, cond, raw.keys, name),
                          hint="A typo or a placeholder: fix the value in the table.")
     for name, cond in missing.items():
         n = counts[f"m_{name}"]
         if n:
             report.error("transactions", raw.file, "missing-value", f"{n} row(s) without "
                          f"{name}", count=n, column=m[name],
-                         values=_examples(t, cond, raw.keys, name),
+                         **_examples(t, cond, raw.keys, name),
                          hint=f"Every transactions row needs a {name}; fill it in or delete "
                               "the row.")
     if not implausible:
@@ -189,7 +210,7 @@ def _window(con, raw: PushedLines, t: ibis.Table, config: Config, report: Valida
                     f"today ({today}), " + (f"{inside} of them inside the configured window "
                                              f"(to {end})" if inside else
                                              "left out of the analysis"), count=int(n_future),
-                    values=_examples(t, t.date > today, raw.keys, "date"), **where,
+                    **_examples(t, t.date > today, raw.keys, "date"), **where,
                     hint="Check the year for typos. " + (
                         "Set [analysis] end before today to leave them out." if inside else
                         "To analyse planned invoices, set [analysis] end (or as_of)."))
@@ -199,7 +220,7 @@ def _window(con, raw: PushedLines, t: ibis.Table, config: Config, report: Valida
                     f"{first} or later, long after the rest of the data (which ends on "
                     f"{before}), left out of the analysis: the as-of date is {before}, not "
                     f"{first}", count=n_late, **where,
-                    values=_examples(t, t.date.between(first, end), raw.keys, "date"),
+                    **_examples(t, t.date.between(first, end), raw.keys, "date"),
                     hint="Check the year for typos; set [analysis] as_of (or end) to the "
                          "last date to include them.")
         end = before
@@ -216,7 +237,7 @@ def _window(con, raw: PushedLines, t: ibis.Table, config: Config, report: Valida
             report.warn("transactions", raw.file, "date-outlier", f"{n_old} line(s) dated "
                         f"more than {OUTLIER_YEARS} years before most of the data (median "
                         f"{median}), left out of the analysis", count=int(n_old), **where,
-                        values=_examples(t, t.date < cut, raw.keys, "date"),
+                        **_examples(t, t.date < cut, raw.keys, "date"),
                         hint=f"Check the year for typos; set [analysis] start = {oldest} "
                              "(or earlier) to include them.")
     return start, end
@@ -245,8 +266,7 @@ def _duplicates(raw: PushedLines, t: ibis.Table, config: Config,
             MAX_EXAMPLES).to_pandas()
         report.warn("transactions", raw.file, "duplicate-lines", f"{n} line(s) repeat an "
                     f"earlier line exactly (revenue {revenue:,.2f}); kept as real repeat "
-                    f"purchases", count=n, values=[" ".join(f"{c}={v}" for c, v in zip(
-                        raw.keys, r)) for r in shown.itertuples(index=False)],
+                    f"purchases", count=n, rows=_named(shown, raw.keys),
                     hint="If they are a double export, set [analysis] duplicate_lines = "
                          "\"drop\"; mapping an invoice_id column lets the kit decide.")
     return drop and n > 0

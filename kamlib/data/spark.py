@@ -39,7 +39,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 __all__ = ["SCHEME", "is_spark", "spark_master", "spark_database", "connect_spark",
-           "spark_parquet", "INSTALL_HINT"]
+           "spark_parquet", "spark_cached", "INSTALL_HINT"]
 
 SCHEME = "spark"
 INSTALL_HINT = ("Spark sources need the spark extra and Java 17: pip install 'kamkit[spark]' "
@@ -118,9 +118,11 @@ def _backend_type():
             self.views: list[str] = []  # temporary views made through this connection
 
         def disconnect(self) -> None:
-            """Drop the temporary views made through this connection (others may still be
-            in use: the pushdown's lines while the small tables are read); keep the session
-            for the next read."""
+            """Release the tables cached through this connection (:func:`spark_cached`)
+            and drop its temporary views (others may still be in use: the pushdown's lines
+            while the small tables are read); keep the session for the next read."""
+            for name in list(self._cache_name_to_entry):
+                self._finalize_cached_table(name)
             while self.views:
                 self._session.catalog.dropTempView(self.views.pop())
 
@@ -148,6 +150,14 @@ def connect_spark(url: str):
     if database:
         session.catalog.setCurrentDatabase(database)
     return backend
+
+
+def spark_cached(table):
+    """``table`` kept in Spark's memory (spilled to local disk when it does not fit) as a
+    temporary view of the session, released when its connection disconnects: the pushdown's
+    rules and cube read their ~15 passes from it instead of re-reading the source (1M lines
+    from Parquet: 347.6 s without, see README). Computed on first use."""
+    return table.cache()
 
 
 def spark_parquet(backend, file: str, table: str, config_path: Path | None):

@@ -24,7 +24,7 @@ import duckdb
 from kamlib.data.masking import mask_secrets
 from kamlib.data.contract import DATE_MAX, DATE_MIN, TABLES
 from kamlib.data.readonly_sql import dialect_of, query_problem, run_duckdb_query
-from kamlib.data.spark import connect_spark, is_spark, spark_parquet
+from kamlib.data.spark import connect_spark, is_spark, spark_cached, spark_parquet
 from kamlib.data.sources.base import RawTable, ident, map_columns, typed_source
 from kamlib.data.postgres import fetcher, is_postgres, pull_arrow, query_table
 
@@ -194,7 +194,9 @@ def _read_remote(con, name, config, report) -> RawTable | None:
 def read_pushed(name: str, config, report):
     """``[compute] = "database"``: the transaction lines left on the server, as an Ibis
     table with the contract's columns (:mod:`kamlib.data.pushdown`); the connection stays
-    open in ``.backend`` until the caller disconnects it."""
+    open in ``.backend`` until the caller disconnects it. On Spark the typed lines are
+    cached in the session's memory (released on disconnect), so the rules' and the cube's
+    passes do not re-read the source."""
     from kamlib.data.pushdown import (PushedLines, pushdown_keys, typed_lines,  # a cycle
                                       unsupported_types)  # otherwise: pushdown uses checks
 
@@ -221,6 +223,8 @@ def read_pushed(name: str, config, report):
             remote.disconnect()
             return None
         lines = typed_lines(expr, mapping)
+        if is_spark(config.database):  # read once: each rule and cube frame is a pass
+            lines = spark_cached(lines)  # (PostgreSQL: a read-only user creates nothing)
     except Exception as err:  # noqa: BLE001 - each backend its own error types
         remote.disconnect()
         _failed(name, wanted, err, config, report)
