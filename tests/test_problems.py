@@ -44,3 +44,19 @@ def test_rows_survive_the_frame_and_the_manifest_round_trip():
     assert ValidationReport.from_dict(old).problems[0] == Problem(
         "error", "transactions", "sales", "missing-value", "2 row(s) without revenue",
         column="Umsatz", values=("", ""), count=2)
+
+
+def test_the_problem_table_leaves_out_where_columns_no_problem_fills():
+    from kamlib.data.problems import Problem, ValidationReport
+
+    report = ValidationReport()
+    report.problems.append(Problem("error", "transactions", "sales.csv", "missing-value",
+                                   "1 row(s) without revenue", column="revenue", lines=(4,)))
+    page = report._repr_html_()
+    assert "<th>lines</th>" in page and "<th>rows</th>" not in page
+    assert "<th>sheet</th>" not in page
+    report.problems.append(Problem("error", "transactions", "transactions", "missing-value",
+                                   "1 row(s) without revenue", column="revenue",
+                                   rows=("invoice_id=X4 line_no=1",)))
+    page = report._repr_html_()
+    assert "<th>lines</th>" in page and "<th>rows</th>" in page

@@ -176,6 +176,10 @@ class ValidationReport:
     def _repr_html_(self) -> str:
         frame = self.to_frame()
         frame = frame.astype(object).where(frame.notna(), "")  # an empty cell, never "None"
+        # where a problem is (sheet, lines, rows) depends on the source: a column no problem
+        # fills is left out rather than shown empty
+        frame = frame.loc[:, [c not in ("sheet", "lines", "rows") or (frame[c] != "").any()
+                              for c in frame.columns]]
         table = frame.to_html(index=False, escape=True, na_rep="") if len(frame) else ""
         rules = "".join(f"<li>{html.escape(k)}: {html.escape(v)}</li>"
                         for k, v in self.rules.items())
