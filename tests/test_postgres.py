@@ -34,6 +34,26 @@ def _config(folder, url, compute, extra="", monkeypatch=None):
     return folder / "kam.toml"
 
 
+DIRTY_PROBLEMS = [("error", "transactions", "implausible-amount", 1),
+                  ("error", "transactions", "missing-value", 1),
+                  ("error", "transactions", "unknown-account", 1),
+                  ("warning", "transactions", "future-date", 1)]
+
+
+def assert_rows_named_by_keys(report, csv) -> None:
+    """The generated dirty set's problems read where the lines live (PostgreSQL, Spark):
+    rows named by their keys (no line numbers on a server), the values quoted as the CSV
+    path quotes them."""
+    amount, future = (next(p for p in report.problems if p.rule == rule)
+                      for rule in ("implausible-amount", "future-date"))
+    assert amount.lines == () and re.fullmatch(r"invoice_id=X2 line_no=\d+", amount.rows[0])
+    assert str(amount).startswith(f"ERROR table {amount.file}, row {amount.rows[0]}, "
+                                  "column 'revenue' [implausible-amount]")
+    assert [(p.values, p.count) for p in (amount, future)] == [
+        (p.values, p.count) for p in csv.problems if p.rule in (amount.rule, future.rule)
+    ] == [(("5e+16",), 1), (("2027-03-01",), 1)]
+
+
 def _problems(report) -> list[tuple]:
     return sorted((p.severity, p.table, p.rule, p.count) for p in report.problems)
 
@@ -174,24 +194,11 @@ def test_every_problem_is_found_as_on_the_csv_path(tmp_path, monkeypatch, genera
     csv = kamlib.validate(folder / "kam.toml", today=TODAY)
     report = kamlib.validate(_config(tmp_path, url, compute, monkeypatch=monkeypatch),
                              today=TODAY)
-    expected = [("error", "transactions", "implausible-amount", 1),
-                ("error", "transactions", "missing-value", 1),
-                ("error", "transactions", "unknown-account", 1),
-                ("warning", "transactions", "future-date", 1)]
-    assert _problems(csv) == expected
-    assert _problems(report) == expected
+    assert _problems(csv) == _problems(report) == DIRTY_PROBLEMS
     assert [(c.step, c.count) for c in report.cleaning if "duplicate" in c.step] == [
         ("exact duplicate lines dropped", 1)]
-    if compute == "database":  # rows are named by their keys: no line numbers on a server
-        amount, future = (next(p for p in report.problems if p.rule == rule)
-                          for rule in ("implausible-amount", "future-date"))
-        assert amount.lines == () and re.fullmatch(r"invoice_id=X2 line_no=\d+", amount.rows[0])
-        assert str(amount).startswith(f"ERROR table {amount.file}, row {amount.rows[0]}, "
-                                      "column 'revenue' [implausible-amount]")
-        # the offending values as the CSV path quotes them, apart from where they are
-        assert [(p.values, p.count) for p in (amount, future)] == [
-            (p.values, p.count) for p in csv.problems if p.rule in (amount.rule, future.rule)
-        ] == [(("5e+16",), 1), (("2027-03-01",), 1)]
+    if compute == "database":
+        assert_rows_named_by_keys(report, csv)
         unknown = next(p for p in report.errors if p.rule == "unknown-account")
         assert unknown.values == ("nobody",) and "accounts table" in unknown.hint
 
