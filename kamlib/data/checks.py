@@ -21,13 +21,14 @@ import pandera.errors
 
 from kamlib.data.config import Config
 from kamlib.data.contract import OUTLIER_YEARS, TABLES, pandera_schema
+from kamlib.data.duplicate_lines import duplicate_rule
 from kamlib.data.late_dates import late_tail
 from kamlib.data.lookalike import lookalike_groups, lookalike_hint
 from kamlib.data.problems import ValidationReport
 from kamlib.data.sources.base import RawTable
 from kamlib.data.typed_read import DUCK_TYPES
 
-__all__ = ["check_tables", "duplicate_rule", "account_rules", "MISSING_IDS"]
+__all__ = ["check_tables", "account_rules", "MISSING_IDS"]
 
 MISSING_IDS = ("nan", "null", "none", "#n/a", "n/a", "na")  # exported blanks, not real ids
 SMALL = ("accounts", "activities", "activity_rates", "contacts", "opportunities",
@@ -268,35 +269,6 @@ def _empty_window(con, raw: RawTable, start: date | None, end: date,
                      f"{last}", column=raw.mapping["date"],
                      hint="Set [analysis] start and end (or as_of) to dates inside the data.")
     return n == 0
-
-
-def duplicate_rule(config: Config, mapping: dict[str, str]) -> tuple[bool, str]:
-    """Whether exact duplicate transaction lines are dropped, and why (stated in the report).
-
-    Two identical lines are evidence of a double export only when lines carry an identity:
-    without an invoice id, the same account buying the same amount twice on one day is a
-    real repeat purchase (seen in retail logs), and dropping it understates revenue.
-
-    Examples
-    --------
-    >>> from kamlib.data.config import load_config
-    >>> duplicate_rule(load_config(), {"invoice_id": "invoice"})[0]
-    True
-    >>> duplicate_rule(load_config(), {})[0]
-    False
-    """
-    choice = config.analysis.duplicate_lines
-    identity = "invoice_id" in mapping
-    ids = "invoice id and line number" if "line_no" in mapping else "invoice id"
-    if choice == "drop":
-        return True, "dropped, as set by [analysis] duplicate_lines = \"drop\""
-    if choice == "keep":
-        return False, "kept, as set by [analysis] duplicate_lines = \"keep\""
-    if identity:
-        return True, (f"dropped: lines carry an {ids}, so an identical line is a double "
-                      f"export ([analysis] duplicate_lines = \"auto\")")
-    return False, ("kept: lines carry no invoice id, so identical lines may be real repeat "
-                   "purchases ([analysis] duplicate_lines = \"auto\")")
 
 
 def _duplicate_lines(con, raw: RawTable, config: Config, report: ValidationReport) -> int:

@@ -34,7 +34,8 @@ from datetime import date
 import ibis
 import pandas as pd
 
-from kamlib.data.checks import MISSING_IDS, account_rules, duplicate_rule
+from kamlib.data.checks import MISSING_IDS, account_rules
+from kamlib.data.duplicate_lines import duplicate_rule
 from kamlib.data.config import Config
 from kamlib.data.contract import DATE_MAX, DATE_MIN, MAX_AMOUNT, OUTLIER_YEARS, TABLES
 from kamlib.data.late_dates import late_tail
@@ -246,7 +247,7 @@ def _window(con, raw: PushedLines, t: ibis.Table, config: Config, report: Valida
 def _duplicates(raw: PushedLines, t: ibis.Table, config: Config,
                 report: ValidationReport) -> bool:
     """Exact duplicate lines (every mapped column equal): counted on the engine; returns
-    whether some are dropped (:func:`kamlib.data.checks.duplicate_rule`), so that the cube
+    whether some are dropped (:func:`kamlib.data.duplicate_lines.duplicate_rule`), so that the cube
     reads DISTINCT lines only when there is something to drop."""
     cols = [c for c in TABLES["transactions"].names if c in raw.mapping]
     groups = t.group_by(cols).aggregate(copies=t.count())
