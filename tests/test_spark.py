@@ -41,15 +41,28 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def spark():
-    """The run's SparkSession, started the way ``spark://local`` starts it."""
+    """This module's SparkSession, started the way ``spark://local`` starts it, and Spark
+    shut down whole after it: the JVM and its gateway's sockets would otherwise stay in the
+    test process, and every worker a later test forks would inherit them (300 descriptors,
+    1 GB), which the workers' bounds in test_worker_pool would count as theirs."""
     reason = _missing()
     if reason:
         (pytest.fail if os.environ.get("CI") else pytest.skip)(reason)
     session = connect_spark("spark://local")._session
     yield session
     session.stop()
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    if gateway is not None:
+        gateway.shutdown()
+        proc = getattr(gateway, "proc", None)
+        if proc is not None:  # the JVM exits when the pipe to it closes
+            proc.stdin.close()
+            proc.wait(timeout=60)
+        SparkContext._gateway = SparkContext._jvm = None
 
 
 @pytest.fixture(scope="session")
