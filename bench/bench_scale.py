@@ -13,7 +13,8 @@ generates logs of that shape (synthetic: no client data) and runs the default ``
   the other users' load, the CPU time much less (on a quiet 2-core machine the wall time is
   at least half of it).
 
-Shapes (``--shapes``, comma separated): ``25k`` (25,000 customers, 75,000 lines),
+Shapes (``--shapes``, comma separated): ``23k`` (23,570 customers, 69,659 lines: the size of
+the real log issue 21 was found on), ``25k`` (25,000 customers, 75,000 lines),
 ``250k`` (250,000 customers, 750,000 lines), ``100k-10M`` (100,000 accounts, 10M lines).
 
 Usage::
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out" / "scale"
 BIN = Path(sys.executable).parent
 
-SHAPES = {"25k": (25_000, 75_000), "250k": (250_000, 750_000),
+SHAPES = {"23k": (23_570, 69_659), "25k": (25_000, 75_000), "250k": (250_000, 750_000),
           "100k-10M": (100_000, 10_000_000)}
 
 # Customer of line i: u ** 3 skews most lines onto a few large customers while every customer
