@@ -262,6 +262,30 @@ def test_messages_about_database_tables_say_table_not_file(tmp_path, monkeypatch
         assert "the table has no data rows" in text and "accounts table" in text
 
 
+@pytest.mark.parametrize("kind", ["float8", "numeric"])
+def test_nan_and_infinity_in_the_database_are_no_amounts_on_both_paths(
+        tmp_path, monkeypatch, pg_cluster, kind):
+    """NaN and infinity, which PostgreSQL's float8 and numeric hold, are the local path's
+    non-numeric error on both paths, never summed and never a size error (servers sort
+    NaN above every number)."""
+    db = pg_cluster.create_database(f"nan_{kind}")
+    with pg_cluster.connect(db) as con:
+        con.execute(f"CREATE TABLE transactions (account_id text, date date, revenue {kind}, "
+                    "invoice_id text)")
+        con.execute("INSERT INTO transactions VALUES ('1', '2024-01-02', 5, 'A'), "
+                    "('1', '2024-01-03', 'NaN', 'B'), ('2', '2024-01-04', 'Infinity', 'C'), "
+                    "('2', '2024-01-05', '-Infinity', 'D'), ('2', '2024-01-06', 7, 'E')")
+    url = pg_cluster.reader(db, ["transactions"])
+    for compute in ("local", "database"):
+        report = kamlib.validate(_config(tmp_path, url, compute, monkeypatch=monkeypatch),
+                                 today=TODAY)
+        [bad] = [p for p in report.errors if p.column == "revenue"]
+        assert (bad.rule, bad.count, len(bad.values)) == ("non-numeric", 3, 3), compute
+        assert {v.lower().lstrip("-")[:3] for v in bad.values} == {"nan", "inf"}, compute
+        if compute == "database":
+            assert bad.rows == ("invoice_id=B", "invoice_id=C", "invoice_id=D")
+
+
 def test_passwords_stay_masked_on_every_path(tmp_path, monkeypatch, pg_cluster, capsys):
     url = pg_cluster.url("kam_reader", "wrong-pw-123456", "kam")
     for compute in ("local", "database"):

@@ -140,7 +140,7 @@ def _value_rules(raw: PushedLines, report: ValidationReport) -> ibis.Table:
     """Missing and implausible values; returns the lines with implausible values as NULL
     (as the local path unreads them)."""
     t, m = raw.lines_table, raw.mapping
-    missing, implausible = {}, {}
+    missing, implausible, nonfinite = {}, {}, {}
     for col in TABLES["transactions"].columns:
         if col.name not in m:
             continue
@@ -153,10 +153,25 @@ def _value_rules(raw: PushedLines, report: ValidationReport) -> ibis.Table:
         if col.kind == "date":
             implausible[col.name] = ~x.between(DATE_MIN, DATE_MAX)
         elif col.kind in ("number", "integer"):
-            implausible[col.name] = x.abs() > MAX_AMOUNT
+            # NaN and infinity, which a database's floating and numeric types hold, are no
+            # amounts (the local path's non-numeric rule); servers sort NaN above every
+            # number, so it is kept out of the size rule
+            nonfinite[col.name] = (x.isnan() | x.isinf()).fill_null(False)
+            implausible[col.name] = (x.abs() > MAX_AMOUNT) & ~nonfinite[col.name]
     counts = _counts(t, {**{f"m_{k}": v for k, v in missing.items()},
-                         **{f"i_{k}": v.fill_null(False) for k, v in implausible.items()}})
+                         **{f"i_{k}": v.fill_null(False) for k, v in implausible.items()},
+                         **{f"n_{k}": v for k, v in nonfinite.items()}})
     raw.rows = counts["_rows"]
+    for name, cond in nonfinite.items():
+        if n := counts[f"n_{name}"]:
+            # the values as the database writes them ('NaN', 'Infinity'): pandas would
+            # read NaN back as empty
+            shown = t.mutate(_as_written=t[name].cast("string"))
+            report.error("transactions", raw.file, "non-numeric", f"{n} {name} value(s) are "
+                         "not numbers", count=n, column=m[name],
+                         **_examples(shown, cond, raw.keys, "_as_written"),
+                         hint="Replace them with a number, or leave the cell empty if the "
+                              "column is optional.")
     for name, cond in implausible.items():
         n = counts[f"i_{name}"]
         if n:
@@ -175,10 +190,12 @@ def _value_rules(raw: PushedLines, report: ValidationReport) -> ibis.Table:
                          **_examples(t, cond, raw.keys, name),
                          hint=f"Every transactions row needs a {name}; fill it in or delete "
                               "the row.")
-    if not implausible:
+    unread = {k: c.fill_null(False) | nonfinite[k] if k in nonfinite else c.fill_null(False)
+              for k, c in implausible.items()}
+    if not unread:
         return t
-    return t.mutate(**{k: ibis.ifelse(c.fill_null(False), ibis.null(t[k].type()), t[k])
-                       for k, c in implausible.items()})
+    return t.mutate(**{k: ibis.ifelse(c, ibis.null(t[k].type()), t[k])
+                       for k, c in unread.items()})
 
 
 def _date_histogram(con, t: ibis.Table) -> None:
