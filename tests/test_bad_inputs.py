@@ -5,6 +5,7 @@ Each test writes a small valid data set, replaces one file, and states what a us
 Lines are lines of the file: the header is line 1, the first data row line 2.
 """
 
+import csv
 import io
 from datetime import date
 
@@ -232,6 +233,44 @@ def test_ids_differing_only_by_whitespace_are_merged_and_logged(write):
     assert "' 001', '001 '] -> '001'" in step.detail
     am = kamlib.load(config, today=TODAY).cube.account_month
     assert am.loc[am["account_id"] == "001", "revenue"].sum() == 105.0
+
+
+# every kind of blank a file or a database can carry at either end of an id: tab, carriage
+# return, vertical tab, no-break space, thin space, ideographic space, line separator
+BLANK_IDS = ["001\t", "\r001", "001\x0b", "001\u00a0", "\u2009001", "001\u3000",
+             "\u2028001 \t"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+@pytest.mark.parametrize("padded", BLANK_IDS, ids=ascii)
+def test_ids_with_any_blank_around_them_are_the_same_account(tmp_path, fmt, padded):
+    """The id reads as 001, so it is 001: trimmed and counted like a space on the text path
+    (CSV) and on the typed path (Parquet), in transactions and accounts alike; never an
+    unknown account, never a second account beside 001."""
+    tx = pd.DataFrame({"account_id": ["001", padded, "002"], "date": pd.to_datetime(
+        ["2024-01-05", "2024-01-06", "2024-01-07"]), "revenue": [100.0, 5.0, 7.0]})
+    accounts = pd.DataFrame({"account_id": [padded.replace("001", "002"), "001"],
+                             "account_name": ["Beta", "Alpha"]})
+    for name, frame in (("transactions", tx), ("accounts", accounts)):
+        if fmt == "csv":
+            frame.to_csv(tmp_path / f"{name}.csv", index=False, quoting=csv.QUOTE_NONNUMERIC)
+        else:
+            frame.to_parquet(tmp_path / f"{name}.parquet", index=False)
+    (tmp_path / "kam.toml").write_text('[source]\nfolder = "."\n')
+    ds = kamlib.load(tmp_path / "kam.toml", today=TODAY)
+    assert ds.report.ok, str(ds.report)
+    trimmed = {(c.file.split(".")[0], c.count) for c in ds.report.cleaning
+               if c.step == "whitespace trimmed from account_id"}
+    assert trimmed == {("transactions", 1), ("accounts", 1)}
+    totals = ds.cube.account_month.groupby("account_id")["revenue"].sum().to_dict()
+    assert totals == {"001": 105.0, "002": 7.0}
+    assert sorted(ds.accounts["account_id"]) == ["001", "002"]
+
+
+def test_an_unknown_id_with_a_blank_inside_is_not_called_leading_zeros(write):
+    p = only(check(write(**{"transactions.csv": TX + "0\u200901,2024-03-01,5,Cloud,1,I9\n"})))
+    assert p.rule == "unknown-account"
+    assert "leading zeros" not in p.hint
 
 
 def test_leading_zeros_in_ids_survive(write):

@@ -286,6 +286,25 @@ def test_nan_and_infinity_in_the_database_are_no_amounts_on_both_paths(
             assert bad.rows == ("invoice_id=B", "invoice_id=C", "invoice_id=D")
 
 
+def test_ids_with_any_blank_around_them_are_one_account_on_both_paths(
+        tmp_path, monkeypatch, pg_cluster):
+    """A tab, a no-break space, an ideographic space around an id: trimmed on the server as
+    on the local path (Ibis' strip() alone takes only ASCII blanks)."""
+    db = pg_cluster.create_database("blank_ids")
+    with pg_cluster.connect(db) as con:
+        con.execute("CREATE TABLE transactions (account_id text, date date, revenue float8)")
+        con.execute("INSERT INTO transactions VALUES ('1', '2024-01-02', 5), (E'1\\t', "
+                    "'2024-01-03', 7), ('1' || chr(160), '2024-01-04', 1), (chr(12288) || "
+                    "'2', '2024-01-05', 2)")
+        con.execute("CREATE TABLE accounts (account_id text, account_name text)")
+        con.execute("INSERT INTO accounts VALUES ('1', 'One'), ('2', 'Two')")
+    url = pg_cluster.reader(db, ["transactions", "accounts"])
+    for compute in ("local", "database"):
+        ds = kamlib.load(_config(tmp_path, url, compute, monkeypatch=monkeypatch), today=TODAY)
+        totals = ds.cube.account_month.groupby("account_id")["revenue"].sum().to_dict()
+        assert totals == {"1": 13.0, "2": 2.0}, compute
+
+
 def test_passwords_stay_masked_on_every_path(tmp_path, monkeypatch, pg_cluster, capsys):
     url = pg_cluster.url("kam_reader", "wrong-pw-123456", "kam")
     for compute in ("local", "database"):

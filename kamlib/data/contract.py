@@ -24,11 +24,30 @@ Kind = Literal["id", "text", "date", "number", "integer"]
 
 __all__ = ["Column", "Table", "TABLES", "pandera_schema", "data_dictionary", "DATE_MIN",
            "DATE_MAX", "MAX_AMOUNT", "normalise", "OUTLIER_YEARS", "NOTE_SECTIONS",
-           "EVENT_TYPES"]
+           "EVENT_TYPES", "BLANKS", "trim_blanks_sql"]
 
 def normalise(name: object) -> str:
     """Column-name form used for matching: no BOM, trimmed, lower case, '_' for blanks."""
     return re.sub(r"[\s\-]+", "_", str(name).replace("\ufeff", "").strip().lower())
+
+
+# What is trimmed from the ends of a value: every character Python calls whitespace (space,
+# tab, line breaks, no-break and other Unicode spaces), not only the space, which is all
+# DuckDB's trim() takes from ASCII text: "A\t" or "A\u00a0" is the id "A", as it reads.
+BLANKS = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+          "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def trim_blanks_sql(x: str) -> str:
+    """SQL (DuckDB) trimming :data:`BLANKS` from both ends of ``x``.
+
+    >>> import duckdb
+    >>> duckdb.sql(f"SELECT {trim_blanks_sql(chr(39) + ' A' + chr(9) + chr(39))}").fetchall()
+    [('A',)]
+    >>> BLANKS == "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+    True
+    """
+    return f"trim({x}, '{BLANKS}')"
 
 
 # Every date column: a date outside these is a typo (or a placeholder such as 0000-00-00 or

@@ -8,6 +8,8 @@ Examples
 --------
 >>> _difference("CAFE\u0301-1", "CAF\u00c9-1")
 'the Unicode form of an accented letter (composed vs decomposed)'
+>>> _difference("0042", "42"), _difference("42" + chr(9), "42")
+('leading zeros', 'blanks around the id (tab, line break, an unusual space)')
 """
 
 from __future__ import annotations
@@ -47,7 +49,11 @@ def _difference(unknown: str, known: str) -> str:
         return "a '.0' suffix: the ids were read as decimal numbers somewhere"
     if unknown.casefold() == known.casefold():
         return "upper and lower case letters"
-    return "leading zeros"
+    if unknown.strip() == known.strip():
+        return "blanks around the id (tab, line break, an unusual space)"
+    if unknown.lstrip("0") == known.lstrip("0"):
+        return "leading zeros"
+    return "characters that look alike"
 
 
 def lookalike_groups(ids) -> list[list[str]]:

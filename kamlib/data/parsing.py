@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 import duckdb
 
 from kamlib.data.config import Config
-from kamlib.data.contract import DATE_MAX, DATE_MIN, MAX_AMOUNT, TABLES
+from kamlib.data.contract import DATE_MAX, DATE_MIN, MAX_AMOUNT, TABLES, trim_blanks_sql
 from kamlib.data.currencies import CURRENCY, mixed_currencies
 from kamlib.data.file_lines import lone_cr_line
 from kamlib.data.problems import ValidationReport
@@ -97,7 +97,8 @@ def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
         typed = src_type != "VARCHAR"
         text = f"CAST({name} AS VARCHAR)" if typed else name
         if col.kind in ("id", "text"):
-            expr = f"CAST({name} AS VARCHAR)" if typed else f"nullif(trim({name}), '')"
+            expr = f"CAST({name} AS VARCHAR)" if typed else \
+                f"nullif({trim_blanks_sql(name)}, '')"
         elif col.kind in ("number", "integer"):
             # NaN and infinity come typed from Parquet and databases too: not amounts
             expr = f"CASE WHEN isfinite({name}) THEN CAST({name} AS DOUBLE) END" \
@@ -114,8 +115,8 @@ def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
         if col.kind == "id" and not typed:
             outer.append(f"CASE WHEN {name}__src <> {name} THEN {name}__src END AS {name}__raw")
         elif col.kind not in ("id", "text"):  # the text of implausible values too
-            outer.append(f"CASE WHEN ({name} IS NULL AND trim(CAST({name}__src AS VARCHAR)) "
-                         f"<> '') OR NOT {plausible_sql(name, col.kind)} THEN "
+            outer.append(f"CASE WHEN ({name} IS NULL AND "
+                         f"{trim_blanks_sql(f'CAST({name}__src AS VARCHAR)')} <> '') OR NOT {plausible_sql(name, col.kind)} THEN "
                          f"CAST({name}__src AS VARCHAR) END AS {name}__raw")
     table = f"t_{raw.table}"
     # Insertion order is preserved, so a row's rowid is its position in the file.

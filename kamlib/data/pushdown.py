@@ -37,7 +37,8 @@ import pandas as pd
 from kamlib.data.checks import MISSING_IDS, account_rules
 from kamlib.data.duplicate_lines import duplicate_rule
 from kamlib.data.config import Config
-from kamlib.data.contract import DATE_MAX, DATE_MIN, MAX_AMOUNT, OUTLIER_YEARS, TABLES
+from kamlib.data.contract import (BLANKS, DATE_MAX, DATE_MIN, MAX_AMOUNT, OUTLIER_YEARS,
+                                   TABLES)
 from kamlib.data.late_dates import late_tail
 from kamlib.data.problems import MAX_EXAMPLES, ValidationReport
 from kamlib.data.sources.base import RawTable
@@ -88,12 +89,19 @@ def typed_lines(source: ibis.Table, mapping: dict[str, str]) -> ibis.Table:
             continue
         x = source[mapping[col.name]]
         if col.kind in ("id", "text"):
-            out[col.name] = x.strip().nullif("") if x.type().is_string() else x.cast("string")
+            out[col.name] = _trimmed(x).nullif("") if x.type().is_string() else \
+                x.cast("string")
         elif col.kind == "date":
             out[col.name] = x.cast("date")
         else:
             out[col.name] = x.cast("float64")
     return source.select(**out)
+
+
+def _trimmed(x: ibis.StringValue) -> ibis.StringValue:
+    """``x`` without :data:`BLANKS` at either end, as the local path trims (Ibis' strip()
+    takes only ASCII blanks)."""
+    return x.re_replace(f"^[{BLANKS}]+", "").re_replace(f"[{BLANKS}]+$", "")
 
 
 def pushdown_keys(mapping: dict[str, str]) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import duckdb
 
 from kamlib.data.config import Config
-from kamlib.data.contract import DATE_MAX, DATE_MIN, MAX_AMOUNT, TABLES
+from kamlib.data.contract import DATE_MAX, DATE_MIN, MAX_AMOUNT, TABLES, trim_blanks_sql
 from kamlib.data.sources.base import RawTable
 
 __all__ = ["DUCK_TYPES", "numeric", "native", "plausible_sql", "typed_read"]
@@ -114,11 +114,12 @@ def typed_read(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
 def _clean(con, table: str, mapped, rejects: str | None) -> bool:
     if rejects and con.execute(f"SELECT count(*) FROM {rejects}").fetchall()[0][0]:
         return False
-    # trim() strips only spaces from ASCII text, so its exact (slow) rule is needed only for
-    # the rest; "< '!'" (empty, or a leading blank) is answered from column statistics
+    # Every ASCII blank (space, tab, line break) sorts before "!", so two comparisons find
+    # one at either end of ASCII text ("< '!'", empty or a leading blank, is answered from
+    # column statistics); the exact (slow) trim is needed only for the rest (a no-break space)
     suspect = [f"NOT isfinite({c.name}) OR NOT {plausible_sql(c.name, c.kind)}"
                if c.kind not in ("id", "text") else
-               f"{c.name} < '!' OR suffix({c.name}, ' ') OR (strlen({c.name}) <> "
-               f"length({c.name}) AND {c.name} <> trim({c.name}))" for c in mapped]
+               f"{c.name} < '!' OR right({c.name}, 1) < '!' OR (strlen({c.name}) <> "
+               f"length({c.name}) AND {c.name} <> {trim_blanks_sql(c.name)})" for c in mapped]
     return not (suspect and con.execute(f"SELECT 1 FROM {table} WHERE {' OR '.join(suspect)} "
                                         f"LIMIT 1").fetchall())
