@@ -37,12 +37,17 @@ _STATUS = ["account_id", "status", "reasons", "revenue_l12m", "revenue_p12m"]
 def compact(value: float, unit: str = "") -> str:
     """An amount as a director reads it: 498.5 M, 21.6 k, 950 (``unit`` appended), never
     more than four significant digits below a hundred billion (999,960 is 1.0 M, not
-    1,000.0 k).
+    1,000.0 k); below 10 two significant digits (0.25, 7.5). Number, scale and unit are
+    joined by no-break spaces, so "2.9 M EUR" never breaks across lines. Every page and
+    caption shows compact amounts with this one function.
 
-    >>> compact(498_475_813, "EUR"), compact(-21_640), compact(950.4), compact(1.25e9)
-    ('498.5 M EUR', '-21.6 k', '950', '1.25 bn')
-    >>> compact(999_960), compact(999.6), compact(12_345.6)
-    ('1.0 M', '1.0 k', '12.3 k')
+    >>> nb = lambda s: s.replace("\u00a0", " ")  # the no-break spaces, shown as spaces
+    >>> [nb(compact(v)) for v in (-21_640, 950.4, 1.25e9, 999_960, 999.6, 12_345.6)]
+    ['-21.6 k', '950', '1.25 bn', '1.0 M', '1.0 k', '12.3 k']
+    >>> nb(compact(498_475_813, "EUR")), compact(0.25), compact(7.0), compact(float("nan"))
+    ('498.5 M EUR', '0.25', '7', 'n/a')
+    >>> compact(1e-5), compact(9.96)
+    ('0', '10')
     """
     if value is None or not np.isfinite(value):
         return "n/a"
@@ -53,8 +58,11 @@ def compact(value: float, unit: str = "") -> str:
     while i + 1 < len(scales) and round(size / scales[i][0], scales[i][2]) >= 1000:
         i += 1
     limit, suffix, digits = scales[i]
-    text = f"{value / limit:,.{digits}f} {suffix}".strip()
-    return f"{text} {unit}".strip()
+    if i == 0 and size < 10 and value != int(value):
+        text = f"{value:.2g}" if size >= 0.005 else "0"  # 0.25 and 7.5, never 1e-05
+    else:
+        text = f"{value / limit:,.{digits}f}\u00a0{suffix}".strip()
+    return f"{text}\u00a0{unit}" if unit else text
 
 
 def totals(status: pd.DataFrame) -> dict[str, float]:

@@ -53,7 +53,8 @@ def test_act_on_lost_and_at_risk_key_accounts_and_loss_makers():
 
 def test_next_steps_say_counts_and_stakes():
     actions = act_on(STATUS, ACCOUNTS, key_accounts={"b", "c"}, large_share=0.2)
-    assert next_steps(actions, STATUS, "EUR") == [
+    # amounts keep number and unit together (no-break spaces, shown here as spaces)
+    assert [s.replace("\u00a0", " ") for s in next_steps(actions, STATUS, "EUR")] == [
         "Win back 1 lost key account: 300 EUR bought in the 12 months before the last 12.",
         "Visit 1 key account at risk: 60 EUR bought in the last 12 months.",
         "Review the cost to serve of 1 large account making a loss: 50 EUR lost in the last "
@@ -64,6 +65,9 @@ def test_next_steps_say_counts_and_stakes():
 
 @pytest.mark.parametrize("value, text", [(0, "0"), (999.4, "999"), (1000, "1.0 k"),
                                          (-2_500_000, "-2.5 M"), (3e9, "3.00 bn"),
+                                         (9.5, "9.5"), (0.0123, "0.012"), (0.004, "0"),
+                                         (-7.25, "-7.2"), (7.0, "7"),
                                          (float("nan"), "n/a")])
 def test_compact(value, text):
-    assert compact(value) == text
+    assert compact(value) == text.replace(" ", "\u00a0")
+    assert " " not in compact(value, "EUR")  # never broken between number, scale, unit

@@ -24,9 +24,9 @@ def test_brief_by_hand_names_escaped():
     data = brief_data(st, accounts, key_accounts={"b", "c"}, unit="EUR",
                       plans={"b": "plans/b.html"})
     revenue, profit, margin, risk = data["figures"]
-    assert (revenue["text"], revenue["move"], revenue["tone"]) == ("1.5 k EUR",
-                                                                  "290 EUR (+24.0%)", "better")
-    assert (profit["text"], profit["tone"]) == ("24 EUR", "worse")
+    assert (revenue["text"], revenue["move"], revenue["tone"]) == ("1.5\u00a0k\u00a0EUR",
+                                                                  "290\u00a0EUR (+24.0%)", "better")
+    assert (profit["text"], profit["tone"]) == ("24\u00a0EUR", "worse")
     assert margin["move"] == f"{(24 / 1500 - 106 / 1210) * 100:+.1f} pts"
     assert (risk["text"], risk["label"]) == ("1", "accounts at risk; 1 lost")
     assert [r["name"] for r in data["largest"]][:2] == ["<script>x</script>", "d"]

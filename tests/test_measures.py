@@ -57,7 +57,7 @@ def test_up_and_down_always_read_a_movement_the_opposite_way(change):
 @given(st.floats(min_value=-9.9e10, max_value=9.9e10))
 def test_compact_amounts_never_show_more_than_four_digits_and_stay_close(value):
     text = compact(value)
-    number, _, suffix = text.partition(" ")
+    number, _, suffix = text.partition("\u00a0")
     assert significant(number) <= 4, text
     scale = {"": 1, "k": 1e3, "M": 1e6, "bn": 1e9}[suffix]
     digits = len(number.split(".")[1]) if "." in number else 0

@@ -93,7 +93,7 @@ def test_every_thumbnail_is_an_image_named_by_what_it_shows():
              "data": {"values": [1.0e6, 0.9e6, 1.234e6],
                       "periods": ["Jan 2024", "Feb 2024", "Mar 2024"]}}
     root = _tree(thumbnail_svg(thumb))
-    name = "Monthly revenue (EUR), Jan 2024 to Mar 2024, last 1.2 M"
+    name = "Monthly revenue (EUR), Jan 2024 to Mar 2024, last 1.2\u00a0M"
     assert root.get("role") == "img" and root.get("aria-label") == name
     assert root.find(f"{SVG}title").text == name
     matrix = {"kind": "matrix", "label": "ABC-XYZ", "data": {

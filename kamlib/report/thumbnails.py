@@ -32,10 +32,11 @@ from __future__ import annotations
 import math
 from html import escape
 
+from kamlib.brief import compact
 from kamlib.report.contrast import blend, ink_on
 
 __all__ = ["KINDS", "MAX_POINTS", "MAX_VALUE", "thumbnail_problem", "describe", "thumbnail_svg",
-           "sparkline_svg", "curve_svg", "matrix_svg", "bars_svg", "compact"]
+           "sparkline_svg", "curve_svg", "matrix_svg", "bars_svg"]
 
 KINDS = ("sparkline", "curve", "matrix", "bars")
 MAX_POINTS = 400  # a thumbnail is a glance: more points than pixels means rows, not figures
@@ -125,18 +126,6 @@ def thumbnail_problem(thumb: object) -> str:
     return f"kind {kind!r} is not one of {', '.join(KINDS)}"
 
 
-def compact(value: float) -> str:
-    """A number short enough for a caption.
-
-    >>> compact(1234567), compact(-12345), compact(999), compact(0.25)
-    ('1.2 M', '-12.3 k', '999', '0.25')
-    """
-    for size, unit in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{value / size:.1f} {unit}"
-    return f"{value:.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.2g}"
-
-
 def _text(value: object, limit: int = MAX_TEXT) -> str:
     """Escaped, and cut to ``limit`` characters (before escaping: no entity is cut)."""
     text = str(value)
@@ -147,7 +136,8 @@ def describe(thumb: dict) -> str:
     """What the thumbnail shows, in words: its caption and its accessible name (unescaped).
 
     >>> describe({"kind": "sparkline", "label": "Monthly revenue", "data": {
-    ...     "values": [1.0e6, 1.2e6], "periods": ["Jan 2024", "Feb 2024"]}})
+    ...     "values": [1.0e6, 1.2e6], "periods": ["Jan 2024", "Feb 2024"]}}).replace(
+    ...     "\u00a0", " ")
     'Monthly revenue, Jan 2024 to Feb 2024, last 1.2 M'
     """
     label, d = str(thumb["label"])[:200], thumb["data"]
