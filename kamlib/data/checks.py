@@ -58,6 +58,11 @@ def _named(raw: RawTable) -> str:
 
 
 def _where(raw: RawTable, col: str | None, rows) -> dict:
+    """Where: the column, the sheet, and the lines of 0-based ``rows``, or, where the rows
+    were named by their keys already (a table on a server), those names."""
+    rows = list(rows)
+    if rows and isinstance(rows[0], str):
+        return dict(column=raw.mapping.get(col) if col else None, rows=rows)
     return dict(column=raw.mapping.get(col) if col else None, sheet=raw.sheet,
                 lines=raw.lines(rows))
 
@@ -166,7 +171,8 @@ def account_rules(con, raws, config: Config, report: ValidationReport, empty: bo
     """The rules on per-account totals (table ``tx_accounts``: account_id, revenue, lines):
     unknown accounts (or accounts made from the ids), negative accounts, zero revenue.
 
-    ``lines_of(ids)`` gives the example lines of unknown accounts (default: from ``tx``);
+    ``lines_of(ids)`` gives the example rows of unknown accounts (default: their line
+    numbers, from ``tx``; on a server, their rows named by keys);
     ``ids_from`` is the table of transaction account ids when there is no accounts table.
     The pushdown (:mod:`kamlib.data.pushdown`) computes ``tx_accounts`` on the database and
     runs these same rules on it.

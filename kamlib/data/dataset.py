@@ -162,6 +162,7 @@ def _read_all(con, config: Config, today: date | None, progress: Progress
     from kamlib.data.checks import check_tables
     from kamlib.data.parsing import parse_table
     from kamlib.data.pushdown import check_pushed
+    from kamlib.data.row_keys import name_rows_by_keys
     from kamlib.data.sources import read_table
     from kamlib.data.sources.database import read_pushed
 
@@ -183,6 +184,7 @@ def _read_all(con, config: Config, today: date | None, progress: Progress
     # reports every problem (unreadable values are NULL there and excluded by the rules).
     progress("checking keys, references and duplicates")
     check_tables(con, raws, config, report, today)
+    name_rows_by_keys(con, raws, report)  # a database table has no lines to point to
     if pushed is not None:  # the transaction rules where the lines are (pushdown.py)
         try:
             check_pushed(con, pushed, raws, config, report, today)

@@ -41,6 +41,7 @@ from kamlib.data.contract import (BLANKS, DATE_MAX, DATE_MIN, MAX_AMOUNT, OUTLIE
                                    TABLES)
 from kamlib.data.late_dates import late_tail
 from kamlib.data.problems import MAX_EXAMPLES, ValidationReport
+from kamlib.data.row_keys import row_keys, row_names, value_text
 from kamlib.data.sources.base import RawTable
 
 __all__ = ["PushedLines", "pushdown_keys", "typed_lines", "check_pushed", "clean_lines",
@@ -105,9 +106,7 @@ def _trimmed(x: ibis.StringValue) -> ibis.StringValue:
 
 
 def pushdown_keys(mapping: dict[str, str]) -> tuple[str, ...]:
-    if "invoice_id" in mapping:
-        return ("invoice_id", "line_no") if "line_no" in mapping else ("invoice_id",)
-    return ("account_id", "date")
+    return row_keys("transactions", mapping)
 
 
 def _examples(t: ibis.Table, cond, keys, column: str | None = None) -> dict:
@@ -115,26 +114,8 @@ def _examples(t: ibis.Table, cond, keys, column: str | None = None) -> dict:
     ('invoice_id=A7 line_no=2'), and ``values`` of ``column`` ('' when empty)."""
     shown = [*keys, *([column] if column and column not in keys else [])]
     rows = t.filter(cond).select(*shown).order_by(list(keys)).limit(MAX_EXAMPLES).to_pandas()
-    return dict(rows=_named(rows[list(keys)], keys),
-                values=[_text(v) for v in rows[column]] if column else [])
-
-
-def _text(value) -> str:
-    """A value as the local path quotes it: '' when empty, a date without a time, a whole
-    number without '.0'."""
-    if pd.isna(value):
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
-
-
-def _named(rows: pd.DataFrame, keys) -> list[str]:
-    """Each row as 'key=value …'."""
-    return [" ".join(f"{c}={_text(v)}" for c, v in zip(keys, row))
-            for row in rows.itertuples(index=False)]
+    return dict(rows=row_names(rows[list(keys)], keys),
+                values=[value_text(v) for v in rows[column]] if column else [])
 
 
 def _counts(t: ibis.Table, conds: dict) -> dict[str, int]:
@@ -292,7 +273,7 @@ def _duplicates(raw: PushedLines, t: ibis.Table, config: Config,
             MAX_EXAMPLES).to_pandas()
         report.warn("transactions", raw.file, "duplicate-lines", f"{n} line(s) repeat an "
                     f"earlier line exactly (revenue {revenue:,.2f}); kept as real repeat "
-                    f"purchases", count=n, rows=_named(shown, raw.keys),
+                    f"purchases", count=n, rows=row_names(shown, raw.keys),
                     hint="If they are a double export, set [analysis] duplicate_lines = "
                          "\"drop\"; mapping an invoice_id column lets the kit decide.")
     return drop and n > 0
@@ -343,8 +324,8 @@ def check_pushed(con, raw: PushedLines, raws: dict, config: Config, report: Vali
                      f"runs from {first} to {last}", column=raw.mapping["date"],
                      hint="Set [analysis] start and end (or as_of) to dates inside the data.")
 
-    def lines_of(ids: list[str]) -> list[int]:  # no line numbers on a server: keys instead
-        return []
+    def lines_of(ids: list[str]) -> list[str]:  # no line numbers on a server: keys instead
+        return _examples(t, t.account_id.isin(ids) & cond, raw.keys)["rows"]
 
     account_rules(con, {**raws, "transactions": raw}, config, report, n == 0, lines_of,
                   ids_from="_tx_ids")
