@@ -140,6 +140,8 @@ def test_grouped_numbers_that_are_what_they_seem_still_read(write):
     (["$ 100", "100"], "EUR", "EUR, USD"),  # an amount without a mark is in [format] currency
     (["£5", "GBP 5", "€5"], "GBP", "EUR, GBP"),
     (["100 EUR", "100 CHF"], "EUR", "CHF, EUR"),
+    (["¥ 100", "JPY 5"], "CNY", "CNY, JPY"),  # the sign is the yuan in a CNY report
+    (["$ 100", "USD 5"], "AUD", "AUD, USD"),
 ])
 def test_several_currencies_in_one_column_are_an_error(write, amounts, currency, found):
     text = HEADER + "".join(f"00{i % 3 + 1},2024-01-0{i + 1},{a},Cloud,1,I{i}\n"
@@ -151,7 +153,12 @@ def test_several_currencies_in_one_column_are_an_error(write, amounts, currency,
 
 @pytest.mark.parametrize("amounts, currency", [(["$ 100", "USD 5", "7"], "USD"),
                                                (["€ 100", "100"], "EUR"),
-                                               (["Rp 100", "IDR 5"], "IDR")])
+                                               (["Rp 100", "IDR 5"], "IDR"),
+                                               # a sign several currencies write
+                                               (["¥ 100", "CNY 5", "7"], "CNY"),
+                                               (["¥ 100", "JPY 5"], "JPY"),
+                                               (["$ 100", "AUD 5", "7"], "AUD"),
+                                               (["$ 100", "7"], "cad")])
 def test_one_currency_written_several_ways_is_read(write, amounts, currency):
     text = HEADER + "".join(f"00{i % 3 + 1},2024-01-0{i + 1},{a},Cloud,1,I{i}\n"
                             for i, a in enumerate(amounts))

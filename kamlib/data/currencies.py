@@ -14,17 +14,33 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["CURRENCY", "mixed_currencies"]
+__all__ = ["CURRENCY", "currency_of", "mixed_currencies"]
 
-CURRENCY = r"[€$£¥₹]|\b(EUR|USD|GBP|IDR|Rp|CHF|JPY|INR)\b"
+CURRENCY = r"[€$£¥₹]|\b(EUR|USD|GBP|IDR|Rp|CHF|JPY|CNY|INR|CAD|AUD|NZD|SGD|HKD)\b"
 
 
 def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-# one currency per mark ("$" and "USD" are one); the configured currency for unmarked values
-_SAME = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "RP": "IDR"}
+# the currencies each sign is written for, the likeliest first: a sign is read as the
+# configured currency when it is one of them ("¥" is the yuan in a CNY report, the yen in
+# a JPY or EUR one), else as the first; codes are themselves
+_SIGNS = {"€": ("EUR",), "$": ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN"),
+          "£": ("GBP",), "¥": ("JPY", "CNY"), "₹": ("INR",), "RP": ("IDR",)}
+
+
+def currency_of(mark: str, configured: str) -> str:
+    """The currency a mark found in an amount stands for, in a report in ``configured``.
+
+    >>> currency_of("¥", "CNY"), currency_of("¥", "EUR"), currency_of("$", "AUD")
+    ('CNY', 'JPY', 'AUD')
+    >>> currency_of("Rp", "EUR"), currency_of("chf", "EUR")
+    ('IDR', 'CHF')
+    """
+    mark, configured = mark.upper(), configured.upper()
+    meant = _SIGNS.get(mark, (mark,))
+    return configured if configured in meant else meant[0]
 
 
 def mixed_currencies(con, table, raw, col, currency: str, report) -> bool:
@@ -34,10 +50,11 @@ def mixed_currencies(con, table, raw, col, currency: str, report) -> bool:
     rows = con.execute(f"SELECT upper(regexp_extract({col}__raw, {_lit(CURRENCY)})) AS mark, "
                        f"rowid, {col}__raw FROM {table} WHERE {col} IS NOT NULL ORDER BY rowid"
                        ).fetchall()
-    unmarked = _SAME.get(currency.upper(), currency.upper())
+    unmarked = currency_of(currency, currency)
     found: dict[str, list] = {}
     for mark, rowid, text in rows:
-        found.setdefault(_SAME.get(mark, mark) if mark else unmarked, []).append((rowid, text))
+        found.setdefault(currency_of(mark, currency) if mark else unmarked, []).append(
+            (rowid, text))
     if len(found) < 2:
         return False
     report.error(raw.table, raw.file, "mixed-currencies", f"{col} holds amounts in "
