@@ -29,7 +29,7 @@ from kamlib.report.plans_portfolio import (READ_HERE, SavedPortfolio, _keep_only
 from kamlib.report.staging import drop_staging, new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
 
-__all__ = ["build_plans", "PlansResult", "PLAN_NOTEBOOK", "RECORD", "write_template",
+__all__ = ["build_plans", "open_plans", "PlansRun", "PlansResult", "PLAN_NOTEBOOK", "RECORD", "write_template",
            "cap_notice", "portfolio_for", "save_for_plans", "SavedPortfolio",
            "given_portfolio"]
 
@@ -220,7 +220,31 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     PrinterMissing
         Before anything runs, with ``pdf`` when chromium or Playwright is not installed.
     """
-    from kamlib.report.execute import worker_pool
+    run = open_plans(config, out=out, top=top, accounts=accounts,
+                     every_key_account=every_key_account, workers=workers, timeout=timeout,
+                     force=force, notebook=notebook, template=template, parameters=parameters,
+                     show_progress=show_progress, dataset=dataset, pool=pool, pdf=pdf,
+                     frames=frames)
+    try:
+        from kamlib.report.execute import execute as _execute
+
+        tasks = run.tasks()
+        outcomes = _execute(tasks, run.pool, run.workers, timeout, run.console,
+                            show_progress) if tasks else []
+        return run.finish(outcomes)
+    finally:
+        run.close()
+
+
+def open_plans(config: str | Path | Config | None = None, *, out: str | Path = "plans",
+                top: int | None = None, accounts: Iterable[str] | None = None,
+                every_key_account: bool = False, workers: int | None = None, timeout: int = 300, force: bool = False,
+                notebook: str | Path = PLAN_NOTEBOOK, template: str | Path | None = None,
+                parameters: dict[str, dict] | None = None, show_progress: bool = True,
+                dataset=None, pool: tuple | None = None, pdf: bool = False,
+                frames=None) -> PlansRun:
+    """The checks of :func:`build_plans` (same parameters, same errors) and its staging
+    folder: the run, ready for its phases (:class:`PlansRun`)."""
     from kamlib.report.notebooks import check_parameters
     from kamlib.report.pdf import check_printer
 
@@ -240,45 +264,87 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
         check_parameters(notebook, {**base, **values})
     limit = None if top is not None or accounts is not None or every_key_account \
         else cfg.plans.top
-    out.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale(out)
-    staging = new_staging(out)
-    run = _Run(ds=dataset, frames=frames)
-    if pool is None:  # started now: the kernels boot while the data loads
-        run.workers = max(1, workers or os.cpu_count() or 1)
-        run.pool = worker_pool(run.workers, notebook.parent, staging)
-    else:
-        run.pool, run.workers, run.cwd = pool
-    try:
-        return _plans(cfg, run, out, staging, notebook, base, top=top, accounts=accounts,
-                      limit=limit,
-                      timeout=timeout, force=force, template=template,
-                      parameters=parameters or {}, show_progress=show_progress, pdf=pdf)
-    finally:
-        if pool is None:
-            run.pool.shutdown(wait=True, cancel_futures=True)
-        drop_staging(staging)
+    return PlansRun(cfg, out, notebook, base, workers=workers, dataset=dataset, pool=pool,
+                    frames=frames, options=dict(
+                        top=top, accounts=accounts, limit=limit, timeout=timeout,
+                        force=force, template=template, parameters=parameters or {},
+                        show_progress=show_progress, pdf=pdf))
+
+
+class PlansRun:
+    """A plans run in its three phases, so ``kam build`` can run its plans between its
+    report notebooks: the checks and the staging folder (made here), the plan tasks once
+    the portfolio is computed (:meth:`tasks`), the published plans from their outcomes
+    (:meth:`finish`); :meth:`close` drops the staging folder (and a pool started here)."""
+
+    def __init__(self, cfg: Config, out: Path, notebook: Path, base: dict, *,
+                 workers: int | None, dataset, pool: tuple | None, frames, options: dict):
+        from kamlib.report.execute import console as _console
+        from kamlib.report.execute import worker_pool
+
+        self.cfg, self.out, self.notebook, self.base = cfg, out, notebook, base
+        self.options, self.console = options, _console()
+        self.started = time.perf_counter()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(out)
+        self.staging = new_staging(out)
+        self.run = _Run(ds=dataset, frames=frames)
+        self.own_pool = pool is None
+        if pool is None:  # started now: the kernels boot while the data loads
+            self.run.workers = max(1, workers or os.cpu_count() or 1)
+            self.run.pool = worker_pool(self.run.workers, notebook.parent, self.staging)
+        else:
+            self.run.pool, self.run.workers, self.run.cwd = pool
+        self.planned: dict | None = None
+
+    @property
+    def pool(self):
+        return self.run.pool
+
+    @property
+    def workers(self) -> int:
+        return self.run.workers
+
+    def tasks(self, quiet: bool = False) -> list[Task]:
+        """The plan notebooks to run (the portfolio computed or read first); ``quiet``: no
+        spinner (inside the build's progress display)."""
+        self.planned = _plans(self.cfg, self.run, self.out, self.staging, self.notebook,
+                              self.base, quiet=quiet, console=self.console, **{
+                                  k: v for k, v in self.options.items()
+                                  if k != "show_progress"})
+        return self.planned["tasks"]
+
+    def finish(self, outcomes: list[Outcome]) -> PlansResult:
+        """Publish the plans that ran (and the index, the calendars, the failed pages)."""
+        return _finish(self.planned, outcomes, self.out, self.staging, self.console,
+                       started=self.started, force=self.options["force"],
+                       show_progress=self.options["show_progress"],
+                       pdf=self.options["pdf"])
+
+    def close(self) -> None:
+        if self.own_pool:
+            self.run.pool.shutdown(wait=True, cancel_futures=True)
+        drop_staging(self.staging)
 
 
 def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, base: dict, *,
            top: int | None, accounts: Iterable[str] | None, limit: int | None,
-           timeout: int, force: bool,
-           template: str | Path | None, parameters: dict[str, dict],
-           show_progress: bool, pdf: bool = False) -> PlansResult:
-    """The plans run of :func:`build_plans`, in its staging folder and on its pool."""
+           timeout: int, force: bool, template: str | Path | None,
+           parameters: dict[str, dict], pdf: bool, quiet: bool, console) -> dict:
+    """The plan tasks of a plans run (in its staging folder, for its pool), and what
+    :func:`_finish` needs of the portfolio; the portfolio is computed or read first."""
+    from contextlib import nullcontext
+
     from kamlib import __version__
     from kamlib.data.dataset import load
-    from kamlib.planning.portfolio import key_account_count, save_portfolio, select_accounts
+    from kamlib.planning.portfolio import save_portfolio, select_accounts
     from kamlib.planning.schedule import calendars
-    from kamlib.report.execute import console as _console
-    from kamlib.report.execute import execute as _execute
     from kamlib.report.execute import run_info as _run_info
-    from kamlib.report.pdf import pdf_names, publish_pdfs_or_say
+    from kamlib.report.pdf import pdf_names
     from kamlib.report.watchdog import time_bound
 
-    started, console = time.perf_counter(), _console()
-    with console.status("computing the portfolio for the account plans"), \
-            time_bound(timeout, "computing the portfolio for the account plans"):
+    what = "computing the portfolio for the account plans"
+    with nullcontext() if quiet else console.status(what), time_bound(timeout, what):
         ds = run.ds if run.ds is not None else load(cfg)
         frames = given_portfolio(run.frames, ds, cfg)
         saved = frames if isinstance(frames, SavedPortfolio) else None
@@ -313,8 +379,18 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
                    "currency": ds.currency, **parameters.get(a, {})},
                   staging, "leadership", timeout, run_info, name=stems[a], cwd=run.cwd)
              for a in ids]
-    outcomes: list[Outcome] = _execute(tasks, run.pool, run.workers, timeout, console,
-                                       show_progress) if tasks else []
+    return {"tasks": tasks, "ds": ds, "frames": frames, "ids": ids, "stems": stems,
+            "ics": ics, "ics_names": ics_names, "limit": limit}
+
+
+def _finish(planned: dict, outcomes: list[Outcome], out: Path, staging: Path, console, *,
+            started: float, force: bool, show_progress: bool, pdf: bool) -> PlansResult:
+    """Publish the plans of ``planned`` (:func:`_plans`) that ran, from their outcomes."""
+    from kamlib.planning.portfolio import key_account_count
+    from kamlib.report.pdf import publish_pdfs_or_say
+
+    ds, frames, ids, stems = (planned[k] for k in ("ds", "frames", "ids", "stems"))
+    ics, ics_names, limit = planned["ics"], planned["ics_names"], planned["limit"]
     by_stem = {s: a for a, s in stems.items()}
     failed = {by_stem[o.name]: o.error for o in outcomes if not o.ok}
     for a, error in failed.items():
