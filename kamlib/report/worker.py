@@ -109,10 +109,14 @@ def portfolio_task(prepared: Path, config, folder: Path):
     the :class:`~kamlib.report.plans_portfolio.SavedPortfolio` (the few frames the plans run
     reads itself; each plan reads its rows of the others from ``folder``).
     """
+    from kamlib._memory import give_back
     from kamlib.data.dataset import open_dataset
     from kamlib.report.plans_portfolio import save_for_plans, save_relationships_of
 
     ds = open_dataset(prepared=prepared)
     ds.config = config  # the build's own (a Config object may have no file)
     save_relationships_of(ds, prepared)
-    return save_for_plans(ds, config, folder)
+    saved = save_for_plans(ds, config, folder)
+    del ds
+    give_back()  # the data set's heap: this worker runs plans next, beside its kernel
+    return saved
