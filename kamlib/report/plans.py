@@ -18,23 +18,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
-from kamlib._written import OverwriteError, foreign, owned, read_record, refuse, sha256
+from kamlib._written import OverwriteError, foreign, read_record, refuse, sha256
 from kamlib.data.config import Config, load_config
 from kamlib.report.plans_index import plans_index_html, safe_names
 from kamlib.report.plans_portfolio import (READ_HERE, SavedPortfolio, _keep_only,
                                            given_portfolio, portfolio_for,
                                            save_for_plans)
+from kamlib.report.plans_publish import (RECORD, failed_folder, index_rows, publish,
+                                         publish_failures)
 from kamlib.report.staging import drop_staging, new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
 
-__all__ = ["build_plans", "open_plans", "PlansRun", "PlansResult", "PLAN_NOTEBOOK", "RECORD", "write_template",
-           "cap_notice", "portfolio_for", "save_for_plans", "SavedPortfolio",
+__all__ = ["build_plans", "open_plans", "PlansRun", "PlansResult", "PLAN_NOTEBOOK", "RECORD",
+           "write_template", "cap_notice", "portfolio_for", "save_for_plans", "SavedPortfolio",
            "given_portfolio"]
 
 PLAN_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "plans" / "account_plan.ipynb"
-RECORD = ".kamkit-plans.json"  # what the last kam plans wrote into its folder
 TEMPLATE_RECORD = ".kamkit-templates.json"
 
 
@@ -64,42 +63,6 @@ class PlansResult:
         return self.out / "index.html"
 
 
-def _figure(value: object, fmt: str) -> tuple[float | str, str]:
-    if value is None or pd.isna(value):
-        return "", "–"
-    return float(value), fmt.format(value)
-
-
-def _index_rows(frames: dict, ids: list[str], stems: dict[str, str],
-                failed: dict[str, str], failed_pages: dict[str, str]) -> list[dict]:
-    """One row per planned account: its headline figures from the portfolio frames."""
-    def by_id(name: str) -> pd.DataFrame:
-        frame = frames.get(name)
-        return (frame.drop_duplicates("account_id").set_index("account_id")
-                if frame is not None else pd.DataFrame())
-
-    info, matrix, wallet = by_id("info"), by_id("matrix"), by_id("wallet")
-    pnl, clv = by_id("pnl"), by_id("clv")
-
-    def get(frame: pd.DataFrame, key: str, column: str) -> object:
-        return frame.at[key, column] if key in frame.index and column in frame else None
-
-    rows = []
-    for a in ids:
-        rows.append({
-            "account_id": a, "account_name": get(info, a, "account_name") or "",
-            "account_manager": get(info, a, "account_manager") or "",
-            "quadrant": get(matrix, a, "quadrant") or "",
-            "figures": [_figure(get(matrix, a, "revenue"), "{:,.0f}"),
-                        _figure(get(matrix, a, "share"), "{:.1%}"),
-                        _figure(get(wallet, a, "share_of_wallet"), "{:.1%}"),
-                        _figure(get(pnl, a, "profit"), "{:,.0f}"),
-                        _figure(get(clv, a, "clv"), "{:,.0f}")],
-            "html": None if a in failed else f"{stems[a]}.html", "error": failed.get(a, ""),
-            "failed_html": failed_pages.get(a)})
-    return rows
-
-
 def write_template(frames: dict, ids: list[str], path: str | Path, *,
                    force: bool = False) -> Path:
     """The blank notes template for ``ids`` (:func:`kamlib.planning.notes.notes_template`)
@@ -120,50 +83,6 @@ def write_template(frames: dict, ids: list[str], path: str | Path, *,
     (path.parent / TEMPLATE_RECORD).write_text(json.dumps({"files": record}, indent=1),
                                                encoding="utf-8")
     return path
-
-
-def _publish(staging: Path, out: Path, names: list[str]) -> dict[str, str]:
-    """Move ``names`` from ``staging`` into ``out`` (index last); drop what the previous run
-    wrote and this one did not; record the hashes."""
-    out.mkdir(parents=True, exist_ok=True)
-    record = read_record(out / RECORD)
-    files = {n: sha256(staging / n) for n in names}
-    for n in sorted(names, key=lambda n: n == "index.html"):
-        os.replace(staging / n, out / n)
-    for old in record:
-        if old not in files and owned(out, old, record):
-            (out / old).unlink()
-    (staging / RECORD).write_text(json.dumps({"files": files}, indent=1), encoding="utf-8")
-    os.replace(staging / RECORD, out / RECORD)
-    return files
-
-
-def _failed_folder(out: Path) -> Path:
-    """``out/_failed`` for the failed plans' pages, unless a link or a file holds the name."""
-    failed = out / "_failed"
-    if failed.is_symlink() or (failed.exists() and not failed.is_dir()):
-        raise OverwriteError(f"{failed}: not a folder the kit made (a link or a file); "
-                             "remove it or choose another --out")
-    return failed
-
-
-def _publish_failures(staging: Path, out: Path, failed: dict[str, str],
-                      stems: dict[str, str], force: bool) -> dict[str, str]:
-    """Move the failed plans' rendered notebooks into ``out/_failed`` (its own record);
-    drop the failure pages of plans that work again. Returns account id -> page."""
-    folder, made = _failed_folder(out), staging / "_failed"
-    record = read_record(folder / RECORD)
-    pages = {a: f"{stems[a]}.html" for a in failed if (made / f"{stems[a]}.html").is_file()}
-    if not force:  # a file the kit did not write keeps its place; the row shows no link
-        pages = {a: n for a, n in pages.items() if not foreign(folder, [n], record)}
-    if pages or folder.is_dir():
-        made.mkdir(exist_ok=True)
-        _publish(made, folder, list(pages.values()))
-    if folder.is_dir() and not pages:
-        (folder / RECORD).unlink(missing_ok=True)
-        if not any(folder.iterdir()):
-            folder.rmdir()
-    return {a: f"_failed/{n}" for a, n in pages.items()}
 
 
 @dataclass
@@ -256,7 +175,7 @@ def open_plans(config: str | Path | Config | None = None, *, out: str | Path = "
     if out.exists() and not out.is_dir():
         raise OverwriteError(f"--out {out}: is a file, not a folder; give a folder for the "
                              "plans")
-    _failed_folder(out)
+    failed_folder(out)
     base = {"config": str(cfg.path) if cfg.path else "", "portfolio": "", "account_id": "",
             "currency": ""}
     check_parameters(notebook, base)
@@ -399,8 +318,8 @@ def _finish(planned: dict, outcomes: list[Outcome], out: Path, staging: Path, co
     for manager, data in ics.items():
         (staging / f"{ics_names[manager]}.ics").write_bytes(data)
     cals = [{"manager": m, "file": f"{ics_names[m]}.ics"} for m in ics]
-    failed_pages = _publish_failures(staging, out, failed, stems, force)
-    rows = _index_rows(frames, ids, stems, failed, failed_pages)
+    failed_pages = publish_failures(staging, out, failed, stems, force)
+    rows = index_rows(frames, ids, stems, failed, failed_pages)
     n_key = key_account_count(frames)
     capped = [cap_notice(len(ids), n_key)] if limit is not None and n_key > len(ids) else []
     (staging / "index.html").write_text(plans_index_html(
@@ -408,7 +327,7 @@ def _finish(planned: dict, outcomes: list[Outcome], out: Path, staging: Path, co
         notices=capped + frames["info"].attrs.get("notices", [])), encoding="utf-8")
     written = [f"{stems[a]}.html" for a in ids if a not in failed] + \
         [c["file"] for c in cals] + ["index.html"]
-    _publish(staging, out, written)
+    publish(staging, out, written)
     pdf_error = publish_pdfs_or_say(staging, out, RECORD, "plans", force=force,
                                     console=console, show_progress=show_progress) if pdf else ""
     return PlansResult(not failed and not pdf_error, out,
