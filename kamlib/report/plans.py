@@ -156,12 +156,12 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
 
 
 def open_plans(config: str | Path | Config | None = None, *, out: str | Path = "plans",
-                top: int | None = None, accounts: Iterable[str] | None = None,
-                every_key_account: bool = False, workers: int | None = None, timeout: int = 300, force: bool = False,
-                notebook: str | Path = PLAN_NOTEBOOK, template: str | Path | None = None,
-                parameters: dict[str, dict] | None = None, show_progress: bool = True,
-                dataset=None, pool: tuple | None = None, pdf: bool = False,
-                frames=None) -> PlansRun:
+               top: int | None = None, accounts: Iterable[str] | None = None,
+               every_key_account: bool = False, workers: int | None = None, timeout: int = 300, force: bool = False,
+               notebook: str | Path = PLAN_NOTEBOOK, template: str | Path | None = None,
+               parameters: dict[str, dict] | None = None, show_progress: bool = True,
+               dataset=None, pool: tuple | None = None, pdf: bool = False,
+               frames=None) -> PlansRun:
     """The checks of :func:`build_plans` (same parameters, same errors) and its staging
     folder: the run, ready for its phases (:class:`PlansRun`)."""
     from kamlib.report.notebooks import check_parameters
