@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import json
 import tempfile
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -78,6 +79,9 @@ class Dataset:
     # the build's account status frame (kamlib.status.dataset_status), computed once and
     # saved with the prepared data; None until asked for
     status: pd.DataFrame | None = None
+    # the relationship frames (kamlib.relationships.dataset_relationships), computed once
+    # per build and saved with the prepared data; read lazily from there, None until asked
+    relationships: Mapping[str, pd.DataFrame] | None = None
 
     def __post_init__(self):
         for name in ("account_notes", "events"):
@@ -114,6 +118,10 @@ class Dataset:
         self.cube.save(folder)
         if self.status is not None:
             self.status.to_parquet(folder / "status.parquet", index=False)
+        if self.relationships is not None and not _saved_in(self.relationships, folder):
+            from kamlib.relationships.saved import FOLDER, save_relationships
+
+            save_relationships(self.relationships, folder / FOLDER)
         manifest = {
             "config": str(self.config.path) if self.config.path else None,
             "as_of": self.as_of.isoformat() if self.as_of else None,
@@ -308,6 +316,9 @@ def open_dataset(config: str | Path | None = "", prepared: str | Path | None = "
               if (folder / f"{n}.parquet").exists() else None for n in SMALL_TABLES}
     status = (pd.read_parquet(folder / "status.parquet")
               if (folder / "status.parquet").exists() else None)
+    from kamlib.relationships.saved import FOLDER, SavedRelationships
+
+    saved = SavedRelationships(folder / FOLDER) if (folder / FOLDER).is_dir() else None
     return Dataset(
         config=load_config(manifest["config"]),
         cube=Cube.open(folder),
@@ -315,5 +326,12 @@ def open_dataset(config: str | Path | None = "", prepared: str | Path | None = "
         sources=[Source(**s) for s in manifest["sources"]],
         as_of=date.fromisoformat(manifest["as_of"]) if manifest["as_of"] else None,
         start=date.fromisoformat(manifest["start"]) if manifest["start"] else None,
-        status=status, **frames,
+        status=status, relationships=saved, **frames,
     )
+
+
+def _saved_in(frames, folder: Path) -> bool:
+    """Whether ``frames`` are the relationship frames saved in ``folder`` already."""
+    from kamlib.relationships.saved import FOLDER
+
+    return getattr(frames, "folder", None) == folder / FOLDER

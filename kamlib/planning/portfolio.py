@@ -216,7 +216,9 @@ def _add_relationships(ds, frames: dict, notices: list[str]) -> None:
         notices.append(f"Relationship stage and health: not shown ({err}).".splitlines()[0])
         return
     frames["relationship"] = rel["accounts"]
-    frames["health_history"] = rel["health_history"][["account_id", "as_of", "score"]]
+    history = ["account_id", "as_of", "score"]
+    frames["health_history"] = (rel.read("health_history", columns=history)
+                                if hasattr(rel, "read") else rel["health_history"][history])
 
 
 def select_accounts(frames: Mapping[str, pd.DataFrame], *, top: int | None = None,

@@ -15,6 +15,8 @@ account plan selects its rows (``frames["accounts"]`` has one row per account).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from kamlib._frames import DateLike
@@ -113,11 +115,28 @@ def _year_before(dates: pd.Series, as_of: pd.Timestamp) -> pd.Timestamp | None:
 
 
 def dataset_relationships(ds, settings: RelationshipSettings | None = None
-                          ) -> dict[str, pd.DataFrame]:
+                          ) -> Mapping[str, pd.DataFrame]:
     """:func:`relationship_frames` of a loaded data set with its settings (``[analysis]``
     for the status rules, ``[relationships]``): the tables it lacks are left out (events
     only when the data has an events table, so a data set without one shows which stages
-    it cannot see)."""
+    it cannot see).
+
+    Computed once per data set, as the status frame is: ``kam build`` computes them once
+    and saves them with the prepared data (:mod:`kamlib.relationships.saved`); module 15 and
+    the plans' portfolio opened on that folder read them back, and a data set loaded without
+    a build keeps the frames of the first call. Other ``settings`` than the data set's own
+    are computed anew each time.
+    """
+    own = settings is None or settings == ds.config.relationships
+    if own and getattr(ds, "relationships", None) is not None:
+        return ds.relationships
+    frames = _compute(ds, settings or ds.config.relationships)
+    if own:
+        ds.relationships = frames
+    return frames
+
+
+def _compute(ds, settings: RelationshipSettings) -> dict[str, pd.DataFrame]:
     from kamlib.status import rules_of
 
     tables = ds.tables
@@ -132,4 +151,4 @@ def dataset_relationships(ds, settings: RelationshipSettings | None = None
         contacts=ds.contacts if "contacts" in tables else None, activities=activities,
         opportunities=ds.opportunities if "opportunities" in tables else None,
         events=ds.events if "events" in tables else None,
-        settings=settings or ds.config.relationships, rules=rules_of(ds.config.analysis))
+        settings=settings, rules=rules_of(ds.config.analysis))

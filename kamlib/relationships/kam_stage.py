@@ -144,8 +144,10 @@ def kam_stages(status: pd.DataFrame, *, as_of: DateLike,
     stage = np.select([uncoupling, pre, synergy, partner, mid],
                       ["uncoupling", "pre-KAM", "synergistic", "partnership", "mid"], "early")
     out["kam_stage"] = pd.Categorical(stage, categories=list(KAM_STAGES))
-    out["reason"] = [_reason(r, st.at[i, "status"], esc, s) for (i, r), esc in
-                     zip(out.iterrows(), escalations["escalation"])]
+    # plain dicts, not iterrows: a Series per row took seconds on 25,000 accounts
+    out["reason"] = [_reason(r, status, esc, s) for r, status, esc in
+                     zip(out.to_dict("records"), st["status"].reindex(out.index),
+                         escalations["escalation"])]
     cols = ["kam_stage", "tenure_years", "products_12m", "share_of_wallet",
             "decision_maker_reached", "joint_planning", "joint_investment", "reason"]
     out = out.reset_index()[["account_id", *cols]]
@@ -154,7 +156,7 @@ def kam_stages(status: pd.DataFrame, *, as_of: DateLike,
     return out
 
 
-def _reason(r: pd.Series, status: str, escalations: float, s: RelationshipSettings) -> str:
+def _reason(r: dict, status: str, escalations: float, s: RelationshipSettings) -> str:
     if r["kam_stage"] == "uncoupling":
         return (f"{status}" if status in ("lost", "at risk") else "") + (
             f"{'; ' if status in ('lost', 'at risk') else ''}{escalations:.0f} escalation(s) "

@@ -5,9 +5,11 @@ notebook as the ``prepared`` parameter. Notebooks run in worker processes, each 
 kernel reused from notebook to notebook (see :mod:`kamlib.report.kernels`). Everything is written to a staging folder next to
 ``out``; only when every notebook succeeded do the new pages replace the old ones. A
 failure names the notebook, cell and error, renders the failed notebook under
-``out/_failed/`` and leaves the published reports as they were. Then the key accounts'
-plans are written into ``out/plans`` with the same data and the same warm workers
-(:mod:`kamlib.report.plans_entry`); a failed plan is marked, the others are published.
+``out/_failed/`` and leaves the published reports as they were. The key accounts' plans
+run on the same warm workers with the same data, between the report notebooks as soon as
+their portfolio is computed, and are written into ``out/plans`` once every notebook
+succeeded (:mod:`kamlib.report.plans_entry`); a failed plan is marked, the others are
+published.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from kamlib.report.notebooks import (NotebookError, changed_kit_copies, check_pa
                                      report_notebooks)
 from kamlib.report.pdf import check_printer, pdf_names, publish_pdfs_or_say
 from kamlib.report.worker import portfolio_task
-from kamlib.report.plans_entry import key_accounts, plan_notebook, plans_entry, plans_kept
+from kamlib.report.plans_entry import BuildPlans, key_accounts, plan_notebook, plans_kept
 from kamlib.report.staging import drop_staging, new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
 from kamlib.report.watchdog import time_bound
@@ -182,6 +184,13 @@ def _is_manifest(path: Path) -> bool:
         return not path.is_symlink() and "modules" in json.loads(path.read_text("utf-8"))
     except (OSError, ValueError, TypeError):
         return False
+
+
+def _saved(prepared: Path, reads: tuple[str, ...], frames):
+    """The gate of a notebook reading frames the build saves with the prepared data: open
+    once they are saved there, or once the worker saving them is done (a failure: the
+    notebook then computes them itself)."""
+    return lambda: frames.done() or all((prepared / name).is_dir() for name in reads)
 
 
 def _publish_failures(staging: Path, out: Path, outcomes: list[Outcome]) -> None:
@@ -327,30 +336,41 @@ def build_reports(config: str | Path | Config | None = None, *, out: str | Path 
                  for nb in selected if not missing[nb.name]]
         # the plans' portfolio is computed on a worker, first, while the other runs the
         # report notebooks, and saved there: the build process never holds its hundreds of
-        # MB (kamlib.report.worker.portfolio_task); an error surfaces in the plans
+        # MB (kamlib.report.worker.portfolio_task); an error surfaces in the plans. It
+        # saves the relationship frames with the prepared data first: module 15 waits for
+        # them and reads them (computed once per build); without plans it computes them
         frames = pool.submit(portfolio_task, prepared, cfg, staging / "_portfolio") \
             if plans else None
-        outcomes = _execute(tasks, pool, n_workers, timeout, console, show_progress)
-        failed = [o for o in outcomes if not o.ok]
-        if failed:
-            _publish_failures(staging, out, failed)
-            errors = [o.error for o in failed]
-            for line in errors:
-                # error text is data: never let rich read it as markup
-                console.print(Text.assemble(("FAILED ", "bold red"), line), soft_wrap=True)
-            console.print(f"Nothing published; the reports in {out} are unchanged. Failed "
-                          f"notebooks rendered in {out / '_failed'}.", soft_wrap=True)
-            return BuildResult(False, out, outcomes, errors, time.perf_counter() - started)
-        extra, plan_errors = [], []
-        if plans:  # the same data, on the same warm workers
-            entry, plan_errors = plans_entry(ds, out, (pool, n_workers, folder),
-                                             notebook=plan_nb, force=force,
-                                             show_progress=show_progress, pdf=pdf,
-                                             frames=frames)
-            extra.append(entry)
-            if entry.get("missing"):
-                console.print(Text.assemble(("not built ", "yellow"), entry["missing"]),
-                              soft_wrap=True)
+        gates = {nb.name: _saved(prepared, nb.reads, frames) for nb in selected
+                 if nb.reads and frames is not None}
+        # the plans join the queue once the portfolio is there, behind the reports: they
+        # fill a worker the reports leave idle (the same data, the same warm workers)
+        step = BuildPlans(ds, out, (pool, n_workers, folder), notebook=plan_nb, force=force,
+                          show_progress=show_progress, pdf=pdf, frames=frames) \
+            if plans else None
+        try:
+            outcomes = _execute(tasks, pool, n_workers, timeout, console, show_progress,
+                                gates=gates, then=step.then if step else None)
+            failed = [o for o in outcomes if not o.ok]
+            if failed:
+                _publish_failures(staging, out, failed)
+                errors = [o.error for o in failed]
+                for line in errors:
+                    # error text is data: never let rich read it as markup
+                    console.print(Text.assemble(("FAILED ", "bold red"), line), soft_wrap=True)
+                console.print(f"Nothing published; the reports in {out} are unchanged. Failed "
+                              f"notebooks rendered in {out / '_failed'}.", soft_wrap=True)
+                return BuildResult(False, out, outcomes, errors, time.perf_counter() - started)
+            extra, plan_errors = [], []
+            if step:
+                entry, plan_errors = step.entry()
+                extra.append(entry)
+                if entry.get("missing"):
+                    console.print(Text.assemble(("not built ", "yellow"), entry["missing"]),
+                                  soft_wrap=True)
+        finally:
+            if step:
+                step.close()
         modules = sorted(extra + [{"name": o.name, "title": o.title, "html": o.html,
                            "headlines": list(o.headlines), "notices": list(o.notices),
                            "thumbnails": list(o.thumbnails)}

@@ -11,14 +11,15 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Mapping
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from kamlib.report.tasks import Outcome, Task
 from kamlib.report.worker import init_worker, run_task
 
-__all__ = ["worker_pool", "execute", "run_info", "console", "WorkerPool"]
+__all__ = ["worker_pool", "execute", "run_info", "console", "WorkerPool", "Then"]
 
 
 def console():
@@ -88,63 +89,117 @@ class WorkerPool:
         self.executor.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
+@dataclass
+class Then:
+    """Tasks that join a run once ``ready()`` says so: ``make()`` gives them, and they run
+    after every task queued before them, on workers the others leave idle (``kam build``'s
+    plans, made as soon as their portfolio is computed). Their outcomes are kept apart in
+    ``outcomes``; ``error`` holds what ``make`` raised (then no task joins)."""
+
+    ready: Callable[[], bool]
+    make: Callable[[], list[Task]]
+    outcomes: list[Outcome] = field(default_factory=list)
+    error: Exception | None = None
+    made: bool = False
+
+
 def execute(tasks: list[Task], pool: WorkerPool, workers: int, timeout: int,
-            console, show_progress: bool) -> list[Outcome]:
+            console, show_progress: bool, *, gates: Mapping[str, Callable[[], bool]] | None = None,
+            then: Then | None = None) -> list[Outcome]:
     """Run ``tasks`` on ``pool``, at most ``workers`` at a time; their outcomes by name.
 
     Only running notebooks are on the pool, so a worker that dies breaks no queued one.
     The notebooks that were running then are suspects: each is run once more on a renewed
     pool, alone, so one that kills its worker again is known and fails with that error
     while the others, and the rest of the queue, run on.
+
+    ``gates`` holds a task back (by label) until its gate says it may start (module 15
+    until the relationship frames are saved); the next task in the queue runs meanwhile.
+    ``then``'s tasks join the queue once it is ready, unless a task of ``tasks`` failed
+    (the build then publishes nothing: they are not started).
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    queue = [(t, False) for t in reversed(tasks)]  # (task, suspect), popped from the end
-    running: dict[Future, tuple[Task, bool]] = {}
+    gates = dict(gates or {})
+    queue = [(t, False, False) for t in reversed(tasks)]  # (task, suspect, then's), from the end
+    running: dict[Future, tuple[Task, bool, bool]] = {}
     outcomes: list[Outcome] = []
     # a notebook may take `timeout` seconds; the workers take turns on the queue
     deadline = time.monotonic() + timeout * -(-len(tasks) // workers) + 60
+
+    def startable() -> int | None:  # the queue's next task free to start, if any
+        if any(s for _, s, _ in running.values()) or (queue[-1][1] and running):
+            return None
+        return next((i for i in range(len(queue) - 1, -1, -1)
+                     if queue[i][0].label not in gates or queue[i][2]
+                     or gates[queue[i][0].label]()), None)
+
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                   transient=True, disable=not show_progress) as bar:
-        job = bar.add_task("notebooks", total=len(tasks))
-        while queue or running:
-            while queue and len(running) < workers and not any(
-                    s for _, s in running.values()) and not (queue[-1][1] and running):
-                task, suspect = queue.pop()
-                running[pool.submit(run_task, task)] = (task, suspect)
-            done, _ = wait(set(running), timeout=max(deadline - time.monotonic(), 0),
-                           return_when=FIRST_COMPLETED)
-            if not done:  # the deadline passed: stop the workers, report what is left
+        total = len(tasks)
+        job = bar.add_task("notebooks", total=total)
+        while queue or running or (then and not then.made):
+            if then and not then.made and any(not o.ok for o in outcomes):
+                then.made = True  # a report failed: nothing is published, no plan needed
+                queue = [q for q in queue if not q[2]]
+            if then and not then.made and then.ready():
+                then.made = True
+                try:
+                    more = then.make()
+                except Exception as err:  # noqa: BLE001 - reported by the caller
+                    then.error, more = err, []
+                queue[:0] = [(t, False, True) for t in reversed(more)]
+                deadline += timeout * -(-len(more) // workers)
+                total += len(more)
+                bar.update(job, total=total)
+            while queue and len(running) < workers and (i := startable()) is not None:
+                task, suspect, later = queue.pop(i)
+                running[pool.submit(run_task, task)] = (task, suspect, later)
+            # a held task or a coming `then` is looked at again every half second
+            poll = 0.5 if (then and not then.made) or len(running) < min(workers, len(
+                running) + len(queue)) else None
+            left = max(deadline - time.monotonic(), 0)
+            if running:
+                done, _ = wait(set(running), timeout=min(left, poll) if poll else left,
+                               return_when=FIRST_COMPLETED)
+            else:  # only held tasks, or the coming `then`: wait for them
+                time.sleep(min(left, poll or left))
+                done = set()
+            if not done and (left <= 0 or poll is None):
+                # the deadline passed: stop the workers, report what is left
                 pool.kill()
-                outcomes += [Outcome(t.label, t.title, False,
-                                     error=f"{t.label}: did not finish within the time "
-                                     f"limit ({timeout} s per notebook)")
-                             for t, _ in [*running.values(), *queue]]
+                for t, _, later in [*running.values(), *queue]:
+                    (then.outcomes if later else outcomes).append(Outcome(
+                        t.label, t.title, False, error=f"{t.label}: did not finish within "
+                        f"the time limit ({timeout} s per notebook)"))
                 break
             if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
                 # what finished before the break stands; the rest were on the dead pool
                 lost = {f: running.pop(f) for f in list(running)
                         if f not in done or isinstance(f.exception(), BrokenProcessPool)}
-                for (task, suspect) in lost.values():
+                for (task, suspect, later) in lost.values():
                     if len(lost) == 1 and suspect:  # it killed its worker again, alone
-                        outcomes.append(Outcome(task.label, task.title, False, error=(
-                            f"{task.label}: its worker process died twice (out of memory "
-                            f"or killed from outside)")))
+                        (then.outcomes if later else outcomes).append(Outcome(
+                            task.label, task.title, False, error=(
+                                f"{task.label}: its worker process died twice (out of "
+                                f"memory or killed from outside)")))
                         bar.update(job, advance=1, description=task.label)
                     else:
-                        queue.append((task, True))
+                        queue.append((task, True, later))
                 pool.renew()
                 done = {f for f in done if f in running}
             for f in done:
-                task, _ = running.pop(f)
+                task, _, later = running.pop(f)
                 try:
                     outcome = f.result()
                 except Exception as err:  # noqa: BLE001 - any failure is a failed notebook
                     outcome = Outcome(task.label, task.title, False,
                                       error=f"{task.label}: {type(err).__name__}: {err}")
-                outcomes.append(outcome)
+                (then.outcomes if later else outcomes).append(outcome)
                 bar.update(job, advance=1, description=outcome.name)
+    if then:
+        then.outcomes.sort(key=lambda o: o.name)
     return sorted(outcomes, key=lambda o: o.name)
 
 

@@ -2,7 +2,8 @@
 
 A report notebook carries ``{"kamkit": {"report": true, "title": "...", "needs": {...}}}`` in
 its metadata (``needs``: table -> columns it cannot run without; default: transactions;
-``ranks``: true for a module that ranks or shares revenue, skipped when there is none)
+``ranks``: true for a module that ranks or shares revenue, skipped when there is none;
+``reads``: frames the build saves with the prepared data that it reads, ``relationships``)
 and exactly one cell tagged ``parameters`` holding plain literals, each with a trailing
 comment (papermill shows the comment in ``--help-notebook``). Parameters passed in are
 checked against that cell before anything runs.
@@ -54,6 +55,9 @@ class ReportNotebook:
     needs: dict[str, list[str]] = field(default_factory=dict)
     # ranks or shares revenue (metadata kamkit.ranks): skipped when no account has any
     ranks: bool = False
+    # frames the build computes once and saves with the prepared data that the notebook
+    # reads (metadata kamkit.reads: "relationships"); it waits for them to be saved
+    reads: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -72,7 +76,8 @@ def report_notebooks(folder: str | Path, only: list[str] | None = None) -> list[
             needs = meta.get("needs", {"transactions": ["account_id", "date", "revenue"]})
             found.append(ReportNotebook(path, str(meta.get("title") or path.stem),
                                         {t: list(c) for t, c in needs.items()},
-                                        bool(meta.get("ranks"))))
+                                        bool(meta.get("ranks")),
+                                        tuple(meta.get("reads", ()))))
     if only:
         names = {nb.name for nb in found}
         unknown = [n for n in only if n not in names]

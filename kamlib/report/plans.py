@@ -18,23 +18,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
-from kamlib._written import OverwriteError, foreign, owned, read_record, refuse, sha256
+from kamlib._written import OverwriteError, foreign, read_record, refuse, sha256
 from kamlib.data.config import Config, load_config
 from kamlib.report.plans_index import plans_index_html, safe_names
 from kamlib.report.plans_portfolio import (READ_HERE, SavedPortfolio, _keep_only,
                                            given_portfolio, portfolio_for,
                                            save_for_plans)
+from kamlib.report.plans_publish import (RECORD, failed_folder, index_rows, publish,
+                                         publish_failures)
 from kamlib.report.staging import drop_staging, new_staging, remove_stale
 from kamlib.report.tasks import Outcome, Task
 
-__all__ = ["build_plans", "PlansResult", "PLAN_NOTEBOOK", "RECORD", "write_template",
-           "cap_notice", "portfolio_for", "save_for_plans", "SavedPortfolio",
+__all__ = ["build_plans", "open_plans", "PlansRun", "PlansResult", "PLAN_NOTEBOOK", "RECORD",
+           "write_template", "cap_notice", "portfolio_for", "save_for_plans", "SavedPortfolio",
            "given_portfolio"]
 
 PLAN_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "plans" / "account_plan.ipynb"
-RECORD = ".kamkit-plans.json"  # what the last kam plans wrote into its folder
 TEMPLATE_RECORD = ".kamkit-templates.json"
 
 
@@ -64,42 +63,6 @@ class PlansResult:
         return self.out / "index.html"
 
 
-def _figure(value: object, fmt: str) -> tuple[float | str, str]:
-    if value is None or pd.isna(value):
-        return "", "–"
-    return float(value), fmt.format(value)
-
-
-def _index_rows(frames: dict, ids: list[str], stems: dict[str, str],
-                failed: dict[str, str], failed_pages: dict[str, str]) -> list[dict]:
-    """One row per planned account: its headline figures from the portfolio frames."""
-    def by_id(name: str) -> pd.DataFrame:
-        frame = frames.get(name)
-        return (frame.drop_duplicates("account_id").set_index("account_id")
-                if frame is not None else pd.DataFrame())
-
-    info, matrix, wallet = by_id("info"), by_id("matrix"), by_id("wallet")
-    pnl, clv = by_id("pnl"), by_id("clv")
-
-    def get(frame: pd.DataFrame, key: str, column: str) -> object:
-        return frame.at[key, column] if key in frame.index and column in frame else None
-
-    rows = []
-    for a in ids:
-        rows.append({
-            "account_id": a, "account_name": get(info, a, "account_name") or "",
-            "account_manager": get(info, a, "account_manager") or "",
-            "quadrant": get(matrix, a, "quadrant") or "",
-            "figures": [_figure(get(matrix, a, "revenue"), "{:,.0f}"),
-                        _figure(get(matrix, a, "share"), "{:.1%}"),
-                        _figure(get(wallet, a, "share_of_wallet"), "{:.1%}"),
-                        _figure(get(pnl, a, "profit"), "{:,.0f}"),
-                        _figure(get(clv, a, "clv"), "{:,.0f}")],
-            "html": None if a in failed else f"{stems[a]}.html", "error": failed.get(a, ""),
-            "failed_html": failed_pages.get(a)})
-    return rows
-
-
 def write_template(frames: dict, ids: list[str], path: str | Path, *,
                    force: bool = False) -> Path:
     """The blank notes template for ``ids`` (:func:`kamlib.planning.notes.notes_template`)
@@ -120,50 +83,6 @@ def write_template(frames: dict, ids: list[str], path: str | Path, *,
     (path.parent / TEMPLATE_RECORD).write_text(json.dumps({"files": record}, indent=1),
                                                encoding="utf-8")
     return path
-
-
-def _publish(staging: Path, out: Path, names: list[str]) -> dict[str, str]:
-    """Move ``names`` from ``staging`` into ``out`` (index last); drop what the previous run
-    wrote and this one did not; record the hashes."""
-    out.mkdir(parents=True, exist_ok=True)
-    record = read_record(out / RECORD)
-    files = {n: sha256(staging / n) for n in names}
-    for n in sorted(names, key=lambda n: n == "index.html"):
-        os.replace(staging / n, out / n)
-    for old in record:
-        if old not in files and owned(out, old, record):
-            (out / old).unlink()
-    (staging / RECORD).write_text(json.dumps({"files": files}, indent=1), encoding="utf-8")
-    os.replace(staging / RECORD, out / RECORD)
-    return files
-
-
-def _failed_folder(out: Path) -> Path:
-    """``out/_failed`` for the failed plans' pages, unless a link or a file holds the name."""
-    failed = out / "_failed"
-    if failed.is_symlink() or (failed.exists() and not failed.is_dir()):
-        raise OverwriteError(f"{failed}: not a folder the kit made (a link or a file); "
-                             "remove it or choose another --out")
-    return failed
-
-
-def _publish_failures(staging: Path, out: Path, failed: dict[str, str],
-                      stems: dict[str, str], force: bool) -> dict[str, str]:
-    """Move the failed plans' rendered notebooks into ``out/_failed`` (its own record);
-    drop the failure pages of plans that work again. Returns account id -> page."""
-    folder, made = _failed_folder(out), staging / "_failed"
-    record = read_record(folder / RECORD)
-    pages = {a: f"{stems[a]}.html" for a in failed if (made / f"{stems[a]}.html").is_file()}
-    if not force:  # a file the kit did not write keeps its place; the row shows no link
-        pages = {a: n for a, n in pages.items() if not foreign(folder, [n], record)}
-    if pages or folder.is_dir():
-        made.mkdir(exist_ok=True)
-        _publish(made, folder, list(pages.values()))
-    if folder.is_dir() and not pages:
-        (folder / RECORD).unlink(missing_ok=True)
-        if not any(folder.iterdir()):
-            folder.rmdir()
-    return {a: f"_failed/{n}" for a, n in pages.items()}
 
 
 @dataclass
@@ -220,7 +139,31 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     PrinterMissing
         Before anything runs, with ``pdf`` when chromium or Playwright is not installed.
     """
-    from kamlib.report.execute import worker_pool
+    run = open_plans(config, out=out, top=top, accounts=accounts,
+                     every_key_account=every_key_account, workers=workers, timeout=timeout,
+                     force=force, notebook=notebook, template=template, parameters=parameters,
+                     show_progress=show_progress, dataset=dataset, pool=pool, pdf=pdf,
+                     frames=frames)
+    try:
+        from kamlib.report.execute import execute as _execute
+
+        tasks = run.tasks()
+        outcomes = _execute(tasks, run.pool, run.workers, timeout, run.console,
+                            show_progress) if tasks else []
+        return run.finish(outcomes)
+    finally:
+        run.close()
+
+
+def open_plans(config: str | Path | Config | None = None, *, out: str | Path = "plans",
+               top: int | None = None, accounts: Iterable[str] | None = None,
+               every_key_account: bool = False, workers: int | None = None, timeout: int = 300, force: bool = False,
+               notebook: str | Path = PLAN_NOTEBOOK, template: str | Path | None = None,
+               parameters: dict[str, dict] | None = None, show_progress: bool = True,
+               dataset=None, pool: tuple | None = None, pdf: bool = False,
+               frames=None) -> PlansRun:
+    """The checks of :func:`build_plans` (same parameters, same errors) and its staging
+    folder: the run, ready for its phases (:class:`PlansRun`)."""
     from kamlib.report.notebooks import check_parameters
     from kamlib.report.pdf import check_printer
 
@@ -232,7 +175,7 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     if out.exists() and not out.is_dir():
         raise OverwriteError(f"--out {out}: is a file, not a folder; give a folder for the "
                              "plans")
-    _failed_folder(out)
+    failed_folder(out)
     base = {"config": str(cfg.path) if cfg.path else "", "portfolio": "", "account_id": "",
             "currency": ""}
     check_parameters(notebook, base)
@@ -240,45 +183,87 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
         check_parameters(notebook, {**base, **values})
     limit = None if top is not None or accounts is not None or every_key_account \
         else cfg.plans.top
-    out.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale(out)
-    staging = new_staging(out)
-    run = _Run(ds=dataset, frames=frames)
-    if pool is None:  # started now: the kernels boot while the data loads
-        run.workers = max(1, workers or os.cpu_count() or 1)
-        run.pool = worker_pool(run.workers, notebook.parent, staging)
-    else:
-        run.pool, run.workers, run.cwd = pool
-    try:
-        return _plans(cfg, run, out, staging, notebook, base, top=top, accounts=accounts,
-                      limit=limit,
-                      timeout=timeout, force=force, template=template,
-                      parameters=parameters or {}, show_progress=show_progress, pdf=pdf)
-    finally:
-        if pool is None:
-            run.pool.shutdown(wait=True, cancel_futures=True)
-        drop_staging(staging)
+    return PlansRun(cfg, out, notebook, base, workers=workers, dataset=dataset, pool=pool,
+                    frames=frames, options=dict(
+                        top=top, accounts=accounts, limit=limit, timeout=timeout,
+                        force=force, template=template, parameters=parameters or {},
+                        show_progress=show_progress, pdf=pdf))
+
+
+class PlansRun:
+    """A plans run in its three phases, so ``kam build`` can run its plans between its
+    report notebooks: the checks and the staging folder (made here), the plan tasks once
+    the portfolio is computed (:meth:`tasks`), the published plans from their outcomes
+    (:meth:`finish`); :meth:`close` drops the staging folder (and a pool started here)."""
+
+    def __init__(self, cfg: Config, out: Path, notebook: Path, base: dict, *,
+                 workers: int | None, dataset, pool: tuple | None, frames, options: dict):
+        from kamlib.report.execute import console as _console
+        from kamlib.report.execute import worker_pool
+
+        self.cfg, self.out, self.notebook, self.base = cfg, out, notebook, base
+        self.options, self.console = options, _console()
+        self.started = time.perf_counter()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(out)
+        self.staging = new_staging(out)
+        self.run = _Run(ds=dataset, frames=frames)
+        self.own_pool = pool is None
+        if pool is None:  # started now: the kernels boot while the data loads
+            self.run.workers = max(1, workers or os.cpu_count() or 1)
+            self.run.pool = worker_pool(self.run.workers, notebook.parent, self.staging)
+        else:
+            self.run.pool, self.run.workers, self.run.cwd = pool
+        self.planned: dict | None = None
+
+    @property
+    def pool(self):
+        return self.run.pool
+
+    @property
+    def workers(self) -> int:
+        return self.run.workers
+
+    def tasks(self, quiet: bool = False) -> list[Task]:
+        """The plan notebooks to run (the portfolio computed or read first); ``quiet``: no
+        spinner (inside the build's progress display)."""
+        self.planned = _plans(self.cfg, self.run, self.out, self.staging, self.notebook,
+                              self.base, quiet=quiet, console=self.console, **{
+                                  k: v for k, v in self.options.items()
+                                  if k != "show_progress"})
+        return self.planned["tasks"]
+
+    def finish(self, outcomes: list[Outcome]) -> PlansResult:
+        """Publish the plans that ran (and the index, the calendars, the failed pages)."""
+        return _finish(self.planned, outcomes, self.out, self.staging, self.console,
+                       started=self.started, force=self.options["force"],
+                       show_progress=self.options["show_progress"],
+                       pdf=self.options["pdf"])
+
+    def close(self) -> None:
+        if self.own_pool:
+            self.run.pool.shutdown(wait=True, cancel_futures=True)
+        drop_staging(self.staging)
 
 
 def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, base: dict, *,
            top: int | None, accounts: Iterable[str] | None, limit: int | None,
-           timeout: int, force: bool,
-           template: str | Path | None, parameters: dict[str, dict],
-           show_progress: bool, pdf: bool = False) -> PlansResult:
-    """The plans run of :func:`build_plans`, in its staging folder and on its pool."""
+           timeout: int, force: bool, template: str | Path | None,
+           parameters: dict[str, dict], pdf: bool, quiet: bool, console) -> dict:
+    """The plan tasks of a plans run (in its staging folder, for its pool), and what
+    :func:`_finish` needs of the portfolio; the portfolio is computed or read first."""
+    from contextlib import nullcontext
+
     from kamlib import __version__
     from kamlib.data.dataset import load
-    from kamlib.planning.portfolio import key_account_count, save_portfolio, select_accounts
+    from kamlib.planning.portfolio import save_portfolio, select_accounts
     from kamlib.planning.schedule import calendars
-    from kamlib.report.execute import console as _console
-    from kamlib.report.execute import execute as _execute
     from kamlib.report.execute import run_info as _run_info
-    from kamlib.report.pdf import pdf_names, publish_pdfs_or_say
+    from kamlib.report.pdf import pdf_names
     from kamlib.report.watchdog import time_bound
 
-    started, console = time.perf_counter(), _console()
-    with console.status("computing the portfolio for the account plans"), \
-            time_bound(timeout, "computing the portfolio for the account plans"):
+    what = "computing the portfolio for the account plans"
+    with nullcontext() if quiet else console.status(what), time_bound(timeout, what):
         ds = run.ds if run.ds is not None else load(cfg)
         frames = given_portfolio(run.frames, ds, cfg)
         saved = frames if isinstance(frames, SavedPortfolio) else None
@@ -313,8 +298,18 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
                    "currency": ds.currency, **parameters.get(a, {})},
                   staging, "leadership", timeout, run_info, name=stems[a], cwd=run.cwd)
              for a in ids]
-    outcomes: list[Outcome] = _execute(tasks, run.pool, run.workers, timeout, console,
-                                       show_progress) if tasks else []
+    return {"tasks": tasks, "ds": ds, "frames": frames, "ids": ids, "stems": stems,
+            "ics": ics, "ics_names": ics_names, "limit": limit}
+
+
+def _finish(planned: dict, outcomes: list[Outcome], out: Path, staging: Path, console, *,
+            started: float, force: bool, show_progress: bool, pdf: bool) -> PlansResult:
+    """Publish the plans of ``planned`` (:func:`_plans`) that ran, from their outcomes."""
+    from kamlib.planning.portfolio import key_account_count
+    from kamlib.report.pdf import publish_pdfs_or_say
+
+    ds, frames, ids, stems = (planned[k] for k in ("ds", "frames", "ids", "stems"))
+    ics, ics_names, limit = planned["ics"], planned["ics_names"], planned["limit"]
     by_stem = {s: a for a, s in stems.items()}
     failed = {by_stem[o.name]: o.error for o in outcomes if not o.ok}
     for a, error in failed.items():
@@ -323,8 +318,8 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
     for manager, data in ics.items():
         (staging / f"{ics_names[manager]}.ics").write_bytes(data)
     cals = [{"manager": m, "file": f"{ics_names[m]}.ics"} for m in ics]
-    failed_pages = _publish_failures(staging, out, failed, stems, force)
-    rows = _index_rows(frames, ids, stems, failed, failed_pages)
+    failed_pages = publish_failures(staging, out, failed, stems, force)
+    rows = index_rows(frames, ids, stems, failed, failed_pages)
     n_key = key_account_count(frames)
     capped = [cap_notice(len(ids), n_key)] if limit is not None and n_key > len(ids) else []
     (staging / "index.html").write_text(plans_index_html(
@@ -332,7 +327,7 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
         notices=capped + frames["info"].attrs.get("notices", [])), encoding="utf-8")
     written = [f"{stems[a]}.html" for a in ids if a not in failed] + \
         [c["file"] for c in cals] + ["index.html"]
-    _publish(staging, out, written)
+    publish(staging, out, written)
     pdf_error = publish_pdfs_or_say(staging, out, RECORD, "plans", force=force,
                                     console=console, show_progress=show_progress) if pdf else ""
     return PlansResult(not failed and not pdf_error, out,

@@ -15,7 +15,7 @@ from pathlib import Path
 from kamlib.data.config import Config
 
 __all__ = ["READ_HERE", "SavedPortfolio", "portfolio_for", "save_for_plans",
-           "given_portfolio"]
+           "given_portfolio", "save_relationships_of"]
 
 # the portfolio frames the plans run reads itself once they are saved (the index's figures,
 # the calendars, the template); each plan reads its own rows of the others from the Parquet
@@ -66,6 +66,27 @@ def given_portfolio(frames, ds, cfg: Config):
         except BrokenProcessPool:
             return portfolio_for(ds, cfg)
     return frames if frames is not None else portfolio_for(ds, cfg)
+
+
+def save_relationships_of(ds, prepared: Path) -> None:
+    """Compute ``ds``'s relationship frames and save them with its prepared data (``kam
+    build``, on a worker: module 15 and the portfolio then read them there); ``ds`` keeps
+    them as saved, read back frame by frame when asked for. Data too short or thin for
+    them saves nothing (module 15 and the portfolio then say why, as without a build)."""
+    from kamlib._memory import give_back
+    from kamlib.relationships import dataset_relationships
+    from kamlib.relationships.saved import FOLDER, SavedRelationships, save_relationships
+
+    if getattr(ds, "relationships", None) is not None:
+        return
+    try:
+        frames = dataset_relationships(ds)
+    except ValueError:
+        return
+    save_relationships(frames, Path(prepared) / FOLDER)
+    ds.relationships = SavedRelationships(Path(prepared) / FOLDER)
+    del frames
+    give_back()
 
 
 def _keep_only(frames: dict, names: Iterable[str]) -> None:

@@ -101,14 +101,22 @@ def run_task(task: Task) -> Outcome:
 def portfolio_task(prepared: Path, config, folder: Path):
     """The plans' portfolio of the prepared data, saved into ``folder``, computed in a worker.
 
-    In the build process it held 250-350 MB (the relationship history of every account) for
-    the rest of the build, beside two kernels; here the worker gives it back once the frames
-    are written. Returns the :class:`~kamlib.report.plans_portfolio.SavedPortfolio` (the few frames
-    the plans run reads itself; each plan reads its rows of the others from ``folder``).
+    First the relationship frames, saved with the prepared data (``relationships/``, read
+    by module 15 as soon as they are there: computed once per build), then the portfolio,
+    which reads the two it needs back from there. In the build process the portfolio held
+    250-350 MB (the relationship history of every account) for the rest of the build,
+    beside two kernels; here the worker gives it back once the frames are written. Returns
+    the :class:`~kamlib.report.plans_portfolio.SavedPortfolio` (the few frames the plans run
+    reads itself; each plan reads its rows of the others from ``folder``).
     """
+    from kamlib._memory import give_back
     from kamlib.data.dataset import open_dataset
-    from kamlib.report.plans_portfolio import save_for_plans
+    from kamlib.report.plans_portfolio import save_for_plans, save_relationships_of
 
     ds = open_dataset(prepared=prepared)
     ds.config = config  # the build's own (a Config object may have no file)
-    return save_for_plans(ds, config, folder)
+    save_relationships_of(ds, prepared)
+    saved = save_for_plans(ds, config, folder)
+    del ds
+    give_back()  # the data set's heap: this worker runs plans next, beside its kernel
+    return saved
