@@ -125,6 +125,17 @@ def _manifest(out: Path) -> list[dict]:
 
 
 @pytest.mark.slow
+def test_a_headline_over_the_last_12_months_declares_that_period(sample_site):
+    """A figure whose words say "last 12 months" is compared only with the previous build's
+    last 12 months: its record says so, or the history compares it as a point-in-time count
+    (module 15's revenue of flagged accounts did)."""
+    said = [(m["name"], h["key"], h.get("period")) for m in _manifest(sample_site)
+            for h in m["headlines"] if "last 12 months" in h["label"].lower()]
+    assert len(said) >= 3, said
+    assert [s for s in said if s[2] != "last 12 months"] == []
+
+
+@pytest.mark.slow
 def test_every_headline_on_the_bundled_build_declares_which_way_is_better(sample_site):
     modules = _manifest(sample_site)
     shown = [(m["name"], h["key"]) for m in modules for h in m["headlines"]]
