@@ -99,19 +99,18 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True, read_only: bool = Fa
                fetch=None) -> Cube:
     """Aggregate clean transaction lines (the contract's columns) into a :class:`Cube`.
 
-    Three group-bys read the lines: account x month x product (kept in the engine: the
-    account x month, product x month and account x product frames roll up from it, its
-    rows being the distinct products of an account's month and the distinct accounts of a
-    product's month), the distinct invoice ids of each account's month, and account x day
-    totals (kept for the purchase timing and the notable days: only one row per account,
-    and a few days each, come back). No distinct count runs inside a group-by over the
-    lines, the most expensive aggregate there is (``bench/bench_load.py``).
-    ``invoices=False`` (no invoice ids in the data) counts each line as an invoice. A
-    month whose lines have no cost gets NaN cost, not 0: margins are never computed on
-    invented costs.
+    Each frame is aggregated from the lines directly, in its own group-by: the account x
+    month frame with its distinct invoices and products in one pass, the account x product
+    and product x month frames (small: few groups), and account x day totals (kept in the
+    engine for the purchase timing and the notable days: only one row per account, and a
+    few days each, come back). An earlier account x month x product table to roll the
+    three frames up from had about as many rows as lines on real data (most accounts buy a
+    product once a month), so it cost more than the passes it saved. ``invoices=False`` (no
+    invoice ids in the data) counts each line as an invoice. A month whose lines have no
+    cost gets NaN cost, not 0: margins are never computed on invented costs.
     ``read_only=True`` (the lines live on a database server or Spark, see
-    :mod:`kamlib.data.pushdown`): no temporary table is created (the account x month x
-    product and account x day tables are subqueries of each frame that needs them), and the small frames are put in order on
+    :mod:`kamlib.data.pushdown`): no temporary table is created (the account x day totals
+    are a subquery of each frame that needs them), and the small frames are put in order on
     the client, in byte order, as DuckDB sorts, whatever collation the server sorts text by.
     ``fetch(expr) -> DataFrame`` (default: ``expr.to_pandas()``) brings each frame back
     (e.g. :func:`kamlib.data.postgres.fetcher`, Arrow-native).
@@ -125,48 +124,27 @@ def build_cube(lines: ibis.Table, *, invoices: bool = True, read_only: bool = Fa
         revenue=lines.revenue.cast(money),
         cost=lines.cost.cast(money),
     )
-    sums = {"revenue": t.revenue.sum(), "cost": t.cost.sum()}
-    # account x month x product: the distinct products of an account's month and the
-    # distinct accounts of a product's month are its rows, so the three frames roll up from
-    # it, with no distinct count over the lines (the most expensive aggregate there is)
-    fine = t.group_by(["account_id", "period", "product"]).aggregate(
-        **sums, lines=t.count(), first_date=t.date.min(), last_date=t.date.max())
+    money = {"revenue": t.revenue.sum(), "cost": t.cost.sum(), "lines": t.count()}
+    span = {"first_date": t.date.min(), "last_date": t.date.max()}
     daily = t.group_by(["account_id", "date"]).aggregate(value=t.revenue.sum())
     frame = partial(_frame, on_client=read_only, fetch=fetch)
-    keep = (lambda expr, _name: nullcontext(expr)) if read_only else _kept
-    with keep(fine, "_kamkit_fine") as fine, keep(daily, "_kamkit_days") as daily:
-        rolled = {"revenue": fine.revenue.sum(), "cost": fine.cost.sum(),
-                  "lines": fine.lines.sum()}
-        span = {"first_date": fine.first_date.min(), "last_date": fine.last_date.max()}
-        month = fine.group_by(["account_id", "period"]).aggregate(
-            **rolled, products=fine.count(), **span)
-        if invoices:
-            month = month.left_join(_invoices(t), ["account_id", "period"]).mutate(
-                invoices=ibis._.invoices.fill_null(0))
-        else:
-            month = month.mutate(invoices=month.lines)
+    with nullcontext(daily) if read_only else _kept(daily, "_kamkit_days") as daily:
         return Cube(
-            frame(month, ["account_id", "period"],
-                  ["account_id", "period", "revenue", "cost", "lines", "invoices",
-                   "products", "first_date", "last_date"]),
-            frame(fine.group_by(["product", "period"]).aggregate(
-                **rolled, accounts=fine.count()), ["product", "period"],
+            frame(t.group_by(["account_id", "period"]).aggregate(
+                **money, invoices=t.invoice_id.nunique() if invoices else t.count(),
+                products=t["product"].nunique(), **span), ["account_id", "period"],
+                ["account_id", "period", "revenue", "cost", "lines", "invoices",
+                 "products", "first_date", "last_date"]),
+            frame(t.group_by(["product", "period"]).aggregate(
+                **money, accounts=t.account_id.nunique()), ["product", "period"],
                 ["product", "period", "revenue", "cost", "accounts", "lines"]),
-            frame(fine.group_by(["account_id", "product"]).aggregate(**rolled, **span),
-                  ["account_id", "product"],
-                  ["account_id", "product", "revenue", "cost", "lines", "first_date",
-                   "last_date"]),
+            frame(t.group_by(["account_id", "product"]).aggregate(**money, **span),
+                   ["account_id", "product"],
+                   ["account_id", "product", "revenue", "cost", "lines", "first_date",
+                    "last_date"]),
             _timing(daily, on_client=read_only, fetch=fetch),
             frame(_notable(daily), ["account_id", "date"], ["account_id", "date", "revenue"]),
         )
-
-
-def _invoices(t: ibis.Table) -> ibis.Table:
-    """Distinct invoice ids per account and month (a blank id is no invoice): the distinct
-    triples counted, which engines do faster than a distinct count inside the group-by."""
-    ids = t.filter(t.invoice_id.notnull()).select("account_id", "period", "invoice_id")
-    ids = ids.distinct()
-    return ids.group_by(["account_id", "period"]).aggregate(invoices=ids.count())
 
 
 @contextmanager
@@ -204,43 +182,17 @@ def _money_type(lines: ibis.Table) -> str:
 
 
 def _notable(daily: ibis.Table) -> ibis.Table:
-    """The largest days of each account and its credit-note days (see :class:`Cube`)."""
+    """The largest days of each account and its credit-note days (see :class:`Cube`).
+
+    A window, not DuckDB's ``max_by(..., n)``: that aggregate is faster on few accounts
+    but holds every account's top days in memory at once, and ran out of it on 500,000."""
     import ibis
 
-    if _is_duckdb_table(daily):  # the same rows, without a window over every day
-        return _notable_duckdb(daily)
     rank = ibis.row_number().over(group_by=daily.account_id,
                                   order_by=[ibis.desc(daily.value), daily.date])
     ranked = daily.mutate(rank=rank)
     kept = ranked.filter((ranked["rank"] < TOP_DAYS) | (ranked.value < 0))
     return kept.select("account_id", "date", revenue=kept.value)
-
-
-def _is_duckdb_table(table: ibis.Table) -> bool:
-    import ibis
-
-    return (isinstance(table.op(), ibis.expr.operations.DatabaseTable)
-            and ibis.get_backend(table).name == "duckdb")
-
-
-def _notable_duckdb(daily: ibis.Table) -> ibis.Table:
-    """:func:`_notable` on a DuckDB table: each account's top days by one aggregate
-    (``max_by`` with a count keeps the largest values, a later date losing a tie as in the
-    window), then every negative day not already among them. Half the time of the window
-    on 10M lines; a test holds the two equal, ties included."""
-    import ibis
-
-    name, backend = daily.op().name, ibis.get_backend(daily)
-    # a view of the connection's (the load's own, closed after it); Ibis' backend.sql()
-    # cannot describe a query on DuckDB 2
-    backend.raw_sql(
-        f"CREATE OR REPLACE TEMP VIEW _kamkit_notable AS SELECT account_id, top.date, "
-        f"top.value AS value FROM (SELECT account_id, unnest(max_by({{'date': date, "
-        f"'value': value}}, (value, -epoch(date)), {TOP_DAYS})) AS top FROM \"{name}\" "
-        f"GROUP BY account_id) WHERE top.value >= 0 UNION ALL SELECT account_id, date, "
-        f"value FROM \"{name}\" WHERE value < 0")
-    notable = backend.table("_kamkit_notable")
-    return notable.select("account_id", "date", revenue=notable.value)
 
 
 def _timing(daily: ibis.Table, on_client: bool = False, fetch=None) -> pd.DataFrame:
