@@ -115,8 +115,9 @@ def parse_table(con: duckdb.DuckDBPyConnection, raw: RawTable, config: Config,
         if col.kind == "id" and not typed:
             outer.append(f"CASE WHEN {name}__src <> {name} THEN {name}__src END AS {name}__raw")
         elif col.kind not in ("id", "text"):  # the text of implausible values too
-            outer.append(f"CASE WHEN ({name} IS NULL AND "
-                         f"{trim_blanks_sql(f'CAST({name}__src AS VARCHAR)')} <> '') OR NOT {plausible_sql(name, col.kind)} THEN "
+            blank = trim_blanks_sql(f"CAST({name}__src AS VARCHAR)")
+            outer.append(f"CASE WHEN ({name} IS NULL AND {blank} <> '') OR NOT "
+                         f"{plausible_sql(name, col.kind)} THEN "
                          f"CAST({name}__src AS VARCHAR) END AS {name}__raw")
     table = f"t_{raw.table}"
     # Insertion order is preserved, so a row's rowid is its position in the file.

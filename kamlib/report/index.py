@@ -193,8 +193,8 @@ def card_figure(h: dict) -> dict:
     >>> f = card_figure({"key": "revenue_l12m", "value": 498_475_813.0, "text": "498,475,813",
     ...     "change": {"then": "450,000,000", "before": 450e6, "diff": 48_475_813.0,
     ...                "delta": "+48,475,813", "direction": "up", "meaning": "better"}})
-    >>> [t.replace("\u00a0", " ") for t in (f["shown"], f["exact"], f["change"]["then"],
-    ...                                      f["change"]["delta"])]  # no-break spaces shown as spaces
+    >>> shown = (f["shown"], f["exact"], f["change"]["then"], f["change"]["delta"])
+    >>> [t.replace("\u00a0", " ") for t in shown]  # no-break spaces shown as spaces
     ['498.5 M', '498,475,813', '450.0 M', '+48.5 M']
     >>> f["change"]["title"]
     'then 450,000,000, now 498,475,813: +48,475,813; higher is better'

@@ -98,7 +98,8 @@ class _Run:
 
 def build_plans(config: str | Path | Config | None = None, *, out: str | Path = "plans",
                 top: int | None = None, accounts: Iterable[str] | None = None,
-                every_key_account: bool = False, workers: int | None = None, timeout: int = 300, force: bool = False,
+                every_key_account: bool = False, workers: int | None = None, timeout: int = 300,
+                force: bool = False,
                 notebook: str | Path = PLAN_NOTEBOOK, template: str | Path | None = None,
                 parameters: dict[str, dict] | None = None, show_progress: bool = True,
                 dataset=None, pool: tuple | None = None, pdf: bool = False,
@@ -157,7 +158,8 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
 
 def open_plans(config: str | Path | Config | None = None, *, out: str | Path = "plans",
                top: int | None = None, accounts: Iterable[str] | None = None,
-               every_key_account: bool = False, workers: int | None = None, timeout: int = 300, force: bool = False,
+               every_key_account: bool = False, workers: int | None = None, timeout: int = 300,
+               force: bool = False,
                notebook: str | Path = PLAN_NOTEBOOK, template: str | Path | None = None,
                parameters: dict[str, dict] | None = None, show_progress: bool = True,
                dataset=None, pool: tuple | None = None, pdf: bool = False,
