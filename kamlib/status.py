@@ -252,47 +252,68 @@ def _dropped(account_product: pd.DataFrame | None, ids: pd.Index, as_of: pd.Time
     return counts.to_numpy()
 
 
-def _day(ts) -> str:
-    return pd.Timestamp(ts).date().isoformat()
+def _texts(mask: np.ndarray, make, *columns) -> np.ndarray:
+    """An object array of "" with ``make(*values)`` where ``mask`` holds.
+
+    The words are only formatted for the rows that get them, with Python's own formatting
+    (so "12%" and "3.5 times" read the same as anywhere else in the kit); dates as ISO days.
+    """
+    out = np.full(len(mask), "", dtype=object)
+    picked = [np.asarray(c)[mask] for c in columns]
+    picked = [np.datetime_as_string(v, unit="D") if v.dtype.kind == "M" else v
+              for v in picked]
+    picked = [v.tolist() for v in picked]
+    out[mask] = [make(*values) for values in zip(*picked)]
+    return out
 
 
 def _classify(out: pd.DataFrame, gap_back: pd.Series, rules: StatusRules,
               l_start: pd.Timestamp) -> None:
-    statuses, reasons, warnings = [], [], []
-    for r in out.itertuples(index=False):
-        warn = []
-        gap, since = r.typical_gap_days, r.days_since_purchase
-        if (not np.isnan(gap) and not np.isnan(since) and since > rules.min_gap_days
-                and since > rules.gap_factor * gap):
-            warn.append(f"no purchase for {since:.0f} days, {since / max(gap, 1):.1f} times "
-                        f"its usual {gap:.0f} days between purchases")
-        if r.revenue_p12m > 0 and r.revenue_l12m < (1 - rules.revenue_drop) * r.revenue_p12m:
-            warn.append(f"revenue in the last 12 months {1 - r.revenue_l12m / r.revenue_p12m:.0%}"
-                        " below the 12 months before")
-        if (not np.isnan(r.products_dropped) and r.products_dropped >= rules.dropped_products
-                and r.revenue_l12m <= r.revenue_p12m):
-            warn.append(f"stopped buying {r.products_dropped:.0f} products it bought the year "
-                        "before")
-        if pd.isna(r.last_purchase):
-            status, why = "lost", "never bought (only credit notes)"
-        elif since > rules.lost_after_days:
-            status, why = "lost", (f"no purchase since {_day(r.last_purchase)} ({since:.0f} "
-                                   f"days; lost after {rules.lost_after_days})")
-        elif not pd.isna(r.returned_on):
-            status, why = "won back", (f"bought again on {_day(r.returned_on)} after "
-                                       f"{gap_back[r.account_id]:.0f} days without a purchase")
-        elif r.first_purchase >= l_start:
-            status, why = "new", f"first purchase on {_day(r.first_purchase)}"
-        elif warn:
-            status, why = "at risk", "; ".join(warn)
-        else:
-            status, why = "active", ""
-        statuses.append(status)
-        reasons.append(why)
-        warnings.append("" if status == "lost" else "; ".join(warn))
-    out["status"] = pd.Categorical(statuses, categories=list(STATUSES))
+    # whole columns at a time: the status history classifies every account at 25 month ends
+    gap = out["typical_gap_days"].to_numpy(dtype="float64")
+    since = out["days_since_purchase"].to_numpy(dtype="float64")
+    rev_l = out["revenue_l12m"].to_numpy(dtype="float64")
+    rev_p = out["revenue_p12m"].to_numpy(dtype="float64")
+    dropped = out["products_dropped"].to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore"):
+        slow = (~np.isnan(gap) & ~np.isnan(since) & (since > rules.min_gap_days)
+                & (since > rules.gap_factor * gap))
+        falling = (rev_p > 0) & (rev_l < (1 - rules.revenue_drop) * rev_p)
+        stopped = (~np.isnan(dropped) & (dropped >= rules.dropped_products)
+                   & (rev_l <= rev_p))
+    parts = [
+        _texts(slow, lambda s, g: f"no purchase for {s:.0f} days, {s / max(g, 1):.1f} times "
+                                  f"its usual {g:.0f} days between purchases", since, gap),
+        _texts(falling, lambda lt, pt: f"revenue in the last 12 months {1 - lt / pt:.0%}"
+                                       " below the 12 months before", rev_l, rev_p),
+        _texts(stopped, lambda d: f"stopped buying {d:.0f} products it bought the year "
+                                  "before", dropped)]
+    warned = slow | falling | stopped
+    warn = np.full(len(out), "", dtype=object)
+    warn[warned] = ["; ".join(p for p in texts if p)
+                    for texts in zip(*(part[warned].tolist() for part in parts))]
+    never = out["last_purchase"].isna().to_numpy()
+    gone = ~never & (since > rules.lost_after_days)
+    back = ~never & ~gone & out["returned_on"].notna().to_numpy()
+    new = ~never & ~gone & ~back & (out["first_purchase"] >= l_start).to_numpy()
+    risk = ~never & ~gone & ~back & ~new & warned
+    status = np.select([never | gone, back, new, risk], ["lost", "won back", "new", "at risk"],
+                       default="active")
+    back_gap = gap_back.reindex(out["account_id"]).to_numpy(dtype="float64")
+    limit = rules.lost_after_days
+    reasons = warn.copy()
+    reasons[~risk] = ""
+    for mask, text in [
+            (never, np.full(len(out), "never bought (only credit notes)", dtype=object)),
+            (gone, _texts(gone, lambda d, s: f"no purchase since {d} ({s:.0f} days; lost after "
+                                             f"{limit})", out["last_purchase"].to_numpy(dtype="datetime64[ns]"), since)),
+            (back, _texts(back, lambda d, g: f"bought again on {d} after {g:.0f} days without "
+                                             "a purchase", out["returned_on"].to_numpy(dtype="datetime64[ns]"), back_gap)),
+            (new, _texts(new, lambda d: f"first purchase on {d}", out["first_purchase"].to_numpy(dtype="datetime64[ns]")))]:
+        reasons[mask] = text[mask]
+    out["status"] = pd.Categorical(status, categories=list(STATUSES))
     out["reasons"] = reasons
-    out["warnings"] = warnings
+    out["warnings"] = np.where(status == "lost", "", warn).astype(object)
 
 
 def status_counts(status: pd.DataFrame) -> pd.DataFrame:

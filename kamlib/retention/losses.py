@@ -135,7 +135,8 @@ def lost_spells(account_month: pd.DataFrame, account_timing: pd.DataFrame | None
     last = exact.combine_first(bought.groupby("account_id")["last_date"].max())
     last = last[last.index.isin(am["account_id"].unique())].rename_axis("account_id")
     open_ = last[(as_of - last) > limit].rename("last_purchase").reset_index()
-    never = np.setdiff1d(am["account_id"].unique(), last.index)
+    # pandas' hash-based difference: numpy's set routines compare object arrays pairwise
+    never = pd.Index(am["account_id"].unique()).difference(last.index).to_numpy()
     open_ = pd.concat([open_, pd.DataFrame({"account_id": never,
                                             "last_purchase": pd.NaT})], ignore_index=True)
     spells = pd.concat([closed, open_.assign(returned_on=pd.NaT, _back=pd.NaT)],
