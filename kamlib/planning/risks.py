@@ -54,8 +54,8 @@ def _one_product(products: pd.DataFrame, share: float, account: str) -> list[tup
                              kind="mergesort").drop_duplicates(account).set_index(account)
     top["share"] = top["revenue"] / total.reindex(top.index)
     top = top[top["share"] >= share]
-    return [(acc, "one product", f"{r['product']}: {r['share']:.0%} of its revenue")
-            for acc, r in top.iterrows()]
+    return [(acc, "one product", f"{product}: {part:.0%} of its revenue")
+            for acc, product, part in zip(top.index, top["product"], top["share"])]
 
 
 def _contacts(contacts: pd.DataFrame, ids: pd.Index, as_of: pd.Timestamp, days: int,

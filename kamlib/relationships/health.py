@@ -140,7 +140,7 @@ def health_measures(status: pd.DataFrame, *, as_of: DateLike,
     return out
 
 
-def _words(signal: str, r: pd.Series) -> str:
+def _words(signal: str, r) -> str:
     if signal == "revenue_trend":
         return f"revenue {-r['_change']:.0%} below the 12 months before"
     if signal == "breadth":
@@ -196,11 +196,14 @@ def health_scores(status: pd.DataFrame, *, as_of: DateLike, weights: dict | None
     st = status.assign(account_id=status["account_id"].astype(str)).set_index("account_id")
     scored["status"] = st["status"] if "status" in st else np.nan
     scored["flagged"] = (scored["score"] < settings.flag_below) & (scored["status"] != "lost")
-    reasons = []
-    for _, r in scored.iterrows():
+    # words only for the accounts that lost points, read from plain records (not iterrows)
+    reasons = np.full(len(scored), "", dtype=object)
+    lost = scored[[f"_lost_{k}" for k in SIGNALS]].to_numpy(dtype="float64")
+    rows = np.flatnonzero((lost >= 0.5).any(axis=1))
+    for i, r in zip(rows, scored.iloc[rows].to_dict("records")):
         parts = sorted(((r[f"_lost_{k}"], k) for k in SIGNALS if r[f"_lost_{k}"] >= 0.5),
                        reverse=True)
-        reasons.append("; ".join(f"{_words(k, r)} (-{p:.0f} points)" for p, k in parts))
+        reasons[i] = "; ".join(f"{_words(k, r)} (-{p:.0f} points)" for p, k in parts)
     scored["reasons"] = reasons
     out = scored.reset_index()[["account_id", "status", *SIGNALS, "score", "flagged",
                                 "reasons"]]

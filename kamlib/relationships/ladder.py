@@ -131,7 +131,8 @@ def ladder_stages(account_month: pd.DataFrame, status: pd.DataFrame, *, as_of: D
                  else pd.Index([], dtype=object))
     out = _stages(account_month, status, as_of, prospects, events, settings)
     reasons = []
-    for r in out.itertuples():
+    seen = {t: (out[t] > 0).to_numpy() for t in _EVENT_TYPES}
+    for i, r in enumerate(out.itertuples()):
         stage = r.stage
         if stage in ("lost", "not yet", "prospect"):
             reasons.append({"lost": "lost (no purchase for longer than the lost limit)",
@@ -140,7 +141,7 @@ def ladder_stages(account_month: pd.DataFrame, status: pd.DataFrame, *, as_of: D
             continue
         why = (f"bought in {r.months_bought:.0f} of the last 12 months (a client from "
                f"{settings.client_months})")
-        signals = [t for t in _EVENT_TYPES if out.at[r.Index, t] > 0]
+        signals = [t for t in _EVENT_TYPES if seen[t][i]]
         if signals and stage != "customer":
             why += f"; {', '.join(signals)} in the last {settings.signal_months} months"
         reasons.append(why)
