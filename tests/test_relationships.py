@@ -17,6 +17,7 @@ from kamlib.relationships.history import status_history
 from kamlib.relationships.kam_stage import kam_stages
 from kamlib.relationships.ladder import (ladder_stages, stage_counts, stage_history,
                                          transition_matrix, transitions)
+from kamlib.status import account_status
 
 AS_OF = pd.Timestamp("2025-12-31")
 
@@ -61,6 +62,22 @@ def history(cube, statuses, events):
 def stage_at(history, account, date):
     rows = history[(history["account_id"] == account) & (history["as_of"] == pd.Timestamp(date))]
     return str(rows["stage"].iloc[0])
+
+
+def test_history_words_only_its_last_month_end(cube, statuses):
+    """Past month ends carry the status, not its words (no page shows them); the last one
+    is the status frame itself, words included."""
+    last = statuses["as_of"] == statuses["as_of"].max()
+    assert statuses.loc[~last, ["reasons", "warnings"]].isna().all().all()
+    now = account_status(cube, as_of=AS_OF)
+    got = statuses[last].drop(columns="as_of").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, now, check_like=False)
+    lost = got.set_index("account_id").loc["lost", "reasons"]
+    assert lost == "no purchase since 2025-05-05 (240 days; lost after 180)"
+    # the statuses at past month ends are still those of the rule, words or not
+    june = statuses[statuses["as_of"] == pd.Timestamp("2025-06-30")].set_index("account_id")
+    assert june.loc["lost", "status"] == "active"
+    assert june.loc["fallback", "status"] in ("at risk", "active")
 
 
 # --- the ladder ----------------------------------------------------------------------------
