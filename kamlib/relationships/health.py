@@ -42,6 +42,7 @@ import pandas as pd
 from kamlib._frames import DateLike, require_columns
 from kamlib.data.relationship_settings import SIGNALS, RelationshipSettings
 from kamlib.relationships._common import event_counts, has_events
+from kamlib.status_rules import STATUSES
 
 __all__ = ["health_rules", "health_measures", "health_scores", "health_history"]
 
@@ -230,7 +231,8 @@ def health_history(statuses: pd.DataFrame, *, settings: RelationshipSettings =
         st = status.assign(account_id=status["account_id"].astype(str)).set_index(
             "account_id")["status"]
         parts.append(pd.DataFrame({"account_id": scored.index, "as_of": as_of,
-                                   "status": st.reindex(scored.index).to_numpy(),
+                                   "status": pd.Categorical(st.reindex(scored.index),
+                                                            categories=list(STATUSES)),
                                    "score": scored["score"].to_numpy()}))
     out = pd.concat(parts, ignore_index=True)
     out["flagged"] = (out["score"] < settings.flag_below) & (out["status"] != "lost")
