@@ -11,6 +11,7 @@ moved into ``out`` only at the end; the kit overwrites and deletes only files it
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import time
@@ -140,11 +141,8 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     PrinterMissing
         Before anything runs, with ``pdf`` when chromium or Playwright is not installed.
     """
-    run = open_plans(config, out=out, top=top, accounts=accounts,
-                     every_key_account=every_key_account, workers=workers, timeout=timeout,
-                     force=force, notebook=notebook, template=template, parameters=parameters,
-                     show_progress=show_progress, dataset=dataset, pool=pool, pdf=pdf,
-                     frames=frames)
+    options = dict(locals())
+    run = open_plans(**options)
     try:
         from kamlib.report.execute import execute as _execute
 
@@ -156,24 +154,22 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
         run.close()
 
 
-def open_plans(config: str | Path | Config | None = None, *, out: str | Path = "plans",
-               top: int | None = None, accounts: Iterable[str] | None = None,
-               every_key_account: bool = False, workers: int | None = None, timeout: int = 300,
-               force: bool = False,
-               notebook: str | Path = PLAN_NOTEBOOK, template: str | Path | None = None,
-               parameters: dict[str, dict] | None = None, show_progress: bool = True,
-               dataset=None, pool: tuple | None = None, pdf: bool = False,
-               frames=None) -> PlansRun:
-    """The checks of :func:`build_plans` (same parameters, same errors) and its staging
-    folder: the run, ready for its phases (:class:`PlansRun`)."""
+def open_plans(config: str | Path | Config | None = None, **options) -> PlansRun:
+    """The checks of :func:`build_plans` (its keywords and their defaults, the same errors)
+    and its staging folder: the run, ready for its phases (:class:`PlansRun`)."""
     from kamlib.report.notebooks import check_parameters
     from kamlib.report.pdf import check_printer
 
-    if pdf:
+    # build_plans' signature is the one list of the options and their defaults
+    bound = inspect.signature(build_plans).bind(config, **options)
+    bound.apply_defaults()
+    o = bound.arguments
+    if o["pdf"]:
         check_printer()
+    dataset = o["dataset"]
     cfg = dataset.config if dataset is not None else (
         config if isinstance(config, Config) else load_config(config))
-    out, notebook = Path(out).resolve(), Path(notebook).resolve()
+    out, notebook = Path(o["out"]).resolve(), Path(o["notebook"]).resolve()
     if out.exists() and not out.is_dir():
         raise OverwriteError(f"--out {out}: is a file, not a folder; give a folder for the "
                              "plans")
@@ -181,15 +177,16 @@ def open_plans(config: str | Path | Config | None = None, *, out: str | Path = "
     base = {"config": str(cfg.path) if cfg.path else "", "portfolio": "", "account_id": "",
             "currency": ""}
     check_parameters(notebook, base)
-    for values in (parameters or {}).values():
+    for values in (o["parameters"] or {}).values():
         check_parameters(notebook, {**base, **values})
-    limit = None if top is not None or accounts is not None or every_key_account \
-        else cfg.plans.top
-    return PlansRun(cfg, out, notebook, base, workers=workers, dataset=dataset, pool=pool,
-                    frames=frames, options=dict(
-                        top=top, accounts=accounts, limit=limit, timeout=timeout,
-                        force=force, template=template, parameters=parameters or {},
-                        show_progress=show_progress, pdf=pdf))
+    chosen = o["top"] is not None or o["accounts"] is not None or o["every_key_account"]
+    return PlansRun(cfg, out, notebook, base, workers=o["workers"], dataset=dataset,
+                    pool=o["pool"], frames=o["frames"], options=dict(
+                        top=o["top"], accounts=o["accounts"],
+                        limit=None if chosen else cfg.plans.top, timeout=o["timeout"],
+                        force=o["force"], template=o["template"],
+                        parameters=o["parameters"] or {},
+                        show_progress=o["show_progress"], pdf=o["pdf"]))
 
 
 class PlansRun:
