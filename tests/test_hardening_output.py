@@ -111,6 +111,43 @@ def test_text_without_a_sign_after_a_separator_is_left_alone():
     assert neutralise(frame)["name"].tolist() == ["Smith - Jones", "A, B; C", "Acme\tLtd"]
 
 
+def _download(link: str) -> tuple[str, str, bytes]:
+    """(file name, media type, bytes) of a download link."""
+    import base64
+
+    name, kind, data = re.fullmatch(r'<a download="([^"]+)" href="data:([^;]+);base64,'
+                                    r'([^"]+)">.*</a>', link, flags=re.S).groups()
+    return name, kind, base64.b64decode(data)
+
+
+@pytest.mark.parametrize("rows", [10, 100_000])
+def test_a_download_holds_the_whole_neutralised_list_small_or_zipped(rows):
+    """Up to ZIP_ABOVE bytes the page carries the CSV; above, a .zip holding the same CSV
+    (the link says so): a list of 250,000 accounts made a 38 MB page."""
+    import io
+    import zipfile
+
+    from kamlib.report.safe_export import ZIP_ABOVE, download_link
+
+    frame = pd.DataFrame({"account": [f"=HYPERLINK({i})" for i in range(rows)],
+                          "revenue": [float(i) - 5 for i in range(rows)]})
+    link = download_link(frame, "list.csv", "the list")
+    name, kind, data = _download(link)
+    if rows == 10:
+        assert (name, kind) == ("list.csv", "text/csv") and "zip" not in link
+    else:
+        assert (name, kind) == ("list.zip", "application/zip")
+        assert re.search(r"the list: a \.zip file of 0\.\d MB holding list\.csv</a>$", link)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            assert archive.namelist() == ["list.csv"]
+            inner = archive.read("list.csv")
+        assert len(inner) > ZIP_ABOVE and len(data) * 4 < len(inner)
+        data = inner
+    back = pd.read_csv(io.BytesIO(data))
+    assert len(back) == rows and back["account"].str.startswith("'=").all()
+    assert back["revenue"].tolist() == frame["revenue"].tolist()
+
+
 # --- 20. chart text from data or config is drawn as written ---------------------------------
 
 def _drawn(text) -> str:

@@ -22,14 +22,17 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 
-__all__ = ["neutralise", "safe_export", "download_link", "FORMULA_STARTS", "SEPARATORS"]
+__all__ = ["neutralise", "safe_export", "download_link", "FORMULA_STARTS", "SEPARATORS",
+           "ZIP_ABOVE"]
 
 # OWASP's list, plus a line feed and the full-width signs some spreadsheets also accept
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "\uff1d", "\uff0b", "\uff0d",
@@ -142,10 +145,16 @@ def safe_export(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
     return path
 
 
+ZIP_ABOVE = 2_000_000  # bytes: a larger list is offered zipped (a CSV shrinks 5-10 times)
+
+
 def download_link(frame: pd.DataFrame, file_name: str, text: str) -> str:
     """An HTML link that downloads ``frame`` as ``file_name`` (.csv or .xlsx), written by
     :func:`safe_export` and carried inside the page: a report offers its full list without
     writing a file anywhere.
+
+    A CSV larger than :data:`ZIP_ABOVE` is offered as a .zip file holding it, and the link
+    says so: the win-back list of 250,000 customers made a 38 MB page, zipped it adds 6 MB.
 
     >>> link = download_link(pd.DataFrame({"name": ["=1+1"]}), "list.csv", "the list")
     >>> link.startswith('<a download="list.csv" href="data:text/csv;base64,')
@@ -160,6 +169,14 @@ def download_link(frame: pd.DataFrame, file_name: str, text: str) -> str:
         raise ValueError(f"download_link: {file_name!r}: a plain .csv or .xlsx file name")
     with tempfile.TemporaryDirectory() as folder:
         data = safe_export(frame, Path(folder) / f"export{suffix}").read_bytes()
+    kind = kinds[suffix]
+    if suffix == ".csv" and len(data) > ZIP_ABOVE:
+        packed = io.BytesIO()
+        with zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(file_name, data)
+        data, kind = packed.getvalue(), "application/zip"
+        text = f"{text}: a .zip file of {len(data) / 1e6:.1f} MB holding {file_name}"
+        file_name = f"{Path(file_name).stem}.zip"
     encoded = base64.b64encode(data).decode("ascii")
-    return (f'<a download="{html.escape(file_name)}" href="data:{kinds[suffix]};base64,'
+    return (f'<a download="{html.escape(file_name)}" href="data:{kind};base64,'
             f'{encoded}">{html.escape(text)}</a>')
