@@ -30,6 +30,10 @@ def test_defaults_without_a_plans_section(tmp_path):
     ('[plans]\nstale_days = "90"', "[plans] stale_days = '90': expected a whole number"),
     ('[plans]\ntop = 0', "[plans] top = 0: at least 1"),
     ('[plans]\nlong_standing_share = 10', "[plans] long_standing_share = 10: a share"),
+    ('[plans]\none_product_share = 80', "[plans] one_product_share = 80: a share between"),
+    ('[plans]\none_product_share = 0', "[plans] one_product_share = 0: a share between"),
+    ('[plans]\nmin_margin = 5', "[plans] min_margin = 5: profit as a share of revenue"),
+    ('[plans]\nmin_margin = "5%"', "[plans] min_margin = '5%': expected a number"),
     ('[plans]\ncountri = "DE"', "[plans] unknown setting(s) ['countri']"),
     ('[plans.cadences]\nkey_account = { every = "5" }',
      "[plans.cadences] key_account.every = '5': expected a whole number >= 0"),
@@ -64,6 +68,33 @@ def test_stage_chances_reach_the_pipeline(tmp_path):
                          "stage": ["prospect", "negotiation"], "value": [1000.0, 80.0]})
     weighted = pipeline(opps, as_of="2025-12-31", probabilities=chances)["weighted_value"]
     assert weighted.tolist() == [50.0, 80.0]
+
+
+def test_risk_thresholds_reach_the_plans_risks(tmp_path):
+    """[plans] one_product_share and min_margin are the thresholds of two plan risks: the
+    accounts flagged are exactly those past each threshold, and the rule says it."""
+    from kamlib.planning.risks import risk_signals
+
+    s = config(tmp_path, "[plans]\none_product_share = 0.6\nmin_margin = 0.25").plans
+    settings = s.portfolio_settings()
+    assert (settings["one_product_share"], settings["min_margin"]) == (0.6, 0.25)
+    status = pd.DataFrame({"account_id": ["a", "b", "c"], "warnings": ["", "", ""],
+                           "revenue_l12m": [100.0, 100.0, 100.0],
+                           "profit_l12m": [30.0, 20.0, 24.0]})
+    products = pd.DataFrame({"account_id": ["a", "a", "b", "b", "c"],
+                             "product": ["x", "y", "x", "y", "x"],
+                             "revenue": [60.0, 40.0, 59.0, 41.0, 100.0]})
+    risks = risk_signals(status, as_of="2025-12-31", products=products,
+                         one_product_share=settings["one_product_share"],
+                         min_margin=settings["min_margin"])
+    found = {(r.account_id, r.risk) for r in risks.itertuples() if r.risk in (
+        "one product", "low margin")}
+    assert found == {("a", "one product"), ("c", "one product"), ("b", "low margin"),
+                     ("c", "low margin")}
+    rules = risks.attrs["rules"]
+    assert "60%" in rules["one product"] and "25%" in rules["low margin"]
+    defaults = config(tmp_path, "").plans.portfolio_settings()
+    assert (defaults["one_product_share"], defaults["min_margin"]) == (0.8, 0.05)
 
 
 TIERS = pd.DataFrame({"account_id": ["a"], "account_manager": ["Sari"],

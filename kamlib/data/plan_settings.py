@@ -10,6 +10,8 @@ tiers of :data:`kamlib.planning.schedule.DEFAULT_CADENCES` one by one::
     stale_days = 60               # a contact not reached for longer is flagged
     top = 50                      # at most 50 plans by default: the largest key accounts
     long_standing_share = 0.05    # share of total profit a long-standing key account brings
+    one_product_share = 0.8       # a risk: one product brings this share of revenue or more
+    min_margin = 0.05             # a risk: profit below this share of revenue (last 12 months)
 
     [plans.cadences]
     "key account" = { every = 5, top_management = 1 }
@@ -59,6 +61,8 @@ class PlanSettings:
     stale_days: int = 90  # a contact not reached for longer is flagged in the plan
     top: int = DEFAULT_TOP  # at most this many plans by default: the largest key accounts
     long_standing_share: float = 0.10  # the brief's "10%+ of profit", per account
+    one_product_share: float = 0.8  # a risk: one product brings this share of revenue or more
+    min_margin: float = 0.05  # a risk: profit below this share of revenue, last 12 months
     # tier -> {every, top_management}; tiers not given keep DEFAULT_CADENCES
     cadences: dict[str, dict[str, int]] = field(default_factory=dict)
     # job-title pattern -> influence; empty = kamlib.planning.contacts.DEFAULT_ROLE_MAP
@@ -78,7 +82,8 @@ class PlanSettings:
                 "subdivision": self.subdivision, "stale_days": self.stale_days,
                 "role_map": dict(self.roles) or None,
                 "long_standing_share": self.long_standing_share,
-                "stage_probabilities": self.stage_map()}
+                "stage_probabilities": self.stage_map(),
+                "one_product_share": self.one_product_share, "min_margin": self.min_margin}
 
     def stage_map(self) -> dict[str, float]:
         """Open stage -> chance of winning: the defaults, then ours."""
@@ -193,10 +198,15 @@ def parse_plans(raw: object, path: Path | None) -> PlanSettings:
     for name in ("stale_days", "top"):
         if values.get(name) is not None and values[name] < 1:
             raise fail(path, "plans", f"{name} = {values[name]}: at least 1")
-    share = values.get("long_standing_share", 0.1)
-    if not 0 < share <= 1:
-        raise fail(path, "plans", f"long_standing_share = {share}: a share between 0 and 1, "
-                   "e.g. 0.1")
+    for name, example in (("long_standing_share", 0.1), ("one_product_share", 0.8)):
+        share = values.get(name, example)
+        if not 0 < share <= 1:
+            raise fail(path, "plans", f"{name} = {share}: a share between 0 and 1, "
+                       f"e.g. {example}")
+    margin = values.get("min_margin", 0.05)
+    if not -1 < margin < 1:
+        raise fail(path, "plans", f"min_margin = {margin}: profit as a share of revenue, "
+                   "between -1 and 1, e.g. 0.05")
     settings = PlanSettings(**values)
     _check_holidays(settings.country, settings.subdivision, path)
     return settings

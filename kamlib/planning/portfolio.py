@@ -78,7 +78,8 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
                      stale_days: int = 90, role_map: Mapping[str, str] | None = None,
                      long_standing_share: float = 0.10,
                      notes: pd.DataFrame | None = None,
-                     stage_probabilities: Mapping[str, float] | None = None
+                     stage_probabilities: Mapping[str, float] | None = None,
+                     one_product_share: float = 0.8, min_margin: float = 0.05
                      ) -> dict[str, pd.DataFrame]:
     """Every planning frame for every account of ``ds``, each with ``account_id``.
 
@@ -101,6 +102,9 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
     stage_probabilities : mapping, optional
         Open stage -> chance of winning, for the weighted pipeline (see
         :func:`kamlib.planning.pipeline.pipeline`).
+    one_product_share, min_margin
+        The risks "one product" and "low margin" (see
+        :func:`kamlib.planning.risks.risk_signals`).
 
     Returns
     -------
@@ -178,7 +182,8 @@ def portfolio_frames(ds, *, cadences: Mapping[str, Cadence] | None = None,
         notices.append("The pipeline needs the opportunities table: not shown.")
     frames["risks"] = risk_signals(status, as_of=as_of, products=frames["products"],
                                    contacts=frames.get("contacts"), pipeline=pipe,
-                                   contact_days=stale_days)
+                                   contact_days=stale_days,
+                                   one_product_share=one_product_share, min_margin=min_margin)
     rules.update({f"Risk: {k}": v for k, v in frames["risks"].attrs["rules"].items()})
     _add_relationships(ds, frames, notices)
     from kamlib.retention.frames import dataset_winback
