@@ -215,12 +215,12 @@ def _add_relationships(ds, frames: dict, notices: list[str]) -> None:
     history (:mod:`kamlib.relationships`, the same frames as module 15)."""
     from kamlib.relationships import dataset_relationships
 
-    try:
+    try:  # frames computed on a worker (kam plans) raise here, on first use
         rel = dataset_relationships(ds)
+        frames["relationship"] = rel["accounts"]
     except ValueError as err:  # data too short or too thin for the relationship module
         notices.append(f"Relationship stage and health: not shown ({err}).".splitlines()[0])
         return
-    frames["relationship"] = rel["accounts"]
     history = ["account_id", "as_of", "score"]
     frames["health_history"] = (rel.read("health_history", columns=history)
                                 if hasattr(rel, "read") else rel["health_history"][history])

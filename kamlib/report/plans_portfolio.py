@@ -15,6 +15,7 @@ from pathlib import Path
 from kamlib.data.config import Config
 
 __all__ = ["READ_HERE", "SavedPortfolio", "portfolio_for", "save_for_plans",
+           "relationships_on_worker",
            "given_portfolio", "save_relationships_of"]
 
 # the portfolio frames the plans run reads itself once they are saved (the index's figures,
@@ -52,6 +53,30 @@ def save_for_plans(ds, cfg: Config, folder: Path) -> SavedPortfolio:
     save_portfolio(frames, folder)
     _keep_only(frames, READ_HERE)
     return SavedPortfolio(Path(folder), frames)
+
+
+def relationships_on_worker(ds, cfg: Config, pool, folder: Path) -> None:
+    """Start ``ds``'s relationship frames on a worker of ``pool`` (``kam plans``): ``ds`` is
+    saved into ``folder`` (its status first, so both processes read one status), and reads
+    the frames from there when the portfolio first asks for them, while this process
+    computes the rest of the portfolio on the other core. Data that has them does nothing.
+    """
+    from kamlib.relationships import dataset_relationships
+    from kamlib.relationships.saved import FOLDER, PendingRelationships
+    from kamlib.report.worker import relationships_task
+    from kamlib.status import dataset_status
+
+    if getattr(ds, "relationships", None) is not None:
+        return
+    dataset_status(ds)
+    ds.save(folder)
+
+    def here():  # the worker died: computed in this process after all
+        ds.relationships = None
+        return dataset_relationships(ds)
+
+    ds.relationships = PendingRelationships(pool.submit(relationships_task, folder, cfg),
+                                            Path(folder) / FOLDER, fallback=here)
 
 
 def given_portfolio(frames, ds, cfg: Config):
