@@ -279,3 +279,34 @@ def test_a_build_plans_the_largest_key_accounts_up_to_the_cap():
     assert select_accounts(frames, limit=10) == ["b", "c", "e", "f"]  # fewer than the cap
     assert select_accounts(frames) == ["b", "c", "e", "f"]  # --all
     assert select_accounts(frames, top=2, limit=1) == ["a", "b"]  # --top: any account
+
+
+def test_a_plan_reads_the_same_rows_from_memory_or_from_the_file(tmp_path, monkeypatch):
+    """A kernel keeps a small portfolio's frames in memory between plans: every account's
+    rows equal a filtered Parquet read, a rewritten file is read again, and a file over the
+    bound is never kept (a kernel's memory stays flat on a large portfolio)."""
+    import kamlib.planning.portfolio as P
+    from kamlib import open_dataset
+    from kamlib.report.plans_portfolio import portfolio_for
+
+    ds = open_dataset()
+    folder = P.save_portfolio(portfolio_for(ds, ds.config), tmp_path / "portfolio")
+    ids = P.select_accounts(P.load_portfolio(folder)[0], top=5) + ["no-such-account"]
+    monkeypatch.setattr(P, "KEEP_BELOW", 0)  # nothing kept: every frame from its file
+    read = {a: P.load_portfolio(folder, a)[0] for a in ids}
+    monkeypatch.setattr(P, "KEEP_BELOW", 10**9)
+    monkeypatch.setattr(P, "KEEP_AT_MOST", 10**10)
+    for a in ids:
+        kept = P.load_portfolio(folder, a)[0]
+        assert kept.keys() == read[a].keys()
+        for name in kept:
+            pd.testing.assert_frame_equal(kept[name], read[a][name], check_exact=True)
+    assert len(P._kept) == len(list(folder.glob("*.parquet")))
+    info = pd.read_parquet(folder / "info.parquet")
+    info.assign(account_name="renamed").to_parquet(folder / "info.parquet", index=False)
+    assert set(P.load_portfolio(folder, ids[0])[0]["info"]["account_name"]) == {"renamed"}
+    monkeypatch.setattr(P, "KEEP_AT_MOST", 0)
+    P._kept.clear()
+    P._kept_of[:] = [None, 0]
+    P.load_portfolio(folder, ids[0])
+    assert not P._kept

@@ -283,10 +283,44 @@ def load_portfolio(folder: str | Path, account_id: str | None = None
     return frames, notices
 
 
+# A kernel writes plan after plan from one saved portfolio: a small file is read once and
+# kept (an account's rows are then a filter in memory, not a Parquet read: 22 reads were
+# 0.06 s of each plan); larger ones, as on a log of many accounts, are read per account,
+# so a kernel's memory stays flat however many plans it writes.
+KEEP_BELOW = 2_000_000  # bytes: a saved frame's file kept in memory when smaller
+KEEP_AT_MOST = 8_000_000  # bytes of such files kept in all
+_kept: dict[tuple, pd.DataFrame] = {}  # (path, size, mtime) -> frame
+_kept_of: list = [None, 0]  # (folder, bytes kept): one portfolio's files at a time
+
+
 def account_rows(path: Path, account_id: str | None) -> pd.DataFrame:
-    """One account's rows of a saved frame, read with a filter (row groups are skipped)."""
+    """One account's rows of a saved frame, read with a filter (row groups are skipped),
+    or from the copy kept in memory of a small file."""
     import pyarrow.parquet as pq
 
+    path = Path(path)
+    whole = _kept_frame(path)
+    if whole is not None:
+        if account_id is None or "account_id" not in whole:
+            return whole.copy(deep=False)
+        return whole[whole["account_id"] == account_id].reset_index(drop=True)
     if account_id is None or "account_id" not in pq.read_schema(path).names:
         return pd.read_parquet(path)
     return pd.read_parquet(path, filters=[("account_id", "==", account_id)])
+
+
+def _kept_frame(path: Path) -> pd.DataFrame | None:
+    """The whole frame of ``path`` if it is small enough to keep (read now if not yet; read
+    again if the file changed since)."""
+    stat = path.stat()
+    key = (path, stat.st_size, stat.st_mtime_ns)
+    if key in _kept:
+        return _kept[key]
+    if _kept_of[0] != path.parent:  # another portfolio: the old one's frames go
+        _kept.clear()
+        _kept_of[:] = [path.parent, 0]
+    if stat.st_size >= KEEP_BELOW or _kept_of[1] + stat.st_size > KEEP_AT_MOST:
+        return None
+    _kept[key] = pd.read_parquet(path)
+    _kept_of[1] += stat.st_size
+    return _kept[key]
