@@ -128,4 +128,3 @@ class PendingRelationships(Mapping):
 
     def __len__(self) -> int:
         return len(self._ready())
-

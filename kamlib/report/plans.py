@@ -141,7 +141,7 @@ def build_plans(config: str | Path | Config | None = None, *, out: str | Path = 
     PrinterMissing
         Before anything runs, with ``pdf`` when chromium or Playwright is not installed.
     """
-    options = dict(locals())
+    options = dict(locals())  # the arguments as called: first, before any other name
     run = open_plans(**options)
     try:
         from kamlib.report.execute import execute as _execute

@@ -143,4 +143,3 @@ def relationships_task(prepared: Path, config) -> str | None:
     del ds, frames
     give_back()  # this worker runs plans next, beside its kernel
     return None
-
