@@ -15,8 +15,8 @@ from pathlib import Path
 from kamlib.data.config import Config
 
 __all__ = ["READ_HERE", "SavedPortfolio", "portfolio_for", "save_for_plans",
-           "relationships_on_worker",
-           "given_portfolio", "save_relationships_of"]
+           "given_portfolio", "save_relationships_of", "relationships_on_worker",
+           "relationships_task"]
 
 # the portfolio frames the plans run reads itself once they are saved (the index's figures,
 # the calendars, the template); each plan reads its own rows of the others from the Parquet
@@ -63,7 +63,6 @@ def relationships_on_worker(ds, cfg: Config, pool, folder: Path) -> None:
     """
     from kamlib.relationships import dataset_relationships
     from kamlib.relationships.saved import FOLDER, PendingRelationships
-    from kamlib.report.worker import relationships_task
     from kamlib.status import dataset_status
 
     if getattr(ds, "relationships", None) is not None:
@@ -127,3 +126,26 @@ def _keep_only(frames: dict, names: Iterable[str]) -> None:
     for name in [n for n in frames if n not in names]:
         del frames[name]
     give_back()
+
+
+def relationships_task(prepared: Path, config) -> str | None:
+    """The relationship frames of the prepared data, computed in a worker and saved with
+    it (``relationships/``): ``kam plans`` runs this while its own process computes the
+    rest of the portfolio, on the other core. Returns None, or why the data cannot give
+    them (too short, too thin), for the plans to say.
+    """
+    from kamlib._memory import give_back
+    from kamlib.data.dataset import open_dataset
+    from kamlib.relationships import dataset_relationships
+    from kamlib.relationships.saved import FOLDER, save_relationships
+
+    ds = open_dataset(prepared=prepared)
+    ds.config = config
+    try:
+        frames = dataset_relationships(ds)
+    except ValueError as err:
+        return str(err)
+    save_relationships(frames, Path(prepared) / FOLDER)
+    del ds, frames
+    give_back()  # this worker runs plans next, beside its kernel
+    return None

@@ -120,26 +120,3 @@ def portfolio_task(prepared: Path, config, folder: Path):
     del ds
     give_back()  # the data set's heap: this worker runs plans next, beside its kernel
     return saved
-
-
-def relationships_task(prepared: Path, config) -> str | None:
-    """The relationship frames of the prepared data, computed in a worker and saved with
-    it (``relationships/``): ``kam plans`` runs this while its own process computes the
-    rest of the portfolio, on the other core. Returns None, or why the data cannot give
-    them (too short, too thin), for the plans to say.
-    """
-    from kamlib._memory import give_back
-    from kamlib.data.dataset import open_dataset
-    from kamlib.relationships import dataset_relationships
-    from kamlib.relationships.saved import FOLDER, save_relationships
-
-    ds = open_dataset(prepared=prepared)
-    ds.config = config
-    try:
-        frames = dataset_relationships(ds)
-    except ValueError as err:
-        return str(err)
-    save_relationships(frames, Path(prepared) / FOLDER)
-    del ds, frames
-    give_back()  # this worker runs plans next, beside its kernel
-    return None
