@@ -115,68 +115,6 @@ def test_the_portfolio_worker_saves_the_frames_once_for_module_15_and_the_plans(
     assert len(counted) == 2
 
 
-class _Done:
-    """A finished Future: its result, or the error it raises."""
-
-    def __init__(self, result=None, error=None):
-        self._result, self._error = result, error
-
-    def result(self):
-        if self._error:
-            raise self._error
-        return self._result
-
-
-def test_kam_plans_computes_the_relationships_on_a_worker_beside_the_portfolio(tmp_path,
-                                                                               counted):
-    """kam plans hands the relationship frames to a worker (here a thread) while its own
-    process computes the rest: the same frames as computed here, computed once; the reason
-    the data cannot give them reaches the plans' notices; a worker that died leaves them
-    to this process."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    from kamlib import load
-    from kamlib.planning.portfolio import portfolio_frames
-    from kamlib.relationships.saved import PendingRelationships
-    from kamlib.report.plans_portfolio import relationships_on_worker
-
-    here = portfolio_frames(load())
-    assert len(counted) == 1
-    ds = load()
-    with ThreadPoolExecutor(1) as pool:
-        relationships_on_worker(ds, ds.config, pool, tmp_path / "prepared")
-        assert isinstance(ds.relationships, PendingRelationships)
-        frames = portfolio_frames(ds)
-    assert len(counted) == 2 and (tmp_path / "prepared" / "relationships").is_dir()
-    for name in ("relationship", "health_history"):
-        pd.testing.assert_frame_equal(frames[name], here[name], check_exact=True)
-
-    ds = load()
-    ds.relationships = PendingRelationships(_Done("the data covers 3 months; 13 needed"),
-                                            tmp_path / "none", fallback=None)
-    frames = portfolio_frames(ds)
-    assert "relationship" not in frames
-    assert ("Relationship stage and health: not shown (the data covers 3 months; 13 needed)."
-            in frames["info"].attrs["notices"])
-
-    ds = load()
-    calls = []
-    ds.relationships = PendingRelationships(_Done(error=BrokenProcessPool("killed")),
-                                            tmp_path / "none",
-                                            fallback=lambda: calls.append(1) or _computed(ds))
-    frames = portfolio_frames(ds)
-    assert calls == [1] and len(counted) == 3
-    pd.testing.assert_frame_equal(frames["relationship"], here["relationship"],
-                                  check_exact=True)
-
-
-def _computed(ds):
-    from kamlib.relationships import dataset_relationships
-
-    ds.relationships = None
-    return dataset_relationships(ds)
-
-
 def test_module_15_says_it_reads_the_saved_relationship_frames():
     """The build holds module 15 back until the frames are saved (its metadata says so)."""
     from kamlib.report.build import NOTEBOOKS

@@ -307,6 +307,5 @@ def test_a_plan_reads_the_same_rows_from_memory_or_from_the_file(tmp_path, monke
     assert set(P.load_portfolio(folder, ids[0])[0]["info"]["account_name"]) == {"renamed"}
     monkeypatch.setattr(P, "KEEP_AT_MOST", 0)
     P._kept.clear()
-    P._kept_of[:] = [None, 0]
     P.load_portfolio(folder, ids[0])
     assert not P._kept

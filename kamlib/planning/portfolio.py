@@ -215,12 +215,12 @@ def _add_relationships(ds, frames: dict, notices: list[str]) -> None:
     history (:mod:`kamlib.relationships`, the same frames as module 15)."""
     from kamlib.relationships import dataset_relationships
 
-    try:  # frames computed on a worker (kam plans) raise here, on first use
+    try:
         rel = dataset_relationships(ds)
-        frames["relationship"] = rel["accounts"]
     except ValueError as err:  # data too short or too thin for the relationship module
         notices.append(f"Relationship stage and health: not shown ({err}).".splitlines()[0])
         return
+    frames["relationship"] = rel["accounts"]
     history = ["account_id", "as_of", "score"]
     frames["health_history"] = (rel.read("health_history", columns=history)
                                 if hasattr(rel, "read") else rel["health_history"][history])
@@ -289,8 +289,7 @@ def load_portfolio(folder: str | Path, account_id: str | None = None
 # so a kernel's memory stays flat however many plans it writes.
 KEEP_BELOW = 2_000_000  # bytes: a saved frame's file kept in memory when smaller
 KEEP_AT_MOST = 8_000_000  # bytes of such files kept in all
-_kept: dict[tuple, pd.DataFrame] = {}  # (path, size, mtime) -> frame
-_kept_of: list = [None, 0]  # (folder, bytes kept): one portfolio's files at a time
+_kept: dict[Path, tuple[int, int, pd.DataFrame]] = {}  # path -> (size, mtime, frame)
 
 
 def account_rows(path: Path, account_id: str | None) -> pd.DataFrame:
@@ -311,16 +310,15 @@ def account_rows(path: Path, account_id: str | None) -> pd.DataFrame:
 
 def _kept_frame(path: Path) -> pd.DataFrame | None:
     """The whole frame of ``path`` if it is small enough to keep (read now if not yet; read
-    again if the file changed since)."""
+    again if the file changed since). One portfolio's files are kept at a time."""
     stat = path.stat()
-    key = (path, stat.st_size, stat.st_mtime_ns)
-    if key in _kept:
-        return _kept[key]
-    if _kept_of[0] != path.parent:  # another portfolio: the old one's frames go
+    size, mtime = stat.st_size, stat.st_mtime_ns
+    if path in _kept and _kept[path][:2] == (size, mtime):
+        return _kept[path][2]
+    if any(kept.parent != path.parent for kept in _kept):
         _kept.clear()
-        _kept_of[:] = [path.parent, 0]
-    if stat.st_size >= KEEP_BELOW or _kept_of[1] + stat.st_size > KEEP_AT_MOST:
+    _kept.pop(path, None)
+    if size >= KEEP_BELOW or sum(k[0] for k in _kept.values()) + size > KEEP_AT_MOST:
         return None
-    _kept[key] = pd.read_parquet(path)
-    _kept_of[1] += stat.st_size
-    return _kept[key]
+    _kept[path] = (size, mtime, pd.read_parquet(path))
+    return _kept[path][2]

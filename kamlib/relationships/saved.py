@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["save_relationships", "SavedRelationships", "PendingRelationships", "FOLDER"]
+__all__ = ["save_relationships", "SavedRelationships", "FOLDER"]
 
 FOLDER = "relationships"  # its folder inside the prepared data
 _TYPES = "object_columns.json"  # columns of object dtype (Parquet reads text back as str)
@@ -84,47 +84,3 @@ class SavedRelationships(Mapping):
 
     def __len__(self) -> int:
         return len(self._objects)
-
-
-class PendingRelationships(Mapping):
-    """The frames another process is computing and saving into ``folder`` (``kam plans``:
-    a worker computes them while the plans' process computes the rest of the portfolio).
-
-    The first use waits for ``future``: its result is None once the frames are saved, or
-    the reason the data cannot give them, raised here as a ``ValueError`` (as computing
-    them in this process would). A worker that died leaves ``fallback()`` to compute them
-    here.
-    """
-
-    def __init__(self, future, folder: str | Path, fallback) -> None:
-        self.future, self.folder, self.fallback = future, Path(folder), fallback
-        self._frames: Mapping[str, pd.DataFrame] | None = None
-
-    def _ready(self) -> Mapping[str, pd.DataFrame]:
-        if self._frames is None:
-            from concurrent.futures.process import BrokenProcessPool
-
-            try:
-                reason = self.future.result()
-            except BrokenProcessPool:  # killed (out of memory): computed here instead
-                self._frames = self.fallback()
-                return self._frames
-            if reason:
-                raise ValueError(reason)
-            self._frames = SavedRelationships(self.folder)
-        return self._frames
-
-    def read(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
-        frames = self._ready()
-        if hasattr(frames, "read"):
-            return frames.read(name, columns=columns)
-        return frames[name] if columns is None else frames[name][columns]
-
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        return self._ready()[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._ready())
-
-    def __len__(self) -> int:
-        return len(self._ready())

@@ -24,7 +24,7 @@ from kamlib.data.config import Config, load_config
 from kamlib.report.plans_index import plans_index_html, safe_names
 from kamlib.report.plans_portfolio import (READ_HERE, SavedPortfolio, _keep_only,
                                            given_portfolio, portfolio_for,
-                                           relationships_on_worker, save_for_plans)
+                                           save_for_plans)
 from kamlib.report.plans_publish import (RECORD, failed_folder, index_rows, publish,
                                          publish_failures)
 from kamlib.report.staging import drop_staging, new_staging, remove_stale
@@ -264,8 +264,6 @@ def _plans(cfg: Config, run: _Run, out: Path, staging: Path, notebook: Path, bas
     what = "computing the portfolio for the account plans"
     with nullcontext() if quiet else console.status(what), time_bound(timeout, what):
         ds = run.ds if run.ds is not None else load(cfg)
-        if run.frames is None:  # the relationship history on a worker, the rest here
-            relationships_on_worker(ds, cfg, run.pool, staging / "_prepared")
         frames = given_portfolio(run.frames, ds, cfg)
         saved = frames if isinstance(frames, SavedPortfolio) else None
         frames = saved.frames if saved else frames

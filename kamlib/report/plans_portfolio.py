@@ -15,8 +15,7 @@ from pathlib import Path
 from kamlib.data.config import Config
 
 __all__ = ["READ_HERE", "SavedPortfolio", "portfolio_for", "save_for_plans",
-           "given_portfolio", "save_relationships_of", "relationships_on_worker",
-           "relationships_task"]
+           "given_portfolio", "save_relationships_of"]
 
 # the portfolio frames the plans run reads itself once they are saved (the index's figures,
 # the calendars, the template); each plan reads its own rows of the others from the Parquet
@@ -53,29 +52,6 @@ def save_for_plans(ds, cfg: Config, folder: Path) -> SavedPortfolio:
     save_portfolio(frames, folder)
     _keep_only(frames, READ_HERE)
     return SavedPortfolio(Path(folder), frames)
-
-
-def relationships_on_worker(ds, cfg: Config, pool, folder: Path) -> None:
-    """Start ``ds``'s relationship frames on a worker of ``pool`` (``kam plans``): ``ds`` is
-    saved into ``folder`` (its status first, so both processes read one status), and reads
-    the frames from there when the portfolio first asks for them, while this process
-    computes the rest of the portfolio on the other core. Data that has them does nothing.
-    """
-    from kamlib.relationships import dataset_relationships
-    from kamlib.relationships.saved import FOLDER, PendingRelationships
-    from kamlib.status import dataset_status
-
-    if getattr(ds, "relationships", None) is not None:
-        return
-    dataset_status(ds)
-    ds.save(folder)
-
-    def here():  # the worker died: computed in this process after all
-        ds.relationships = None
-        return dataset_relationships(ds)
-
-    ds.relationships = PendingRelationships(pool.submit(relationships_task, folder, cfg),
-                                            Path(folder) / FOLDER, fallback=here)
 
 
 def given_portfolio(frames, ds, cfg: Config):
@@ -126,26 +102,3 @@ def _keep_only(frames: dict, names: Iterable[str]) -> None:
     for name in [n for n in frames if n not in names]:
         del frames[name]
     give_back()
-
-
-def relationships_task(prepared: Path, config) -> str | None:
-    """The relationship frames of the prepared data, computed in a worker and saved with
-    it (``relationships/``): ``kam plans`` runs this while its own process computes the
-    rest of the portfolio, on the other core. Returns None, or why the data cannot give
-    them (too short, too thin), for the plans to say.
-    """
-    from kamlib._memory import give_back
-    from kamlib.data.dataset import open_dataset
-    from kamlib.relationships import dataset_relationships
-    from kamlib.relationships.saved import FOLDER, save_relationships
-
-    ds = open_dataset(prepared=prepared)
-    ds.config = config
-    try:
-        frames = dataset_relationships(ds)
-    except ValueError as err:
-        return str(err)
-    save_relationships(frames, Path(prepared) / FOLDER)
-    del ds, frames
-    give_back()  # this worker runs plans next, beside its kernel
-    return None
